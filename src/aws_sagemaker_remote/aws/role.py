@@ -1,0 +1,131 @@
+"""The job's execution role: an ARN as given, or a role name looked up (and created if missing)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from aws_sagemaker_remote.errors import UsageError
+
+SOURCE_TAG = {"Key": "Source", "Value": "aws-sagemaker-remote"}
+MANAGED_POLICY = "AmazonSageMakerFullAccess"
+DESCRIPTION = "Execution role for SageMaker Processing jobs, created by aws-sagemaker-remote"
+TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
+_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+_PATH_PART_RE = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class RoleName:
+    name: str
+    path: str  # "/" or "/a/b/"
+
+
+def is_role_arn(role: str) -> bool:
+    return bool(_ARN_RE.fullmatch(role))
+
+
+def parse_role_name(role: str) -> RoleName:
+    """Split `[path/]name` and check it against IAM's rules."""
+    parts = role.strip("/").split("/")
+    name, path_parts = parts[-1], parts[:-1]
+    path = "/" + "".join(p + "/" for p in path_parts)
+    if not _NAME_RE.fullmatch(name) or not all(_PATH_PART_RE.fullmatch(p) for p in path_parts):
+        raise UsageError(
+            f"--sagemaker-role: {role!r} is neither a role ARN (arn:aws:iam::ACCOUNT:role/NAME) "
+            "nor a valid role name (1-64 letters, digits or +=,.@_-, optionally after a path "
+            "like team/)"
+        )
+    if len(path) > 512:
+        raise UsageError(f"--sagemaker-role: the path of {role!r} is longer than 512 characters")
+    return RoleName(name=name, path=path)
+
+
+def role_arn(partition: str, account: str, role: RoleName) -> str:
+    return f"arn:{partition}:iam::{account}:role{role.path}{role.name}"
+
+
+def resolve_role(
+    session: Any,
+    role: str,
+    *,
+    account: Optional[str],
+    create: bool,
+    partition: str = "aws",
+) -> str:
+    """The role's ARN; a missing name is created when `create`, else its would-be ARN returned."""
+    if is_role_arn(role):
+        return role
+    parsed = parse_role_name(role)
+    iam = session.client("iam")
+    found = _get_role_arn(iam, parsed)
+    if found is not None:
+        return found
+    if not create:
+        return role_arn(partition, account or _account(session), parsed)
+    return _create_role(iam, parsed, partition)
+
+
+def _account(session: Any) -> str:
+    from aws_sagemaker_remote.aws.session import account_id
+
+    return account_id(session)
+
+
+def _error_code(exc: Any) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _get_role_arn(iam: Any, role: RoleName) -> Optional[str]:
+    from botocore.exceptions import ClientError
+
+    try:
+        return iam.get_role(RoleName=role.name)["Role"]["Arn"]
+    except ClientError as exc:
+        if _error_code(exc) == "NoSuchEntity":
+            return None
+        raise
+
+
+def _create_role(iam: Any, role: RoleName, partition: str) -> str:
+    from botocore.exceptions import ClientError
+
+    try:
+        arn = iam.create_role(
+            RoleName=role.name,
+            Path=role.path,
+            AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
+            Description=DESCRIPTION,
+            Tags=[SOURCE_TAG],
+        )["Role"]["Arn"]
+    except ClientError as exc:
+        code = _error_code(exc)
+        if code == "EntityAlreadyExists":  # created meanwhile by someone else
+            return iam.get_role(RoleName=role.name)["Role"]["Arn"]
+        if code in ("AccessDenied", "AccessDeniedException"):
+            raise UsageError(
+                f"--sagemaker-role: role {role.name!r} does not exist and creating it was denied "
+                f"({code}); pass the name or ARN of an existing role SageMaker can assume"
+            ) from None
+        raise
+    policy = f"arn:{partition}:iam::aws:policy/{MANAGED_POLICY}"
+    iam.attach_role_policy(RoleName=role.name, PolicyArn=policy)
+    print(
+        f"created IAM role {arn} (trusts sagemaker.amazonaws.com, policy {MANAGED_POLICY})",
+        file=sys.stderr,
+    )
+    return arn

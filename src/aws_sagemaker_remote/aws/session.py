@@ -1,0 +1,112 @@
+"""The boto3 session: profile, region and account."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from aws_sagemaker_remote.errors import UsageError
+
+CREDENTIALS_HELP = (
+    "configure credentials with `aws configure` (or `aws sso login`), set AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or pass --sagemaker-profile with a configured profile"
+)
+
+
+def make_session(profile: Optional[str], region: Optional[str]) -> Any:
+    """A boto3 Session for `profile` ("default" or None: the default credential chain)."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=_profile_name(profile), region_name=region or None)
+    except ProfileNotFound:
+        raise UsageError(_profile_not_found(profile)) from None
+
+
+def _profile_name(profile: Optional[str]) -> Optional[str]:
+    """The profile to pass to boto3.
+
+    "default" is only passed when a config file defines it: without one, boto3 would refuse the
+    name although credentials from the environment work fine.
+    """
+    if not profile:
+        return None
+    if profile == "default" and "default" not in _available_profiles():
+        return None
+    return profile
+
+
+def _available_profiles() -> list:
+    import boto3
+
+    return list(boto3.Session().available_profiles)
+
+
+def _profile_not_found(profile: Optional[str]) -> str:
+    known = ", ".join(sorted(_available_profiles())) or "none"
+    return (
+        f"--sagemaker-profile: profile {profile!r} is not in the AWS config or credentials "
+        f"file (configured profiles: {known})"
+    )
+
+
+def session_region(session: Any, explicit: Optional[str]) -> str:
+    """The region to work in: the explicit flag, else the session's."""
+    region = explicit or session.region_name
+    if not region:
+        raise UsageError(
+            "--sagemaker-region: no region configured; pass --sagemaker-region or set "
+            "AWS_DEFAULT_REGION"
+        )
+    return region
+
+
+def account_id(session: Any) -> str:
+    """The caller's account id, from STS.
+
+    Credential errors become a UsageError naming only the error's kind: their text can quote
+    a credential process's output, which must never reach the terminal.
+    """
+    import botocore.exceptions as bce
+    from botocore.exceptions import ClientError
+
+    try:
+        return session.client("sts").get_caller_identity()["Account"]
+    except _credential_errors(bce) as exc:
+        raise UsageError(_credentials_message(session, type(exc).__name__)) from None
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _REJECTED_CODES:
+            raise UsageError(
+                _credentials_message(session, f"AWS rejected the credentials: {code}")
+            ) from None
+        raise
+
+
+_REJECTED_CODES = {
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "UnrecognizedClientException",
+    "AccessDenied",
+}
+
+
+def _credential_errors(bce: Any) -> tuple:
+    names = (
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "CredentialRetrievalError",
+        "SSOError",
+        "TokenRetrievalError",
+    )
+    return tuple(getattr(bce, name) for name in names if hasattr(bce, name))
+
+
+def _credentials_message(session: Any, reason: str) -> str:
+    profile = session.profile_name or "default"
+    return (
+        f"--sagemaker-profile: no usable AWS credentials for profile {profile!r} ({reason}); "
+        + (CREDENTIALS_HELP)
+    )
