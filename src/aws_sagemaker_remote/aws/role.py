@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -113,19 +114,36 @@ def _create_role(iam: Any, role: RoleName, partition: str) -> str:
             Tags=[SOURCE_TAG],
         )["Role"]["Arn"]
     except ClientError as exc:
-        code = _error_code(exc)
-        if code == "EntityAlreadyExists":  # created meanwhile by someone else
+        if _error_code(exc) == "EntityAlreadyExists":  # created meanwhile by someone else
             return iam.get_role(RoleName=role.name)["Role"]["Arn"]
-        if code in ("AccessDenied", "AccessDeniedException"):
-            raise UsageError(
-                f"--sagemaker-role: role {role.name!r} does not exist and creating it was denied "
-                f"({code}); pass the name or ARN of an existing role SageMaker can assume"
-            ) from None
-        raise
-    policy = f"arn:{partition}:iam::aws:policy/{MANAGED_POLICY}"
-    iam.attach_role_policy(RoleName=role.name, PolicyArn=policy)
+        raise _denied(exc, role, "creating it") from None
+    _attach_policy(iam, role, partition)
     print(
         f"created IAM role {arn} (trusts sagemaker.amazonaws.com, policy {MANAGED_POLICY})",
         file=sys.stderr,
     )
     return arn
+
+
+def _attach_policy(iam: Any, role: RoleName, partition: str) -> None:
+    """Attach the managed policy; on failure remove the role rather than leave it powerless."""
+    from botocore.exceptions import ClientError
+
+    policy = f"arn:{partition}:iam::aws:policy/{MANAGED_POLICY}"
+    try:
+        iam.attach_role_policy(RoleName=role.name, PolicyArn=policy)
+    except ClientError as exc:
+        with contextlib.suppress(ClientError):
+            iam.delete_role(RoleName=role.name)
+        raise _denied(exc, role, f"attaching {MANAGED_POLICY} to it") from None
+
+
+def _denied(exc: Any, role: RoleName, action: str) -> Exception:
+    """A UsageError when IAM refused `action` for lack of permission, else `exc` itself."""
+    code = _error_code(exc)
+    if code not in ("AccessDenied", "AccessDeniedException"):
+        return exc
+    return UsageError(
+        f"--sagemaker-role: role {role.name!r} does not exist and {action} was denied "
+        f"({code}); pass the name or ARN of an existing role SageMaker can assume"
+    )
