@@ -1,0 +1,418 @@
+"""`aws-sagemaker-remote processing ...`: list, describe, logs, wait, stop, download, rerun."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, List, Optional
+
+from aws_sagemaker_remote.errors import EXIT_OK, UsageError
+
+PROG = "aws-sagemaker-remote processing"
+STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+RERUN_FIELDS = (
+    "ProcessingInputs",
+    "ProcessingOutputConfig",
+    "ProcessingResources",
+    "StoppingCondition",
+    "AppSpecification",
+    "Environment",
+    "NetworkConfig",
+    "RoleArn",
+)
+RERUN_TAG = "RerunOf"
+
+
+def main(
+    argv: Optional[List[str]] = None,
+    *,
+    out: Optional[IO[str]] = None,
+    sleep: Callable[[float], Any] = time.sleep,
+    backend: Any = None,
+) -> int:
+    """Run one job command; `backend` overrides --backend (tests)."""
+    args = build_parser().parse_args(argv)
+    if backend is None:
+        backend = _backend(args)
+    context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep)
+    return args.handler(context, args)
+
+
+class _Context:
+    def __init__(self, backend: Any, out: IO[str], sleep: Callable[[float], Any]) -> None:
+        self.backend = backend
+        self.out = out
+        self.sleep = sleep
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def follower(self, name: str, print_logs: bool = True) -> Any:
+        from aws_sagemaker_remote.watch import Follower
+
+        return Follower(self.backend, name, out=self.out, sleep=self.sleep, print_logs=print_logs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Manage SageMaker processing jobs.")
+    _add_common(parser, None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_common(sub, argparse.SUPPRESS)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("list", cmd_list, "list recent processing jobs, newest first")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_argument("--max", type=_positive_int, default=20, help="at most N jobs (20)")
+    sub.add_argument("--status", choices=STATUSES, help="only jobs in this state")
+    sub.add_argument("--name-contains", help="only jobs whose name contains this")
+
+    sub = command("describe", cmd_describe, "show one job")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--json", action="store_true", help="print the DescribeProcessingJob JSON")
+
+    sub = command("logs", cmd_logs, "print a job's logs")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--follow", "-f", action="store_true", help="keep following until it ends")
+
+    sub = command("wait", cmd_wait, "wait until a job ends; exit 0 Completed, 1 Failed/Stopped")
+    sub.add_argument("name", metavar="NAME")
+
+    sub = command("stop", cmd_stop, "stop a running job")
+    sub.add_argument("name", metavar="NAME")
+
+    sub = command("download", cmd_download, "download each output to DIR/<output name>")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--output", "-o", default=".", metavar="DIR", help="target directory (.)")
+
+    sub = command("rerun", cmd_rerun, "run a job again with the same request, under a new name")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
+    sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--backend", choices=("aws", "local"), default=default, help="aws (default) or local"
+    )
+    parser.add_argument("--profile", default=default, help="AWS profile")
+    parser.add_argument("--region", default=default, help="AWS region")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive integer")
+    return number
+
+
+def _backend(args: argparse.Namespace) -> Any:
+    from aws_sagemaker_remote.backends import backend_name, get_backend
+
+    return get_backend(backend_name(args.backend), profile=args.profile, region=args.region)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_list(ctx: _Context, args: argparse.Namespace) -> int:
+    jobs = list_jobs(ctx.backend, limit=args.max, status=args.status, contains=args.name_contains)
+    if args.json:
+        ctx.say(_dumps(jobs))
+        return EXIT_OK
+    if not jobs:
+        ctx.say("No processing jobs.")
+        return EXIT_OK
+    rows = [["NAME", "STATUS", "CREATED", "DURATION"]]
+    rows.extend(_list_row(job) for job in jobs)
+    for line in _table(rows):
+        ctx.say(line)
+    return EXIT_OK
+
+
+def list_jobs(
+    backend: Any, *, limit: int = 20, status: Optional[str] = None, contains: Optional[str] = None
+) -> List[dict]:
+    kwargs: Dict[str, Any] = {"SortBy": "CreationTime", "SortOrder": "Descending"}
+    if status:
+        kwargs["StatusEquals"] = status
+    if contains:
+        kwargs["NameContains"] = contains
+    jobs: List[dict] = []
+    while len(jobs) < limit:
+        kwargs["MaxResults"] = min(100, limit - len(jobs))
+        page = backend.list_processing_jobs(**kwargs)
+        jobs.extend(page.get("ProcessingJobSummaries", []))
+        token = page.get("NextToken")
+        if not token or token == kwargs.get("NextToken"):
+            break
+        kwargs["NextToken"] = token
+    return jobs[:limit]
+
+
+def cmd_describe(ctx: _Context, args: argparse.Namespace) -> int:
+    description = describe(ctx.backend, args.name)
+    if args.json:
+        from aws_sagemaker_remote.watch import description_json
+
+        ctx.say(description_json(description))
+        return EXIT_OK
+    for line in describe_lines(description, ctx.backend):
+        ctx.say(line)
+    return EXIT_OK
+
+
+def cmd_logs(ctx: _Context, args: argparse.Namespace) -> int:
+    describe(ctx.backend, args.name)
+    follower = ctx.follower(args.name)
+    if not args.follow:
+        follower.describe()
+        follower.pump_logs()
+        return EXIT_OK
+    from aws_sagemaker_remote.watch import watch_with_interrupts
+
+    return watch_with_interrupts(follower, stop_on_interrupt=False)
+
+
+def cmd_wait(ctx: _Context, args: argparse.Namespace) -> int:
+    from aws_sagemaker_remote.watch import watch_with_interrupts
+
+    description = describe(ctx.backend, args.name)
+    ctx.say(f"Waiting for job {args.name} ({description.get('ProcessingJobStatus')})...")
+    return watch_with_interrupts(ctx.follower(args.name, print_logs=False), stop_on_interrupt=False)
+
+
+def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
+    from aws_sagemaker_remote.backends import is_not_found
+
+    try:
+        ctx.backend.stop_processing_job(ProcessingJobName=args.name)
+    except Exception as exc:
+        if is_not_found(exc):
+            raise _no_such_job(args.name) from None
+        code = _error_message(exc)
+        if code is None:
+            raise
+        raise UsageError(f"cannot stop job {args.name}: {code}") from None
+    ctx.say(f"Stopping job {args.name}.")
+    return EXIT_OK
+
+
+def cmd_download(ctx: _Context, args: argparse.Namespace) -> int:
+    from aws_sagemaker_remote.watch import download_outputs, output_uris
+
+    description = describe(ctx.backend, args.name)
+    status = description.get("ProcessingJobStatus")
+    if status != "Completed":
+        warning = f"warning: job {args.name} is {status}; its outputs may be incomplete"
+        print(warning, file=sys.stderr)
+    outputs = output_uris(description)
+    if not outputs:
+        ctx.say(f"Job {args.name} has no outputs.")
+        return EXIT_OK
+    target = Path(args.output)
+    local = {name: str(target / name) for name in outputs}
+    download_outputs(ctx.backend, description, local, out=ctx.out)
+    return EXIT_OK
+
+
+def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
+    from aws_sagemaker_remote.report import summary_lines
+    from aws_sagemaker_remote.watch import run_watch
+
+    description = describe(ctx.backend, args.name)
+    request = rerun_request(description, _tags(ctx.backend, description))
+    response = ctx.backend.create_processing_job(**request)
+    name = request["ProcessingJobName"]
+    ctx.say(f"Rerunning {args.name} as {name}.")
+    job_dir = ctx.backend.job_dir(name) if hasattr(ctx.backend, "job_dir") else None
+    for line in summary_lines(
+        request,
+        arn=response.get("ProcessingJobArn", ""),
+        region=getattr(ctx.backend, "region", "") or "",
+        backend=getattr(ctx.backend, "name", "aws"),
+        job_dir=job_dir,
+    ):
+        ctx.say(line)
+    return run_watch(
+        ctx.backend,
+        name,
+        wait=not args.no_wait,
+        output_json=args.output_json,
+        download=False,
+        outputs_local={},
+        out=ctx.out,
+        sleep=ctx.sleep,
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def describe(backend: Any, name: str) -> dict:
+    from aws_sagemaker_remote.backends import is_not_found
+
+    try:
+        return backend.describe_processing_job(ProcessingJobName=name)
+    except Exception as exc:
+        if is_not_found(exc):
+            raise _no_such_job(name) from None
+        raise
+
+
+def rerun_request(
+    description: dict, tags: List[dict], now: Optional[datetime] = None
+) -> Dict[str, Any]:
+    """A CreateProcessingJob request repeating the described job under a new timestamped name.
+
+    Outputs whose S3 URI contains the old job name as a path segment (the `default` output
+    location) move to the new name, so the rerun does not overwrite the first run's results.
+    """
+    from aws_sagemaker_remote.jobname import job_name
+
+    old = description["ProcessingJobName"]
+    new = job_name(_strip_timestamp(old), now)
+    required = ("AppSpecification", "ProcessingResources", "RoleArn")
+    missing = [key for key in required if not description.get(key)]
+    if missing:
+        raise UsageError(f"cannot rerun job {old}: its description has no {', '.join(missing)}")
+    request: Dict[str, Any] = {"ProcessingJobName": new}
+    for key in RERUN_FIELDS:
+        if description.get(key):
+            request[key] = copy.deepcopy(description[key])
+    for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+        s3 = output.get("S3Output", {})
+        if s3.get("S3Uri"):
+            s3["S3Uri"] = _rename_segment(s3["S3Uri"], old, new)
+    kept = [t for t in tags if not t["Key"].startswith("aws:") and t["Key"] != RERUN_TAG]
+    request["Tags"] = kept + [{"Key": RERUN_TAG, "Value": old}]
+    return request
+
+
+_TIMESTAMP_RE = r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}$"
+
+
+def _strip_timestamp(name: str) -> str:
+    import re
+
+    return re.sub(_TIMESTAMP_RE, "", name) or name
+
+
+def _rename_segment(uri: str, old: str, new: str) -> str:
+    parts = uri.split("/")
+    # s3://bucket/... : only key segments, never the scheme or the bucket
+    return "/".join(parts[:3] + [new if part == old else part for part in parts[3:]])
+
+
+def _tags(backend: Any, description: dict) -> List[dict]:
+    if "Tags" in description:
+        return list(description["Tags"])
+    list_tags = getattr(backend, "list_tags", None)
+    if list_tags is None or not description.get("ProcessingJobArn"):
+        return []
+    return list(list_tags(ResourceArn=description["ProcessingJobArn"]))
+
+
+def describe_lines(description: dict, backend: Any) -> List[str]:
+    from aws_sagemaker_remote.report import console_url, logs_url
+
+    name = description.get("ProcessingJobName", "?")
+    status = description.get("ProcessingJobStatus", "?")
+    lines = [f"Name:      {name}", f"Status:    {status}"]
+    if description.get("FailureReason"):
+        lines.append(f"Reason:    {description['FailureReason']}")
+    if description.get("ExitMessage"):
+        lines.append(f"Exit:      {description['ExitMessage']}")
+    lines.append(f"ARN:       {description.get('ProcessingJobArn', '?')}")
+    lines.append(f"Created:   {_when(description.get('CreationTime'))}")
+    if description.get("ProcessingEndTime"):
+        lines.append(f"Ended:     {_when(description.get('ProcessingEndTime'))}")
+    lines.append(f"Duration:  {_duration(description)}")
+    cluster = description.get("ProcessingResources", {}).get("ClusterConfig", {})
+    if cluster:
+        lines.append(
+            f"Instances: {cluster.get('InstanceCount', 1)} x {cluster.get('InstanceType', '?')}"
+            f", {cluster.get('VolumeSizeInGB', '?')} GB"
+        )
+    image = description.get("AppSpecification", {}).get("ImageUri")
+    if image:
+        lines.append(f"Image:     {image}")
+    for channel in description.get("ProcessingInputs", []):
+        uri = channel.get("S3Input", {}).get("S3Uri", "")
+        lines.append(f"Input  {channel.get('InputName', '?')}: {uri}")
+    for output in description.get("ProcessingOutputConfig", {}).get("Outputs", []):
+        uri = output.get("S3Output", {}).get("S3Uri", "")
+        lines.append(f"Output {output.get('OutputName', '?')}: {uri}")
+    if hasattr(backend, "job_dir"):
+        lines.append(f"Job dir:   {backend.job_dir(name)}")
+    elif getattr(backend, "region", None):
+        lines.append(f"Console:   {console_url(backend.region, name)}")
+        lines.append(f"Logs:      {logs_url(backend.region, name)}")
+    return lines
+
+
+def _list_row(job: dict) -> List[str]:
+    return [
+        job.get("ProcessingJobName", "?"),
+        job.get("ProcessingJobStatus", "?"),
+        _when(job.get("CreationTime")),
+        _duration(job),
+    ]
+
+
+def _table(rows: List[List[str]]) -> List[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return str(value) if value else "-"
+
+
+def _duration(job: dict) -> str:
+    start = job.get("ProcessingStartTime") or job.get("CreationTime")
+    if not isinstance(start, datetime):
+        return "-"
+    end = job.get("ProcessingEndTime")
+    if not isinstance(end, datetime):
+        if job.get("ProcessingJobStatus") != "InProgress":
+            return "-"
+        end = datetime.now(timezone.utc)
+    seconds = max(0, int((end - start).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def _dumps(value: Any) -> str:
+    from aws_sagemaker_remote.watch import json_default
+
+    return json.dumps(value, indent=2, default=json_default)
+
+
+def _no_such_job(name: str) -> UsageError:
+    return UsageError(f"NAME: there is no processing job named {name!r}")
+
+
+def _error_message(exc: BaseException) -> Optional[str]:
+    from aws_sagemaker_remote.backends import error_code
+
+    if error_code(exc) is None:
+        return None
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Message") or error_code(exc))
