@@ -106,7 +106,5 @@ def _credential_errors(bce: Any) -> tuple:
 
 def _credentials_message(session: Any, reason: str) -> str:
     profile = session.profile_name or "default"
-    return (
-        f"--sagemaker-profile: no usable AWS credentials for profile {profile!r} ({reason}); "
-        + (CREDENTIALS_HELP)
-    )
+    problem = f"no usable AWS credentials for profile {profile!r} ({reason})"
+    return f"--sagemaker-profile: {problem}; {CREDENTIALS_HELP}"
