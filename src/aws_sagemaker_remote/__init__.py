@@ -1,0 +1,18 @@
+"""Run a Python script locally or, unchanged, as an AWS SageMaker Processing job."""
+
+from .version import __version__
+
+
+def __getattr__(name):
+    if name == "sagemaker_processing_main":
+        from .processing.main import sagemaker_processing_main
+
+        return sagemaker_processing_main
+    if name in ("PathArgument", "OPTIONAL"):
+        from . import args
+
+        return getattr(args, name)
+    raise AttributeError(name)
+
+
+__all__ = ["sagemaker_processing_main", "PathArgument", "OPTIONAL", "__version__"]

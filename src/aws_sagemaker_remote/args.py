@@ -1,0 +1,60 @@
+"""Path values for inputs, outputs and modules, kept compatible with the seed package's names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+INPUT_MODES = ("File", "Pipe")
+OUTPUT_MODES = ("EndOfJob", "Continuous")
+DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
+
+
+@dataclass(frozen=True)
+class PathArgument:
+    """A local path or ``s3://`` URI, with where it goes remotely and how it is transferred.
+
+    ``remote`` is, for an output, ``"default"`` or an ``s3://`` URI; for an input, an ``s3://`` URI
+    used instead of uploading ``local`` when the job runs remotely. ``optional`` marks an input that
+    may be left empty: then it gets no channel.
+    """
+
+    local: Optional[str] = None
+    remote: Optional[str] = None
+    mode: Optional[str] = None
+    optional: bool = False
+    distribution: Optional[str] = None
+
+
+OPTIONAL = PathArgument(optional=True)
+
+PathValue = Union[str, PathArgument, tuple, None]
+
+
+def to_path_argument(name: str, value: PathValue) -> PathArgument:
+    """Accept every form the API allows for an input or output value."""
+    if isinstance(value, PathArgument):
+        return value
+    if value is None:
+        return PathArgument(optional=True)
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name}: expected (local, remote), got {value!r}")
+        return PathArgument(local=_text(value[0]), remote=_text(value[1]))
+    if hasattr(value, "__fspath__") or isinstance(value, str):
+        return PathArgument(local=_text(value))
+    raise ValueError(f"{name}: expected a path, s3:// URI, tuple or PathArgument, got {value!r}")
+
+
+def _text(value) -> Optional[str]:
+    if value is None:
+        return None
+    return str(value.__fspath__()) if hasattr(value, "__fspath__") else str(value)
+
+
+def variable_to_argparse(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def argparse_to_variable(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")

@@ -1,0 +1,78 @@
+"""Argument types for the library's flags: yes/no and fixed choices, with one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Callable, Sequence
+
+TRUE_WORDS = ("yes", "true", "1")
+FALSE_WORDS = ("no", "false", "0")
+
+
+def parse_yes_no(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise argparse.ArgumentTypeError(f"expected yes/true/1 or no/false/0 (any case), got {value!r}")
+
+
+def choice_of(choices: Sequence[str]) -> Callable[[str], str]:
+    """A case-insensitive choice that returns the canonical spelling."""
+    by_lower = {c.lower(): c for c in choices}
+
+    def parse(value: str) -> str:
+        found = by_lower.get(str(value).strip().lower())
+        if found is None:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return found
+
+    parse.__name__ = "choice"
+    return parse
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
+def key_value_list(value: str) -> dict:
+    """``KEY=VALUE,KEY2=VALUE2`` (a comma inside a value can be escaped as ``\\,``)."""
+    result = {}
+    if not value:
+        return result
+    for item in _split_unescaped(value):
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise argparse.ArgumentTypeError(f"expected KEY=VALUE[,KEY=VALUE...], got {item!r}")
+        result[key.strip()] = val
+    return result
+
+
+def _split_unescaped(value: str) -> list:
+    parts, current, escaped = [], [], False
+    for char in value:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p for p in parts if p.strip()]
+
+
+def comma_list(value: str) -> list:
+    return [item.strip() for item in value.split(",") if item.strip()] if value else []

@@ -1,0 +1,16 @@
+"""Processing jobs: ``sagemaker_processing_main`` and the flag builder."""
+
+
+def __getattr__(name):
+    if name == "sagemaker_processing_main":
+        from .main import sagemaker_processing_main
+
+        return sagemaker_processing_main
+    if name in ("sagemaker_processing_args", "sagemaker_processing_parser_for_docs"):
+        from . import args
+
+        return getattr(args, name)
+    raise AttributeError(name)
+
+
+__all__ = ["sagemaker_processing_main", "sagemaker_processing_args"]

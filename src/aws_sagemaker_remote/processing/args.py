@@ -1,0 +1,330 @@
+"""The flag builder: every flag of SPEC §3, with the defaults the script's author chose."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any, Callable, Dict, Iterable, Optional
+
+from ..args import (
+    DISTRIBUTIONS,
+    INPUT_MODES,
+    OUTPUT_MODES,
+    PathArgument,
+    to_path_argument,
+    variable_to_argparse,
+)
+from ..flagtypes import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
+from .config import ProcessingConfig
+
+PROCESSING_ROLE = "aws-sagemaker-remote-processing-role"
+PROCESSING_INSTANCE = "ml.t3.medium"
+PROCESSING_JOB_NAME = "processing-job"
+PROCESSING_RUNTIME_SECONDS = 60 * 60
+PROCESSING_VOLUME_SIZE = 30
+PROCESSING_PREFIX = "aws-sagemaker-remote"
+INPUT_MOUNT = "/opt/ml/processing/input"
+OUTPUT_MOUNT = "/opt/ml/processing/output"
+MODULE_MOUNT = "/opt/ml/processing/modules"
+BACKENDS = ("aws", "local")
+
+
+class ProcessingArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line (the full usage is long)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def sagemaker_processing_args(
+    parser: argparse.ArgumentParser,
+    script: str,
+    run: bool = False,
+    wait: bool = True,
+    profile: Optional[str] = None,
+    role: str = PROCESSING_ROLE,
+    image: Optional[str] = None,
+    instance: str = PROCESSING_INSTANCE,
+    volume_size: int = PROCESSING_VOLUME_SIZE,
+    runtime_seconds: int = PROCESSING_RUNTIME_SECONDS,
+    base_job_name: str = PROCESSING_JOB_NAME,
+    job_name: str = "",
+    python: str = "python3",
+    requirements: Optional[str] = None,
+    configuration_script: Optional[str] = None,
+    configuration_command: Optional[str] = None,
+    inputs: Optional[Dict[str, Any]] = None,
+    outputs: Optional[Dict[str, Any]] = None,
+    dependencies: Optional[Dict[str, Any]] = None,
+    modules: Optional[Dict[str, Any]] = None,
+    input_mount: str = INPUT_MOUNT,
+    output_mount: str = OUTPUT_MOUNT,
+    module_mount: str = MODULE_MOUNT,
+    env: Optional[Dict[str, str]] = None,
+    output_json: Optional[str] = None,
+    additional_arguments: Optional[Iterable[Any]] = None,
+    argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]] = None,
+    region: Optional[str] = None,
+    bucket: Optional[str] = None,
+    prefix: str = PROCESSING_PREFIX,
+    instance_count: int = 1,
+    tags: Optional[Dict[str, str]] = None,
+    output_kms_key: Optional[str] = None,
+    volume_kms_key: Optional[str] = None,
+    subnets: Optional[Iterable[str]] = None,
+    security_groups: Optional[Iterable[str]] = None,
+    network_isolation: bool = False,
+    inter_container_encryption: bool = False,
+    backend: Optional[str] = None,
+    dry_run: bool = False,
+    download: bool = False,
+    debug: bool = False,
+) -> ProcessingConfig:
+    """Add every processing flag to ``parser`` and return the configuration behind them.
+
+    Each keyword sets the default of the flag of the same name (``run`` → ``--sagemaker-run``).
+    """
+    config = ProcessingConfig(
+        script=os.fspath(script),
+        inputs={k: to_path_argument(k, v) for k, v in (inputs or {}).items()},
+        outputs={k: _output_argument(k, v) for k, v in (outputs or {}).items()},
+        dependencies=_module_paths({**(modules or {}), **(dependencies or {})}),
+        env={str(k): str(v) for k, v in (env or {}).items()},
+        tags={str(k): str(v) for k, v in (tags or {}).items()},
+    )
+    _check_names(config)
+    add = _Adder(parser, config)
+    sm = parser.add_argument_group("SageMaker", "Where and how the processing job runs.")
+    add.yes_no(sm, "run", run, "run as a SageMaker Processing job instead of calling main here")
+    add.yes_no(sm, "wait", wait, "follow the job's logs until it ends; no: return once created")
+    add.flag(
+        sm,
+        "profile",
+        profile or os.environ.get("AWS_PROFILE") or "default",
+        "AWS profile of the session",
+    )
+    add.flag(sm, "region", region, "AWS region (default: the session's region)")
+    add.flag(sm, "role", role, "IAM role name or ARN; a missing role name is created")
+    add.flag(sm, "image", image, "ECR image URI (default: AWS's scikit-learn processing image)")
+    add.flag(sm, "instance", instance, "instance type")
+    add.flag(sm, "instance_count", instance_count, "number of instances", type=positive_int)
+    add.flag(sm, "volume_size", volume_size, "volume size in GB", type=positive_int)
+    add.flag(sm, "runtime_seconds", runtime_seconds, "maximum runtime", type=positive_int)
+    add.flag(sm, "base_job_name", base_job_name, "job name = base name + timestamp")
+    add.flag(sm, "job_name", job_name, "exact job name (default: from the base name)")
+    add.flag(sm, "script", config.script, "script run in the container")
+    add.flag(sm, "python", python, "Python interpreter in the container")
+    add.flag(
+        sm, "requirements", requirements, "requirements file, pip install -r before the script"
+    )
+    add.flag(
+        sm, "configuration_script", configuration_script, "bash file sourced before the script"
+    )
+    add.flag(
+        sm,
+        "configuration_command",
+        configuration_command,
+        "bash command run before the script (after the configuration script)",
+    )
+    add.flag(sm, "input_mount", input_mount, "container mount point of inputs")
+    add.flag(sm, "output_mount", output_mount, "container mount point of outputs")
+    add.flag(sm, "module_mount", module_mount, "container mount point of modules")
+    add.flag(sm, "output_json", output_json, "write the job's description as JSON to this file")
+    add.flag(sm, "bucket", bucket, "S3 bucket for staging (default: sagemaker-REGION-ACCOUNT)")
+    add.flag(sm, "prefix", prefix, "S3 key prefix for staging")
+    add.flag(
+        sm,
+        "env",
+        {},
+        f"extra container environment KEY=VALUE,... (added to {config.env or 'none'})",
+        type=key_value_list,
+    )
+    add.flag(
+        sm,
+        "tags",
+        {},
+        f"job tags KEY=VALUE,... (added to {config.tags or 'none'})",
+        type=key_value_list,
+    )
+    add.flag(sm, "output_kms_key", output_kms_key, "KMS key for outputs")
+    add.flag(sm, "volume_kms_key", volume_kms_key, "KMS key for the instance volume")
+    add.flag(sm, "subnets", list(subnets or []), "VPC subnets, comma-separated", type=comma_list)
+    add.flag(
+        sm,
+        "security_groups",
+        list(security_groups or []),
+        "VPC security groups, comma-separated",
+        type=comma_list,
+    )
+    add.yes_no(sm, "network_isolation", network_isolation, "no network inside the container")
+    add.yes_no(
+        sm,
+        "inter_container_encryption",
+        inter_container_encryption,
+        "encrypt traffic between instances",
+    )
+    add.flag(
+        sm,
+        "backend",
+        backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
+        "aws, or local for the dockerless emulator",
+        type=choice_of(BACKENDS),
+    )
+    add.yes_no(sm, "dry_run", dry_run, "print the request and upload plan as JSON; do nothing")
+    add.yes_no(sm, "download", download, "after success, download each output to its local path")
+    add.yes_no(sm, "debug", debug, "show tracebacks")
+    _add_inputs(add, parser, config)
+    _add_outputs(add, parser, config)
+    _add_modules(add, parser, config)
+    _add_user_arguments(parser, additional_arguments, argparse_callback)
+    return config
+
+
+class _Adder:
+    """Adds flags to groups and remembers them as the library's own."""
+
+    def __init__(self, parser: argparse.ArgumentParser, config: ProcessingConfig):
+        self.parser = parser
+        self.config = config
+
+    def flag(self, group, name, default, help, *, prefix="sagemaker_", **kwargs):
+        flag = variable_to_argparse(prefix + name)
+        shown = "" if default in (None, "", [], {}) else f" (default: {default})"
+        action = group.add_argument(flag, default=default, help=help + shown, **kwargs)
+        self.config.own_actions.add(action)
+        return action
+
+    def yes_no(self, group, name, default, help, *, prefix="sagemaker_"):
+        return self.flag(
+            group,
+            name,
+            parse_yes_no(default),
+            help + ": yes/no",
+            prefix=prefix,
+            type=parse_yes_no,
+            nargs="?",
+            const=True,
+            metavar="yes|no",
+        )
+
+
+def _output_argument(name: str, value: Any) -> PathArgument:
+    arg = to_path_argument(name, value)
+    return arg if arg.remote else PathArgument(arg.local, "default", arg.mode, arg.optional)
+
+
+def _module_paths(modules: Dict[str, Any]) -> Dict[str, str]:
+    """A module value may be a path or an imported module object (its package dir is shipped)."""
+    paths = {}
+    for name, value in modules.items():
+        if hasattr(value, "__file__") and not isinstance(value, (str, os.PathLike)):
+            path = value.__file__
+            paths[name] = os.path.dirname(path) if path.endswith("__init__.py") else path
+        else:
+            paths[name] = os.fspath(value)
+    return paths
+
+
+def _check_names(config: ProcessingConfig) -> None:
+    seen: Dict[str, str] = {}
+    for kind, names in (
+        ("input", config.inputs),
+        ("output", config.outputs),
+        ("module", config.dependencies),
+    ):
+        for name in names:
+            if not name.replace("-", "_").isidentifier():
+                raise ValueError(f"{kind} name {name!r}: use letters, digits and underscores")
+            if name in seen:
+                raise ValueError(f"{kind} name {name!r} is already used by a {seen[name]}")
+            seen[name] = kind
+
+
+def _add_inputs(add: _Adder, parser, config: ProcessingConfig) -> None:
+    if not config.inputs:
+        return
+    group = parser.add_argument_group("Inputs", "Local paths or s3:// URIs read by the script.")
+    for name, arg in config.inputs.items():
+        add.flag(group, name, arg.local or "", f"input {name}: local path or s3:// URI", prefix="")
+        add.flag(
+            group,
+            f"{name}_mode",
+            arg.mode or "File",
+            f"input {name} mode: File or Pipe",
+            prefix="",
+            type=choice_of(INPUT_MODES),
+        )
+        add.flag(
+            group,
+            f"{name}_distribution",
+            arg.distribution or "FullyReplicated",
+            f"input {name} across instances: FullyReplicated or ShardedByS3Key",
+            prefix="",
+            type=choice_of(DISTRIBUTIONS),
+        )
+
+
+def _add_outputs(add: _Adder, parser, config: ProcessingConfig) -> None:
+    if not config.outputs:
+        return
+    group = parser.add_argument_group("Outputs", "Directories the script writes.")
+    for name, arg in config.outputs.items():
+        add.flag(group, name, arg.local or "", f"output {name}: local directory", prefix="")
+        add.flag(
+            group,
+            f"{name}_s3",
+            arg.remote,
+            f"output {name} on S3: default (derived from the job name) or s3://...",
+            prefix="",
+        )
+        add.flag(
+            group,
+            f"{name}_mode",
+            arg.mode or "EndOfJob",
+            f"output {name} upload: EndOfJob or Continuous",
+            prefix="",
+            type=choice_of(OUTPUT_MODES),
+        )
+
+
+def _add_modules(add: _Adder, parser, config: ProcessingConfig) -> None:
+    if not config.dependencies:
+        return
+    group = parser.add_argument_group("Modules", "Local code shipped and put on PYTHONPATH.")
+    for name, path in config.dependencies.items():
+        add.flag(group, name, path, f"module {name}: package directory or .py file", prefix="")
+
+
+def _add_user_arguments(parser, additional_arguments, argparse_callback) -> None:
+    for item in additional_arguments or ():
+        flags, kwargs = _additional_argument(item)
+        parser.add_argument(*flags, **kwargs)
+    if argparse_callback is not None:
+        argparse_callback(parser)
+
+
+def _additional_argument(item: Any):
+    """A dict whose ``dest`` is the flag (``'--filter-width'`` or ``'filter_width'``), or the
+    seed's older ``(args, kwargs)`` pair."""
+    if isinstance(item, dict):
+        kwargs = dict(item)
+        dest = kwargs.pop("dest", None) or kwargs.pop("name", None)
+        if not dest:
+            raise ValueError(f"additional_arguments item needs 'dest': {item!r}")
+        flag = dest if dest.startswith("-") else variable_to_argparse(dest)
+        return [flag], kwargs
+    args, kwargs = item
+    return list(args) if isinstance(args, (list, tuple)) else [args], dict(kwargs)
+
+
+def sagemaker_processing_parser_for_docs() -> argparse.ArgumentParser:
+    """The parser shown in the documentation (sphinx-argparse)."""
+    parser = ProcessingArgumentParser(prog="aws-sagemaker-remote-processing")
+    sagemaker_processing_args(
+        parser=parser,
+        script="script.py",
+        inputs={"input": "/path/to/input"},
+        outputs={"output": ("/path/to/output", "default")},
+        dependencies={"my_module": "/path/to/my_module"},
+    )
+    return parser

@@ -1,0 +1,57 @@
+"""``sagemaker_processing_main``: parse the flags, then run here or as a processing job."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import os
+import sys
+from typing import Any, Callable, List, Optional
+
+from ..errors import EXIT_USAGE, UsageError
+from .args import ProcessingArgumentParser, sagemaker_processing_args
+from .config import ProcessingConfig
+
+Main = Callable[[argparse.Namespace], Any]
+
+
+def sagemaker_processing_main(
+    main: Main, script: Optional[str] = None, description: Optional[str] = None, **processing_args
+) -> Any:
+    """Build the parser, parse ``sys.argv``, then call ``main(args)`` here or submit the job.
+
+    Locally, returns what ``main`` returns. Remotely, exits with the job's exit code when it is
+    not 0 (1 failed or stopped, 2 bad input, 130 interrupted).
+    """
+    script = script or inspect.getfile(main)
+    parser = ProcessingArgumentParser(description=description)
+    config = sagemaker_processing_args(parser=parser, script=script, **processing_args)
+    argv = sys.argv[1:]
+    args = parser.parse_args(argv)
+    return handle(main, config, args, argv, parser)
+
+
+def handle(
+    main: Main,
+    config: ProcessingConfig,
+    args: argparse.Namespace,
+    argv: List[str],
+    parser: argparse.ArgumentParser,
+) -> Any:
+    debug = args.sagemaker_debug or os.environ.get("AWS_SAGEMAKER_REMOTE_DEBUG") == "1"
+    try:
+        if args.sagemaker_run:
+            from ..remote import run_remote
+
+            code = run_remote(config, args, argv, parser)
+            if code:
+                sys.exit(code)
+            return code
+        from ..local_run import run_local
+
+        return run_local(main, config, args)
+    except UsageError as exc:
+        if debug:
+            raise
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
