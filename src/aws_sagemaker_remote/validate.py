@@ -100,7 +100,7 @@ def check_s3_uri(name: str, value: str, allowed: str = "s3://bucket/key") -> Non
     try:
         S3Uri.parse(value)
     except ValueError as exc:
-        raise fail(name, value, f"expected {allowed} ({exc})") from None
+        raise UsageError(f"{name}: {exc} (expected {allowed})") from None
 
 
 def _mounts(spec: JobSpec) -> None:
