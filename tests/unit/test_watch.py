@@ -1,0 +1,378 @@
+"""The watcher against a fake backend: state sequences, logs, Ctrl-C, exit codes, JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from aws_sagemaker_remote import watch
+from aws_sagemaker_remote.backends import backend_name
+from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.logtail import LogTailer, format_line, host_of
+from aws_sagemaker_remote.report import summary_lines
+
+JOB = "job-2024-01-02-03-04-05-678"
+
+
+class NotFound(Exception):
+    def __init__(self, code="ResourceNotFoundException"):
+        super().__init__(code)
+        self.response = {"Error": {"Code": code, "Message": "not found"}}
+
+
+class FakeLogs:
+    """CloudWatch Logs look-alike: paginated streams, forward tokens that repeat at the end."""
+
+    def __init__(self, page_size=2):
+        self.streams = {}
+        self.page_size = page_size
+        self.group_exists = True
+
+    def add(self, stream, *messages, start=1000):
+        events = self.streams.setdefault(f"{JOB}/{stream}", [])
+        for message in messages:
+            events.append({"timestamp": start + len(events), "message": message})
+
+    def describe_log_streams(self, logGroupName, logStreamNamePrefix, nextToken=None):  # noqa: N803
+        if not self.group_exists:
+            raise NotFound()
+        names = sorted(n for n in self.streams if n.startswith(logStreamNamePrefix))
+        index = int(nextToken or 0)
+        page = names[index : index + 1]
+        result = {"logStreams": [{"logStreamName": n} for n in page]}
+        if index + 1 < len(names):
+            result["nextToken"] = str(index + 1)
+        return result
+
+    def get_log_events(self, logGroupName, logStreamName, startFromHead, nextToken=None):  # noqa: N803
+        assert startFromHead is True
+        events = self.streams[logStreamName]
+        index = int(nextToken[2:]) if nextToken else 0
+        page = events[index : index + self.page_size]
+        return {"events": page, "nextForwardToken": f"f/{index + len(page)}"}
+
+
+class FakeBackend:
+    name = "aws"
+    region = "us-east-1"
+
+    def __init__(self, states, reason=None, logs=None, on_describe=None):
+        self.states = list(states)
+        self.reason = reason
+        self.logs = logs or FakeLogs()
+        self.on_describe = on_describe or {}
+        self.describes = 0
+        self.stops = []
+
+    def describe_processing_job(self, ProcessingJobName):  # noqa: N803
+        assert ProcessingJobName == JOB
+        self.describes += 1
+        for message in self.on_describe.get(self.describes, []):
+            self.logs.add("algo-1-1700000000", message, start=self.describes * 1000)
+        status = self.states[0] if len(self.states) == 1 else self.states.pop(0)
+        description = {
+            "ProcessingJobName": JOB,
+            "ProcessingJobStatus": status,
+            "CreationTime": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+            "ProcessingOutputConfig": {
+                "Outputs": [{"OutputName": "output", "S3Output": {"S3Uri": "s3://b/p/out"}}]
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+        if status in ("Failed", "Stopped") and self.reason:
+            description["FailureReason"] = self.reason
+        return description
+
+    def stop_processing_job(self, ProcessingJobName):  # noqa: N803
+        self.stops.append(ProcessingJobName)
+        self.states = ["Stopping", "Stopped"]
+
+
+def no_sleep(_seconds):
+    pass
+
+
+def run(backend, **kwargs):
+    out = io.StringIO()
+    options = {"wait": True, "output_json": None, "download": False, "outputs_local": {}}
+    options.update(kwargs)
+    code = watch.run_watch(backend, JOB, out=out, sleep=options.pop("sleep", no_sleep), **options)
+    return code, out.getvalue()
+
+
+# ---------------------------------------------------------------- log tailer
+
+
+def test_tailer_reads_every_event_once_across_polls_and_pages():
+    logs = FakeLogs(page_size=2)
+    logs.add("algo-1-1", "a", "b", "c")
+    tailer = LogTailer(logs, JOB)
+    assert [e[2] for e in tailer.poll()] == ["a", "b", "c"]
+    assert tailer.poll() == []
+    logs.add("algo-1-1", "d", "e")
+    assert [e[2] for e in tailer.poll()] == ["d", "e"]
+
+
+def test_tailer_discovers_new_streams_and_orders_by_time():
+    logs = FakeLogs()
+    logs.add("algo-1-1", "one", start=10)
+    tailer = LogTailer(logs, JOB)
+    assert tailer.poll() == [("algo-1-1", 10, "one")]
+    logs.add("algo-2-1", "two", start=5)
+    logs.add("algo-1-1", "three", start=20)
+    assert [(e[0], e[2]) for e in tailer.poll()] == [("algo-2-1", "two"), ("algo-1-1", "three")]
+    assert tailer.stream_count == 2
+
+
+def test_tailer_missing_group_means_no_events_yet():
+    logs = FakeLogs()
+    logs.group_exists = False
+    assert LogTailer(logs, JOB).poll() == []
+
+
+def test_tailer_ignores_other_jobs_streams():
+    logs = FakeLogs()
+    logs.streams[f"{JOB}-other/algo-1-1"] = [{"timestamp": 1, "message": "nope"}]
+    assert LogTailer(logs, JOB).poll() == []
+
+
+def test_format_line_prefix_only_when_several_hosts():
+    assert host_of("algo-2-1700000000") == "algo-2"
+    assert format_line("algo-1", "hello\n", multi=False) == "hello"
+    assert format_line("algo-1", "hello", multi=True) == "[algo-1] hello"
+
+
+# ---------------------------------------------------------------- follow
+
+
+def test_follow_failed_job_exit_1_with_reason_and_last_lines():
+    backend = FakeBackend(
+        ["InProgress", "InProgress", "Failed"],
+        reason="AlgorithmError: script exited with code 3",
+        on_describe={1: ["starting"], 2: [f"line {i}" for i in range(30)], 3: ["Traceback: boom"]},
+    )
+    code, text = run(backend)
+    assert code == 1
+    assert "starting" in text and "Traceback: boom" in text
+    message = text[text.index(f"Job {JOB} Failed.") :]
+    assert "AlgorithmError: script exited with code 3" in message
+    assert "Traceback: boom" in message and "line 29" in message
+    assert "starting" not in message  # only the last 20 lines
+
+
+def test_follow_completed_exit_0_and_logs_in_order():
+    backend = FakeBackend(
+        ["InProgress", "Completed"], on_describe={1: ["first"], 2: ["second", "third"]}
+    )
+    code, text = run(backend)
+    assert code == 0
+    assert text.index("first") < text.index("second") < text.index("third")
+    assert text.count("second") == 1
+    assert f"Job {JOB} Completed." in text
+
+
+def test_follow_returns_final_description_and_drains_logs_after_terminal():
+    logs = FakeLogs()
+    backend = FakeBackend(["InProgress", "Completed"], logs=logs)
+    original = logs.get_log_events
+    calls = []
+
+    def late_events(**kwargs):
+        # the line lands just after the poll that saw the terminal state read the stream
+        calls.append(kwargs)
+        result = original(**kwargs)
+        if backend.describes == 2 and not any("late" in e["message"] for e in logs.streams[stream]):
+            logs.add("algo-1-1700000000", "late line", start=9000)
+        return result
+
+    stream = f"{JOB}/algo-1-1700000000"
+    logs.add("algo-1-1700000000", "early", start=1)
+    logs.get_log_events = late_events
+    out = io.StringIO()
+    description = watch.follow(backend, JOB, out=out, sleep=no_sleep)
+    assert description["ProcessingJobStatus"] == "Completed"
+    assert "early" in out.getvalue() and "late line" in out.getvalue()
+
+
+def test_backoff_doubles_without_logs_and_resets_on_new_logs():
+    backend = FakeBackend(["InProgress"] * 6 + ["Completed"], on_describe={4: ["news"]})
+    slept = []
+    watch.follow(
+        backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=4, sleep=slept.append
+    )
+    assert slept == [2, 4, 4, 1, 2, 4]
+
+
+def test_multi_instance_lines_are_prefixed():
+    logs = FakeLogs()
+    logs.add("algo-1-1", "from one", start=1)
+    logs.add("algo-2-1", "from two", start=2)
+    code, text = run(FakeBackend(["Completed"], logs=logs))
+    assert "[algo-1] from one" in text and "[algo-2] from two" in text
+
+
+def test_single_instance_lines_are_not_prefixed():
+    logs = FakeLogs()
+    logs.add("algo-1-1", "alone", start=1)
+    code, text = run(FakeBackend(["Completed"], logs=logs))
+    assert "alone" in text and "[algo-1]" not in text
+
+
+def test_exit_codes():
+    assert watch.exit_code({"ProcessingJobStatus": "Completed"}) == 0
+    assert watch.exit_code({"ProcessingJobStatus": "Failed"}) == 1
+    assert watch.exit_code({"ProcessingJobStatus": "Stopped"}) == 1
+
+
+def test_stopped_message_has_status_and_reason():
+    text = watch.finish_message(
+        {"ProcessingJobName": JOB, "ProcessingJobStatus": "Stopped", "FailureReason": "by user"},
+        ["a", "b"],
+    )
+    assert "Stopped" in text and "by user" in text and "  b" in text
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+class Interrupts:
+    def __init__(self, count):
+        self.count = count
+        self.calls = 0
+
+    def __call__(self, _seconds):
+        self.calls += 1
+        if self.calls <= self.count:
+            raise KeyboardInterrupt
+
+
+def test_first_interrupt_stops_job_and_follows_to_the_end():
+    backend = FakeBackend(["InProgress"], on_describe={3: ["shutting down"]})
+    code, text = run(backend, sleep=Interrupts(1))
+    assert code == 130
+    assert backend.stops == [JOB]
+    assert "stopping job" in text.lower()
+    assert "shutting down" in text
+    assert f"Job {JOB} Stopped." in text
+
+
+def test_second_interrupt_detaches_without_further_polling():
+    backend = FakeBackend(["InProgress"])
+    code, text = run(backend, sleep=Interrupts(2))
+    assert code == 130
+    assert backend.stops == [JOB]
+    describes_at_detach = backend.describes
+    assert describes_at_detach == 2
+    assert f"aws-sagemaker-remote processing logs {JOB} --follow" in text
+    assert f"aws-sagemaker-remote processing stop {JOB}" in text
+    assert "Stopped." not in text
+
+
+def test_stop_failure_still_follows_to_the_end():
+    backend = FakeBackend(["InProgress", "InProgress", "Completed"])
+
+    def refuse(ProcessingJobName):  # noqa: N803
+        raise RuntimeError("already completed")
+
+    backend.stop_processing_job = refuse
+    code, text = run(backend, sleep=Interrupts(1))
+    assert code == 130
+    assert "Could not stop" in text and "Completed." in text
+
+
+# ---------------------------------------------------------------- run_watch options
+
+
+def test_no_wait_prints_how_to_follow():
+    backend = FakeBackend(["InProgress"])
+    code, text = run(backend, wait=False)
+    assert code == 0
+    assert f"processing logs {JOB} --follow" in text
+    assert backend.describes == 0
+
+
+def test_output_json_written_without_response_metadata(tmp_path):
+    target = tmp_path / "sub" / "job.json"
+    code, _ = run(FakeBackend(["InProgress", "Completed"]), output_json=str(target))
+    assert code == 0
+    data = json.loads(target.read_text())
+    assert data["ProcessingJobName"] == JOB
+    assert data["ProcessingJobStatus"] == "Completed"
+    assert data["CreationTime"] == "2024-01-02T03:04:05+00:00"
+    assert "ResponseMetadata" not in data
+
+
+def test_output_json_also_written_when_failed(tmp_path):
+    target = tmp_path / "job.json"
+    code, _ = run(FakeBackend(["Failed"], reason="bad"), output_json=str(target))
+    assert code == 1
+    assert json.loads(target.read_text())["FailureReason"] == "bad"
+
+
+def test_download_after_completed(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_download(s3, uri, dest):
+        calls.append((s3, uri, dest))
+        return [dest / "x.txt"]
+
+    monkeypatch.setattr("aws_sagemaker_remote.s3io.download_prefix", fake_download)
+    backend = FakeBackend(["Completed"])
+    backend.s3 = object()
+    local = tmp_path / "out"
+    code, text = run(backend, download=True, outputs_local={"output": str(local)})
+    assert code == 0
+    assert calls == [(backend.s3, "s3://b/p/out", local)]
+    assert "Downloaded output output" in text
+
+
+def test_no_download_when_failed(monkeypatch):
+    monkeypatch.setattr(
+        "aws_sagemaker_remote.s3io.download_prefix",
+        lambda *a: pytest.fail("must not download"),
+    )
+    code, _ = run(FakeBackend(["Failed"]), download=True, outputs_local={"output": "x"})
+    assert code == 1
+
+
+# ---------------------------------------------------------------- backend choice, report
+
+
+def test_backend_name_precedence(monkeypatch):
+    monkeypatch.delenv("AWS_SAGEMAKER_REMOTE_BACKEND", raising=False)
+    assert backend_name(None) == "aws"
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_BACKEND", "local")
+    assert backend_name(None) == "local"
+    assert backend_name("aws") == "aws"
+    with pytest.raises(UsageError, match="--sagemaker-backend.*'docker'.*aws, local"):
+        backend_name("docker")
+
+
+def test_summary_lines_aws_and_local():
+    request = {
+        "ProcessingJobName": JOB,
+        "ProcessingInputs": [
+            {"InputName": "code-script", "S3Input": {"S3Uri": "s3://b/p/code/script-1/s.py"}},
+            {"InputName": "data", "S3Input": {"S3Uri": "s3://b/data"}},
+        ],
+        "ProcessingOutputConfig": {
+            "Outputs": [{"OutputName": "output", "S3Output": {"S3Uri": f"s3://b/p/{JOB}/output"}}]
+        },
+    }
+    lines = summary_lines(request, arn="arn:x", region="eu-west-1", backend="aws")
+    text = "\n".join(lines)
+    assert JOB in text and "arn:x" in text
+    assert (
+        "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1"
+        f"#/processing-jobs/{JOB}"
+    ) in text
+    assert "cloudwatch/home?region=eu-west-1" in text and JOB in lines[3]
+    assert "code-script: s3://b/p/code/script-1/s.py" in text
+    assert "data: s3://b/data" in text and f"output: s3://b/p/{JOB}/output" in text
+    local = "\n".join(
+        summary_lines(request, arn="arn:x", region="us-east-1", backend="local", job_dir="/j")
+    )
+    assert "console.aws.amazon.com" not in local and "/j" in local
