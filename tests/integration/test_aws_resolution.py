@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
 import urllib.request
+import uuid
 
 import pytest
 
-from aws_sagemaker_remote.aws.bucket import default_bucket_name, ensure_bucket
+from aws_sagemaker_remote.aws.bucket import _create_bucket, default_bucket_name, ensure_bucket
 from aws_sagemaker_remote.aws.role import MANAGED_POLICY, resolve_role
 from aws_sagemaker_remote.aws.session import account_id, make_session, session_region
 from aws_sagemaker_remote.errors import UsageError
@@ -32,10 +34,8 @@ CREDENTIAL_VARS = (
 
 
 @pytest.fixture(autouse=True)
-def no_config_files(tmp_path, monkeypatch):
-    """Only the environment configures boto3: no ~/.aws files, no instance metadata."""
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+def no_fallbacks(monkeypatch):
+    """No instance-metadata credential lookups and no retries: failures show at once."""
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
 
@@ -54,6 +54,17 @@ def managed_policies(moto_endpoint, monkeypatch):
 @pytest.fixture
 def session():
     return make_session(None, None)
+
+
+@pytest.fixture
+def new_bucket(s3_client):
+    """A bucket name nobody has created yet; deleted after the test if the test created it."""
+    from botocore.exceptions import ClientError
+
+    name = f"test-new-{uuid.uuid4().hex[:8]}"
+    yield name
+    with contextlib.suppress(ClientError):
+        s3_client.delete_bucket(Bucket=name)
 
 
 @pytest.fixture
@@ -190,10 +201,21 @@ def test_bad_role_name_is_a_usage_error_before_any_call(monkeypatch, closed_port
 # --- bucket ---------------------------------------------------------------------------------
 
 
-def test_missing_bucket_is_created_then_reused(s3_client, bucket):
-    assert ensure_bucket(s3_client, bucket, "us-east-1", create=True) is True
-    s3_client.head_bucket(Bucket=bucket)
+def test_missing_bucket_is_created_then_reused(s3_client, new_bucket):
+    assert ensure_bucket(s3_client, new_bucket, "us-east-1", create=True) is True
+    s3_client.head_bucket(Bucket=new_bucket)
+    assert ensure_bucket(s3_client, new_bucket, "us-east-1", create=True) is False
+
+
+def test_existing_bucket_is_reused(s3_client, bucket):
+    s3_client.put_object(Bucket=bucket, Key="kept", Body=b"x")
     assert ensure_bucket(s3_client, bucket, "us-east-1", create=True) is False
+    assert s3_client.get_object(Bucket=bucket, Key="kept")["Body"].read() == b"x"
+
+
+def test_bucket_created_meanwhile_is_not_an_error(s3_client, bucket):
+    # The race ensure_bucket guards against: HeadBucket said 404, then another run created it.
+    assert _create_bucket(s3_client, bucket, "us-east-1") is False
 
 
 def test_default_bucket_created_when_missing_and_reused(session):
@@ -212,23 +234,22 @@ def test_default_bucket_created_when_missing_and_reused(session):
         s3.delete_bucket(Bucket=name)
 
 
-def test_bucket_with_location_constraint(s3_client, bucket):
-    assert ensure_bucket(s3_client, bucket, "eu-west-3", create=True) is True
-    s3_client.head_bucket(Bucket=bucket)
+def test_bucket_with_location_constraint(s3_client, new_bucket):
+    assert ensure_bucket(s3_client, new_bucket, "eu-west-3", create=True) is True
+    s3_client.head_bucket(Bucket=new_bucket)
 
 
-def test_dry_run_reports_missing_bucket_without_creating_it(s3_client, bucket):
+def test_dry_run_reports_missing_bucket_without_creating_it(s3_client, new_bucket):
     from botocore.exceptions import ClientError
 
-    assert ensure_bucket(s3_client, bucket, "us-east-1", create=False) is True
+    assert ensure_bucket(s3_client, new_bucket, "us-east-1", create=False) is True
     with pytest.raises(ClientError):
-        s3_client.head_bucket(Bucket=bucket)
+        s3_client.head_bucket(Bucket=new_bucket)
 
 
 def test_inaccessible_bucket_is_a_usage_error(s3_server, s3_client, bucket):
     import boto3
 
-    s3_client.create_bucket(Bucket=bucket)
     stranger = boto3.client(
         "s3",
         endpoint_url=s3_server.endpoint,
