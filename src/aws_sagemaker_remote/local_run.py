@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ class _S3Staging:
 
 def run_local(main: Callable[[argparse.Namespace], Any], config: ProcessingConfig, args) -> Any:
     """Run ``main`` with S3 inputs downloaded first and S3 outputs uploaded after it returns."""
+    _add_module_paths(config, args)
     remote_inputs = [n for n in config.inputs if _is_remote(getattr(args, n, None))]
     remote_outputs = [n for n in config.outputs if _is_s3(getattr(args, n, None))]
     if not remote_inputs and not remote_outputs:
@@ -49,6 +51,16 @@ def run_local(main: Callable[[argparse.Namespace], Any], config: ProcessingConfi
     finally:
         for temp in staging.temp_dirs:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def _add_module_paths(config: ProcessingConfig, args) -> None:
+    """Make modules importable here as they are in the container (appended: the user's own
+    environment wins)."""
+    for name in config.dependencies:
+        path = os.path.abspath(getattr(args, name, "") or "")
+        parent = os.path.dirname(path)
+        if os.path.exists(path) and parent not in sys.path:
+            sys.path.append(parent)
 
 
 def _is_s3(value) -> bool:

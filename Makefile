@@ -1,0 +1,39 @@
+# Two commands on a fresh machine with Python 3.11 (or any Python >= 3.9):
+#   make demo   set up .venv, then run an example here and as a job through the local emulator
+#   make test   set up .venv, then lint and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml examples/word_count/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -r examples/word_count/requirements.txt
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/python examples/demo.py
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/emulator.py
+	$(BIN)/python benchmarks/staging.py
+
+clean:
+	rm -rf $(VENV) .aws-sagemaker-remote build *.egg-info
