@@ -11,7 +11,7 @@ import pytest
 
 from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket_name
 from aws_sagemaker_remote.aws.images import SKLEARN_REGISTRIES, default_image, partition
-from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, role_arn
+from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, resolve_role, role_arn
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.gitinfo import GitState, git_state, job_tags, sanitize_tag_value
 from aws_sagemaker_remote.jobname import JOB_NAME_PATTERN, job_name, validate_job_name
@@ -283,3 +283,59 @@ def test_bad_bucket_names(name):
 @pytest.mark.parametrize("name", ["abc", "my.bucket-1", "a" * 63])
 def test_good_bucket_names(name):
     validate_bucket_name(name)
+
+
+# --- role permissions (IAM refusals cannot be staged on moto, which allows everything) ------
+
+
+class _RefusingIam:
+    """Just enough of an IAM client to answer with a given error code per operation."""
+
+    def __init__(self, **codes):
+        self.codes = codes
+        self.calls = []
+
+    def __getattr__(self, operation):
+        from botocore.exceptions import ClientError
+
+        def call(**kwargs):
+            self.calls.append(operation)
+            code = self.codes.get(operation)
+            if code:
+                raise ClientError({"Error": {"Code": code, "Message": "refused"}}, operation)
+            return {}
+
+        return call
+
+
+class _Session:
+    def __init__(self, iam):
+        self.iam = iam
+
+    def client(self, service):
+        assert service == "iam"
+        return self.iam
+
+
+def test_unreadable_role_is_used_by_its_arn(capsys):
+    session = _Session(_RefusingIam(get_role="AccessDenied"))
+    arn = resolve_role(session, "my-role", account="123456789012", create=True)
+    assert arn == "arn:aws:iam::123456789012:role/my-role"
+    assert capsys.readouterr().err.count("cannot read IAM role my-role") == 1
+    assert resolve_role(session, "my-role", account="123456789012", create=False) == arn
+    assert capsys.readouterr().err == ""
+
+
+def test_role_creation_denied_is_a_usage_error():
+    iam = _RefusingIam(get_role="NoSuchEntity", create_role="AccessDenied")
+    with pytest.raises(UsageError, match="^--sagemaker-role: role 'r' does not exist and creat"):
+        resolve_role(_Session(iam), "r", account="123456789012", create=True)
+
+
+def test_role_whose_policy_cannot_be_attached_is_removed():
+    iam = _RefusingIam(get_role="NoSuchEntity", attach_role_policy="AccessDenied")
+    iam.codes["create_role"] = None
+    iam.create_role = lambda **kw: {"Role": {"Arn": "arn:aws:iam::123456789012:role/r"}}
+    with pytest.raises(UsageError, match="attaching AmazonSageMakerFullAccess"):
+        resolve_role(_Session(iam), "r", account="123456789012", create=True)
+    assert iam.calls[-1] == "delete_role"

@@ -25,6 +25,7 @@ TRUST_POLICY = {
     ],
 }
 
+_DENIED_CODES = ("AccessDenied", "AccessDeniedException")
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
 _NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 _PATH_PART_RE = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
@@ -73,12 +74,31 @@ def resolve_role(
         return role
     parsed = parse_role_name(role)
     iam = session.client("iam")
-    found = _get_role_arn(iam, parsed)
+    try:
+        found = _get_role_arn(iam, parsed)
+    except _RoleUnreadable as exc:
+        return _assumed_arn(session, parsed, account, partition, exc.code, loud=create)
     if found is not None:
         return found
     if not create:
         return role_arn(partition, account or _account(session), parsed)
     return _create_role(iam, parsed, partition)
+
+
+class _RoleUnreadable(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _assumed_arn(
+    session: Any, role: RoleName, account: Optional[str], partition: str, code: str, loud: bool
+) -> str:
+    """The ARN of a role we may not read: many accounts let users pass roles but not list them."""
+    arn = role_arn(partition, account or _account(session), role)
+    if loud:
+        print(f"note: cannot read IAM role {role.name} ({code}); using {arn}", file=sys.stderr)
+    return arn
 
 
 def _account(session: Any) -> str:
@@ -97,8 +117,11 @@ def _get_role_arn(iam: Any, role: RoleName) -> Optional[str]:
     try:
         return iam.get_role(RoleName=role.name)["Role"]["Arn"]
     except ClientError as exc:
-        if _error_code(exc) == "NoSuchEntity":
+        code = _error_code(exc)
+        if code == "NoSuchEntity":
             return None
+        if code in _DENIED_CODES:
+            raise _RoleUnreadable(code) from None
         raise
 
 
@@ -141,7 +164,7 @@ def _attach_policy(iam: Any, role: RoleName, partition: str) -> None:
 def _denied(exc: Any, role: RoleName, action: str) -> Exception:
     """A UsageError when IAM refused `action` for lack of permission, else `exc` itself."""
     code = _error_code(exc)
-    if code not in ("AccessDenied", "AccessDeniedException"):
+    if code not in _DENIED_CODES:
         return exc
     return UsageError(
         f"--sagemaker-role: role {role.name!r} does not exist and {action} was denied "
