@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import List, Optional
 
 from aws_sagemaker_remote.errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_USAGE, UsageError
@@ -81,6 +80,8 @@ def _debug() -> bool:
 
 def _debug_traceback() -> None:
     if _debug():
+        import traceback
+
         traceback.print_exc()
 
 

@@ -18,6 +18,7 @@ POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 30.0
 LAST_LINES = 20
 CLI = "aws-sagemaker-remote processing"
+THROTTLING_CODES = ("ThrottlingException", "Throttling", "TooManyRequestsException")
 
 
 class Follower:
@@ -68,8 +69,15 @@ class Follower:
         """Follow until a terminal state, then read the logs once more; the final description."""
         interval = self.poll_seconds
         while True:
-            description = self.describe()
-            new_events = self.pump_logs()
+            try:
+                description = self.describe()
+                new_events = self.pump_logs()
+            except Exception as exc:
+                if not _is_throttled(exc):
+                    raise
+                interval = min(interval * 2, self.max_poll_seconds)
+                self.sleep(interval)
+                continue
             if description.get("ProcessingJobStatus") in TERMINAL_STATES:
                 self.pump_logs()
                 return description
@@ -254,6 +262,12 @@ def json_default(value: Any) -> Any:
 def _instance_count(description: dict) -> int:
     cluster = description.get("ProcessingResources", {}).get("ClusterConfig", {})
     return int(cluster.get("InstanceCount", 1) or 1)
+
+
+def _is_throttled(exc: BaseException) -> bool:
+    from aws_sagemaker_remote.backends import error_code
+
+    return error_code(exc) in THROTTLING_CODES
 
 
 def _say(out: IO[str], text: str) -> None:

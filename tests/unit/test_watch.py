@@ -206,6 +206,37 @@ def test_backoff_doubles_without_logs_and_resets_on_new_logs():
     assert slept == [2, 4, 4, 1, 2, 4]
 
 
+def test_throttling_backs_off_and_keeps_following():
+    backend = FakeBackend(["InProgress", "Completed"])
+    original = backend.describe_processing_job
+    throttled = []
+
+    def describe(ProcessingJobName):  # noqa: N803
+        if not throttled:
+            throttled.append(1)
+            raise NotFound("ThrottlingException")
+        return original(ProcessingJobName=ProcessingJobName)
+
+    backend.describe_processing_job = describe
+    slept = []
+    description = watch.follow(
+        backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=8, sleep=slept.append
+    )
+    assert description["ProcessingJobStatus"] == "Completed"
+    assert slept == [2, 4]
+
+
+def test_other_errors_propagate():
+    backend = FakeBackend(["InProgress"])
+
+    def describe(ProcessingJobName):  # noqa: N803
+        raise NotFound("AccessDeniedException")
+
+    backend.describe_processing_job = describe
+    with pytest.raises(NotFound):
+        watch.follow(backend, JOB, out=io.StringIO(), sleep=no_sleep)
+
+
 def test_multi_instance_lines_are_prefixed():
     logs = FakeLogs()
     logs.add("algo-1-1", "from one", start=1)
