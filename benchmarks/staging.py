@@ -1,0 +1,258 @@
+"""Staging throughput against a local SeaweedFS: stage() versus sequential boto3 upload_file.
+
+    .venv/bin/python benchmarks/staging.py [--small-count 2000] [--small-kib 8] [--big-mib 256]
+                                           [--concurrency N] [--chunk-mib N] [--repeat N]
+
+Starts its own SeaweedFS (aws_sagemaker_remote.s3server when present, else `weed` directly),
+uploads many small files and one big file with (a) staging.stage() and (b) one boto3 `upload_file`
+call per file, one after another; then re-stages the unchanged content (everything is skipped);
+and (c) runs `s5cmd cp` when s5cmd happens to be installed. Prints seconds and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aws_sagemaker_remote import s3io
+from aws_sagemaker_remote.digest import path_digest
+from aws_sagemaker_remote.staging import Upload, stage
+
+BUCKET = "bench"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small-count", type=int, default=2000)
+    parser.add_argument("--small-kib", type=int, default=8)
+    parser.add_argument("--big-mib", type=int, default=256)
+    parser.add_argument("--concurrency", type=int, default=s3io.MAX_CONCURRENCY)
+    parser.add_argument("--chunk-mib", type=int, default=s3io.MULTIPART_CHUNKSIZE // s3io.MIB)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; best kept")
+    return parser.parse_args(argv)
+
+
+def start_server(data_dir: Path):
+    """(info with endpoint/access_key/secret_key, stop callable)."""
+    try:
+        from aws_sagemaker_remote.s3server import S3Server
+    except ImportError:
+        return _start_weed(data_dir)
+    server = S3Server(data_dir)
+    info = server.start()
+    return info, lambda: server.stop(5)
+
+
+def _start_weed(data_dir: Path):
+    import json
+    import socket
+    from types import SimpleNamespace
+
+    def free_port() -> int:
+        while True:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            if port < 55536 - 10000:
+                return port
+
+    key, secret = "bench", "bench-secret"
+    ident = {
+        "identities": [
+            {
+                "name": "bench",
+                "credentials": [{"accessKey": key, "secretKey": secret}],
+                "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+            }
+        ]
+    }
+    (data_dir / "identities.json").write_text(json.dumps(ident))
+    s3, master, volume, filer = (free_port() for _ in range(4))
+    weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
+    cmd = [
+        weed,
+        "server",
+        f"-dir={data_dir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-s3",
+        f"-s3.port={s3}",
+        f"-s3.config={data_dir / 'identities.json'}",
+        f"-master.port={master}",
+        f"-volume.port={volume}",
+        f"-filer.port={filer}",
+        "-master.volumeSizeLimitMB=1024",
+        "-volume.max=100",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+    ]
+    log = open(data_dir / "weed.log", "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    info = SimpleNamespace(endpoint=f"http://127.0.0.1:{s3}", access_key=key, secret_key=secret)
+    client = make_client(info)
+    for _ in range(120):
+        try:
+            client.list_buckets()
+            break
+        except Exception:
+            time.sleep(0.5)
+
+    def stop() -> None:
+        proc.kill()
+        proc.wait()
+        log.close()
+
+    return info, stop
+
+
+def make_client(info, pooled: bool = True):
+    import boto3
+
+    config = s3io.client_config() if pooled else None
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=info.endpoint,
+        aws_access_key_id=info.access_key,
+        aws_secret_access_key=info.secret_key,
+        region_name="us-east-1",
+        config=config,
+    )
+
+
+def make_data(root: Path, count: int, kib: int, big_mib: int) -> tuple[Path, Path]:
+    small = root / "small"
+    for i in range(count):
+        folder = small / f"d{i % 20:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"f{i:05d}.bin").write_bytes(os.urandom(kib * 1024))
+    big = root / "big" / "big.bin"
+    big.parent.mkdir(parents=True)
+    with open(big, "wb") as handle:
+        for _ in range(big_mib):
+            handle.write(os.urandom(1024 * 1024))
+    return small, big
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def best(repeat: int, make_fn) -> float:
+    """Fastest of `repeat` runs; make_fn(run) returns the callable of that run (fresh prefix)."""
+    return min(timed(make_fn(run)) for run in range(repeat))
+
+
+def baseline(client, source: Path, prefix: str) -> None:
+    files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+    for file in files:
+        rel = file.name if source.is_file() else file.relative_to(source).as_posix()
+        client.upload_file(str(file), BUCKET, f"{prefix}{rel}")
+
+
+def s5cmd_upload(info, source: Path, prefix: str) -> None:
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID=info.access_key,
+        AWS_SECRET_ACCESS_KEY=info.secret_key,
+        AWS_REGION="us-east-1",
+    )
+    pattern = str(source / "*") if source.is_dir() else str(source)
+    subprocess.run(
+        ["s5cmd", "--endpoint-url", info.endpoint, "cp", pattern, f"s3://{BUCKET}/{prefix}"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    s3io.MAX_CONCURRENCY = args.concurrency
+    s3io.MULTIPART_CHUNKSIZE = s3io.MULTIPART_THRESHOLD = args.chunk_mib * s3io.MIB
+    with tempfile.TemporaryDirectory(prefix="bench-staging-") as tmp:
+        root = Path(tmp)
+        (root / "s3").mkdir()
+        info, stop = start_server(root / "s3")
+        try:
+            measure(args, info, root)
+        finally:
+            stop()
+
+
+def measure(args, info, root: Path) -> None:
+    client = make_client(info)
+    plain = make_client(info, pooled=False)
+    client.create_bucket(Bucket=BUCKET)
+    small, big = make_data(root, args.small_count, args.small_kib, args.big_mib)
+    sink = open(os.devnull, "w")
+    print(
+        f"data: {args.small_count} x {args.small_kib} KiB, 1 x {args.big_mib} MiB; "
+        f"concurrency {args.concurrency}, part size {args.chunk_mib} MiB"
+    )
+
+    digest_first = timed(lambda: (path_digest(small), path_digest(big)))
+    digest_again = timed(lambda: (path_digest(small), path_digest(big)))
+    print(f"digest        first {digest_first:6.2f} s   again (cache) {digest_again:6.2f} s")
+
+    def stage_fn(sources, tag):
+        return lambda n: (
+            lambda: stage(
+                client,
+                [
+                    Upload(src, f"s3://{BUCKET}/{tag}-{n}/{src.name}-{path_digest(src)}/")
+                    for src in sources
+                ],
+                out=sink,
+            )
+        )
+
+    rows = []
+    for name, sources in (("small", [small]), ("big", [big]), ("both", [small, big])):
+        staged = best(args.repeat, stage_fn(sources, f"stage-{name}"))
+        base = best(
+            args.repeat,
+            lambda n, s=sources, t=name: (
+                lambda: [baseline(plain, src, f"base-{t}-{n}/{src.name}/") for src in s]
+            ),
+        )
+        rows.append((name, staged, base))
+        print(
+            f"{name:5s}  stage() {staged:6.2f} s   sequential upload_file {base:6.2f} s   "
+            f"ratio {base / staged:5.2f}x"
+        )
+        if shutil.which("s5cmd"):
+            s5 = best(
+                args.repeat,
+                lambda n, s=sources, t=name: (
+                    lambda: [s5cmd_upload(info, src, f"s5-{t}-{n}/{src.name}/") for src in s]
+                ),
+            )
+            print(f"{'':5s}  s5cmd   {s5:6.2f} s")
+
+    restage = stage_fn([small, big], "stage-both")(0)
+    again = timed(restage)
+    report = stage(
+        client,
+        [
+            Upload(src, f"s3://{BUCKET}/stage-both-0/{src.name}-{path_digest(src)}/")
+            for src in (small, big)
+        ],
+        out=sink,
+    )
+    print(
+        f"re-stage unchanged {again:6.2f} s   (uploaded {report.files_uploaded} files, "
+        f"skipped {report.files_skipped})"
+    )
+    if not shutil.which("s5cmd"):
+        print("s5cmd: not installed, skipped")
+
+
+if __name__ == "__main__":
+    run(parse_args())

@@ -1,0 +1,79 @@
+"""`s3://bucket/key` URIs: parsing with one-line reasons, joining (standard library only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SCHEME = "s3://"
+MAX_URI_LENGTH = 1024
+
+# Current S3 naming rules: 3-63 chars of lowercase letters, digits, dots and hyphens, starting and
+# ending with a letter or digit, no "..", not shaped like an IPv4 address.
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+@dataclass(frozen=True)
+class S3Uri:
+    bucket: str
+    key: str = ""
+
+    @classmethod
+    def parse(cls, uri: str) -> S3Uri:
+        return parse(uri)
+
+    def __str__(self) -> str:
+        return f"{SCHEME}{self.bucket}/{self.key}"
+
+    @property
+    def basename(self) -> str:
+        return self.key.rstrip("/").rsplit("/", 1)[-1]
+
+    def join(self, *parts: str) -> S3Uri:
+        """Append path parts with single slashes; a trailing "/" on the last part is kept."""
+        pieces = [self.key.rstrip("/")] if self.key.strip("/") else []
+        pieces += [p.strip("/") for p in parts if p.strip("/")]
+        key = "/".join(pieces)
+        last = parts[-1] if parts else self.key
+        if key and last.endswith("/"):
+            key += "/"
+        return S3Uri(self.bucket, key)
+
+    def as_prefix(self) -> S3Uri:
+        """The same location with a trailing slash (the whole bucket stays as is)."""
+        if not self.key or self.key.endswith("/"):
+            return self
+        return S3Uri(self.bucket, self.key + "/")
+
+
+def bucket_name_problem(bucket: str) -> str | None:
+    """Why `bucket` is not a valid bucket name, or None when it is."""
+    if not bucket:
+        return "the bucket name is empty"
+    if not _BUCKET_RE.match(bucket):
+        return (
+            f"invalid bucket name {bucket!r}: 3-63 characters of lowercase letters, digits, "
+            "dots and hyphens, starting and ending with a letter or digit"
+        )
+    if ".." in bucket or _IPV4_RE.match(bucket):
+        return f"invalid bucket name {bucket!r}: no '..' and not an IP address"
+    return None
+
+
+def parse(uri: str) -> S3Uri:
+    """Parse `s3://bucket[/key]`; raise ValueError with a one-line reason when it is not valid."""
+    if not isinstance(uri, str) or not uri.startswith(SCHEME):
+        raise ValueError(f"not an S3 URI (must start with {SCHEME}): {uri!r}")
+    if len(uri) > MAX_URI_LENGTH:
+        raise ValueError(f"S3 URI longer than {MAX_URI_LENGTH} characters: {uri[:60]}...")
+    bucket, _, key = uri[len(SCHEME) :].partition("/")
+    problem = bucket_name_problem(bucket)
+    if problem:
+        raise ValueError(f"{problem}: {uri!r}")
+    return S3Uri(bucket, key)
+
+
+def is_s3_uri(value: object) -> bool:
+    """True for strings starting with `s3://` (whether or not the rest is valid)."""
+    return isinstance(value, str) and value.startswith(SCHEME)

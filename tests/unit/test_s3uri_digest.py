@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import pytest
+
+from aws_sagemaker_remote import digest
+from aws_sagemaker_remote.digest import (
+    lf_bytes,
+    path_digest,
+    piece_digest,
+    piece_files,
+    tree_files,
+)
+from aws_sagemaker_remote.progress import TransferProgress, skipped_line, uploaded_line
+from aws_sagemaker_remote.s3uri import S3Uri, is_s3_uri, parse
+
+
+@pytest.fixture(autouse=True)
+def digest_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(home))
+    return home
+
+
+# -- s3uri ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "uri, bucket, key",
+    [
+        ("s3://my-bucket", "my-bucket", ""),
+        ("s3://my-bucket/", "my-bucket", ""),
+        ("s3://my.bucket-1/a/b.txt", "my.bucket-1", "a/b.txt"),
+        ("s3://abc/prefix/", "abc", "prefix/"),
+    ],
+)
+def test_parse_valid(uri, bucket, key):
+    parsed = parse(uri)
+    assert parsed == S3Uri(bucket, key)
+    assert S3Uri.parse(uri) == parsed
+    assert str(parsed) == f"s3://{bucket}/{key}"
+
+
+@pytest.mark.parametrize(
+    "uri, reason",
+    [
+        ("/local/path", "must start with s3://"),
+        ("S3://bucket/key", "must start with s3://"),
+        ("https://bucket/key", "must start with s3://"),
+        ("s3://", "bucket name is empty"),
+        ("s3:///key", "bucket name is empty"),
+        ("s3://My_Bucket/key", "invalid bucket name 'My_Bucket'"),
+        ("s3://ab/key", "invalid bucket name 'ab'"),
+        ("s3://-abc/key", "invalid bucket name"),
+        ("s3://a..b/key", "invalid bucket name 'a..b'"),
+        ("s3://192.168.1.1/key", "not an IP address"),
+        ("s3://bucket/" + "k" * 1020, "longer than 1024"),
+    ],
+)
+def test_parse_errors_name_the_reason(uri, reason):
+    with pytest.raises(ValueError, match=reason.replace(".", r"\.").replace("'", "'")):
+        parse(uri)
+
+
+def test_parse_rejects_non_strings():
+    with pytest.raises(ValueError, match="not an S3 URI"):
+        parse(None)  # type: ignore[arg-type]
+
+
+def test_join_and_prefix():
+    base = parse("s3://bucket/base")
+    assert str(base.join("code", "script-abc/")) == "s3://bucket/base/code/script-abc/"
+    assert str(base.join("/a/", "b.txt")) == "s3://bucket/base/a/b.txt"
+    assert str(parse("s3://bucket/base/").join("x")) == "s3://bucket/base/x"
+    assert str(parse("s3://bucket").join("x/", "y")) == "s3://bucket/x/y"
+    assert str(parse("s3://bucket/p").as_prefix()) == "s3://bucket/p/"
+    assert parse("s3://bucket/a/b.txt").basename == "b.txt"
+    assert parse("s3://bucket/a/dir/").basename == "dir"
+
+
+def test_is_s3_uri():
+    assert is_s3_uri("s3://bucket/key")
+    assert not is_s3_uri("/tmp/s3://x")
+    assert not is_s3_uri("data/file.txt")
+    assert not is_s3_uri(None)
+
+
+# -- tree_files and digests --------------------------------------------------------------------
+
+
+def make_tree(root):
+    (root / "pkg" / "sub").mkdir(parents=True)
+    (root / "pkg" / "__pycache__").mkdir()
+    (root / ".git").mkdir()
+    (root / "top.py").write_text("print('top')\n")
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "sub" / "mod.py").write_text("X = 1\n")
+    (root / "pkg" / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\0junk")
+    (root / "pkg" / "old.pyc").write_bytes(b"\0junk")
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / ".DS_Store").write_bytes(b"junk")
+    return root
+
+
+def test_tree_files_sorted_relative_and_skips_junk(tmp_path):
+    root = make_tree(tmp_path / "tree")
+    files = tree_files(root)
+    assert [rel for rel, _ in files] == ["pkg/__init__.py", "pkg/sub/mod.py", "top.py"]
+    assert all(path == root / rel for rel, path in files)
+    everything = [rel for rel, _ in tree_files(root, skip_junk=False)]
+    assert ".git/HEAD" in everything and "pkg/old.pyc" in everything
+
+
+def test_tree_files_of_a_single_file_is_its_basename(tmp_path):
+    file = tmp_path / "dir" / "script.py"
+    file.parent.mkdir()
+    file.write_text("x")
+    assert tree_files(file) == [("script.py", file)]
+
+
+def test_tree_files_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope"):
+        tree_files(tmp_path / "nope")
+
+
+def test_piece_digest_follows_the_documented_definition(tmp_path):
+    root = make_tree(tmp_path / "tree")
+    pairs = sorted(
+        (rel, hashlib.sha256(path.read_bytes()).hexdigest()) for rel, path in tree_files(root)
+    )
+    outer = hashlib.sha256()
+    for rel, inner in pairs:
+        outer.update(f"{rel}\0{inner}\n".encode())
+    value = piece_digest(tree_files(root))
+    assert value == outer.hexdigest()[:16]
+    assert len(value) == 16 and int(value, 16) >= 0
+
+
+def test_digest_is_stable_and_ignores_junk_and_location(tmp_path):
+    one = make_tree(tmp_path / "one")
+    two = make_tree(tmp_path / "two")
+    (two / "pkg" / "__pycache__" / "other.pyc").write_bytes(b"different junk")
+    assert path_digest(one) == path_digest(one) == path_digest(two)
+
+
+def test_digest_changes_with_content_and_with_path(tmp_path):
+    root = make_tree(tmp_path / "tree")
+    before = path_digest(root)
+    (root / "pkg" / "sub" / "mod.py").write_text("X = 2\n")
+    changed = path_digest(root)
+    assert changed != before
+    (root / "pkg" / "sub" / "mod.py").rename(root / "pkg" / "sub" / "renamed.py")
+    assert path_digest(root) not in (before, changed)
+
+
+def test_digest_accepts_bytes_sources(tmp_path):
+    file = tmp_path / "job.json"
+    file.write_bytes(b'{"argv": []}')
+    assert piece_digest([("job.json", b'{"argv": []}')]) == piece_digest([("job.json", file)])
+
+
+# -- the on-disk cache ---------------------------------------------------------------------
+
+
+def test_cache_reuses_sha_of_big_unchanged_files(tmp_path, digest_home, monkeypatch):
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"a" * (digest.CACHE_MIN_SIZE + 10))
+    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)  # the file was just written
+    first = path_digest(big)
+    cache_file = digest_home / "cache" / "digests.json"
+    entries = json.loads(cache_file.read_text())
+    assert str(big.resolve()) in entries
+
+    reads = []
+    real_hash = digest._hash_file
+    monkeypatch.setattr(digest, "_hash_file", lambda p: reads.append(p) or real_hash(p))
+    digest._DigestCache._instances.clear()  # as a new process would: load from disk
+    assert path_digest(big) == first
+    assert reads == []
+
+    big.write_bytes(b"b" * (digest.CACHE_MIN_SIZE + 10))  # same size, new content and mtime
+    assert path_digest(big) != first
+    assert reads == [big]
+
+
+def test_cache_failures_are_ignored(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(blocker))
+    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"z" * (digest.CACHE_MIN_SIZE + 1))
+    assert len(path_digest(big)) == 16
+
+
+def test_corrupt_cache_is_ignored(tmp_path, digest_home):
+    (digest_home / "cache").mkdir(parents=True)
+    (digest_home / "cache" / "digests.json").write_text("{not json")
+    digest._DigestCache._instances.clear()
+    file = tmp_path / "f.txt"
+    file.write_text("x")
+    assert len(path_digest(file)) == 16
+
+
+# -- line endings ------------------------------------------------------------------------------
+
+
+def test_lf_bytes_converts_crlf_and_cr(tmp_path):
+    script = tmp_path / "setup.sh"
+    script.write_bytes(b"echo a\r\necho b\recho c\n\r\n")
+    assert lf_bytes(script) == b"echo a\necho b\necho c\n\n"
+
+
+def test_shell_files_are_digested_with_lf_endings(tmp_path):
+    crlf = tmp_path / "crlf" / "setup.sh"
+    lf = tmp_path / "lf" / "setup.sh"
+    crlf.parent.mkdir()
+    lf.parent.mkdir()
+    crlf.write_bytes(b"export X=1\r\n")
+    lf.write_bytes(b"export X=1\n")
+    assert path_digest(crlf) == path_digest(lf)
+    assert piece_files(crlf) == [("setup.sh", b"export X=1\n")]
+    assert path_digest(crlf, lf=False) != path_digest(lf, lf=False)
+    data = tmp_path / "data.txt"
+    data.write_bytes(b"a\r\n")
+    assert piece_files(data) == [("data.txt", data)]
+    assert piece_files(data, lf=True) == [("data.txt", b"a\n")]
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_bar_on_tty_for_big_transfers_is_throttled():
+    out, clock = FakeTTY(), Clock()
+    progress = TransferProgress(100 * 1024 * 1024, out, clock=clock)
+    assert progress.bar
+    for _ in range(50):  # 50 updates within the same instant: one draw
+        progress.on_progress(bytes_transferred=1024 * 1024)
+    assert out.getvalue().count("\r") == 1
+    clock.now = 1.0
+    progress.on_progress(bytes_transferred=0)
+    text = out.getvalue()
+    assert text.count("\r") == 2
+    assert "50.0 MiB / 100.0 MiB" in text and " 50%" in text and "MiB/s" in text
+    progress.finish()
+    assert out.getvalue().endswith("\r")
+
+
+def test_progress_is_silent_when_not_a_tty_or_small():
+    out = io.StringIO()
+    progress = TransferProgress(100 * 1024 * 1024, out)
+    progress.on_progress(bytes_transferred=1024)
+    assert not progress.bar and out.getvalue() == ""
+    assert not TransferProgress(1024, FakeTTY()).bar
+
+
+def test_progress_handles_rewinds():
+    progress = TransferProgress(100, io.StringIO())
+    progress.on_progress(bytes_transferred=60)
+    progress.on_progress(bytes_transferred=-60)
+    progress.on_progress(bytes_transferred=100)
+    assert progress.done == 100
+
+
+def test_piece_lines():
+    assert uploaded_line("data", "s3://b/p/", 3, 3 * 1024 * 1024) == (
+        "uploaded data -> s3://b/p/ (3 files, 3.0 MiB)"
+    )
+    assert uploaded_line("x.py", "s3://b/p/", 1, 2048, skipped=2).endswith(
+        "(1 file, 2.0 KiB, 2 unchanged)"
+    )
+    assert skipped_line("data", "s3://b/p/", 3) == "skipped (unchanged) data -> s3://b/p/ (3 files)"
