@@ -23,12 +23,20 @@ def sagemaker_processing_main(
     Locally, returns what ``main`` returns. Remotely, exits with the job's exit code when it is
     not 0 (1 failed or stopped, 2 bad input, 130 interrupted).
     """
-    script = script or inspect.getfile(main)
+    script = script or _defining_file(main)
     parser = ProcessingArgumentParser(description=description)
     config = sagemaker_processing_args(parser=parser, script=script, **processing_args)
     argv = sys.argv[1:]
     args = parser.parse_args(argv)
     return handle(main, config, args, argv, parser)
+
+
+def _defining_file(main: Main) -> str:
+    """The file that defines ``main``, else the program being run (e.g. ``main=print``)."""
+    try:
+        return inspect.getfile(main)
+    except TypeError:
+        return getattr(sys.modules["__main__"], "__file__", None) or sys.argv[0]
 
 
 def handle(
