@@ -1,0 +1,122 @@
+"""Input channels from S3 into each instance, output channels from each instance to S3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from ... import s3io
+from ...digest import tree_files
+from ...s3uri import parse as parse_s3_uri
+from .layout import Instance
+
+Pair = Tuple[str, str]  # (S3 key, path relative to the channel's LocalPath)
+
+
+def inputs_of(request: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return list(request.get("ProcessingInputs", []))
+
+
+def outputs_of(request: Dict[str, Any], mode: str) -> List[Dict[str, Any]]:
+    outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    return [o for o in outputs if o["S3Output"]["S3UploadMode"] == mode]
+
+
+def shard(pairs: List[Pair], instance: Instance) -> List[Pair]:
+    """ShardedByS3Key: sorted keys, instance i gets every key whose index % N == i - 1."""
+    ordered = sorted(pairs)
+    return [p for n, p in enumerate(ordered) if n % instance.count == instance.index - 1]
+
+
+def download_inputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:
+    """Download every input channel into every instance; raise with the channel's name."""
+    for item in inputs_of(request):
+        s3 = item["S3Input"]
+        try:
+            # Same key -> path rules as local runs (s3io.download_prefix); sharding needs the
+            # pairs themselves.
+            pairs = s3io._download_pairs(s3_client, parse_s3_uri(s3["S3Uri"]), s3["S3Uri"])
+            for instance in instances:
+                mine = pairs
+                if s3.get("S3DataDistributionType") == "ShardedByS3Key":
+                    mine = shard(pairs, instance)
+                dest = instance.path(s3["LocalPath"])
+                download_pairs(s3_client, parse_s3_uri(s3["S3Uri"]).bucket, mine, dest)
+        except Exception as error:
+            raise ChannelError(
+                f"ClientError: Failed to download data for input {item['InputName']!r} "
+                f"from {s3['S3Uri']}: {error}"
+            ) from error
+
+
+def download_pairs(s3_client, bucket: str, pairs: List[Pair], dest: Path) -> None:
+    from boto3.s3.transfer import create_transfer_manager
+
+    targets = [dest.joinpath(*rel.split("/")) for _, rel in pairs]
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with create_transfer_manager(s3_client, s3io.transfer_config()) as manager:
+        futures = [
+            manager.download(bucket, key, str(target)) for (key, _), target in zip(pairs, targets)
+        ]
+        for future in futures:
+            future.result()
+
+
+def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:
+    """EndOfJob outputs: each instance's LocalPath tree to the output's S3Uri."""
+    for item in outputs_of(request, "EndOfJob"):
+        s3 = item["S3Output"]
+        for instance in instances:
+            local = instance.path(s3["LocalPath"])
+            try:
+                if any(local.rglob("*")):
+                    s3io.upload_tree(s3_client, local, s3["S3Uri"])
+            except Exception as error:
+                raise ChannelError(
+                    f"ClientError: Failed to upload output {item['OutputName']!r} "
+                    f"to {s3['S3Uri']}: {error}"
+                ) from error
+
+
+@dataclass
+class ContinuousUploader:
+    """Continuous outputs: upload files that are new or changed since the previous sync."""
+
+    s3_client: Any
+    request: Dict[str, Any]
+    instances: List[Instance]
+    seen: Dict[Tuple[str, Path], Tuple[int, int]] = field(default_factory=dict)
+
+    def sync(self) -> None:
+        items, stamps = [], {}
+        for item in outputs_of(self.request, "Continuous"):
+            s3 = item["S3Output"]
+            target = parse_s3_uri(s3["S3Uri"])
+            for instance in self.instances:
+                local = instance.path(s3["LocalPath"])
+                for rel, file, stamp in self._changed(item["OutputName"], local):
+                    items.append((file, target.bucket, target.join(rel).key))
+                    stamps[(item["OutputName"], file)] = stamp
+        if items:
+            s3io.upload_files(self.s3_client, items)
+        self.seen.update(stamps)  # only once uploaded: a failed sync is retried next time
+
+    def _changed(self, name: str, local: Path) -> List[Tuple[str, Path, Tuple[int, int]]]:
+        if not local.is_dir():
+            return []
+        changed = []
+        for rel, file in tree_files(local, skip_junk=False):
+            try:
+                stat = file.stat()
+            except FileNotFoundError:
+                continue
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            if self.seen.get((name, file)) != stamp:
+                changed.append((rel, file, stamp))
+        return changed
+
+
+class ChannelError(Exception):
+    """A download or upload failed; the message is the job's FailureReason."""

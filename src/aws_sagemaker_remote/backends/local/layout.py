@@ -1,0 +1,100 @@
+"""One emulated instance: its directory tree standing in for the container's `/opt/ml`.
+
+Container paths (`/opt/ml/...`) in arguments and environment values are remapped into
+`<job>/instances/algo-<i>/opt/ml/...`; the bootstrap gets the same mapping through
+AWS_SAGEMAKER_REMOTE_PATH_MAP.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List
+
+CONTAINER_ROOT = "/opt/ml"
+PATH_MAP_VAR = "AWS_SAGEMAKER_REMOTE_PATH_MAP"
+
+
+@dataclass(frozen=True)
+class Instance:
+    index: int  # 1-based, as in algo-1
+    count: int
+    job_dir: Path
+
+    @property
+    def host(self) -> str:
+        return f"algo-{self.index}"
+
+    @property
+    def hosts(self) -> List[str]:
+        return [f"algo-{i}" for i in range(1, self.count + 1)]
+
+    @property
+    def root(self) -> Path:
+        """The directory that plays `/` for this instance."""
+        return self.job_dir / "instances" / self.host
+
+    @property
+    def log_file(self) -> Path:
+        return self.job_dir / "logs" / f"{self.host}.jsonl"
+
+    def path(self, container_path: str) -> Path:
+        return Path(map_path(container_path, self.root))
+
+    @property
+    def path_map(self) -> str:
+        return f"{CONTAINER_ROOT}={self.root}{CONTAINER_ROOT}"
+
+
+def instances(job_dir: Path, count: int) -> List[Instance]:
+    return [Instance(i, count, job_dir) for i in range(1, count + 1)]
+
+
+def is_container_path(value: str) -> bool:
+    return value == CONTAINER_ROOT or value.startswith(CONTAINER_ROOT + "/")
+
+
+def map_path(value: str, root: Path) -> str:
+    return f"{root}{value}" if is_container_path(value) else value
+
+
+def map_argument(token: str, root: Path) -> str:
+    """A bare container path, or the value of `--flag=PATH`."""
+    if token.startswith("-") and "=" in token:
+        flag, _, value = token.partition("=")
+        return f"{flag}={map_path(value, root)}"
+    return map_path(token, root)
+
+
+def map_env_value(value: str, root: Path) -> str:
+    """Each `:`-separated part (PYTHONPATH-like lists) that is a container path."""
+    if CONTAINER_ROOT not in value:
+        return value
+    return ":".join(map_path(part, root) for part in value.split(":"))
+
+
+def prepare(instance: Instance, request: Dict[str, Any]) -> None:
+    """Create the instance's `/opt/ml` tree and its config files."""
+    for item in request.get("ProcessingInputs", []):
+        instance.path(item["S3Input"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
+    for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+        instance.path(item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
+    instance.path("/opt/ml/output").mkdir(parents=True, exist_ok=True)
+    config = instance.path("/opt/ml/config")
+    config.mkdir(parents=True, exist_ok=True)
+    _write(config / "processingjobconfig.json", request)
+    _write(config / "resourceconfig.json", resource_config(instance))
+    instance.log_file.parent.mkdir(parents=True, exist_ok=True)
+
+
+def resource_config(instance: Instance) -> Dict[str, Any]:
+    return {
+        "current_host": instance.host,
+        "hosts": instance.hosts,
+        "network_interface_name": "eth0",
+    }
+
+
+def _write(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

@@ -1,0 +1,234 @@
+"""Job logs: one JSON-lines file per instance, read through a CloudWatch-Logs-shaped client.
+
+Tokens are byte offsets into the file (`f/<offset>` forward, `b/<offset>` backward), so a reader
+that polls with the previous forward token gets the same token back while nothing new arrived,
+as with CloudWatch.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from .awserror import client_error
+from .store import JobStore, read_json
+from .validation import validate_params
+
+LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+MAX_EVENTS = 10000
+MAX_BYTES = 1024 * 1024
+DEFAULT_STREAMS = 50
+
+
+class LogWriter:
+    """Append one event per line; each line is written whole so readers never see half."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._stream = open(path, "ab")
+        self._lock = threading.Lock()
+
+    def write(self, message: str, timestamp_ms: Optional[int] = None) -> None:
+        stamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+        line = json.dumps({"timestamp": stamp, "message": message}, ensure_ascii=False) + "\n"
+        with self._lock:
+            self._stream.write(line.encode("utf-8"))
+            self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+@dataclass(frozen=True)
+class Stream:
+    job: str
+    host: str
+    epoch: int
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return f"{self.job}/{self.host}-{self.epoch}"
+
+
+class LocalLogs:
+    """The subset of the boto3 CloudWatch Logs client that following a job needs."""
+
+    def __init__(self, store: JobStore, region: str) -> None:
+        self._store = store
+        self._region = region
+
+    # ------------------------------------------------------------------ describe_log_streams
+
+    def describe_log_streams(self, **kwargs: Any) -> Dict[str, Any]:
+        op = "DescribeLogStreams"
+        validate_params(op, kwargs, service="logs")
+        self._check_group(op, kwargs.get("logGroupName"))
+        prefix = kwargs.get("logStreamNamePrefix", "")
+        streams = [s for s in self._streams(prefix) if s.name.startswith(prefix)]
+        if kwargs.get("orderBy") == "LastEventTime":
+            streams.sort(key=lambda s: _mtime_ms(s.path))
+        else:
+            streams.sort(key=lambda s: s.name)
+        if kwargs.get("descending"):
+            streams.reverse()
+        start = _index_token(op, kwargs.get("nextToken"))
+        limit = kwargs.get("limit", DEFAULT_STREAMS)
+        page = streams[start : start + limit]
+        response: Dict[str, Any] = {"logStreams": [self._stream_info(s) for s in page]}
+        if start + limit < len(streams):
+            response["nextToken"] = str(start + limit)
+        return response
+
+    def _streams(self, prefix: str) -> List[Stream]:
+        job_part = prefix.split("/", 1)[0]
+        names = [job_part] if "/" in prefix else self._store.names()
+        found = []
+        for job in names:
+            if not job.startswith(job_part) or not self._store.exists(job):
+                continue
+            found.extend(job_streams(self._store, job))
+        return found
+
+    def _stream_info(self, stream: Stream) -> Dict[str, Any]:
+        last = _mtime_ms(stream.path)
+        info = {
+            "logStreamName": stream.name,
+            "creationTime": stream.epoch * 1000,
+            "lastIngestionTime": last,
+            "arn": (
+                f"arn:aws:logs:{self._region}:000000000000:log-group:{LOG_GROUP}:"
+                f"log-stream:{stream.name}"
+            ),
+            "storedBytes": 0,
+        }
+        first = _first_timestamp(stream.path)
+        if first is not None:
+            info["firstEventTimestamp"] = first
+            info["lastEventTimestamp"] = last
+        return info
+
+    # ------------------------------------------------------------------ get_log_events
+
+    def get_log_events(self, **kwargs: Any) -> Dict[str, Any]:
+        op = "GetLogEvents"
+        validate_params(op, kwargs, service="logs")
+        self._check_group(op, kwargs.get("logGroupName"))
+        stream = self._find_stream(op, kwargs["logStreamName"])
+        limit = kwargs.get("limit", MAX_EVENTS)
+        direction, offset = _parse_token(op, kwargs.get("nextToken"))
+        if direction is None:
+            direction = "f" if kwargs.get("startFromHead") else "b"
+            offset = 0 if direction == "f" else stream.path.stat().st_size
+        if direction == "f":
+            start, end, lines = read_forward(stream.path, offset, limit)
+        else:
+            start, end, lines = read_backward(stream.path, offset, limit)
+        events = [_event(line) for line in lines]
+        events = [e for e in events if _in_window(e, kwargs)]
+        return {
+            "events": events,
+            "nextForwardToken": f"f/{end:020d}",
+            "nextBackwardToken": f"b/{start:020d}",
+        }
+
+    def _find_stream(self, op: str, name: str) -> Stream:
+        job = name.split("/", 1)[0]
+        if self._store.exists(job):
+            for stream in job_streams(self._store, job):
+                if stream.name == name:
+                    return stream
+        raise client_error(
+            op, "ResourceNotFoundException", "The specified log stream does not exist."
+        )
+
+    @staticmethod
+    def _check_group(op: str, group: Optional[str]) -> None:
+        if group != LOG_GROUP:
+            raise client_error(
+                op, "ResourceNotFoundException", "The specified log group does not exist."
+            )
+
+
+def job_streams(store: JobStore, job: str) -> List[Stream]:
+    """The streams of a job's instances that have started (their log file exists)."""
+    logs_dir = store.job_dir(job) / "logs"
+    if not logs_dir.is_dir():
+        return []
+    epoch = int(read_json(store.job_dir(job) / "status.json")["CreationTime"])
+    return [
+        Stream(job, path.name[: -len(".jsonl")], epoch, path)
+        for path in sorted(logs_dir.glob("algo-*.jsonl"))
+    ]
+
+
+def read_forward(path: Path, offset: int, limit: int) -> Tuple[int, int, List[bytes]]:
+    """Complete lines from `offset`: (start, end offset after the last line, lines)."""
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        data = stream.read(MAX_BYTES)
+        if b"\n" not in data:
+            data += stream.readline()  # one line longer than the read size
+    lines, used = [], 0
+    for line in data.splitlines(keepends=True):
+        if not line.endswith(b"\n") or len(lines) >= limit:
+            break
+        lines.append(line)
+        used += len(line)
+    return offset, offset + used, lines
+
+
+def read_backward(path: Path, offset: int, limit: int) -> Tuple[int, int, List[bytes]]:
+    """The last `limit` complete lines before `offset`: (start offset, end, lines)."""
+    with open(path, "rb") as stream:
+        data = stream.read(offset)
+    complete = data[: data.rfind(b"\n") + 1]
+    lines = complete.splitlines(keepends=True)[-limit:] if limit else []
+    end = len(complete)
+    return end - sum(len(line) for line in lines), end, lines
+
+
+def _event(line: bytes) -> Dict[str, Any]:
+    record = json.loads(line)
+    return {
+        "timestamp": record["timestamp"],
+        "message": record["message"],
+        "ingestionTime": record["timestamp"],
+    }
+
+
+def _in_window(event: Dict[str, Any], kwargs: Dict[str, Any]) -> bool:
+    start, end = kwargs.get("startTime"), kwargs.get("endTime")
+    if start is not None and event["timestamp"] < start:
+        return False
+    return end is None or event["timestamp"] < end
+
+
+def _parse_token(op: str, token: Optional[str]) -> Tuple[Optional[str], int]:
+    if token is None:
+        return None, 0
+    direction, _, digits = token.partition("/")
+    if direction in ("f", "b") and digits.isdigit():
+        return direction, int(digits)
+    raise client_error(op, "InvalidParameterException", "The specified nextToken is invalid.")
+
+
+def _index_token(op: str, token: Optional[str]) -> int:
+    if token is None:
+        return 0
+    if token.isdigit():
+        return int(token)
+    raise client_error(op, "InvalidParameterException", "The specified nextToken is invalid.")
+
+
+def _mtime_ms(path: Path) -> int:
+    return int(path.stat().st_mtime * 1000)
+
+
+def _first_timestamp(path: Path) -> Optional[int]:
+    _, _, lines = read_forward(path, 0, 1)
+    return _event(lines[0])["timestamp"] if lines else None

@@ -1,0 +1,299 @@
+"""The detached process that runs one emulated job: `python -m ...runner JOB_DIR`.
+
+Steps: lay out each instance, download the inputs, pick the interpreter (requirements venv or
+this one), start every instance, supervise (stop requests, MaxRuntimeInSeconds, Continuous
+uploads), upload EndOfJob outputs after success, write the final status.
+
+A job that exceeds MaxRuntimeInSeconds ends `Stopped`, as AWS documents for its stopping
+condition ("After the condition is met, the processing job is stopped").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from . import channels, layout
+from .layout import Instance
+from .logs import LogWriter, read_backward
+from .store import read_json, stop_requested_at, update_status
+from .venvs import requirements_interpreter, venvs_root
+from .workers import Worker
+
+POLL_SECONDS = 0.1
+CONTINUOUS_SECONDS = 1.0
+DEFAULT_STOP_GRACE = 10.0
+MAX_MESSAGE_BYTES = 1024
+REQUIREMENTS_VAR = "AWS_SAGEMAKER_REMOTE_REQUIREMENTS"
+PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
+INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
+DROPPED_CALLER_VARS = ("PYTHONHOME", "VIRTUAL_ENV", "__PYVENV_LAUNCHER__")
+
+
+@dataclass
+class Outcome:
+    status: str
+    failure_reason: Optional[str] = None
+    exit_message: Optional[str] = None
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    job_dir = Path((argv if argv is not None else sys.argv[1:])[0]).resolve()
+    try:
+        outcome = Job(job_dir).run()
+    except Exception as error:  # the status must still end, with a reason
+        traceback.print_exc()
+        outcome = Outcome("Failed", f"InternalServerError: emulator error: {error}")
+    finish(job_dir, outcome)
+    return 0
+
+
+def finish(job_dir: Path, outcome: Outcome) -> None:
+    fields: Dict[str, Any] = {
+        "ProcessingJobStatus": outcome.status,
+        "ProcessingEndTime": time.time(),
+    }
+    if outcome.failure_reason:
+        fields["FailureReason"] = truncate(outcome.failure_reason)
+    if outcome.exit_message:
+        fields["ExitMessage"] = truncate(outcome.exit_message)
+    update_status(job_dir, **fields)
+
+
+def truncate(text: str) -> str:
+    return text.encode("utf-8")[:MAX_MESSAGE_BYTES].decode("utf-8", "ignore")
+
+
+class Job:
+    def __init__(self, job_dir: Path) -> None:
+        self.job_dir = job_dir
+        self.request = read_json(job_dir / "request.json")
+        count = self.request["ProcessingResources"]["ClusterConfig"]["InstanceCount"]
+        self.instances = layout.instances(job_dir, count)
+        self.logs = {i.index: LogWriter(i.log_file) for i in self.instances}
+        self.grace = float(os.environ.get("AWS_SAGEMAKER_REMOTE_STOP_GRACE", DEFAULT_STOP_GRACE))
+        self.s3 = None
+
+    def run(self) -> Outcome:
+        update_status(self.job_dir, ProcessingStartTime=time.time())
+        try:
+            return self._run()
+        finally:
+            for writer in self.logs.values():
+                writer.close()
+
+    def _run(self) -> Outcome:
+        import boto3
+
+        self.s3 = boto3.session.Session().client("s3", config=_s3_config())
+        for instance in self.instances:
+            layout.prepare(instance, self.request)
+        try:
+            channels.download_inputs(self.s3, self.request, self.instances)
+        except channels.ChannelError as error:
+            return Outcome("Failed", str(error))
+        if stop_requested_at(self.job_dir) is not None:
+            return Outcome("Stopped", exit_message="stopped before the job started")
+        python = self._interpreter()
+        workers = [self._start(instance, python) for instance in self.instances]
+        supervisor = Supervisor(self, workers)
+        stopped = supervisor.run()
+        return self._outcome(workers, stopped, supervisor.first_failed)
+
+    # ------------------------------------------------------------------ interpreter, start
+
+    def _interpreter(self) -> str:
+        requirements = self.request.get("Environment", {}).get(REQUIREMENTS_VAR)
+        if not requirements:
+            return sys.executable
+        first = self.instances[0]
+        path = first.path(requirements)
+        if not path.is_file():
+            return sys.executable  # the bootstrap reports the missing file
+        root = self.job_dir.parent
+        python = requirements_interpreter(venvs_root(root), path, first.root, self._runner_log)
+        return str(python)
+
+    def _runner_log(self, message: str) -> None:
+        print(message, flush=True)
+
+    def _start(self, instance: Instance, python: str) -> Worker:
+        spec = self.request["AppSpecification"]
+        command = [
+            layout.map_argument(token, instance.root)
+            for token in spec["ContainerEntrypoint"] + spec.get("ContainerArguments", [])
+        ]
+        command[0] = replace_interpreter(command[0], python)
+        env = instance_environment(self.request, instance, python)
+        self.logs[instance.index].write(
+            f"[local emulator] {instance.host}: running {' '.join(command[:3])} ..."
+        )
+        return Worker(command, env, instance.root, self.logs[instance.index])
+
+    # ------------------------------------------------------------------ outcome
+
+    def _outcome(
+        self, workers: List[Worker], stopped: Optional[str], first_failed: Optional[int]
+    ) -> Outcome:
+        final_sync_error = self._final_continuous_sync()
+        if stopped:
+            return Outcome("Stopped", exit_message=stopped)
+        if first_failed is not None:
+            instance, code = self.instances[first_failed], workers[first_failed].poll()
+            message = message_file(instance) or last_lines(instance)
+            return Outcome("Failed", failure_reason(instance, code), message)
+        if final_sync_error:
+            return Outcome("Failed", final_sync_error)
+        try:
+            channels.upload_outputs(self.s3, self.request, self.instances)
+        except channels.ChannelError as error:
+            return Outcome("Failed", str(error))
+        return Outcome("Completed", exit_message=message_file(self.instances[0]))
+
+    def _final_continuous_sync(self) -> Optional[str]:
+        try:
+            channels.ContinuousUploader(self.s3, self.request, self.instances).sync()
+        except Exception as error:
+            return f"ClientError: Failed to upload Continuous outputs: {error}"
+        return None
+
+
+class Supervisor:
+    """Wait for all workers; act on stop requests, the runtime limit and Continuous outputs."""
+
+    def __init__(self, job: Job, workers: List[Worker]) -> None:
+        self.job = job
+        self.workers = workers
+        limit = job.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+        self.deadline = time.monotonic() + limit if limit else None
+        self.limit = limit
+        self.uploader = channels.ContinuousUploader(job.s3, job.request, job.instances)
+        self.stop_reason: Optional[str] = None
+        self.first_failed: Optional[int] = None  # index of the instance that failed first
+        self.kill_at: Optional[float] = None
+
+    def run(self) -> Optional[str]:
+        next_sync = time.monotonic() + CONTINUOUS_SECONDS
+        while any(w.poll() is None for w in self.workers):
+            now = time.monotonic()
+            self._check_stop(now)
+            self._check_failed(now)
+            if self.kill_at is not None and now >= self.kill_at:
+                for worker in self.workers:
+                    worker.kill()
+                self.kill_at = float("inf")
+            if now >= next_sync:
+                self._sync()
+                next_sync = now + CONTINUOUS_SECONDS
+            time.sleep(POLL_SECONDS)
+        self._check_failed(time.monotonic())
+        for worker in self.workers:
+            worker.finish()
+        self.uploader.seen.clear()  # the final sync in Job._outcome uploads everything again
+        return self.stop_reason
+
+    def _check_stop(self, now: float) -> None:
+        if self.stop_reason is not None:
+            return
+        if stop_requested_at(self.job.job_dir) is not None:
+            self.stop_reason = "Stopped by StopProcessingJob"
+        elif self.deadline is not None and now >= self.deadline:
+            self.stop_reason = f"Stopped: MaxRuntimeInSeconds ({self.limit}) exceeded"
+        else:
+            return
+        if self.kill_at is None:
+            self._terminate_all(now)
+
+    def _check_failed(self, now: float) -> None:
+        """One failed instance fails the job: end the others as a stop would."""
+        if self.first_failed is not None:
+            return
+        for index, worker in enumerate(self.workers):
+            if worker.poll() not in (None, 0):
+                self.first_failed = index
+                if self.kill_at is None:
+                    self._terminate_all(now)
+                return
+
+    def _terminate_all(self, now: float) -> None:
+        for worker in self.workers:
+            worker.terminate()
+        self.kill_at = now + self.job.grace
+
+    def _sync(self) -> None:
+        try:
+            self.uploader.sync()
+        except Exception as error:  # retried at the next tick and at the end
+            print(f"Continuous upload failed: {error}", flush=True)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def replace_interpreter(word: str, python: str) -> str:
+    """`python3` / `python` / `/usr/bin/python3.11` -> the emulator's interpreter."""
+    return python if INTERPRETER_RE.match(os.path.basename(word)) else word
+
+
+def instance_environment(
+    request: Dict[str, Any], instance: Instance, python: str
+) -> Dict[str, str]:
+    """The caller's environment (credentials, S3 endpoint) plus the request's, remapped."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_CALLER_VARS}
+    env.pop("AWS_SAGEMAKER_REMOTE_STOP_GRACE", None)
+    for key, value in request.get("Environment", {}).items():
+        env[key] = layout.map_env_value(value, instance.root)
+    if PYTHON_VAR in env:
+        words = env[PYTHON_VAR].split(" ", 1)
+        env[PYTHON_VAR] = " ".join([replace_interpreter(words[0], python), *words[1:]])
+    bin_dir = os.path.dirname(python)
+    env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
+    if python != sys.executable:
+        env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
+    env[layout.PATH_MAP_VAR] = instance.path_map
+    return env
+
+
+def failure_reason(instance: Instance, code: Optional[int]) -> str:
+    text = _read(instance.path("/opt/ml/output/failure"))
+    if text:
+        return "AlgorithmError: " + " ".join(text.split())
+    if code is not None and code < 0:
+        return f"AlgorithmError: killed by signal {-code}"
+    return f"AlgorithmError: exit code {code}"
+
+
+def message_file(instance: Instance) -> Optional[str]:
+    return _read(instance.path("/opt/ml/output/message")) or None
+
+
+def last_lines(instance: Instance, count: int = 5) -> Optional[str]:
+    """ExitMessage of a failed job: the failing instance's last output lines."""
+    path = instance.log_file
+    _, _, lines = read_backward(path, path.stat().st_size, count)
+    messages = [json.loads(line)["message"] for line in lines]
+    return "\n".join(messages) or None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _s3_config():
+    from ... import s3io
+
+    return s3io.client_config()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

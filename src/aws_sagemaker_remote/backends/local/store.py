@@ -1,0 +1,103 @@
+"""Where emulated jobs live on disk, and their request / status / stop-request files.
+
+Only the runner writes ``status.json``; a stop request is a separate file written by the caller,
+so the two processes never overwrite each other's updates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, Optional
+
+ACCOUNT = "000000000000"
+REQUEST_FILE = "request.json"
+STATUS_FILE = "status.json"
+STOP_FILE = "stop-requested"
+RUNNER_LOG = "runner.log"
+TERMINAL = ("Completed", "Failed", "Stopped")
+
+
+def default_root() -> Path:
+    home = os.environ.get("AWS_SAGEMAKER_REMOTE_HOME")
+    if home:
+        return Path(home) / "jobs"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "aws-sagemaker-remote" / "jobs"
+
+
+def job_arn(region: str, name: str) -> str:
+    return f"arn:aws:sagemaker:{region}:{ACCOUNT}:processing-job/{name}"
+
+
+def read_json(path: Path) -> Any:
+    with open(path, encoding="utf-8") as stream:
+        return json.load(stream)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically: readers see the old or the new file, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as stream:
+        json.dump(data, stream, indent=1, default=str)
+    os.replace(tmp, path)
+
+
+class JobStore:
+    """Job directories under one root: `<root>/<name>/`."""
+
+    def __init__(self, root: Optional[Path] = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+
+    def job_dir(self, name: str) -> Path:
+        return self.root / name
+
+    def exists(self, name: str) -> bool:
+        return (self.job_dir(name) / STATUS_FILE).is_file()
+
+    def names(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return iter(())
+        return (p.name for p in self.root.iterdir() if (p / STATUS_FILE).is_file())
+
+    def create(self, name: str, request: Dict[str, Any], status: Dict[str, Any]) -> Path:
+        """Make the job directory; FileExistsError when the name is taken."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        job_dir = self.job_dir(name)
+        job_dir.mkdir()
+        write_json(job_dir / REQUEST_FILE, request)
+        write_json(job_dir / STATUS_FILE, status)
+        return job_dir
+
+    def request(self, name: str) -> Dict[str, Any]:
+        return read_json(self.job_dir(name) / REQUEST_FILE)
+
+    def status(self, name: str) -> Dict[str, Any]:
+        return read_json(self.job_dir(name) / STATUS_FILE)
+
+    def request_stop(self, name: str) -> None:
+        path = self.job_dir(name) / STOP_FILE
+        if not path.exists():
+            path.write_text(f"{time.time()}\n", encoding="utf-8")
+
+    def stop_requested_at(self, name: str) -> Optional[float]:
+        return stop_requested_at(self.job_dir(name))
+
+
+def stop_requested_at(job_dir: Path) -> Optional[float]:
+    try:
+        return (job_dir / STOP_FILE).stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def update_status(job_dir: Path, **fields: Any) -> Dict[str, Any]:
+    """Runner side: merge `fields` into status.json and stamp LastModifiedTime."""
+    path = job_dir / STATUS_FILE
+    status = read_json(path)
+    status.update(fields)
+    status["LastModifiedTime"] = time.time()
+    write_json(path, status)
+    return status

@@ -1,0 +1,127 @@
+"""Isolated interpreters for jobs with requirements (AWS_SAGEMAKER_REMOTE_REQUIREMENTS).
+
+One venv per (requirements content, Python version, caller's environment), cached under
+`<jobs root>/../venvs/<key>`. It is created with `--system-site-packages` plus a `.pth` file that
+adds the caller's own site-packages (when the caller itself runs in a venv, the system site is the
+base interpreter's, not the caller's): packages the caller has stay importable, anything pip
+installs goes into the job venv and the caller's environment stays unchanged.
+
+Creation and the first `pip install -r` happen under a file lock, so concurrent jobs with the same
+requirements neither race nor install twice; the bootstrap's own `pip install -r` then finds
+everything satisfied. A venv is built in a temporary directory and renamed into place when
+complete; a failed first install is left for the bootstrap to report (it names the requirement).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator, List
+
+INSTALLED_MARK = ".aws-sagemaker-remote-installed"
+PTH_NAME = "aws_sagemaker_remote_caller_site.pth"
+
+Log = Callable[[str], None]
+
+
+def venvs_root(jobs_root: Path) -> Path:
+    return jobs_root.parent / "venvs"
+
+
+def environment_key(requirements: bytes) -> str:
+    digest = hashlib.sha256(requirements)
+    digest.update(sys.version.encode())
+    digest.update(sys.prefix.encode())  # the .pth points into the caller's environment
+    return digest.hexdigest()[:32]
+
+
+def requirements_interpreter(venvs: Path, requirements: Path, cwd: Path, log: Log) -> Path:
+    """The interpreter of the (possibly new) venv for `requirements`."""
+    key = environment_key(requirements.read_bytes())
+    target = venvs / key
+    venvs.mkdir(parents=True, exist_ok=True)
+    with file_lock(venvs / f"{key}.lock"):
+        if not target.exists():
+            log(f"creating requirements environment {target}")
+            build_venv(target)
+        if not (target / INSTALLED_MARK).exists():
+            if preinstall(target, requirements, cwd, log):
+                (target / INSTALLED_MARK).write_text("", encoding="utf-8")
+        else:
+            log(f"reusing requirements environment {target}")
+    return python_of(target)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    import fcntl
+
+    with open(path, "a+b") as stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+
+
+def build_venv(target: Path) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        command = [sys.executable, "-m", "venv", "--system-site-packages"]
+        if importlib.util.find_spec("pip") is not None:
+            command.append("--without-pip")  # the caller's pip is visible through the .pth
+        subprocess.run(command + [str(tmp)], check=True, capture_output=True)
+        link_caller_site(tmp)
+        os.rename(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def link_caller_site(venv: Path) -> None:
+    dirs = caller_site_dirs()
+    if not dirs:
+        return
+    lines = [f"import site; site.addsitedir({d!r})\n" for d in dirs]
+    for site_packages in venv_site_packages(venv):
+        (site_packages / PTH_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def caller_site_dirs() -> List[str]:
+    """Site directories of this interpreter that a venv of its base would not see."""
+    base = os.path.realpath(sys.base_prefix)
+    dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
+    return [d for d in dirs if not os.path.realpath(d).startswith(base + os.sep)]
+
+
+def venv_site_packages(venv: Path) -> List[Path]:
+    return sorted(venv.glob("lib/python*/site-packages")) + sorted(venv.glob("Lib/site-packages"))
+
+
+def python_of(venv: Path) -> Path:
+    posix = venv / "bin" / "python"
+    return posix if posix.exists() else venv / "Scripts" / "python.exe"
+
+
+def preinstall(venv: Path, requirements: Path, cwd: Path, log: Log) -> bool:
+    log(f"installing {requirements.name} into {venv}")
+    env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+    env.pop("PYTHONHOME", None)
+    result = subprocess.run(
+        [str(python_of(venv)), "-m", "pip", "install", "-r", str(requirements)],
+        cwd=str(cwd),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        log(f"pip: {line}")
+    return result.returncode == 0

@@ -1,0 +1,63 @@
+"""One instance's process: started in its own session, output pumped line by line to its log."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from .logs import LogWriter
+
+
+class Worker:
+    def __init__(self, command: List[str], env: Dict[str, str], cwd: Path, log: LogWriter):
+        self.log = log
+        self.process = subprocess.Popen(
+            command,
+            cwd=str(cwd),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._pump = threading.Thread(target=self._copy_output, daemon=True)
+        self._pump.start()
+
+    def _copy_output(self) -> None:
+        for raw in iter(self.process.stdout.readline, b""):
+            self.log.write(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        self.process.stdout.close()
+
+    def poll(self) -> Optional[int]:
+        return self.process.poll()
+
+    def terminate(self) -> None:
+        """SIGTERM to the entrypoint only, as `docker stop` does; it forwards it (the bootstrap
+        does) or not. Signalling the whole group would deliver it twice to the script."""
+        self._signal_process(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal_group(signal.SIGKILL)
+
+    def finish(self, timeout: float = 5.0) -> None:
+        """After the entrypoint exited: end what it left behind (as a container's end would),
+        then wait for the last output lines."""
+        self._signal_group(signal.SIGKILL)
+        self._pump.join(timeout)
+
+    def _signal_process(self, signum: int) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.send_signal(signum)
+            except ProcessLookupError:
+                pass
+
+    def _signal_group(self, signum: int) -> None:
+        try:
+            os.killpg(self.process.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
