@@ -1,0 +1,137 @@
+"""Shared fixtures: SeaweedFS for S3, moto for SageMaker/IAM/STS/Logs, and an AWS environment.
+
+`s3_server` and `moto_endpoint` live for the whole session; `aws_env` points boto3 at them for one
+test (and resets moto), `s3_client` and `bucket` build on it.
+"""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from aws_sagemaker_remote.s3server import S3Server, S3ServerInfo, find_weed
+
+FIXTURE_STOP_GRACE = 2.0  # throw-away data: do not wait the 15 s SeaweedFS takes to stop cleanly
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo]:
+    try:
+        find_weed()
+    except FileNotFoundError as error:
+        pytest.fail(f"{error} (needed by the tests that use S3)", pytrace=False)
+    server = S3Server(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        info = server.start(timeout=90)
+    except RuntimeError as error:
+        server.stop(grace=0)
+        pytest.fail(f"SeaweedFS did not start: {error}", pytrace=False)
+    try:
+        yield info
+    finally:
+        server.stop(grace=FIXTURE_STOP_GRACE)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def _reset_moto(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+_REMOVED_ENV = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_SAGEMAKER_REMOTE_BACKEND",
+)
+
+
+@pytest.fixture
+def aws_env(
+    monkeypatch: pytest.MonkeyPatch,
+    s3_server: S3ServerInfo,
+    moto_endpoint: str,
+    tmp_path: Path,
+) -> dict[str, str]:
+    """S3 on SeaweedFS, the other services on moto (reset for this test), no user AWS config."""
+    _reset_moto(moto_endpoint)
+    for name in _REMOVED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    env = dict(s3_server.env())
+    env.update(
+        {
+            "AWS_ENDPOINT_URL_SAGEMAKER": moto_endpoint,
+            "AWS_ENDPOINT_URL_IAM": moto_endpoint,
+            "AWS_ENDPOINT_URL_STS": moto_endpoint,
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": moto_endpoint,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+            "AWS_SAGEMAKER_REMOTE_HOME": str(tmp_path / "home"),
+        }
+    )
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def s3_client(aws_env: dict[str, str]) -> Any:
+    """A boto3 S3 client configured only from the environment `aws_env` set."""
+    import boto3
+
+    return boto3.session.Session().client("s3")
+
+
+def _empty_and_delete(client: Any, name: str) -> None:
+    paginator = client.get_paginator("list_object_versions")
+    for page in paginator.paginate(Bucket=name):
+        items = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        keys = [{"Key": o["Key"], "VersionId": o["VersionId"]} for o in items]
+        if keys:
+            client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+    client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def bucket(s3_client: Any) -> Iterator[str]:
+    """A fresh, empty bucket on SeaweedFS, emptied and deleted after the test."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    s3_client.create_bucket(Bucket=name)
+    try:
+        yield name
+    finally:
+        _empty_and_delete(s3_client, name)
