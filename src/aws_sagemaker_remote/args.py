@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Union
+from collections import namedtuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Union
 
 INPUT_MODES = ("File", "Pipe")
 OUTPUT_MODES = ("EndOfJob", "Continuous")
 DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
 
 
-@dataclass(frozen=True)
-class PathArgument:
+class PathArgument(
+    namedtuple("PathArgument", "local remote mode optional distribution", defaults=(None,) * 5)
+):
     """A local path or ``s3://`` URI, with where it goes remotely and how it is transferred.
 
-    ``remote`` is, for an output, ``"default"`` or an ``s3://`` URI; for an input, an ``s3://`` URI
-    used instead of uploading ``local`` when the job runs remotely. ``optional`` marks an input that
-    may be left empty: then it gets no channel.
+    ``remote`` is, for an output, ``"default"`` or an ``s3://`` URI. ``optional`` marks an input
+    that may be left empty: then it gets no channel. A named tuple rather than a dataclass: the
+    local path must not pay for importing ``dataclasses`` (and ``inspect``) at start-up.
     """
 
-    local: Optional[str] = None
-    remote: Optional[str] = None
-    mode: Optional[str] = None
-    optional: bool = False
-    distribution: Optional[str] = None
+    __slots__ = ()
 
 
 OPTIONAL = PathArgument(optional=True)
 
-PathValue = Union[str, PathArgument, tuple, None]
 
-
-def to_path_argument(name: str, value: PathValue) -> PathArgument:
+def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) -> PathArgument:
     """Accept every form the API allows for an input or output value."""
     if isinstance(value, PathArgument):
         return value

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import sys
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Dict
 
 from .errors import UsageError
-from .processing.config import ProcessingConfig
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+    from typing import Any, Callable
+
+    from .processing.config import ProcessingConfig
 
 S3_PREFIX = "s3://"
 JOB_PREFIX = "job:"
-
-
-@dataclass
-class _S3Staging:
-    outputs: Dict[str, str] = field(default_factory=dict)
-    temp_dirs: list = field(default_factory=list)
 
 
 def run_local(main: Callable[[argparse.Namespace], Any], config: ProcessingConfig, args) -> Any:
@@ -31,26 +26,32 @@ def run_local(main: Callable[[argparse.Namespace], Any], config: ProcessingConfi
     remote_outputs = [n for n in config.outputs if _is_s3(getattr(args, n, None))]
     if not remote_inputs and not remote_outputs:
         return main(args)
+    return _run_with_s3(main, args, remote_inputs, remote_outputs)
+
+
+def _run_with_s3(main, args, remote_inputs: list, remote_outputs: list) -> Any:
+    """Only this path imports boto3 (and the heavier standard modules)."""
+    import shutil
+    import tempfile
+
     from .aws.session import make_session
 
     session = make_session(args.sagemaker_profile, args.sagemaker_region)
     s3 = session.client("s3")
-    staging = _S3Staging()
+    output_uris = {}
     try:
         for name in remote_inputs:
             uri = _input_uri(args, name)
             setattr(args, name, str(_download_input(s3, name, uri)))
         for name in remote_outputs:
-            staging.outputs[name] = getattr(args, name)
-            temp = tempfile.mkdtemp(prefix=f"aws-sagemaker-remote-{name}-")
-            staging.temp_dirs.append(temp)
-            setattr(args, name, temp)
+            output_uris[name] = getattr(args, name)
+            setattr(args, name, tempfile.mkdtemp(prefix=f"aws-sagemaker-remote-{name}-"))
         result = main(args)
-        _upload_outputs(s3, args, staging)
+        _upload_outputs(s3, args, output_uris)
         return result
     finally:
-        for temp in staging.temp_dirs:
-            shutil.rmtree(temp, ignore_errors=True)
+        for name in output_uris:
+            shutil.rmtree(getattr(args, name), ignore_errors=True)
 
 
 def _add_module_paths(config: ProcessingConfig, args) -> None:
@@ -85,12 +86,16 @@ def _input_uri(args, name: str) -> str:
 
 
 def cache_root() -> Path:
+    from pathlib import Path
+
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "aws-sagemaker-remote" / "inputs"
 
 
 def _download_input(s3, name: str, uri: str) -> Path:
     """Download into the cache; a single object gives the path of the file, a prefix its folder."""
+    import shutil
+
     from .s3io import download_prefix
     from .s3uri import S3Uri
 
@@ -116,6 +121,8 @@ def _download_input(s3, name: str, uri: str) -> Path:
 
 
 def _is_single_object(paths, dest: Path, key: str) -> bool:
+    from pathlib import Path
+
     return (
         len(paths) == 1
         and not key.endswith("/")
@@ -124,9 +131,10 @@ def _is_single_object(paths, dest: Path, key: str) -> bool:
     )
 
 
-def _upload_outputs(s3, args, staging: _S3Staging) -> None:
+def _upload_outputs(s3, args, output_uris: dict) -> None:
+    from pathlib import Path
+
     from .s3io import upload_tree
 
-    for name, uri in staging.outputs.items():
+    for name, uri in output_uris.items():
         upload_tree(s3, Path(getattr(args, name)), uri)
-        setattr(args, name, uri)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Callable, Dict, Iterable, Optional
 
 from ..args import (
     DISTRIBUTIONS,
@@ -16,6 +15,10 @@ from ..args import (
 )
 from ..flagtypes import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
 from .config import ProcessingConfig
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, Optional
 
 PROCESSING_ROLE = "aws-sagemaker-remote-processing-role"
 PROCESSING_INSTANCE = "ml.t3.medium"
@@ -210,7 +213,7 @@ class _Adder:
 
 def _output_argument(name: str, value: Any) -> PathArgument:
     arg = to_path_argument(name, value)
-    return arg if arg.remote else PathArgument(arg.local, "default", arg.mode, arg.optional)
+    return arg if arg.remote else arg._replace(remote="default")
 
 
 def _module_paths(modules: Dict[str, Any]) -> Dict[str, str]:

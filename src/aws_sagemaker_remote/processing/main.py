@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
-import inspect
 import os
 import sys
-from typing import Any, Callable, List, Optional
 
 from ..errors import EXIT_USAGE, UsageError
 from .args import ProcessingArgumentParser, sagemaker_processing_args
-from .config import ProcessingConfig
 
-Main = Callable[[argparse.Namespace], Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Callable, List, Optional
+
+    from .config import ProcessingConfig
+
+    Main = Callable[[argparse.Namespace], Any]
 
 
 def sagemaker_processing_main(
@@ -33,10 +36,10 @@ def sagemaker_processing_main(
 
 def _defining_file(main: Main) -> str:
     """The file that defines ``main``, else the program being run (e.g. ``main=print``)."""
-    try:
-        return inspect.getfile(main)
-    except TypeError:
-        return getattr(sys.modules["__main__"], "__file__", None) or sys.argv[0]
+    code = getattr(main, "__code__", None)
+    if code is not None and os.path.exists(code.co_filename):
+        return code.co_filename
+    return getattr(sys.modules["__main__"], "__file__", None) or sys.argv[0]
 
 
 def handle(

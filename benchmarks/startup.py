@@ -1,0 +1,66 @@
+"""Start-up cost of a local run: a trivial aws-sagemaker-remote script against the same script
+written with plain argparse, run alternately in one session.
+
+    python benchmarks/startup.py [--runs 30]
+
+Prints the median wall time and peak memory (max RSS) of each and their ratios. The goal (SPEC §4)
+is a wall-time ratio of at most 1.25.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = {
+    "aws-sagemaker-remote": HERE / "scripts" / "trivial_asr.py",
+    "plain argparse": HERE / "scripts" / "trivial_argparse.py",
+}
+
+
+def measure(script: Path, output: str) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run of ``script``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(script), "--output", output], stdout=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{script.name} exited with {process.returncode}")
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in SCRIPTS}
+    with tempfile.TemporaryDirectory() as tmp:
+        for script in SCRIPTS.values():
+            measure(script, tmp)  # warm the file cache and .pyc files
+        for _ in range(args.runs):
+            for name, script in SCRIPTS.items():
+                results[name].append(measure(script, tmp))
+    wall = {n: statistics.median(r[0] for r in rows) for n, rows in results.items()}
+    rss = {n: statistics.median(r[1] for r in rows) for n, rows in results.items()}
+    for name in SCRIPTS:
+        print(f"{name:22s} wall {wall[name] * 1000:7.1f} ms   peak RSS {rss[name] / 1024:6.1f} MiB")
+    base = "plain argparse"
+    ours = "aws-sagemaker-remote"
+    print(f"wall-time ratio   {wall[ours] / wall[base]:.2f}x (goal <= 1.25x)")
+    print(f"peak-memory ratio {rss[ours] / rss[base]:.2f}x")
+    print(f"({args.runs} alternating runs each, median; Python {sys.version.split()[0]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
