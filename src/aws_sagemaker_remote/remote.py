@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import List
 
 from .errors import EXIT_OK
@@ -34,15 +35,37 @@ def run_remote(
     return submit(resolution.backend, resolution.spec, plan, resolution.resolved.region)
 
 
+def create_job(backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
+    """Create the job; a role IAM has just created can take seconds before SageMaker may assume
+    it, so that one error is retried with backoff."""
+    from botocore.exceptions import ClientError
+
+    for attempt in range(attempts):
+        try:
+            return backend.create_processing_job(**request)
+        except ClientError as exc:
+            message = str(exc.response.get("Error", {}).get("Message", ""))
+            if "assume" not in message.lower() or attempt == attempts - 1:
+                raise
+            sleep(min(2**attempt, 15))
+    raise AssertionError("unreachable")
+
+
 def submit(backend, spec: JobSpec, plan: JobPlan, region: str) -> int:
     from .report import summary_lines
     from .staging import stage
     from .watch import run_watch
 
     stage(backend.s3, plan.uploads)
-    response = backend.create_processing_job(**plan.request)
+    response = create_job(backend, plan.request)
+    name = plan.request["ProcessingJobName"]
+    job_dir = backend.job_dir(name) if hasattr(backend, "job_dir") else None
     for line in summary_lines(
-        plan.request, arn=response["ProcessingJobArn"], region=region, backend=backend.name
+        plan.request,
+        arn=response["ProcessingJobArn"],
+        region=region,
+        backend=backend.name,
+        job_dir=job_dir,
     ):
         print(line, file=sys.stderr)
     return run_watch(

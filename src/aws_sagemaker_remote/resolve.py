@@ -27,9 +27,16 @@ class Resolution:
         """Create what the names refer to: the role (AWS) and the bucket."""
         spec, resolved = self.spec, self.resolved
         if self.session is not None:
+            from .aws.images import partition
             from .aws.role import resolve_role
 
-            resolve_role(self.session, spec.role, account=resolved.account, create=True)
+            resolve_role(
+                self.session,
+                spec.role,
+                account=resolved.account,
+                create=True,
+                partition=partition(resolved.region),
+            )
         from .aws.bucket import ensure_bucket
 
         ensure_bucket(self.backend.s3, resolved.bucket, resolved.region, create=True)
@@ -89,6 +96,7 @@ def _resolve_local(spec: JobSpec) -> Resolution:
 
 def _resolve_aws(spec: JobSpec) -> Resolution:
     from .aws.bucket import default_bucket_name, validate_bucket_name
+    from .aws.images import partition
     from .aws.role import is_role_arn, resolve_role
     from .aws.session import account_id, make_session, session_region
     from .backends.aws import AwsBackend
@@ -100,7 +108,9 @@ def _resolve_aws(spec: JobSpec) -> Resolution:
     account = None
     if not (is_role_arn(spec.role) and spec.bucket):
         account = account_id(session)
-    arn = resolve_role(session, spec.role, account=account, create=False)
+    arn = resolve_role(
+        session, spec.role, account=account, create=False, partition=partition(region)
+    )
     bucket = spec.bucket or default_bucket_name(region, account)
     validate_bucket_name(bucket)
     backend = AwsBackend(session)

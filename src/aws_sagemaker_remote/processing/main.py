@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..errors import EXIT_USAGE, UsageError
+from ..errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_USAGE, UsageError
 from .args import ProcessingArgumentParser, sagemaker_processing_args
 
 TYPE_CHECKING = False
@@ -52,12 +52,7 @@ def handle(
     debug = args.sagemaker_debug or os.environ.get("AWS_SAGEMAKER_REMOTE_DEBUG") == "1"
     try:
         if args.sagemaker_run:
-            from ..remote import run_remote
-
-            code = run_remote(config, args, argv, parser)
-            if code:
-                sys.exit(code)
-            return code
+            return _remote(config, args, argv, parser, debug)
         from ..local_run import run_local
 
         return run_local(main, config, args)
@@ -66,3 +61,26 @@ def handle(
             raise
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+
+
+def _remote(config, args, argv, parser, debug: bool) -> int:
+    from ..remote import run_remote
+
+    try:
+        code = run_remote(config, args, argv, parser)
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if debug or not _is_aws_error(exc):
+            raise
+        print(f"{parser.prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(EXIT_JOB_FAILED)
+    if code:
+        sys.exit(code)
+    return code
+
+
+def _is_aws_error(exc: BaseException) -> bool:
+    """botocore/s3transfer errors are shown as one line; anything else is a bug: traceback."""
+    return type(exc).__module__.split(".")[0] in ("botocore", "boto3", "s3transfer")
