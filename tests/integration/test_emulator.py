@@ -23,6 +23,7 @@ OUTPUT = "/opt/ml/processing/output/result"
 SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
 TERMINAL = ("Completed", "Failed", "Stopped")
 PROBE_PACKAGE = "asr_emulator_probe_pkg"
+REQ_DIR = "/opt/ml/processing/code/requirements"
 
 COPY_SCRIPT = """
 import shutil, sys
@@ -368,18 +369,14 @@ def test_missing_input_fails_the_job(backend, s3_client, bucket):
     assert "'data'" in description["FailureReason"]
 
 
-def test_bootstrap_runs_the_script_with_host_information(backend, s3_client, bucket):
+SUPPORT = "/opt/ml/processing/code/support"
+BOOTSTRAP = f"{SUPPORT}/aws_sagemaker_remote/container/bootstrap.py"
+
+
+def submit_with_bootstrap(backend, s3_client, bucket, name, script, *, env=None, inputs=(), **kw):
+    """A job shaped like the planner's: the real bootstrap runs the script."""
     import aws_sagemaker_remote.container.bootstrap as bootstrap
 
-    support = "/opt/ml/processing/code/support"
-    script = """
-    import os, sys
-    out = sys.argv[1]
-    open(os.path.join(out, os.environ["SM_CURRENT_HOST"]), "w").write(
-        os.environ["SM_HOSTS"] + " " + os.environ["IS_SAGEMAKER"]
-    )
-    """
-    name = "with-bootstrap"
     put(s3_client, bucket, f"{name}/code/script.py", textwrap.dedent(script))
     put(
         s3_client,
@@ -390,18 +387,32 @@ def test_bootstrap_runs_the_script_with_host_information(backend, s3_client, buc
     request = make_request(
         name,
         bucket,
-        count=2,
-        entrypoint=["python3", f"{support}/aws_sagemaker_remote/container/bootstrap.py"],
-        arguments=[OUTPUT],
-        inputs=[s3_input("code-support", f"s3://{bucket}/{name}/support", support)],
-        outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
+        entrypoint=["python3", BOOTSTRAP],
+        inputs=[s3_input("code-support", f"s3://{bucket}/{name}/support", SUPPORT), *inputs],
         env={
             "AWS_SAGEMAKER_REMOTE_SCRIPT": f"{CODE}/script.py",
             "AWS_SAGEMAKER_REMOTE_PYTHON": "python3",
-            "AWS_SAGEMAKER_REMOTE_PYTHONPATH": support,
+            "AWS_SAGEMAKER_REMOTE_PYTHONPATH": SUPPORT,
+            **(env or {}),
         },
+        **kw,
     )
-    backend.create_processing_job(**request)
+    return backend.create_processing_job(**request)
+
+
+def test_bootstrap_runs_the_script_with_host_information(backend, s3_client, bucket):
+    script = """
+    import os, sys
+    out = sys.argv[1]
+    open(os.path.join(out, os.environ["SM_CURRENT_HOST"]), "w").write(
+        os.environ["SM_HOSTS"] + " " + os.environ["IS_SAGEMAKER"]
+    )
+    """
+    name = "with-bootstrap"
+    outputs = [s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)]
+    submit_with_bootstrap(
+        backend, s3_client, bucket, name, script, count=2, arguments=[OUTPUT], outputs=outputs
+    )
     description = wait(backend, name)
     assert description["ProcessingJobStatus"] == "Completed", runner_log(backend, name)
     hosts = '["algo-1", "algo-2"] 1'
@@ -410,26 +421,8 @@ def test_bootstrap_runs_the_script_with_host_information(backend, s3_client, buc
 
 
 def test_bootstrap_failure_reason_reaches_describe(backend, s3_client, bucket):
-    import aws_sagemaker_remote.container.bootstrap as bootstrap
-
-    support = "/opt/ml/processing/code/support"
-    name = "bootstrap-fails"
-    put(s3_client, bucket, f"{name}/code/script.py", "import sys; sys.exit(4)\n")
-    put(
-        s3_client,
-        bucket,
-        f"{name}/support/bootstrap.py",
-        Path(bootstrap.__file__).read_bytes(),
-    )
-    request = make_request(
-        name,
-        bucket,
-        entrypoint=["python3", f"{support}/bootstrap.py"],
-        inputs=[s3_input("code-support", f"s3://{bucket}/{name}/support", support)],
-        env={"AWS_SAGEMAKER_REMOTE_SCRIPT": f"{CODE}/script.py"},
-    )
-    backend.create_processing_job(**request)
-    description = wait(backend, name)
+    submit_with_bootstrap(backend, s3_client, bucket, "bootstrap-fails", "raise SystemExit(4)")
+    description = wait(backend, "bootstrap-fails")
     assert description["ProcessingJobStatus"] == "Failed"
     assert description["FailureReason"] == "AlgorithmError: script exited with code 4"
 
@@ -491,6 +484,30 @@ def test_stop_kills_a_script_that_ignores_sigterm(backend, s3_client, bucket, mo
     wait_for_file(backend, "stubborn", instance_path(backend, "stubborn", OUTPUT) / "started")
     backend.stop_processing_job(ProcessingJobName="stubborn")
     assert wait(backend, "stubborn")["ProcessingJobStatus"] == "Stopped"
+
+
+def test_a_killed_runner_fails_the_job_and_ends_its_script(backend, s3_client, bucket):
+    import os
+    import signal
+
+    outputs = [s3_output("result", f"s3://{bucket}/results/orphan", OUTPUT)]
+    submit(
+        backend, s3_client, bucket, "orphan", STOPPABLE_SCRIPT, arguments=[OUTPUT], outputs=outputs
+    )
+    result = instance_path(backend, "orphan", OUTPUT)
+    wait_for_file(backend, "orphan", result / "started")
+    os.kill(int((backend.job_dir("orphan") / "runner.pid").read_text()), signal.SIGKILL)
+    description = wait(backend, "orphan")
+    assert description["ProcessingJobStatus"] == "Failed"
+    assert description["FailureReason"].startswith("InternalServerError")
+    wait_for_file_only(result / "got-sigterm")
+
+
+def wait_for_file_only(path):
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
 
 
 def test_max_runtime_stops_the_job(backend, s3_client, bucket):
@@ -737,3 +754,30 @@ def test_requirements_install_into_an_isolated_cached_venv(backend, s3_client, b
         assert Path(report["module"]).is_relative_to(report["prefix"])
     assert reports[0]["prefix"] == reports[1]["prefix"]  # cached by content
     assert importlib.util.find_spec(PROBE_PACKAGE) is None  # the caller is unchanged
+
+
+def test_bootstrap_installs_requirements_into_the_job_venv(backend, s3_client, bucket, tmp_path):
+    wheel = _probe_wheel(tmp_path)
+    name = "bootstrap-req"
+    put(s3_client, bucket, f"{name}/requirements/requirements.txt", f"--no-index\n{wheel}\n")
+    script = f"""
+    import os, sys
+    import {PROBE_PACKAGE}
+    open(os.path.join(sys.argv[1], "prefix"), "w").write(sys.prefix)
+    """
+    submit_with_bootstrap(
+        backend,
+        s3_client,
+        bucket,
+        name,
+        script,
+        arguments=[OUTPUT],
+        inputs=[s3_input("code-requirements", f"s3://{bucket}/{name}/requirements", REQ_DIR)],
+        outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
+        env={"AWS_SAGEMAKER_REMOTE_REQUIREMENTS": f"{REQ_DIR}/requirements.txt"},
+    )
+    description = wait(backend, name)
+    assert description["ProcessingJobStatus"] == "Completed", description
+    prefix = Path(get(s3_client, bucket, f"results/{name}/prefix").decode())
+    assert prefix.parent == backend.root.parent / "venvs"
+    assert importlib.util.find_spec(PROBE_PACKAGE) is None

@@ -142,13 +142,7 @@ class LocalBackend:
             pid = int((self.job_dir(name) / RUNNER_PID).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return True  # create is still spawning it
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return runner_alive(pid, self.job_dir(name))
 
     def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
         validate_params("ListProcessingJobs", kwargs)
@@ -187,6 +181,23 @@ class LocalBackend:
             )
         self.store.request_stop(name)
         return {"ResponseMetadata": _metadata()}
+
+
+def runner_alive(pid: int, job_dir: Path) -> bool:
+    """Whether `pid` is still this job's runner (on Linux, a reused pid is told apart)."""
+    proc = Path(f"/proc/{pid}/cmdline")
+    if Path("/proc/self/cmdline").exists():
+        try:
+            return str(job_dir).encode() in proc.read_bytes()
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _metadata() -> Dict[str, Any]:

@@ -49,7 +49,7 @@ class JobStore:
     """Job directories under one root: `<root>/<name>/`."""
 
     def __init__(self, root: Optional[Path] = None) -> None:
-        self.root = Path(root) if root is not None else default_root()
+        self.root = (Path(root) if root is not None else default_root()).absolute()
 
     def job_dir(self, name: str) -> Path:
         return self.root / name
