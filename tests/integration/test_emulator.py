@@ -360,6 +360,13 @@ def test_failure_file_becomes_the_failure_reason(backend, s3_client, bucket):
     assert description["FailureReason"] == "AlgorithmError: could not frobnicate the widget"
 
 
+def test_an_entrypoint_that_cannot_start_fails_the_job(backend, s3_client, bucket):
+    submit(backend, s3_client, bucket, "no-cmd", "", entrypoint=["no-such-command-here"])
+    description = wait(backend, "no-cmd")
+    assert description["ProcessingJobStatus"] == "Failed"
+    assert description["FailureReason"].startswith("AlgorithmError: cannot run the entrypoint")
+
+
 def test_missing_input_fails_the_job(backend, s3_client, bucket):
     inputs = [s3_input("data", f"s3://{bucket}/nothing/here", INPUT)]
     submit(backend, s3_client, bucket, "no-input", "print('never')", inputs=inputs)

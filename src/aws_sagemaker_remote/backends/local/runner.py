@@ -101,11 +101,21 @@ class Job:
             return Outcome("Failed", str(error))
         if stop_requested_at(self.job_dir) is not None:
             return Outcome("Stopped", exit_message="stopped before the job started")
-        python = self._interpreter()
-        workers = [self._start(instance, python) for instance in self.instances]
+        try:
+            python = self._interpreter()
+        except Exception as error:
+            return Outcome("Failed", f"ClientError: requirements environment: {error}")
+        workers: List[Worker] = []
+        try:
+            for instance in self.instances:
+                workers.append(self._start(instance, python))
+        except OSError as error:
+            for worker in workers:
+                worker.kill()
+            return Outcome("Failed", f"AlgorithmError: cannot run the entrypoint: {error}")
         supervisor = Supervisor(self, workers)
         stopped = supervisor.run()
-        return self._outcome(workers, stopped, supervisor.first_failed)
+        return self._outcome(workers, stopped, supervisor)
 
     # ------------------------------------------------------------------ interpreter, start
 
@@ -140,9 +150,10 @@ class Job:
     # ------------------------------------------------------------------ outcome
 
     def _outcome(
-        self, workers: List[Worker], stopped: Optional[str], first_failed: Optional[int]
+        self, workers: List[Worker], stopped: Optional[str], supervisor: Supervisor
     ) -> Outcome:
-        final_sync_error = self._final_continuous_sync()
+        final_sync_error = final_continuous_sync(supervisor.uploader)
+        first_failed = supervisor.first_failed
         if stopped:
             return Outcome("Stopped", exit_message=stopped)
         if first_failed is not None:
@@ -156,13 +167,6 @@ class Job:
         except channels.ChannelError as error:
             return Outcome("Failed", str(error))
         return Outcome("Completed", exit_message=message_file(self.instances[0]))
-
-    def _final_continuous_sync(self) -> Optional[str]:
-        try:
-            channels.ContinuousUploader(self.s3, self.request, self.instances).sync()
-        except Exception as error:
-            return f"ClientError: Failed to upload Continuous outputs: {error}"
-        return None
 
 
 class Supervisor:
@@ -196,7 +200,6 @@ class Supervisor:
         self._check_failed(time.monotonic())
         for worker in self.workers:
             worker.finish()
-        self.uploader.seen.clear()  # the final sync in Job._outcome uploads everything again
         return self.stop_reason
 
     def _check_stop(self, now: float) -> None:
@@ -235,6 +238,15 @@ class Supervisor:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def final_continuous_sync(uploader: channels.ContinuousUploader) -> Optional[str]:
+    """Upload what changed since the last tick; the error message, if any."""
+    try:
+        uploader.sync()
+    except Exception as error:
+        return f"ClientError: Failed to upload Continuous outputs: {error}"
+    return None
 
 
 def replace_interpreter(word: str, python: str) -> str:
