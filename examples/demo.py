@@ -102,7 +102,7 @@ def main() -> int:
         print(f"local run and job outputs identical: {'yes' if identical else 'NO'}")
 
         step("6. The job command line works on the emulator too")
-        run([PYTHON, "-m", "aws_sagemaker_remote.cli", "processing", "list"], env=env)
+        run([PYTHON, "-m", "aws_sagemaker_remote", "processing", "list"], env=env)
     finally:
         step("7. Stop the embedded S3 server (its data stays for next time)")
         stop_running(S3_DIR)
