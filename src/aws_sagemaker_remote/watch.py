@@ -30,14 +30,18 @@ class Follower:
         job_name: str,
         *,
         out: IO[str] = sys.stdout,
-        poll_seconds: float = POLL_SECONDS,
-        max_poll_seconds: float = MAX_POLL_SECONDS,
+        poll_seconds: Optional[float] = None,
+        max_poll_seconds: Optional[float] = None,
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
     ) -> None:
         self.backend = backend
         self.job_name = job_name
         self.out = out
+        if poll_seconds is None:
+            poll_seconds = getattr(backend, "poll_seconds", POLL_SECONDS)
+        if max_poll_seconds is None:
+            max_poll_seconds = getattr(backend, "max_poll_seconds", MAX_POLL_SECONDS)
         self.poll_seconds = poll_seconds
         self.max_poll_seconds = max(max_poll_seconds, poll_seconds)
         self.sleep = sleep
@@ -90,8 +94,8 @@ def follow(
     job_name: str,
     *,
     out: IO[str] = sys.stdout,
-    poll_seconds: float = POLL_SECONDS,
-    max_poll_seconds: float = MAX_POLL_SECONDS,
+    poll_seconds: Optional[float] = None,
+    max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> dict:
     """Stream the job's logs to `out` until it ends; returns the final description."""
@@ -184,8 +188,8 @@ def run_watch(
     download: bool,
     outputs_local: Dict[str, str],
     out: IO[str] = sys.stdout,
-    poll_seconds: float = POLL_SECONDS,
-    max_poll_seconds: float = MAX_POLL_SECONDS,
+    poll_seconds: Optional[float] = None,
+    max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> int:
     """What happens after the job was created; returns the process exit code."""
