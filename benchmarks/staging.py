@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aws_sagemaker_remote import s3io
+from aws_sagemaker_remote import digest, s3io
 from aws_sagemaker_remote.digest import path_digest
 from aws_sagemaker_remote.staging import Upload, stage
 
@@ -196,33 +196,22 @@ def measure(args, info, root: Path) -> None:
         f"data: {args.small_count} x {args.small_kib} KiB, 1 x {args.big_mib} MiB; "
         f"concurrency {args.concurrency}, part size {args.chunk_mib} MiB"
     )
+    digests = {src: path_digest(src) for src in (small, big)}
 
-    digest_first = timed(lambda: (path_digest(small), path_digest(big)))
-    digest_again = timed(lambda: (path_digest(small), path_digest(big)))
-    print(f"digest        first {digest_first:6.2f} s   again (cache) {digest_again:6.2f} s")
+    def uploads(sources, prefix):
+        return [Upload(s, f"s3://{BUCKET}/{prefix}/{s.name}-{digests[s]}/") for s in sources]
 
-    def stage_fn(sources, tag):
-        return lambda n: (
-            lambda: stage(
-                client,
-                [
-                    Upload(src, f"s3://{BUCKET}/{tag}-{n}/{src.name}-{path_digest(src)}/")
-                    for src in sources
-                ],
-                out=sink,
-            )
-        )
-
-    rows = []
     for name, sources in (("small", [small]), ("big", [big]), ("both", [small, big])):
-        staged = best(args.repeat, stage_fn(sources, f"stage-{name}"))
+        staged = best(
+            args.repeat,
+            lambda n, s=sources, t=name: lambda: stage(client, uploads(s, f"st-{t}-{n}"), out=sink),
+        )
         base = best(
             args.repeat,
             lambda n, s=sources, t=name: (
                 lambda: [baseline(plain, src, f"base-{t}-{n}/{src.name}/") for src in s]
             ),
         )
-        rows.append((name, staged, base))
         print(
             f"{name:5s}  stage() {staged:6.2f} s   sequential upload_file {base:6.2f} s   "
             f"ratio {base / staged:5.2f}x"
@@ -235,23 +224,29 @@ def measure(args, info, root: Path) -> None:
                 ),
             )
             print(f"{'':5s}  s5cmd   {s5:6.2f} s")
-
-    restage = stage_fn([small, big], "stage-both")(0)
-    again = timed(restage)
-    report = stage(
-        client,
-        [
-            Upload(src, f"s3://{BUCKET}/stage-both-0/{src.name}-{path_digest(src)}/")
-            for src in (small, big)
-        ],
-        out=sink,
-    )
-    print(
-        f"re-stage unchanged {again:6.2f} s   (uploaded {report.files_uploaded} files, "
-        f"skipped {report.files_skipped})"
-    )
     if not shutil.which("s5cmd"):
         print("s5cmd: not installed, skipped")
+
+    reports = []
+    again = timed(
+        lambda: reports.append(stage(client, uploads([small, big], "st-both-0"), out=sink))
+    )
+    print(
+        f"re-stage unchanged   {again:6.2f} s   (uploaded {reports[0].files_uploaded} files, "
+        f"skipped {reports[0].files_skipped})"
+    )
+    measure_digests(small, big, root)
+
+
+def measure_digests(small: Path, big: Path, root: Path) -> None:
+    """Digest time without the per-file cache, then with it warm (as in a second run)."""
+    os.environ["AWS_SAGEMAKER_REMOTE_HOME"] = str(root / "home")
+    digest.RACY_SECONDS = -1.0  # the data was written seconds ago; cache it anyway
+    digest._DigestCache._instances.clear()
+    cold = timed(lambda: (path_digest(small), path_digest(big)))
+    digest._DigestCache._instances.clear()  # re-read the cache file, as a new process would
+    warm = timed(lambda: (path_digest(small), path_digest(big)))
+    print(f"digest of both pieces   no cache {cold:6.2f} s   cache warm {warm:6.2f} s")
 
 
 if __name__ == "__main__":
