@@ -15,8 +15,8 @@ PROCESSING_ROOT = "/opt/ml/processing/"
 JOB_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
-@functools.cache
-def _service_model(service: str = "sagemaker"):
+@functools.lru_cache(maxsize=None)
+def _service_model(service: str):
     import botocore.session
 
     return botocore.session.get_session().get_service_model(service)
@@ -31,7 +31,7 @@ def validate_params(operation: str, params: Dict[str, Any], service: str = "sage
 
 
 def output_members(operation: str) -> List[str]:
-    return list(_service_model().operation_model(operation).output_shape.members)
+    return list(_service_model("sagemaker").operation_model(operation).output_shape.members)
 
 
 def validate_job_name(operation: str, name: str) -> None:
