@@ -37,9 +37,7 @@ def run(argv, env=None) -> None:
 def same_tree(left: Path, right: Path) -> bool:
     names = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
     other = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
-    return names == other and all(
-        filecmp.cmp(left / n, right / n, shallow=False) for n in names
-    )
+    return names == other and all(filecmp.cmp(left / n, right / n, shallow=False) for n in names)
 
 
 def list_outputs(description: dict, env: dict) -> None:

@@ -136,9 +136,8 @@ def test_single_file_input_points_at_the_file(project):
     plan = plan_for(project, ["--data", str(project / "single.csv")])
     argv = plan.request["AppSpecification"]["ContainerArguments"]
     assert argv[argv.index("--data") + 1] == "/opt/ml/processing/input/data/single.csv"
-    plan = plan_for(
-        project, ["--data", "s3://in-bucket/k/file.csv"], s3_objects={"s3://in-bucket/k/file.csv": True}
-    )
+    uri = "s3://in-bucket/k/file.csv"
+    plan = plan_for(project, ["--data", uri], s3_objects={uri: True})
     argv = plan.request["AppSpecification"]["ContainerArguments"]
     assert argv[argv.index("--data") + 1] == "/opt/ml/processing/input/data/file.csv"
 

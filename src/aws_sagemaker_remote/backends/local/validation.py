@@ -15,7 +15,7 @@ PROCESSING_ROOT = "/opt/ml/processing/"
 JOB_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _service_model(service: str):
     import botocore.session
 
