@@ -15,11 +15,11 @@ from .digest import tree_files
 from .s3uri import S3Uri, parse
 
 MIB = 1024 * 1024
-# Chosen with benchmarks/staging.py against SeaweedFS on loopback (2 cores, shared with the
-# server): 10, 16 and 32 requests in flight and 8 or 16 MiB parts came out within noise of each
-# other there (about 5 s for 2,000 x 8 KiB, about 2 s for 256 MiB), because on loopback the client's
-# CPU, not latency, is the limit. Against real S3 every request waits tens of milliseconds, so many
-# small files need many requests in flight: 32. Parts stay at boto3's proven 8 MiB.
+# Chosen with benchmarks/staging.py against SeaweedFS on loopback (2 cores shared with the server
+# and with other test runs): 10, 16 and 32 requests in flight and 8 or 16 MiB parts differed by less
+# than the run-to-run noise (4.7-6.7 s for 2,000 x 8 KiB, 1.7-3.6 s for 256 MiB), because on
+# loopback the client's CPU, not latency, is the limit. Against real S3 every request waits tens of
+# milliseconds, so many small files need many requests in flight: 32. Parts: boto3's 8 MiB.
 MAX_CONCURRENCY = 32
 MULTIPART_THRESHOLD = 8 * MIB
 MULTIPART_CHUNKSIZE = 8 * MIB
