@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -77,6 +78,14 @@ def _opt(value) -> Optional[str]:
     return value if value not in (None, "") else None
 
 
+def local_path(value: Optional[str]) -> Optional[str]:
+    """Lexically normalized, as users write ``os.path.join(__file__, "../..")`` (which the file
+    system itself refuses: a file is not a folder). URIs and empty values pass unchanged."""
+    if not value or "://" in value or value.startswith("job:"):
+        return value
+    return os.path.normpath(os.path.expanduser(value))
+
+
 def build_job_spec(
     config: ProcessingConfig,
     args: argparse.Namespace,
@@ -85,10 +94,10 @@ def build_job_spec(
 ) -> JobSpec:
     get = lambda name: getattr(args, "sagemaker_" + name)  # noqa: E731
     return JobSpec(
-        script=get("script"),
+        script=local_path(get("script")),
         python=get("python"),
-        requirements=_opt(get("requirements")),
-        configuration_script=_opt(get("configuration_script")),
+        requirements=local_path(_opt(get("requirements"))),
+        configuration_script=local_path(_opt(get("configuration_script"))),
         configuration_command=_opt(get("configuration_command")),
         inputs=[
             InputSpec(
@@ -108,7 +117,7 @@ def build_job_spec(
             )
             for n in config.outputs
         ],
-        modules=[ModuleSpec(n, getattr(args, n) or "") for n in config.dependencies],
+        modules=[ModuleSpec(n, local_path(getattr(args, n)) or "") for n in config.dependencies],
         input_mount=get("input_mount"),
         output_mount=get("output_mount"),
         module_mount=get("module_mount"),

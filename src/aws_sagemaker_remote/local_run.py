@@ -35,9 +35,10 @@ def _run_with_s3(main, args, remote_inputs: list, remote_outputs: list) -> Any:
     import tempfile
 
     from .aws.session import make_session
+    from .s3io import client_config
 
     session = make_session(args.sagemaker_profile, args.sagemaker_region)
-    s3 = session.client("s3")
+    s3 = session.client("s3", config=client_config())
     output_uris = {}
     try:
         for name in remote_inputs:

@@ -133,7 +133,7 @@ def download_prefix(s3_client, uri: str, dest: Path | str) -> List[Path]:
     for filename targets), so a failure never leaves a half-written file under its real name.
     """
     location = parse(uri)
-    pairs = _download_pairs(s3_client, location, uri)
+    pairs = download_pairs(s3_client, location, uri)
     dest = Path(dest)
     targets = [dest.joinpath(*rel.split("/")) for _, rel in pairs]
     for target in targets:
@@ -148,7 +148,7 @@ def download_prefix(s3_client, uri: str, dest: Path | str) -> List[Path]:
     return targets
 
 
-def _download_pairs(s3_client, location: S3Uri, uri: str) -> List[Tuple[str, str]]:
+def download_pairs(s3_client, location: S3Uri, uri: str) -> List[Tuple[str, str]]:
     """(key, relative path) of everything `uri` names; FileNotFoundError when that is nothing."""
     key = location.key
     if key and not key.endswith("/") and _object_exists(s3_client, location.bucket, key):

@@ -334,3 +334,14 @@ def test_public_import_paths():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_own_parser_with_handle(tmp_path, monkeypatch):
+    from aws_sagemaker_remote.processing.main import sagemaker_processing_handle
+
+    parser = argparse.ArgumentParser()
+    config = sagemaker_processing_args(parser, "script.py", outputs={"out": str(tmp_path)})
+    seen = []
+    args = parser.parse_args(["--out", str(tmp_path / "x")])
+    sagemaker_processing_handle(args, config, seen.append, argv=[])
+    assert seen[0].out == str(tmp_path / "x")

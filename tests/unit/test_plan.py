@@ -265,3 +265,12 @@ def test_git_tags(project):
     tags = {t["Key"]: t["Value"] for t in make_plan(spec, resolved).request["Tags"]}
     assert tags["GitCommit"] == "abc123" and tags["GitDirty"] == "true"
     assert tags["BaseJobName"] == "processing-job"
+
+
+def test_paths_through_a_file_are_normalized_as_seed_users_write_them(project):
+    through_file = str(project / "script.py" / ".." / "mylib")
+    plan = plan_for(project, [], dependencies={"mylib": through_file})
+    argv = plan.request["AppSpecification"]["ContainerArguments"]
+    assert argv[argv.index("--mylib") + 1] == "/opt/ml/processing/modules/mylib/mylib"
+    module = next(u for u in plan.uploads if "/code/module-mylib-" in u.s3_uri)
+    assert [rel for rel, _ in module.files] == ["mylib/__init__.py"]

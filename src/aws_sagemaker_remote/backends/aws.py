@@ -13,7 +13,9 @@ class AwsBackend:
         self.region = session.region_name
         self.sagemaker = session.client("sagemaker")
         self.logs = session.client("logs")
-        self.s3 = session.client("s3")
+        from aws_sagemaker_remote.s3io import client_config
+
+        self.s3 = session.client("s3", config=client_config())
 
     def create_processing_job(self, **request: Any) -> dict:
         return self.sagemaker.create_processing_job(**request)

@@ -96,6 +96,7 @@ def sagemaker_processing_args(
         tags={str(k): str(v) for k, v in (tags or {}).items()},
     )
     _check_names(config)
+    config.parser = parser
     add = _Adder(parser, config)
     sm = parser.add_argument_group("SageMaker", "Where and how the processing job runs.")
     add.yes_no(sm, "run", run, "run as a SageMaker Processing job instead of calling main here")

@@ -29,6 +29,7 @@ class ProcessingConfig:
         self.env = env or {}
         self.tags = tags or {}
         self.own_actions: Set[argparse.Action] = set()
+        self.parser: Optional[argparse.ArgumentParser] = None
 
     @property
     def modules(self) -> Dict[str, str]:

@@ -34,6 +34,17 @@ def sagemaker_processing_main(
     return handle(main, config, args, argv, parser)
 
 
+def sagemaker_processing_handle(
+    args: argparse.Namespace,
+    config: ProcessingConfig,
+    main: Main,
+    argv: Optional[List[str]] = None,
+) -> Any:
+    """For a parser of your own set up with ``sagemaker_processing_args``: run ``main`` here or
+    submit the job, as ``sagemaker_processing_main`` does after parsing."""
+    return handle(main, config, args, sys.argv[1:] if argv is None else argv, config.parser)
+
+
 def _defining_file(main: Main) -> str:
     """The file that defines ``main``, else the program being run (e.g. ``main=print``)."""
     code = getattr(main, "__code__", None)

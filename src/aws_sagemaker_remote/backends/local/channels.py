@@ -36,7 +36,7 @@ def download_inputs(s3_client, request: Dict[str, Any], instances: List[Instance
         try:
             # Same key -> path rules as local runs (s3io.download_prefix); sharding needs the
             # pairs themselves.
-            pairs = s3io._download_pairs(s3_client, parse_s3_uri(s3["S3Uri"]), s3["S3Uri"])
+            pairs = s3io.download_pairs(s3_client, parse_s3_uri(s3["S3Uri"]), s3["S3Uri"])
             for instance in instances:
                 mine = pairs
                 if s3.get("S3DataDistributionType") == "ShardedByS3Key":

@@ -33,6 +33,11 @@ DEFAULT_STOP_GRACE = 10.0
 MAX_MESSAGE_BYTES = 1024
 REQUIREMENTS_VAR = "AWS_SAGEMAKER_REMOTE_REQUIREMENTS"
 PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
+CONFIGURATION_VARS = (
+    "AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT",
+    "AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND",
+    "AWS_SAGEMAKER_REMOTE_JOB_FILE",
+)
 INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
 DROPPED_CALLER_VARS = ("PYTHONHOME", "VIRTUAL_ENV", "__PYVENV_LAUNCHER__")
 
@@ -120,12 +125,15 @@ class Job:
     # ------------------------------------------------------------------ interpreter, start
 
     def _interpreter(self) -> str:
-        requirements = self.request.get("Environment", {}).get(REQUIREMENTS_VAR)
-        if not requirements:
+        """The caller's interpreter, unless the job installs or configures anything: then a
+        cached job venv, so the caller's environment is never changed."""
+        environment = self.request.get("Environment", {})
+        requirements = environment.get(REQUIREMENTS_VAR)
+        if not requirements and not any(v in environment for v in CONFIGURATION_VARS):
             return sys.executable
         first = self.instances[0]
-        path = first.path(requirements)
-        if not path.is_file():
+        path = first.path(requirements) if requirements else None
+        if path is not None and not path.is_file():
             return sys.executable  # the bootstrap reports the missing file
         root = self.job_dir.parent
         python = requirements_interpreter(venvs_root(root), path, first.root, self._runner_log)

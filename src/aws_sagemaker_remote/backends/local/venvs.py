@@ -1,4 +1,4 @@
-"""Isolated interpreters for jobs with requirements (AWS_SAGEMAKER_REMOTE_REQUIREMENTS).
+"""Isolated interpreters for jobs with requirements or configuration steps.
 
 One venv per (requirements content, Python version, caller's environment), cached under
 `<jobs root>/../venvs/<key>`. It is created with `--system-site-packages` plus a `.pth` file that
@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Callable, Iterator, List, Optional
 
 INSTALLED_MARK = ".aws-sagemaker-remote-installed"
 PTH_NAME = "aws_sagemaker_remote_caller_site.pth"
@@ -43,20 +43,24 @@ def environment_key(requirements: bytes) -> str:
     return digest.hexdigest()[:32]
 
 
-def requirements_interpreter(venvs: Path, requirements: Path, cwd: Path, log: Log) -> Path:
-    """The interpreter of the (possibly new) venv for `requirements`."""
-    key = environment_key(requirements.read_bytes())
+def requirements_interpreter(
+    venvs: Path, requirements: Optional[Path], cwd: Path, log: Log
+) -> Path:
+    """The interpreter of the (possibly new) venv for `requirements`; with None, of the plain
+    job venv, so that a configuration step's `pip install` lands there and not in the caller's
+    environment."""
+    key = environment_key(requirements.read_bytes() if requirements else b"")
     target = venvs / key
     venvs.mkdir(parents=True, exist_ok=True)
     with file_lock(venvs / f"{key}.lock"):
         if not target.exists():
-            log(f"creating requirements environment {target}")
+            log(f"creating job environment {target}")
             build_venv(target)
         if not (target / INSTALLED_MARK).exists():
-            if preinstall(target, requirements, cwd, log):
+            if requirements is None or preinstall(target, requirements, cwd, log):
                 (target / INSTALLED_MARK).write_text("", encoding="utf-8")
         else:
-            log(f"reusing requirements environment {target}")
+            log(f"reusing job environment {target}")
     return python_of(target)
 
 
