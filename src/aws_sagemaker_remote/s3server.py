@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from .procs import cmdline_has, is_zombie, pid_exists
+
 IDENTITIES_FILE = "identities.json"
 LOG_FILE = "weed.log"
 STATE_FILE = "server.json"
@@ -173,26 +175,13 @@ def _pid_alive(pid: int) -> bool:
         pass
     except OSError:
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    return pid_exists(pid) and not is_zombie(pid)
 
 
 def _is_weed(pid: int) -> bool:
     """Best effort guard against a recycled pid: on Linux, check the command line."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return _pid_alive(pid)
-    return b"weed" in cmdline
+    found = cmdline_has(pid, b"weed")
+    return _pid_alive(pid) if found is None else found
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:

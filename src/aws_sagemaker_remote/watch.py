@@ -89,25 +89,10 @@ class Follower:
             self.sleep(interval)
 
 
-def follow(
-    backend: Any,
-    job_name: str,
-    *,
-    out: IO[str] = sys.stdout,
-    poll_seconds: Optional[float] = None,
-    max_poll_seconds: Optional[float] = None,
-    sleep: Callable[[float], Any] = time.sleep,
-) -> dict:
-    """Stream the job's logs to `out` until it ends; returns the final description."""
-    follower = Follower(
-        backend,
-        job_name,
-        out=out,
-        poll_seconds=poll_seconds,
-        max_poll_seconds=max_poll_seconds,
-        sleep=sleep,
-    )
-    return follower.run()
+def follow(backend: Any, job_name: str, **options: Any) -> dict:
+    """Stream the job's logs until it ends; returns the final description. `options` are
+    Follower's (out, poll_seconds, max_poll_seconds, sleep)."""
+    return Follower(backend, job_name, **options).run()
 
 
 def exit_code(description: dict) -> int:

@@ -167,12 +167,13 @@ def sagemaker_processing_args(
         inter_container_encryption,
         "encrypt traffic between instances",
     )
-    add.flag(
+    add.choice(
         sm,
         "backend",
         backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
-        "aws, or local for the dockerless emulator",
-        type=choice_of(BACKENDS),
+        BACKENDS,
+        "where the job runs (local: the dockerless emulator)",
+        prefix="sagemaker_",
     )
     add.yes_no(sm, "dry_run", dry_run, "print the request and upload plan as JSON; do nothing")
     add.yes_no(sm, "download", download, "after success, download each output to its local path")
@@ -197,6 +198,10 @@ class _Adder:
         action = group.add_argument(flag, default=default, help=help + shown, **kwargs)
         self.config.own_actions.add(action)
         return action
+
+    def choice(self, group, name, default, choices, what, *, prefix=""):
+        help = f"{what}: {' or '.join(choices)}"
+        return self.flag(group, name, default, help, prefix=prefix, type=choice_of(choices))
 
     def yes_no(self, group, name, default, help, *, prefix="sagemaker_"):
         return self.flag(
@@ -249,22 +254,15 @@ def _add_inputs(add: _Adder, parser, config: ProcessingConfig) -> None:
         return
     group = parser.add_argument_group("Inputs", "Local paths or s3:// URIs read by the script.")
     for name, arg in config.inputs.items():
-        add.flag(group, name, arg.local or "", f"input {name}: local path or s3:// URI", prefix="")
-        add.flag(
-            group,
-            f"{name}_mode",
-            arg.mode or "File",
-            f"input {name} mode: File or Pipe",
-            prefix="",
-            type=choice_of(INPUT_MODES),
-        )
-        add.flag(
+        what = f"input {name}: local path, s3:// URI or job:JOB/OUTPUT"
+        add.flag(group, name, arg.local or "", what, prefix="")
+        add.choice(group, f"{name}_mode", arg.mode or "File", INPUT_MODES, f"input {name} mode")
+        add.choice(
             group,
             f"{name}_distribution",
             arg.distribution or "FullyReplicated",
-            f"input {name} across instances: FullyReplicated or ShardedByS3Key",
-            prefix="",
-            type=choice_of(DISTRIBUTIONS),
+            DISTRIBUTIONS,
+            f"input {name} across instances",
         )
 
 
@@ -274,20 +272,10 @@ def _add_outputs(add: _Adder, parser, config: ProcessingConfig) -> None:
     group = parser.add_argument_group("Outputs", "Directories the script writes.")
     for name, arg in config.outputs.items():
         add.flag(group, name, arg.local or "", f"output {name}: local directory", prefix="")
-        add.flag(
-            group,
-            f"{name}_s3",
-            arg.remote,
-            f"output {name} on S3: default (derived from the job name) or s3://...",
-            prefix="",
-        )
-        add.flag(
-            group,
-            f"{name}_mode",
-            arg.mode or "EndOfJob",
-            f"output {name} upload: EndOfJob or Continuous",
-            prefix="",
-            type=choice_of(OUTPUT_MODES),
+        what = f"output {name} on S3: default (derived from the job name) or s3://..."
+        add.flag(group, f"{name}_s3", arg.remote, what, prefix="")
+        add.choice(
+            group, f"{name}_mode", arg.mode or "EndOfJob", OUTPUT_MODES, f"output {name} upload"
         )
 
 

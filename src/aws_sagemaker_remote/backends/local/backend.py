@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ...procs import cmdline_has, pid_exists
 from .awserror import job_not_found, validation_error
 from .logs import LocalLogs
 from .store import RUNNER_LOG, TERMINAL, JobStore, job_arn
@@ -188,19 +189,8 @@ class LocalBackend:
 
 def runner_alive(pid: int, job_dir: Path) -> bool:
     """Whether `pid` is still this job's runner (on Linux, a reused pid is told apart)."""
-    proc = Path(f"/proc/{pid}/cmdline")
-    if Path("/proc/self/cmdline").exists():
-        try:
-            return str(job_dir).encode() in proc.read_bytes()
-        except OSError:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    found = cmdline_has(pid, str(job_dir).encode())
+    return pid_exists(pid) if found is None else found
 
 
 def _metadata() -> Dict[str, Any]:

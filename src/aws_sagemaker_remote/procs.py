@@ -1,0 +1,35 @@
+"""Is a recorded process still the one we started? Shared by the S3 server and the emulator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+
+def pid_exists(pid: int) -> bool:
+    """True while a process `pid` exists (a zombie counts: see `is_zombie`)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
+
+
+def cmdline_has(pid: int, needle: bytes) -> Optional[bool]:
+    """Whether the command line of `pid` contains `needle`; None where /proc cannot tell (not
+    Linux), so a recycled pid is told apart where the system allows."""
+    try:
+        return needle in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None if not Path("/proc/self/cmdline").exists() else False
