@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional
 
 from aws_sagemaker_remote.errors import EXIT_OK, UsageError
+from aws_sagemaker_remote.jobformat import describe_lines, list_row, table
+from aws_sagemaker_remote.rerun import rerun_request
 
 PROG = "aws-sagemaker-remote processing"
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
-RERUN_FIELDS = (
-    "ProcessingInputs",
-    "ProcessingOutputConfig",
-    "ProcessingResources",
-    "StoppingCondition",
-    "AppSpecification",
-    "Environment",
-    "NetworkConfig",
-    "RoleArn",
-)
-RERUN_TAG = "RerunOf"
 
 
 def main(
@@ -136,8 +125,8 @@ def cmd_list(ctx: _Context, args: argparse.Namespace) -> int:
         ctx.say("No processing jobs.")
         return EXIT_OK
     rows = [["NAME", "STATUS", "CREATED", "DURATION"]]
-    rows.extend(_list_row(job) for job in jobs)
-    for line in _table(rows):
+    rows.extend(list_row(job) for job in jobs)
+    for line in table(rows):
         ctx.say(line)
     return EXIT_OK
 
@@ -272,50 +261,6 @@ def describe(backend: Any, name: str) -> dict:
         raise
 
 
-def rerun_request(
-    description: dict, tags: List[dict], now: Optional[datetime] = None
-) -> Dict[str, Any]:
-    """A CreateProcessingJob request repeating the described job under a new timestamped name.
-
-    Outputs whose S3 URI contains the old job name as a path segment (the `default` output
-    location) move to the new name, so the rerun does not overwrite the first run's results.
-    """
-    from aws_sagemaker_remote.jobname import job_name
-
-    old = description["ProcessingJobName"]
-    new = job_name(_strip_timestamp(old), now)
-    required = ("AppSpecification", "ProcessingResources", "RoleArn")
-    missing = [key for key in required if not description.get(key)]
-    if missing:
-        raise UsageError(f"cannot rerun job {old}: its description has no {', '.join(missing)}")
-    request: Dict[str, Any] = {"ProcessingJobName": new}
-    for key in RERUN_FIELDS:
-        if description.get(key):
-            request[key] = copy.deepcopy(description[key])
-    for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        s3 = output.get("S3Output", {})
-        if s3.get("S3Uri"):
-            s3["S3Uri"] = _rename_segment(s3["S3Uri"], old, new)
-    kept = [t for t in tags if not t["Key"].startswith("aws:") and t["Key"] != RERUN_TAG]
-    request["Tags"] = kept + [{"Key": RERUN_TAG, "Value": old}]
-    return request
-
-
-_TIMESTAMP_RE = r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}$"
-
-
-def _strip_timestamp(name: str) -> str:
-    import re
-
-    return re.sub(_TIMESTAMP_RE, "", name) or name
-
-
-def _rename_segment(uri: str, old: str, new: str) -> str:
-    parts = uri.split("/")
-    # s3://bucket/... : only key segments, never the scheme or the bucket
-    return "/".join(parts[:3] + [new if part == old else part for part in parts[3:]])
-
-
 def _tags(backend: Any, description: dict) -> List[dict]:
     if "Tags" in description:
         return list(description["Tags"])
@@ -323,81 +268,6 @@ def _tags(backend: Any, description: dict) -> List[dict]:
     if list_tags is None or not description.get("ProcessingJobArn"):
         return []
     return list(list_tags(ResourceArn=description["ProcessingJobArn"]))
-
-
-def describe_lines(description: dict, backend: Any) -> List[str]:
-    from aws_sagemaker_remote.report import console_url, logs_url
-
-    name = description.get("ProcessingJobName", "?")
-    status = description.get("ProcessingJobStatus", "?")
-    lines = [f"Name:      {name}", f"Status:    {status}"]
-    if description.get("FailureReason"):
-        lines.append(f"Reason:    {description['FailureReason']}")
-    if description.get("ExitMessage"):
-        lines.append(f"Exit:      {description['ExitMessage']}")
-    lines.append(f"ARN:       {description.get('ProcessingJobArn', '?')}")
-    lines.append(f"Created:   {_when(description.get('CreationTime'))}")
-    if description.get("ProcessingEndTime"):
-        lines.append(f"Ended:     {_when(description.get('ProcessingEndTime'))}")
-    lines.append(f"Duration:  {_duration(description)}")
-    cluster = description.get("ProcessingResources", {}).get("ClusterConfig", {})
-    if cluster:
-        lines.append(
-            f"Instances: {cluster.get('InstanceCount', 1)} x {cluster.get('InstanceType', '?')}"
-            f", {cluster.get('VolumeSizeInGB', '?')} GB"
-        )
-    image = description.get("AppSpecification", {}).get("ImageUri")
-    if image:
-        lines.append(f"Image:     {image}")
-    for channel in description.get("ProcessingInputs", []):
-        uri = channel.get("S3Input", {}).get("S3Uri", "")
-        lines.append(f"Input  {channel.get('InputName', '?')}: {uri}")
-    for output in description.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        uri = output.get("S3Output", {}).get("S3Uri", "")
-        lines.append(f"Output {output.get('OutputName', '?')}: {uri}")
-    if hasattr(backend, "job_dir"):
-        lines.append(f"Job dir:   {backend.job_dir(name)}")
-    elif getattr(backend, "region", None):
-        lines.append(f"Console:   {console_url(backend.region, name)}")
-        lines.append(f"Logs:      {logs_url(backend.region, name)}")
-    return lines
-
-
-def _list_row(job: dict) -> List[str]:
-    return [
-        job.get("ProcessingJobName", "?"),
-        job.get("ProcessingJobStatus", "?"),
-        _when(job.get("CreationTime")),
-        _duration(job),
-    ]
-
-
-def _table(rows: List[List[str]]) -> List[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-
-
-def _when(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return str(value) if value else "-"
-
-
-def _duration(job: dict) -> str:
-    start = job.get("ProcessingStartTime") or job.get("CreationTime")
-    if not isinstance(start, datetime):
-        return "-"
-    end = job.get("ProcessingEndTime")
-    if not isinstance(end, datetime):
-        if job.get("ProcessingJobStatus") != "InProgress":
-            return "-"
-        end = datetime.now(timezone.utc)
-    seconds = max(0, int((end - start).total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
 def _dumps(value: Any) -> str:
