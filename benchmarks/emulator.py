@@ -42,7 +42,7 @@ def main() -> int:
         info = server.start()
         try:
             env = {
-                **os.environ,
+                **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
                 **info.env(),
                 "AWS_SAGEMAKER_REMOTE_HOME": str(Path(tmp) / "home"),
                 "AWS_SAGEMAKER_REMOTE_BACKEND": "local",

@@ -25,11 +25,17 @@ SCRIPTS = {
 }
 
 
+# As users run it: bytecode cached after the first run (some shells set PYTHONDONTWRITEBYTECODE,
+# which would make every run compile the library from source while the baseline uses the
+# standard library's cached bytecode).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(script: Path, output: str) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one run of ``script``."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, str(script), "--output", output], stdout=subprocess.DEVNULL
+        [sys.executable, str(script), "--output", output], stdout=subprocess.DEVNULL, env=ENV
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
