@@ -219,6 +219,11 @@ def _staging(spec: JobSpec) -> None:
             )
     if spec.prefix and not re.fullmatch(r"[A-Za-z0-9!_.*'()/-]+", spec.prefix):
         raise fail("--sagemaker-prefix", spec.prefix, "letters, digits and !_.*'()/- only")
+    if spec.download and not spec.wait:
+        raise UsageError(
+            "--sagemaker-download yes needs --sagemaker-wait yes (outputs exist once the job "
+            "has ended); later, use: aws-sagemaker-remote processing download JOB-NAME"
+        )
     if spec.output_json and not os.path.isdir(os.path.dirname(os.path.abspath(spec.output_json))):
         raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
 

@@ -198,6 +198,7 @@ VALIDATION_CASES = [
     (["--sagemaker-output-json", "/no/such/dir/x.json"], "--sagemaker-output-json"),
     (["--data", "job:not a job"], "--data"),
     (["--sagemaker-run", "maybe"], "--sagemaker-run"),
+    (["--sagemaker-download", "yes", "--sagemaker-wait", "no"], "--sagemaker-download"),
 ]
 
 
