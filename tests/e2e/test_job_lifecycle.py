@@ -206,3 +206,39 @@ def test_requirements_reach_the_job_not_the_caller(emulator_env, tmp_path):
         text=True,
     )
     assert check.stdout.strip() == "None"
+
+
+def test_download_rerun_and_job_reference_through_the_cli(emulator_env, tmp_path):
+    script = write_script(
+        tmp_path,
+        """
+        import os
+
+        def main(args):
+            os.makedirs(args.out, exist_ok=True)
+            text = "first" if not args.data else open(os.path.join(args.data, "v.txt")).read()
+            with open(os.path.join(args.out, "v.txt"), "w") as f:
+                f.write(text + "+")
+        """,
+        "main=main, inputs={'data': OPTIONAL}, outputs={'out': 'out'}",
+    )
+    script.write_text("from aws_sagemaker_remote.args import OPTIONAL\n" + script.read_text())
+    first = run_script(script, "--sagemaker-run", "yes", "--sagemaker-job-name", "chain-1")
+    assert first.returncode == 0, first.stderr
+
+    fetched = run_cli("processing", "download", "chain-1", "--output", str(tmp_path / "dl"))
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "dl" / "out" / "v.txt").read_text() == "first+"
+
+    second = run_script(
+        script, "--sagemaker-run", "yes", "--sagemaker-job-name", "chain-2",
+        "--data", "job:chain-1/out", "--sagemaker-download", "yes", "--out", tmp_path / "o2",
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    assert (tmp_path / "o2" / "v.txt").read_text() == "first++"
+
+    again = run_cli("processing", "rerun", "chain-2")
+    assert again.returncode == 0, again.stderr
+    listed = json.loads(run_cli("processing", "list", "--json").stdout)
+    names = [job["ProcessingJobName"] for job in listed]
+    assert "chain-1" in names and "chain-2" in names and len(names) == 3
