@@ -449,14 +449,8 @@ while True:
 """
 
 
-def start_waiting_script(ml: Path, handle: bool) -> subprocess.Popen:
-    container_path(ml, SCRIPT_PATH).write_text(WAITING_SCRIPT)
-    env = base_env(ml)
-    env.update(
-        TEST_SIGNAL_FILE=str(ml / "signal"),
-        TEST_READY_FILE=str(ml / "ready"),
-        TEST_HANDLE_SIGTERM="1" if handle else "0",
-    )
+def start_bootstrap(env: dict, ready: Path, what: str) -> subprocess.Popen:
+    """Start the bootstrap and return once `ready` exists (the step under test is running)."""
     process = subprocess.Popen(
         [sys.executable, str(BOOTSTRAP)],
         env=env,
@@ -466,12 +460,23 @@ def start_waiting_script(ml: Path, handle: bool) -> subprocess.Popen:
         text=True,
     )
     deadline = time.monotonic() + 120  # a guard against hanging, not a timing assertion
-    while not (ml / "ready").exists():
+    while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"script did not start: {process.communicate()}")
+            pytest.fail(f"{what} did not start: {process.communicate()}")
         time.sleep(0.02)
     return process
+
+
+def start_waiting_script(ml: Path, handle: bool) -> subprocess.Popen:
+    container_path(ml, SCRIPT_PATH).write_text(WAITING_SCRIPT)
+    env = base_env(ml)
+    env.update(
+        TEST_SIGNAL_FILE=str(ml / "signal"),
+        TEST_READY_FILE=str(ml / "ready"),
+        TEST_HANDLE_SIGTERM="1" if handle else "0",
+    )
+    return start_bootstrap(env, ml / "ready", "script")
 
 
 def test_sigterm_reaches_the_script(ml: Path) -> None:
@@ -510,20 +515,7 @@ def test_sigterm_during_setup_stops_before_the_script(ml: Path) -> None:
     env["AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND"] = (
         f"touch {shlex.quote(str(ready))}; while true; do sleep 0.05; done"
     )
-    process = subprocess.Popen(
-        [sys.executable, str(BOOTSTRAP)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120  # a guard against hanging, not a timing assertion
-    while not ready.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"configuration did not start: {process.communicate()}")
-        time.sleep(0.02)
+    process = start_bootstrap(env, ready, "configuration")
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=120)
     assert process.returncode == 128 + int(signal.SIGTERM)
