@@ -6,6 +6,7 @@ test (and resets moto), `s3_client` and `bucket` build on it.
 
 from __future__ import annotations
 
+import os
 import socket
 import urllib.request
 import uuid
@@ -17,6 +18,12 @@ import pytest
 from aws_sagemaker_remote.s3server import S3Server, S3ServerInfo, find_weed
 
 FIXTURE_STOP_GRACE = 2.0  # throw-away data: do not wait the 15 s SeaweedFS takes to stop cleanly
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
+    when a test runs without credentials."""
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 
 @pytest.fixture(scope="session")
