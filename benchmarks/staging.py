@@ -4,9 +4,11 @@
                                            [--concurrency N] [--chunk-mib N] [--repeat N]
 
 Starts its own SeaweedFS (aws_sagemaker_remote.s3server when present, else `weed` directly),
-uploads many small files and one big file with (a) staging.stage() and (b) one boto3 `upload_file`
-call per file, one after another; then re-stages the unchanged content (everything is skipped);
-and (c) runs `s5cmd cp` when s5cmd happens to be installed. Prints seconds and ratios.
+uploads many small files and one big file with (a) staging.stage() through s3transfer's classic
+manager, (b) stage() through its CRT manager (when awscrt is installed) and (c) one boto3
+`upload_file` call per file, one after another; then re-stages the unchanged content (everything
+is skipped); downloads both pieces with download_prefix() through either manager; and runs
+`s5cmd cp` when s5cmd happens to be installed. Prints seconds and ratios.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from aws_sagemaker_remote import digest, s3io
@@ -201,21 +204,21 @@ def measure(args, info, root: Path) -> None:
     def uploads(sources, prefix):
         return [Upload(s, f"s3://{BUCKET}/{prefix}/{s.name}-{digests[s]}/") for s in sources]
 
+    modes = ["classic", "crt"] if s3io.crt_available() else ["classic"]
+    if len(modes) == 1:
+        print("awscrt: not installed, CRT column skipped")
     for name, sources in (("small", [small]), ("big", [big]), ("both", [small, big])):
-        staged = best(
-            args.repeat,
-            lambda n, s=sources, t=name: lambda: stage(client, uploads(s, f"st-{t}-{n}"), out=sink),
-        )
+        staged = {
+            mode: best(args.repeat, partial(stage_run, client, mode, uploads, sources, name, sink))
+            for mode in modes
+        }
         base = best(
             args.repeat,
             lambda n, s=sources, t=name: (
                 lambda: [baseline(plain, src, f"base-{t}-{n}/{src.name}/") for src in s]
             ),
         )
-        print(
-            f"{name:5s}  stage() {staged:6.2f} s   sequential upload_file {base:6.2f} s   "
-            f"ratio {base / staged:5.2f}x"
-        )
+        print_row(name, staged, base)
         if shutil.which("s5cmd"):
             s5 = best(
                 args.repeat,
@@ -226,16 +229,66 @@ def measure(args, info, root: Path) -> None:
             print(f"{'':5s}  s5cmd   {s5:6.2f} s")
     if not shutil.which("s5cmd"):
         print("s5cmd: not installed, skipped")
+    measure_downloads(args, client, modes, [small, big], uploads, root)
 
     reports = []
     again = timed(
-        lambda: reports.append(stage(client, uploads([small, big], "st-both-0"), out=sink))
+        lambda: reports.append(
+            stage(client, uploads([small, big], f"st-{modes[-1]}-both-0"), out=sink)
+        )
     )
     print(
         f"re-stage unchanged   {again:6.2f} s   (uploaded {reports[0].files_uploaded} files, "
         f"skipped {reports[0].files_skipped})"
     )
     measure_digests(small, big, root)
+
+
+def with_mode(mode: str, fn):
+    """Run fn with AWS_SAGEMAKER_REMOTE_TRANSFER=mode."""
+    saved = os.environ.get(s3io.TRANSFER_ENV)
+    os.environ[s3io.TRANSFER_ENV] = mode
+    try:
+        return fn()
+    finally:
+        if saved is None:
+            del os.environ[s3io.TRANSFER_ENV]
+        else:
+            os.environ[s3io.TRANSFER_ENV] = saved
+
+
+def print_row(name: str, staged: dict, base: float) -> None:
+    cells = "   ".join(f"stage() {mode:7s} {secs:6.2f} s" for mode, secs in staged.items())
+    ratios = f"upload_file/classic {base / staged['classic']:5.2f}x"
+    if "crt" in staged:
+        ratios += f"   classic/crt {staged['classic'] / staged['crt']:5.2f}x"
+        ratios += f"   upload_file/crt {base / staged['crt']:5.2f}x"
+    print(f"{name:5s}  {cells}   sequential upload_file {base:6.2f} s")
+    print(f"{'':5s}  {ratios}")
+
+
+def measure_downloads(args, client, modes, sources, uploads, root: Path) -> None:
+    """download_prefix() of each piece staged above, through each manager."""
+    for source in sources:
+        uri = uploads([source], f"st-classic-{'small' if source.is_dir() else 'big'}-0")[0].s3_uri
+        secs = {}
+        for mode in modes:
+            dest = root / f"dl-{mode}-{source.name}"
+            secs[mode] = best(args.repeat, partial(download_run, client, mode, uri, dest))
+        cells = "   ".join(f"{mode:7s} {value:6.2f} s" for mode, value in secs.items())
+        ratio = f"   classic/crt {secs['classic'] / secs['crt']:5.2f}x" if "crt" in secs else ""
+        print(f"download {source.name:7s}  {cells}{ratio}")
+
+
+def stage_run(client, mode: str, uploads, sources, name: str, sink, run: int):
+    return lambda: with_mode(
+        mode, lambda: stage(client, uploads(sources, f"st-{mode}-{name}-{run}"), out=sink)
+    )
+
+
+def download_run(client, mode: str, uri: str, dest: Path, run: int):
+    target = dest / str(run)
+    return lambda: with_mode(mode, lambda: s3io.download_prefix(client, uri, target))
 
 
 def measure_digests(small: Path, big: Path, root: Path) -> None:

@@ -1,4 +1,4 @@
-"""Staging and S3 transfers against a real SeaweedFS."""
+"""Staging and S3 transfers against a real SeaweedFS, through each transfer manager."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 from aws_sagemaker_remote import s3io
 from aws_sagemaker_remote.digest import path_digest
@@ -18,6 +19,13 @@ from aws_sagemaker_remote.s3io import (
     upload_tree,
 )
 from aws_sagemaker_remote.staging import Upload, stage
+
+
+@pytest.fixture(autouse=True, params=["classic", "crt"])
+def transfer(request, monkeypatch):
+    """Every test here runs through s3transfer's classic manager and through its CRT one."""
+    monkeypatch.setenv(s3io.TRANSFER_ENV, request.param)
+    return request.param
 
 
 def read(s3_client, bucket, key) -> bytes:
@@ -143,6 +151,20 @@ def test_failure_half_way_removes_what_this_call_uploaded(
     assert last_modified(s3_client, bucket) == before
 
 
+def test_refused_upload_half_way_removes_what_this_call_uploaded(s3_client, bucket, tree):
+    good = tree / "top.txt"
+    files = [(f"f{i:03d}.txt", good) for i in range(60)] + [("k" * 1100, good)]  # key too long
+    uploads = [
+        Upload(tree, f"s3://{bucket}/p/inputs/data-{path_digest(tree)}/"),
+        Upload(None, f"s3://{bucket}/p/inputs/long-x/", files=files),
+        Upload(None, f"s3://{bucket}/p/code/job-abc/job.json", body=b"{}", name="job"),
+    ]
+    with pytest.raises(ClientError) as raised:
+        stage(s3_client, uploads, out=io.StringIO())
+    assert raised.value.response["Error"]["Code"] == "KeyTooLongError"
+    assert list_keys(s3_client, bucket, "") == {}
+
+
 def test_missing_bucket_for_second_piece_leaves_nothing(s3_client, bucket, tree, script):
     uploads = [
         Upload(tree, f"s3://{bucket}/p/inputs/data-{path_digest(tree)}/"),
@@ -197,6 +219,18 @@ def test_download_prefix_keeps_relative_paths(s3_client, bucket, tree, tmp_path,
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) == sorted(
         local
     )  # nothing else: no temporary files left behind
+
+
+def test_download_prefix_of_small_and_multipart_objects(s3_client, bucket, tmp_path, monkeypatch):
+    monkeypatch.setattr(s3io, "MULTIPART_THRESHOLD", 5 * s3io.MIB)
+    monkeypatch.setattr(s3io, "MULTIPART_CHUNKSIZE", 5 * s3io.MIB)
+    big = os.urandom(11 * s3io.MIB + 7)
+    upload_files(s3_client, [(big, bucket, "m/big.bin"), (b"small", bucket, "m/s/small.txt")])
+    dest = tmp_path / "out"
+    paths = download_prefix(s3_client, f"s3://{bucket}/m", dest)
+    got = {p.relative_to(dest).as_posix(): p.read_bytes() for p in paths}
+    assert got == {"big.bin": big, "s/small.txt": b"small"}
+    assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == ["big.bin", "small.txt"]
 
 
 def test_download_missing_prefix_names_the_uri(s3_client, bucket, tmp_path):
