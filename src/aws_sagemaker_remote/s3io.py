@@ -37,6 +37,7 @@ MULTIPART_CHUNKSIZE = 8 * MIB
 DELETE_BATCH = 1000
 TRANSFER_ENV = "AWS_SAGEMAKER_REMOTE_TRANSFER"
 TRANSFER_MODES = ("auto", "crt", "classic")
+CRT_MIN_ITEMS = 32
 
 UploadItem = Tuple[Union[Path, bytes], str, str]
 
@@ -95,8 +96,20 @@ def upload_files(s3_client, items: Iterable[UploadItem], progress=None, config=N
         source, bucket, key = item
         return manager.upload(_fileobj(source), bucket, key, subscribers=subscribers)
 
-    routes = _routes(s3_client, items, lambda item: item[1], _crt_can_send, config is None)
+    routes = _routes(
+        s3_client, items, lambda item: item[1], _crt_can_send, config is None, _upload_size
+    )
     _transfer(s3_client, routes, submit, config)
+
+
+def _upload_size(item: UploadItem) -> int:
+    source = item[0]
+    if isinstance(source, (bytes, bytearray)):
+        return len(source)
+    try:
+        return Path(source).stat().st_size
+    except OSError:
+        return 0
 
 
 def _transfer(s3_client, routes, submit, config=None) -> None:
@@ -155,9 +168,10 @@ def crt_available() -> bool:
     )
 
 
-def _routes(s3_client, items: list, bucket_of, crt_can_do, crt_allowed: bool = True):
+def _routes(s3_client, items: list, bucket_of, crt_can_do, crt_allowed=True, size_of=None):
     """(CRT parts or None, items for the CRT manager, items for the classic manager)."""
-    parts = _crt_parts(s3_client) if items and crt_allowed else None
+    worth = items and crt_allowed and _worth_crt(items, size_of)
+    parts = _crt_parts(s3_client) if worth else None
     if parts is None:
         return None, [], items
     near = {b for b in {bucket_of(i) for i in items} if _bucket_in_client_region(s3_client, b)}
@@ -166,6 +180,14 @@ def _routes(s3_client, items: list, bucket_of, crt_can_do, crt_allowed: bool = T
         fits = bucket_of(item) in near and crt_can_do(item)
         (crt_items if fits else classic_items).append(item)
     return parts, crt_items, classic_items
+
+
+def _worth_crt(items: list, size_of) -> bool:
+    """In `auto` mode, a few small files go faster through the classic manager: setting up the
+    CRT client and importing awscrt cost more than it saves (benchmarks/emulator.py)."""
+    if _requested_mode() == "crt" or len(items) >= CRT_MIN_ITEMS:
+        return True
+    return size_of is not None and any(size_of(i) > MULTIPART_THRESHOLD for i in items)
 
 
 _CRT_PARTS: Any = weakref.WeakKeyDictionary()  # boto3 client -> (CRT S3 client, serializer)

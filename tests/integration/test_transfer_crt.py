@@ -39,17 +39,29 @@ def tree_of(tmp_path, count=5):
     return root
 
 
-@pytest.mark.parametrize("mode, expected", [("crt", 1), ("auto", 1), ("classic", 0), ("", 1)])
+MANY = s3io.CRT_MIN_ITEMS
+
+
+@pytest.mark.parametrize(
+    "mode, count, expected",
+    [
+        ("crt", 5, 1),
+        ("auto", MANY, 1),
+        ("", MANY, 1),
+        ("auto", 5, 0),  # a few small files: the classic manager is quicker to start
+        ("classic", MANY, 0),
+    ],
+)
 def test_mode_decides_whether_the_crt_manager_sends(
-    s3_client, bucket, tmp_path, monkeypatch, crt_managers, mode, expected
+    s3_client, bucket, tmp_path, monkeypatch, crt_managers, mode, count, expected
 ):
     monkeypatch.setenv(s3io.TRANSFER_ENV, mode)
-    root = tree_of(tmp_path)
+    root = tree_of(tmp_path, count)
     report = stage(s3_client, [Upload(root, f"s3://{bucket}/p/data-x/")], out=io.StringIO())
-    assert report.files_uploaded == 5
+    assert report.files_uploaded == count
     assert len(crt_managers) == expected
     assert s3io.list_keys(s3_client, bucket, "p/") == {
-        f"p/data-x/f{i}.txt": i + 1 for i in range(5)
+        f"p/data-x/f{i}.txt": i + 1 for i in range(count)
     }
 
 
