@@ -23,6 +23,9 @@ from .staging import Upload
 
 ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
 BOOTSTRAP = "aws_sagemaker_remote/container/bootstrap.py"
+# Parts of this library that only ever run on the user's machine (the emulator, the embedded S3
+# server): not shipped, so every job downloads less.
+MACHINE_ONLY = ("backends/", "s3server/")
 
 
 @dataclass
@@ -89,7 +92,11 @@ def _code_pieces(spec: JobSpec, support_dir: Path) -> List[_Piece]:
     if spec.configuration_script:
         source = Path(spec.configuration_script)
         pieces.append(_Piece("configuration", source, piece_files(source, lf=True)))
-    support = [(f"aws_sagemaker_remote/{rel}", f) for rel, f in piece_files(support_dir, lf=False)]
+    support = [
+        (f"aws_sagemaker_remote/{rel}", f)
+        for rel, f in piece_files(support_dir, lf=False)
+        if not rel.startswith(MACHINE_ONLY)
+    ]
     pieces.append(_Piece("support", support_dir, support))
     for module in spec.modules:
         path = Path(module.path)

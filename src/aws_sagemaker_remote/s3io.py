@@ -37,7 +37,7 @@ MULTIPART_CHUNKSIZE = 8 * MIB
 DELETE_BATCH = 1000
 TRANSFER_ENV = "AWS_SAGEMAKER_REMOTE_TRANSFER"
 TRANSFER_MODES = ("auto", "crt", "classic")
-CRT_MIN_ITEMS = 32
+CRT_MIN_ITEMS = 100
 
 UploadItem = Tuple[Union[Path, bytes], str, str]
 
@@ -184,7 +184,8 @@ def _routes(s3_client, items: list, bucket_of, crt_can_do, crt_allowed=True, siz
 
 def _worth_crt(items: list, size_of) -> bool:
     """In `auto` mode, a few small files go faster through the classic manager: setting up the
-    CRT client and importing awscrt cost more than it saves (benchmarks/emulator.py)."""
+    CRT client and importing awscrt (~0.15 s) cost more than it saves (~2 ms a file) below
+    about a hundred files (benchmarks/emulator.py, benchmarks/staging.py)."""
     if _requested_mode() == "crt" or len(items) >= CRT_MIN_ITEMS:
         return True
     return size_of is not None and any(size_of(i) > MULTIPART_THRESHOLD for i in items)

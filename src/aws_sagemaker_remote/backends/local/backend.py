@@ -36,8 +36,8 @@ DEFAULT_MAX_RESULTS = 10
 class LocalBackend:
     name = "local"
     # Logs and status are local files: the watcher can look often (AWS needs a gentler pace).
-    poll_seconds = 0.1
-    max_poll_seconds = 0.5
+    poll_seconds = 0.05
+    max_poll_seconds = 0.2
 
     def __init__(self, root: Optional[Path] = None, region: str = "us-east-1") -> None:
         self.store = JobStore(root)
