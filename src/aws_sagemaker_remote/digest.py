@@ -73,11 +73,11 @@ def to_lf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def piece_files(path: Path | str, *, lf: bool | None = None) -> FileList:
+def piece_files(path: Path | str, *, lf: bool | None = None, skip_junk: bool = True) -> FileList:
     """The files of a piece as they are uploaded: shell files (or every file when `lf` is True)
     become LF-converted bytes; `lf=False` keeps every file byte for byte."""
     result: FileList = []
-    for rel, file in tree_files(path):
+    for rel, file in tree_files(path, skip_junk=skip_junk):
         convert = lf if lf is not None else is_shell_file(rel)
         result.append((rel, lf_bytes(file) if convert else file))
     return result

@@ -11,7 +11,6 @@ MAX_ENV_VALUE = 256
 MAX_ARGUMENTS = 100
 MAX_ARGUMENT = 256
 MAX_S3_URI = 1024
-MAX_LOCAL_PATH = 256
 MAX_TAGS = 50
 MAX_SUBNETS = 16
 MAX_SECURITY_GROUPS = 5
@@ -21,5 +20,3 @@ RESERVED_ENV_ENTRIES = 8
 ENV_KEY_PATTERN = r"[a-zA-Z_][a-zA-Z0-9_]*"
 KMS_PATTERN = r"[a-zA-Z0-9:/_-]*"
 TAG_PATTERN = r"[\w\s.:/=+\-@]*"
-ROLE_ARN_PATTERN = r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
-ROLE_NAME_PATTERN = r"[\w+=,.@-]{1,64}"

@@ -72,7 +72,7 @@ def make_plan(spec: JobSpec, resolved: Resolved, support_dir: Optional[Path] = N
     for shared in (False, True):
         layout = _Layout(spec, resolved, pieces, shared)
         argv = _container_argv(spec, layout, inputs)
-        job_file = _job_file(spec, argv)
+        job_file = _job_file(spec, argv, _pythonpath(spec, layout))
         if job_file is not None:
             layout.add_job_file(job_file)
         if len(inputs) + layout.channel_count() <= MAX_CHANNELS:
@@ -100,11 +100,17 @@ def _code_pieces(spec: JobSpec, support_dir: Path) -> List[_Piece]:
     pieces.append(_Piece("support", support_dir, support))
     for module in spec.modules:
         path = Path(module.path)
-        files = piece_files(path, lf=False)
+        files = _non_empty(f"--{module.name.replace('_', '-')}", path, piece_files(path, lf=False))
         if path.is_dir():
             files = [(f"{path.name}/{rel}", f) for rel, f in files]
         pieces.append(_Piece(f"module-{module.name}", path, files))
     return pieces
+
+
+def _non_empty(flag: str, path: Path, files: FileList) -> FileList:
+    if not files:
+        raise UsageError(f"{flag}: {str(path)!r}: contains no files to ship")
+    return files
 
 
 class _Layout:
@@ -147,7 +153,8 @@ class _Layout:
         return f"{self.base}code/{piece.key}-{piece.digest}/"
 
     def bundle_digest(self) -> str:
-        return piece_digest([(f"{p.key}/{rel}", f) for p in self.pieces for rel, f in p.files])
+        """Each piece's digest covers its paths and bytes, so theirs together cover the bundle."""
+        return piece_digest([(p.key, p.digest.encode()) for p in self.pieces])
 
     def uploads(self) -> List[Upload]:
         if not self.shared:
@@ -234,10 +241,18 @@ def _fits(argv: List[str]) -> bool:
     return 0 < len(argv) <= MAX_ARGUMENTS and all(len(a) <= MAX_ARGUMENT for a in argv)
 
 
-def _job_file(spec: JobSpec, argv: List[str]) -> Optional[bytes]:
-    content = {}
+def _pythonpath(spec: JobSpec, layout: _Layout) -> List[str]:
+    return [layout.folder("support")] + [layout.folder(f"module-{m.name}") for m in spec.modules]
+
+
+def _job_file(spec: JobSpec, argv: List[str], pythonpath: List[str]) -> Optional[bytes]:
+    """What does not fit the request's limits: long or many arguments, a long configuration
+    command, a PYTHONPATH too long for one environment value (many modules)."""
+    content: Dict[str, object] = {}
     if not _fits(argv):
         content["argv"] = argv
+    if len(":".join(pythonpath)) > MAX_ENV_VALUE:
+        content["pythonpath"] = pythonpath
     command = spec.configuration_command
     if command and len(command) > MAX_ENV_VALUE:
         content["configuration_command"] = command
@@ -277,7 +292,9 @@ def _input_channels(spec, resolved, layout, inputs):
         if item.value.startswith("s3://"):
             uri = item.value
         else:
-            files = piece_files(item.value, lf=False)
+            path = Path(item.value)
+            files = piece_files(path, lf=False, skip_junk=False)
+            files = _non_empty(f"--{item.name.replace('_', '-')}", path, files)
             uri = f"{layout.base}inputs/{item.name}-{piece_digest(files)}/"
             uploads.append(Upload(Path(item.value), uri, files=files, lf=False))
         local = posixpath.join(spec.input_mount, item.name)
@@ -308,14 +325,13 @@ def _app(spec, resolved, layout, argv, job_file) -> dict:
 
 
 def _environment(spec: JobSpec, layout: _Layout, job_file: Optional[bytes]) -> Dict[str, str]:
-    paths = [f"{layout.folder('support')}"] + [
-        layout.folder(f"module-{m.name}") for m in spec.modules
-    ]
+    pythonpath = ":".join(_pythonpath(spec, layout))
     env = {
         ENV_PREFIX + "SCRIPT": layout.file_path("script"),
         ENV_PREFIX + "PYTHON": spec.python,
-        ENV_PREFIX + "PYTHONPATH": ":".join(paths),
     }
+    if len(pythonpath) <= MAX_ENV_VALUE:
+        env[ENV_PREFIX + "PYTHONPATH"] = pythonpath
     if spec.requirements:
         env[ENV_PREFIX + "REQUIREMENTS"] = layout.file_path("requirements")
     if spec.configuration_script:
@@ -325,7 +341,21 @@ def _environment(spec: JobSpec, layout: _Layout, job_file: Optional[bytes]) -> D
         env[ENV_PREFIX + "CONFIGURATION_COMMAND"] = command
     if job_file is not None:
         env[ENV_PREFIX + "JOB_FILE"] = layout.file_path("job")
+    _check_lengths(env)
     return {**spec.env, **env}
+
+
+def _check_lengths(env: Dict[str, str]) -> None:
+    flags = {
+        ENV_PREFIX + "SCRIPT": "--sagemaker-script",
+        ENV_PREFIX + "PYTHON": "--sagemaker-python",
+    }
+    for key, value in env.items():
+        if len(value) > MAX_ENV_VALUE:
+            raise UsageError(
+                f"{flags.get(key, key)}: {value[:60]!r}...: becomes a container environment value "
+                f"of {len(value)} characters; SageMaker allows {MAX_ENV_VALUE}"
+            )
 
 
 def _network(spec: JobSpec) -> dict:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import shlex
 from typing import Callable, List
 
+from .aws.role import is_role_arn, parse_role_name
 from .errors import UsageError
+from .jobname import validate_job_name
 from .jobspec import JobSpec
 from .limits import (
     CONTAINER_ROOT,
     ENV_KEY_PATTERN,
     JOB_NAME_PATTERN,
     KMS_PATTERN,
+    MAX_ARGUMENT,
     MAX_ENV_ENTRIES,
     MAX_ENV_VALUE,
     MAX_INPUTS,
@@ -25,10 +29,10 @@ from .limits import (
     MAX_TAGS,
     MAX_VOLUME_GB,
     RESERVED_ENV_ENTRIES,
-    ROLE_ARN_PATTERN,
-    ROLE_NAME_PATTERN,
     TAG_PATTERN,
 )
+
+SHARED_CODE_CHANNEL = "code"  # other code channels have a dash: no input name has one
 
 
 def flag(name: str) -> str:
@@ -63,6 +67,9 @@ def _existing_file(name: str, path: str) -> None:
 
 
 def _inputs(spec: JobSpec) -> None:
+    for item in spec.inputs:
+        if item.name == SHARED_CODE_CHANNEL:
+            raise fail("inputs", item.name, "the name is reserved for the channel of the code")
     given = [i for i in spec.inputs if i.value]
     if len(given) > MAX_INPUTS:
         raise UsageError(f"inputs: {len(given)} given; SageMaker allows at most {MAX_INPUTS}")
@@ -76,10 +83,9 @@ def _inputs(spec: JobSpec) -> None:
 
 
 def _job_reference(name: str, value: str) -> None:
-    ref = value[len("job:") :]
-    job, sep, output = ref.partition("/")
-    if not sep or not output or not re.fullmatch(JOB_NAME_PATTERN, job):
-        raise fail(name, value, "expected job:JOB-NAME/OUTPUT-NAME")
+    job = value[len("job:") :].split("/", 1)[0]
+    if not re.fullmatch(JOB_NAME_PATTERN, job) or len(job) > 63:
+        raise fail(name, value, "expected job:JOB-NAME/OUTPUT-NAME (or job:JOB-NAME)")
 
 
 def _outputs(spec: JobSpec) -> None:
@@ -123,27 +129,27 @@ def _mounts(spec: JobSpec) -> None:
 
 
 def _job(spec: JobSpec) -> None:
-    if spec.job_name and not re.fullmatch(JOB_NAME_PATTERN, spec.job_name):
-        raise fail(
-            "--sagemaker-job-name",
-            spec.job_name,
-            "1-63 letters, digits and hyphens, starting and ending with a letter or digit",
-        )
+    if spec.job_name:
+        validate_job_name(spec.job_name)
     if not spec.instance.startswith("ml."):
         raise fail("--sagemaker-instance", spec.instance, "expected an ml.* instance type")
     _range("--sagemaker-instance-count", spec.instance_count, 1, 100)
     _range("--sagemaker-volume-size", spec.volume_size, 1, MAX_VOLUME_GB)
     _range("--sagemaker-runtime-seconds", spec.runtime_seconds, 1, MAX_RUNTIME_SECONDS)
-    if not (
-        re.fullmatch(ROLE_ARN_PATTERN, spec.role) or re.fullmatch(ROLE_NAME_PATTERN, spec.role)
-    ):
-        raise fail(
-            "--sagemaker-role", spec.role, "expected a role name or arn:aws:iam::ACCOUNT:role/NAME"
-        )
+    if not is_role_arn(spec.role):
+        parse_role_name(spec.role)
     if spec.image and len(spec.image) > 255:
         raise fail("--sagemaker-image", spec.image[:60] + "...", "at most 255 characters")
-    if not spec.python.strip():
-        raise fail("--sagemaker-python", spec.python, "must name an interpreter, e.g. python3")
+    _python(spec.python)
+
+
+def _python(python: str) -> None:
+    try:
+        words = shlex.split(python)
+    except ValueError as exc:
+        raise fail("--sagemaker-python", python, f"not a valid command ({exc})") from None
+    if not words or any(len(w) > MAX_ARGUMENT for w in words):
+        raise fail("--sagemaker-python", python, "must name an interpreter, e.g. python3")
 
 
 def _range(name: str, value: int, low: int, high: int) -> None:

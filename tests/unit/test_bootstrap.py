@@ -572,3 +572,20 @@ def test_bootstrap_source_is_python36_and_stdlib_only() -> None:
     stdlib = getattr(sys, "stdlib_module_names", None)
     if stdlib is not None:
         assert imported <= set(stdlib), imported - set(stdlib)
+
+
+def test_job_file_pythonpath_replaces_the_variable(ml: Path) -> None:
+    module_dir = container_path(ml, "/opt/ml/processing/modules/helper")
+    module_dir.mkdir(parents=True)
+    (module_dir / "helper_module.py").write_text("VALUE = 'from the job file'\n")
+    job = container_path(ml, "/opt/ml/processing/code/job/job.json")
+    job.parent.mkdir(parents=True)
+    job.write_text(json.dumps({"pythonpath": ["/opt/ml/processing/modules/helper"]}))
+    result = run(
+        ml,
+        AWS_SAGEMAKER_REMOTE_JOB_FILE="/opt/ml/processing/code/job/job.json",
+        AWS_SAGEMAKER_REMOTE_PYTHONPATH="/opt/ml/ignored",
+    )
+    assert result.returncode == 0, result.stderr
+    assert record(ml)["helper"] == "from the job file"
+    assert "ignored" not in record(ml)["env"]["PYTHONPATH"]

@@ -274,3 +274,51 @@ def test_paths_through_a_file_are_normalized_as_seed_users_write_them(project):
     assert argv[argv.index("--mylib") + 1] == "/opt/ml/processing/modules/mylib/mylib"
     module = next(u for u in plan.uploads if "/code/module-mylib-" in u.s3_uri)
     assert [rel for rel, _ in module.files] == ["mylib/__init__.py"]
+
+
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["--sagemaker-job-name", "x-" * 40 + "x"], "--sagemaker-job-name"),
+        (["--sagemaker-python", 'python3 "'], "--sagemaker-python"),
+        (["--sagemaker-role", "bad role"], "--sagemaker-role"),
+    ],
+)
+def test_more_validation(project, argv, flag):
+    with pytest.raises(UsageError, match=flag):
+        plan_for(project, argv)
+
+
+def test_role_names_may_have_a_path(project):
+    plan_for(project, ["--sagemaker-role", "service-role/AmazonSageMaker-ExecutionRole-1"])
+
+
+def test_the_shared_code_channel_name_is_reserved(project):
+    with pytest.raises(UsageError, match="reserved"):
+        plan_for(project, [], inputs={"code": str(project / "data")})
+
+
+def test_empty_module_is_refused(project):
+    (project / "empty").mkdir()
+    with pytest.raises(UsageError, match="--empty: .*no files"):
+        plan_for(project, [], dependencies={"empty": str(project / "empty")})
+
+
+def test_input_folders_are_shipped_whole(project):
+    (project / "data" / ".git").mkdir()
+    (project / "data" / ".git" / "HEAD").write_text("ref")
+    plan = plan_for(project, [])
+    data = next(u for u in plan.uploads if "/inputs/data-" in u.s3_uri)
+    assert ".git/HEAD" in {rel for rel, _ in data.files}
+
+
+def test_many_modules_put_pythonpath_in_the_job_file(project):
+    modules = {f"module_number_{i}": str(project / "mylib") for i in range(6)}
+    plan = plan_for(project, [], dependencies=modules)
+    assert_valid_request(plan.request)
+    env = plan.request["Environment"]
+    assert "AWS_SAGEMAKER_REMOTE_PYTHONPATH" not in env
+    assert all(len(v) <= 256 for v in env.values())
+    job = next(u for u in plan.uploads if "/code/job-" in u.s3_uri)
+    entries = json.loads(job.files[0][1])["pythonpath"]
+    assert entries[0] == "/opt/ml/processing/code/support" and len(entries) == 7

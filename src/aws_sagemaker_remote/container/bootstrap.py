@@ -218,6 +218,11 @@ def _apply_job_file(settings: Settings, job_file: str, path_map: PathMap) -> Non
         if not isinstance(argv, list) or not all(isinstance(token, str) for token in argv):
             raise SetupError(f"job file {job_file}: 'argv' must be a list of strings")
         settings.argv = [path_map.token(token) for token in argv]
+    if "pythonpath" in job:
+        entries = job["pythonpath"]
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise SetupError(f"job file {job_file}: 'pythonpath' must be a list of strings")
+        settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
     if "configuration_command" in job:
         command = job["configuration_command"]
         if not isinstance(command, str):

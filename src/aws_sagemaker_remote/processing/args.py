@@ -242,7 +242,7 @@ def _check_names(config: ProcessingConfig) -> None:
         ("module", config.dependencies),
     ):
         for name in names:
-            if not name.replace("-", "_").isidentifier():
+            if not name.isidentifier():
                 raise ValueError(f"{kind} name {name!r}: use letters, digits and underscores")
             if name in seen:
                 raise ValueError(f"{kind} name {name!r} is already used by a {seen[name]}")
