@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .processing.config import ProcessingConfig
 
 S3_PREFIX = "s3://"
+AWS_MODULES = ("botocore", "boto3", "s3transfer", "awscrt")
 JOB_PREFIX = "job:"
 
 
@@ -30,29 +32,66 @@ def run_local(main: Callable[[argparse.Namespace], Any], config: ProcessingConfi
 
 
 def _run_with_s3(main, args, remote_inputs: list, remote_outputs: list) -> Any:
-    """Only this path imports boto3 (and the heavier standard modules)."""
+    """Only this path imports boto3 (and the heavier standard modules). Inputs go to a folder
+    of this run's own under the cache (removed afterwards); an output whose upload fails is
+    kept and named in the error. Errors of these S3 steps (not of main) are StagingErrors."""
     import shutil
     import tempfile
 
+    output_uris = {name: _checked_uri(name, getattr(args, name)) for name in remote_outputs}
+    cache_root().mkdir(parents=True, exist_ok=True)
+    run_dir = tempfile.mkdtemp(prefix="run-", dir=cache_root())
+    keep = False
+    try:
+        with _staging_step("downloading the inputs"):
+            s3 = _s3_client(args)
+            for name in remote_inputs:
+                uri = _input_uri(args, name)
+                setattr(args, name, str(_download_input(s3, name, uri, run_dir)))
+        for name in remote_outputs:
+            setattr(args, name, tempfile.mkdtemp(prefix=f"output-{name}-", dir=run_dir))
+        result = main(args)
+        keep = True
+        _upload_outputs(s3, args, output_uris)
+        keep = False
+        return result
+    finally:
+        if not keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _s3_client(args):
     from .aws.session import make_session
     from .s3io import client_config
 
     session = make_session(args.sagemaker_profile, args.sagemaker_region)
-    s3 = session.client("s3", config=client_config())
-    output_uris = {}
+    return session.client("s3", config=client_config())
+
+
+class StagingError(Exception):
+    """An S3 step of a local run failed (not main): shown as one line."""
+
+
+@contextlib.contextmanager
+def _staging_step(what: str, kept: str = ""):
     try:
-        for name in remote_inputs:
-            uri = _input_uri(args, name)
-            setattr(args, name, str(_download_input(s3, name, uri)))
-        for name in remote_outputs:
-            output_uris[name] = getattr(args, name)
-            setattr(args, name, tempfile.mkdtemp(prefix=f"aws-sagemaker-remote-{name}-"))
-        result = main(args)
-        _upload_outputs(s3, args, output_uris)
-        return result
-    finally:
-        for name in output_uris:
-            shutil.rmtree(getattr(args, name), ignore_errors=True)
+        yield
+    except (UsageError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] not in AWS_MODULES and not isinstance(exc, OSError):
+            raise
+        raise StagingError(f"{what}: {type(exc).__name__}: {exc}{kept}") from exc
+
+
+def _checked_uri(name: str, uri: str) -> str:
+    from .s3uri import S3Uri
+
+    try:
+        S3Uri.parse(uri)
+    except ValueError as exc:
+        raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
+    return uri
 
 
 def _add_module_paths(config: ProcessingConfig, args) -> None:
@@ -93,29 +132,21 @@ def cache_root() -> Path:
     return Path(base) / "aws-sagemaker-remote" / "inputs"
 
 
-def _download_input(s3, name: str, uri: str) -> Path:
-    """Download into the cache; a single object gives the path of the file, a prefix its folder."""
-    import shutil
+def _download_input(s3, name: str, uri: str, run_dir: str) -> Path:
+    """A single object gives the path of the file, a prefix the path of its folder."""
+    from pathlib import Path
 
     from .s3io import download_prefix
     from .s3uri import S3Uri
 
-    try:
-        parsed = S3Uri.parse(uri)
-    except ValueError as exc:
-        raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
-    dest = cache_root() / parsed.bucket / (parsed.key.strip("/") or "_root")
-    shutil.rmtree(dest, ignore_errors=True)
+    parsed = S3Uri.parse(_checked_uri(name, uri))
+    dest = Path(run_dir) / f"input-{name}"
     try:
         paths = download_prefix(s3, uri, dest)
     except FileNotFoundError:
-        shutil.rmtree(dest, ignore_errors=True)
         raise UsageError(
             f"--{name.replace('_', '-')}: nothing found at {uri} (expected an object or prefix)"
         ) from None
-    except BaseException:
-        shutil.rmtree(dest, ignore_errors=True)
-        raise
     if _is_single_object(paths, dest, parsed.key):
         return paths[0]
     return dest
@@ -138,4 +169,6 @@ def _upload_outputs(s3, args, output_uris: dict) -> None:
     from .s3io import upload_tree
 
     for name, uri in output_uris.items():
-        upload_tree(s3, Path(getattr(args, name)), uri)
+        local = getattr(args, name)
+        with _staging_step(f"uploading --{name.replace('_', '-')} to {uri}", f" (kept in {local})"):
+            upload_tree(s3, Path(local), uri)

@@ -37,7 +37,7 @@ def run_remote(
 
 def create_job(backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
     """Create the job; a role IAM has just created can take seconds before SageMaker may assume
-    it, so that one error is retried with backoff."""
+    it, so that one error is retried with backoff (attempts=1: no retry)."""
     from botocore.exceptions import ClientError
 
     for attempt in range(attempts):
@@ -57,7 +57,9 @@ def submit(backend, spec: JobSpec, plan: JobPlan, region: str) -> int:
     from .watch import run_watch
 
     stage(backend.s3, plan.uploads)
-    response = create_job(backend, plan.request)
+    from .aws.role import is_role_arn
+
+    response = create_job(backend, plan.request, attempts=1 if is_role_arn(spec.role) else 8)
     name = plan.request["ProcessingJobName"]
     job_dir = backend.job_dir(name) if hasattr(backend, "job_dir") else None
     for line in summary_lines(

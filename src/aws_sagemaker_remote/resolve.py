@@ -95,25 +95,24 @@ def _resolve_local(spec: JobSpec) -> Resolution:
 
 
 def _resolve_aws(spec: JobSpec) -> Resolution:
-    from .aws.bucket import default_bucket_name, validate_bucket_name
+    """Read-only: the caller's account (which also proves the credentials work, with one clear
+    line when they do not), the role's ARN, and a bucket that is ours or missing."""
+    from .aws.bucket import default_bucket_name, ensure_bucket
     from .aws.images import partition
-    from .aws.role import is_role_arn, resolve_role
+    from .aws.role import resolve_role
     from .aws.session import account_id, make_session, session_region
-    from .backends.aws import AwsBackend
 
     session = make_session(spec.profile, spec.region)
     region = session_region(session, spec.region)
-    if session.region_name != region:
-        session = make_session(spec.profile, region)
-    account = None
-    if not (is_role_arn(spec.role) and spec.bucket):
-        account = account_id(session)
+    account = account_id(session)
     arn = resolve_role(
         session, spec.role, account=account, create=False, partition=partition(region)
     )
     bucket = spec.bucket or default_bucket_name(region, account)
-    validate_bucket_name(bucket)
+    from .backends.aws import AwsBackend
+
     backend = AwsBackend(session)
+    ensure_bucket(backend.s3, bucket, region, create=False)
     return Resolution(backend, _common(spec, region, arn, bucket, account), spec, session)
 
 

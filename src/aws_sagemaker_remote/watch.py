@@ -212,7 +212,11 @@ def download_outputs(
         local = outputs_local.get(name)
         if not local:
             continue
-        files = download_prefix(backend.s3, uri, Path(local))
+        try:
+            files = download_prefix(backend.s3, uri, Path(local))
+        except FileNotFoundError:  # SageMaker uploads nothing for an empty output folder
+            _say(out, f"Output {name}: the job wrote nothing to {uri}")
+            continue
         done[name] = files
         _say(out, f"Downloaded output {name}: {uri} -> {local} ({len(files)} files)")
     return done

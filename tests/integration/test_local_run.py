@@ -146,3 +146,34 @@ def test_import_and_local_run_load_no_third_party_modules(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "clean"
+
+
+def test_two_inputs_under_one_prefix_do_not_collide(tmp_path, aws_env, s3_client, bucket):
+    s3_client.put_object(Bucket=bucket, Key="data/test.csv", Body=b"t")
+    s3_client.put_object(Bucket=bucket, Key="data/train.csv", Body=b"tr")
+    script = tmp_path / "two.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os
+            from aws_sagemaker_remote import sagemaker_processing_main
+
+            def main(args):
+                print(sorted(os.listdir(args.train)), open(args.test).read())
+
+            sagemaker_processing_main(main=main, inputs={"train": "a", "test": "b"})
+            """
+        )
+    )
+    result = run(script, "--train", f"s3://{bucket}/data", "--test", f"s3://{bucket}/data/test.csv",
+                 env=aws_env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['test.csv', 'train.csv'] t"
+    assert list((tmp_path / "cache" / "aws-sagemaker-remote" / "inputs").iterdir()) == []
+
+
+def test_bad_output_uri_is_refused_before_main(script, aws_env):
+    result = run(script, "--input", "in", "--output", "s3://", env=aws_env)
+    assert result.returncode == 2
+    assert "--output" in result.stderr and result.stderr.count("\n") == 1
+    assert "BOTO3" not in result.stdout

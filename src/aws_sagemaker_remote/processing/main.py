@@ -61,20 +61,24 @@ def handle(
     parser: argparse.ArgumentParser,
 ) -> Any:
     debug = args.sagemaker_debug or os.environ.get("AWS_SAGEMAKER_REMOTE_DEBUG") == "1"
+    from ..local_run import StagingError
+
     try:
         if args.sagemaker_run:
             return _remote(config, args, argv, parser, debug)
         from ..local_run import run_local
 
         return run_local(main, config, args)
-    except UsageError as exc:
+    except (UsageError, StagingError) as exc:
         if debug:
             raise
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_JOB_FAILED)
 
 
 def _remote(config, args, argv, parser, debug: bool) -> int:
+    """Remote mode never calls main: an AWS SDK error here is ours, shown as one line."""
+    from ..local_run import AWS_MODULES
     from ..remote import run_remote
 
     try:
@@ -83,15 +87,10 @@ def _remote(config, args, argv, parser, debug: bool) -> int:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
-        if debug or not _is_aws_error(exc):
+        if debug or type(exc).__module__.split(".")[0] not in AWS_MODULES:
             raise
         print(f"{parser.prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(EXIT_JOB_FAILED)
     if code:
         sys.exit(code)
     return code
-
-
-def _is_aws_error(exc: BaseException) -> bool:
-    """botocore/s3transfer errors are shown as one line; anything else is a bug: traceback."""
-    return type(exc).__module__.split(".")[0] in ("botocore", "boto3", "s3transfer")
