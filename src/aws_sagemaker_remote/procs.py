@@ -26,10 +26,15 @@ def is_zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
-def cmdline_has(pid: int, needle: bytes) -> Optional[bool]:
-    """Whether the command line of `pid` contains `needle`; None where /proc cannot tell (not
-    Linux), so a recycled pid is told apart where the system allows."""
+def cmdline_has(pid: int, argument: bytes, *, basename: bool = False) -> Optional[bool]:
+    """Whether one argument of the command line of `pid` is `argument` (with `basename`, whether
+    one argument's last path part is): a recycled pid is told apart where /proc can tell (Linux);
+    None where it cannot."""
     try:
-        return needle in Path(f"/proc/{pid}/cmdline").read_bytes()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return None if not Path("/proc/self/cmdline").exists() else False
+    parts = raw.rstrip(b"\0").split(b"\0")
+    if basename:
+        parts = [part.rsplit(b"/", 1)[-1] for part in parts]
+    return argument in parts

@@ -242,3 +242,35 @@ def test_download_rerun_and_job_reference_through_the_cli(emulator_env, tmp_path
     listed = json.loads(run_cli("processing", "list", "--json").stdout)
     names = [job["ProcessingJobName"] for job in listed]
     assert "chain-1" in names and "chain-2" in names and len(names) == 3
+
+
+def test_pip_in_a_configuration_command_stays_in_the_job(emulator_env, tmp_path):
+    name = "asr_e2e_config_pkg"
+    wheel = _wheel(tmp_path, name)
+    script = write_script(
+        tmp_path,
+        f"""
+        import os
+
+        def main(args):
+            import {name}
+            os.makedirs(args.out, exist_ok=True)
+            open(os.path.join(args.out, "ok.txt"), "w").write({name}.GREETING)
+        """,
+        "main=main, outputs={'out': 'out'}",
+    )
+    result = run_script(
+        script,
+        "--sagemaker-run", "yes",
+        "--sagemaker-configuration-command", f"pip install --no-index {wheel}",
+        "--sagemaker-download", "yes",
+        "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "out" / "ok.txt").read_text() == "installed in the job"
+    check = subprocess.run(
+        [sys.executable, "-c", f"import importlib.util as u; print(u.find_spec('{name}'))"],
+        capture_output=True,
+        text=True,
+    )
+    assert check.stdout.strip() == "None"

@@ -28,7 +28,7 @@ def pid_alive(pid: int) -> bool:
 
 def is_weed(pid: int) -> bool:
     """Best effort guard against a recycled pid: on Linux, check the command line."""
-    found = cmdline_has(pid, b"weed")
+    found = cmdline_has(pid, b"weed", basename=True)
     return pid_alive(pid) if found is None else found
 
 

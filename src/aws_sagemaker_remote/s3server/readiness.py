@@ -30,13 +30,13 @@ def s3_client(info: S3ServerInfo, *, timeout: float = 10.0) -> Any:
     return session.client("s3", endpoint_url=info.endpoint, config=config)
 
 
-def probe_ready(info: S3ServerInfo) -> None:
+def probe_ready(info: S3ServerInfo, client: Any = None) -> None:
     """One real round trip: create a bucket, write and delete an object, delete the bucket.
 
     SeaweedFS answers on its S3 port before the filer and volumes can take writes, so only a real
-    write proves readiness. Raises on any failure.
+    write proves readiness. Raises on any failure. Pass `client` when probing repeatedly.
     """
-    client = s3_client(info)
+    client = client or s3_client(info)
     bucket = f"aws-sagemaker-remote-ready-{secrets.token_hex(4)}"
     client.create_bucket(Bucket=bucket)
     try:

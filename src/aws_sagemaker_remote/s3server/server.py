@@ -18,7 +18,7 @@ from typing import Any, Optional
 from .files import identities, log_tail, read_credentials, read_json, write_private
 from .ports import pick_ports, ports_usable
 from .processes import is_weed, parent_death_hook, pid_alive
-from .readiness import probe_ready
+from .readiness import probe_ready, s3_client
 from .settings import (
     DEFAULT_REGION,
     IDENTITIES_FILE,
@@ -196,6 +196,7 @@ class S3Server:
         assert self.proc is not None
         deadline = time.monotonic() + timeout
         last_error: Optional[BaseException] = None
+        client = s3_client(info)
         while True:
             code = self.proc.poll()
             if code is not None:
@@ -204,7 +205,7 @@ class S3Server:
                     raise PortRace()
                 raise RuntimeError(self._failure(f"exited with code {code}", log_start))
             try:
-                probe_ready(info)
+                probe_ready(info, client)
                 return
             except Exception as error:  # not ready yet: InternalError, refused, ...
                 last_error = error

@@ -15,8 +15,13 @@ from typing import Any, Dict, List, Optional
 from ...procs import cmdline_has, pid_exists
 from .awserror import job_not_found, validation_error
 from .logs import LocalLogs
-from .store import RUNNER_LOG, TERMINAL, JobStore, job_arn
-from .validation import output_members, validate_create_request, validate_params
+from .store import RUNNER_LOG, TERMINAL, JobStore, job_arn, update_status
+from .validation import (
+    output_members,
+    validate_create_request,
+    validate_job_name,
+    validate_params,
+)
 
 RUNNER_PID = "runner.pid"
 TIME_FIELDS = ("CreationTime", "ProcessingStartTime", "ProcessingEndTime", "LastModifiedTime")
@@ -85,13 +90,23 @@ class LocalBackend:
                 "Job name must be unique within an AWS account and region, and a job with "
                 f"this name already exists ({arn})",
             ) from None
-        self._spawn_runner(job_dir)
+        try:
+            self._spawn_runner(job_dir)
+        except BaseException as error:  # no runner: the job must not stay InProgress
+            update_status(
+                job_dir,
+                ProcessingJobStatus="Failed",
+                FailureReason=f"InternalServerError: the job runner could not start: {error}",
+                ProcessingEndTime=time.time(),
+            )
+            raise
         return {"ProcessingJobArn": arn, "ResponseMetadata": _metadata()}
 
     def _spawn_runner(self, job_dir: Path) -> None:
         env = dict(os.environ)
-        env.setdefault("AWS_DEFAULT_REGION", self.region)
-        env.setdefault("AWS_REGION", env["AWS_DEFAULT_REGION"])
+        env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = self.region
+        package_root = str(Path(__file__).resolve().parents[3])  # importable however installed
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", "aws_sagemaker_remote.backends.local.runner", str(job_dir)]
         with open(job_dir / RUNNER_LOG, "ab") as log:
             process = subprocess.Popen(
@@ -113,6 +128,7 @@ class LocalBackend:
         op = "DescribeProcessingJob"
         validate_params(op, kwargs)
         name = kwargs["ProcessingJobName"]
+        validate_job_name(op, name)
         if not self.store.exists(name):
             raise job_not_found(op, name)
         allowed = set(output_members(op))
@@ -176,9 +192,10 @@ class LocalBackend:
         op = "StopProcessingJob"
         validate_params(op, kwargs)
         name = kwargs["ProcessingJobName"]
+        validate_job_name(op, name)
         if not self.store.exists(name):
             raise job_not_found(op, name)
-        status = self.store.status(name)["ProcessingJobStatus"]
+        status = self._status(name)["ProcessingJobStatus"]
         if status in TERMINAL:
             raise validation_error(
                 op, f"The processing job {name} is in status {status} and cannot be stopped"

@@ -36,8 +36,8 @@ PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
 CONFIGURATION_VARS = (
     "AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT",
     "AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND",
-    "AWS_SAGEMAKER_REMOTE_JOB_FILE",
 )
+JOB_FILE_VAR = "AWS_SAGEMAKER_REMOTE_JOB_FILE"
 INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
 DROPPED_CALLER_VARS = ("PYTHONHOME", "VIRTUAL_ENV", "__PYVENV_LAUNCHER__")
 
@@ -129,15 +129,28 @@ class Job:
         cached job venv, so the caller's environment is never changed."""
         environment = self.request.get("Environment", {})
         requirements = environment.get(REQUIREMENTS_VAR)
-        if not requirements and not any(v in environment for v in CONFIGURATION_VARS):
-            return sys.executable
         first = self.instances[0]
+        if not requirements and not self._configures(environment, first):
+            return sys.executable
         path = first.path(requirements) if requirements else None
         if path is not None and not path.is_file():
             return sys.executable  # the bootstrap reports the missing file
         root = self.job_dir.parent
         python = requirements_interpreter(venvs_root(root), path, first.root, self._runner_log)
         return str(python)
+
+    @staticmethod
+    def _configures(environment: Dict[str, str], instance: Instance) -> bool:
+        """Whether a configuration script or command runs (it may `pip install`)."""
+        if any(var in environment for var in CONFIGURATION_VARS):
+            return True
+        job_file = environment.get(JOB_FILE_VAR)
+        if not job_file:
+            return False
+        try:
+            return "configuration_command" in read_json(instance.path(job_file))
+        except (OSError, ValueError):
+            return False
 
     def _runner_log(self, message: str) -> None:
         print(message, flush=True)

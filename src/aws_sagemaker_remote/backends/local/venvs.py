@@ -84,6 +84,7 @@ def build_venv(target: Path) -> None:
             command.append("--without-pip")  # the caller's pip is visible through the .pth
         subprocess.run(command + [str(tmp)], check=True, capture_output=True)
         link_caller_site(tmp)
+        add_pip_commands(tmp)
         os.rename(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -97,6 +98,20 @@ def link_caller_site(venv: Path) -> None:
     lines = [f"import site; site.addsitedir({d!r})\n" for d in dirs]
     for site_packages in venv_site_packages(venv):
         (site_packages / PTH_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def add_pip_commands(venv: Path) -> None:
+    """`pip`/`pip3` in the venv's own bin, so a configuration step's `pip install` installs into
+    the job venv: without them the caller's pip, next on PATH, would install into the caller's
+    environment."""
+    bin_dir = venv / "bin"
+    if not bin_dir.is_dir():
+        return
+    for name in ("pip", "pip3"):
+        command = bin_dir / name
+        if not command.exists():
+            command.write_text('#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n')
+            command.chmod(0o755)
 
 
 def caller_site_dirs() -> List[str]:
