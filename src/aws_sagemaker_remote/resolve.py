@@ -86,7 +86,7 @@ def _resolve_local(spec: JobSpec) -> Resolution:
     from .backends import get_backend
 
     region = spec.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    backend = get_backend("local", region=region)
+    backend = get_backend("local", region=region, profile=spec.profile)
     arn = spec.role
     if not is_role_arn(arn):
         arn = role_arn("aws", LOCAL_ACCOUNT, parse_role_name(spec.role))

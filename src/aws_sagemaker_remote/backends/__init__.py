@@ -39,7 +39,8 @@ def get_backend(name: str, *, profile: Optional[str] = None, region: Optional[st
     if name == "local":
         from aws_sagemaker_remote.backends.local import LocalBackend
 
-        return LocalBackend(region=region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+        region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return LocalBackend(region=region, profile=profile)
     raise UsageError(_not_a_backend("--sagemaker-backend", name))
 
 

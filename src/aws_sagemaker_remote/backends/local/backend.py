@@ -44,9 +44,12 @@ class LocalBackend:
     poll_seconds = 0.05
     max_poll_seconds = 0.2
 
-    def __init__(self, root: Optional[Path] = None, region: str = "us-east-1") -> None:
+    def __init__(
+        self, root: Optional[Path] = None, region: str = "us-east-1", profile: Optional[str] = None
+    ) -> None:
         self.store = JobStore(root)
         self.region = region
+        self.profile = profile
         self.logs = LocalLogs(self.store, region)
         self._s3 = None
 
@@ -56,13 +59,12 @@ class LocalBackend:
 
     @property
     def s3(self):
-        """An S3 client from the environment (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
+        """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
         if self._s3 is None:
-            import boto3
-
             from ... import s3io
+            from ...aws.session import make_session
 
-            session = boto3.session.Session(region_name=self.region)
+            session = make_session(self.profile, self.region)
             self._s3 = session.client("s3", config=s3io.client_config())
         return self._s3
 
@@ -105,6 +107,8 @@ class LocalBackend:
     def _spawn_runner(self, job_dir: Path) -> None:
         env = dict(os.environ)
         env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = self.region
+        if self.profile and self.profile != "default":
+            env["AWS_PROFILE"] = self.profile  # the runner's downloads and uploads use it too
         package_root = str(Path(__file__).resolve().parents[3])  # importable however installed
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", "aws_sagemaker_remote.backends.local.runner", str(job_dir)]
