@@ -11,9 +11,10 @@ from typing import Dict, List, Mapping, Optional, Union
 
 from aws_sagemaker_remote.errors import UsageError
 
+from .limits import MAX_TAGS
+
 SOURCE = "aws-sagemaker-remote"
 GIT_TIMEOUT_SECONDS = 5.0
-MAX_TAGS = 50
 MAX_KEY_LENGTH = 128
 MAX_VALUE_LENGTH = 256
 _TAG_PUNCTUATION = set("_.:/=+-@")

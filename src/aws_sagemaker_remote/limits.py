@@ -2,6 +2,7 @@
 
 CONTAINER_ROOT = "/opt/ml/processing"
 CODE_ROOT = CONTAINER_ROOT + "/code"
+LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
 JOB_NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
 MAX_INPUTS = 10
 MAX_OUTPUTS = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+from .limits import LOG_GROUP
 
 # (stream suffix after "<job-name>/", timestamp in ms, message)
 LogEvent = Tuple[str, int, str]

@@ -6,14 +6,20 @@ from pathlib import Path
 from typing import List, Optional, Union
 from urllib.parse import quote
 
-LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+from .limits import LOG_GROUP
+
+CONSOLE_HOSTS = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
+
+
+def _console(region: str) -> str:
+    from .aws.images import partition
+
+    host = CONSOLE_HOSTS.get(partition(region))
+    return f"https://{host}" if host else f"https://{region}.console.aws.amazon.com"
 
 
 def console_url(region: str, job_name: str) -> str:
-    return (
-        f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
-        f"#/processing-jobs/{job_name}"
-    )
+    return f"{_console(region)}/sagemaker/home?region={region}#/processing-jobs/{job_name}"
 
 
 def logs_url(region: str, job_name: str) -> str:
@@ -22,7 +28,7 @@ def logs_url(region: str, job_name: str) -> str:
     group = _console_escape(LOG_GROUP)
     prefix = _console_escape(job_name + "/")
     return (
-        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"{_console(region)}/cloudwatch/home?region={region}"
         f"#logsV2:log-groups/log-group/{group}$3FlogStreamNameFilter$3D{prefix}"
     )
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from ...limits import LOG_GROUP
 from .awserror import client_error
 from .store import JobStore, read_json
 from .validation import validate_params
 
-LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
 MAX_EVENTS = 10000
 MAX_BYTES = 1024 * 1024
 DEFAULT_STREAMS = 50
