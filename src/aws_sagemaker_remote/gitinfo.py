@@ -66,7 +66,8 @@ def _tag_char_ok(ch: str) -> bool:
     return ch in _TAG_PUNCTUATION or unicodedata.category(ch)[0] in "LZN"
 
 
-def _check_user_key(key: str) -> None:
+def check_user_key(key: str) -> None:
+    """A tag key the user may set (AWS's rules, and not one this library sets)."""
     problem = ""
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         problem = f"keys must be 1-{MAX_KEY_LENGTH} characters long"
@@ -91,7 +92,7 @@ def job_tags(
         tags["GitCommit"] = git_state.commit
         tags["GitDirty"] = "true" if git_state.dirty else "false"
     for key, value in (user_tags or {}).items():
-        _check_user_key(key)
+        check_user_key(key)
         tags[key] = str(value)
     if len(tags) > MAX_TAGS:
         raise UsageError(

@@ -10,6 +10,7 @@ from typing import Callable, List
 
 from .aws.role import is_role_arn, parse_role_name
 from .errors import UsageError
+from .gitinfo import check_user_key
 from .jobname import validate_job_name
 from .jobspec import JobSpec
 from .limits import (
@@ -183,10 +184,7 @@ def _tags(spec: JobSpec) -> None:
     if len(spec.tags) > MAX_TAGS - 4:
         raise fail("--sagemaker-tags", f"{len(spec.tags)} tags", f"at most {MAX_TAGS - 4}")
     for key, value in spec.tags.items():
-        if not key or len(key) > 128 or not re.fullmatch(TAG_PATTERN, key):
-            raise fail(
-                "--sagemaker-tags", key, "keys are 1-128 letters, digits, spaces and _.:/=+-@"
-            )
+        check_user_key(key)
         if len(value) > 256 or not re.fullmatch(TAG_PATTERN, value):
             raise fail(
                 "--sagemaker-tags", value, "values are 0-256 letters, digits, spaces and _.:/=+-@"
