@@ -128,13 +128,18 @@ class LocalBackend:
 
     # ------------------------------------------------------------------ describe / list
 
-    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        op = "DescribeProcessingJob"
+    def _existing_job(self, op: str, kwargs: Dict[str, Any]) -> str:
+        """The job name of a describe/stop call, checked as AWS checks it."""
         validate_params(op, kwargs)
         name = kwargs["ProcessingJobName"]
         validate_job_name(op, name)
         if not self.store.exists(name):
             raise job_not_found(op, name)
+        return name
+
+    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
+        op = "DescribeProcessingJob"
+        name = self._existing_job(op, kwargs)
         allowed = set(output_members(op))
         request = {k: v for k, v in self.store.request(name).items() if k in allowed}
         response = {**request, **self._status(name)}
@@ -194,11 +199,7 @@ class LocalBackend:
 
     def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
         op = "StopProcessingJob"
-        validate_params(op, kwargs)
-        name = kwargs["ProcessingJobName"]
-        validate_job_name(op, name)
-        if not self.store.exists(name):
-            raise job_not_found(op, name)
+        name = self._existing_job(op, kwargs)
         status = self._status(name)["ProcessingJobStatus"]
         if status in TERMINAL:
             raise validation_error(
