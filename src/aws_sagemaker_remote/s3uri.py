@@ -10,7 +10,9 @@ MAX_URI_LENGTH = 1024
 
 # Current S3 naming rules: 3-63 chars of lowercase letters, digits, dots and hyphens, starting and
 # ending with a letter or digit, no "..", not shaped like an IPv4 address.
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _IPV4_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
 
@@ -47,18 +49,32 @@ class S3Uri:
         return S3Uri(self.bucket, self.key + "/")
 
 
+def bucket_rule_broken(name: str) -> str:
+    """Which of S3's bucket-naming rules `name` breaks (a phrase after "it"), or ""."""
+    if not 3 <= len(name) <= 63:
+        return "must be 3-63 characters long"
+    if not _BUCKET_RE.match(name):
+        return (
+            "may only hold lowercase letters, digits, dots and hyphens, and must begin and "
+            "end with a letter or digit"
+        )
+    if ".." in name or ".-" in name or "-." in name:
+        return "may not have a dot next to another dot or a hyphen"
+    if _IPV4_RE.match(name):
+        return "must be a name, not an IP address"
+    if name.startswith(_RESERVED_PREFIXES):
+        return "may not start with " + ", ".join(_RESERVED_PREFIXES)
+    if name.endswith(_RESERVED_SUFFIXES):
+        return "may not end with " + ", ".join(_RESERVED_SUFFIXES)
+    return ""
+
+
 def bucket_name_problem(bucket: str) -> str | None:
     """Why `bucket` is not a valid bucket name, or None when it is."""
     if not bucket:
         return "the bucket name is empty"
-    if not _BUCKET_RE.match(bucket):
-        return (
-            f"invalid bucket name {bucket!r}: 3-63 characters of lowercase letters, digits, "
-            "dots and hyphens, starting and ending with a letter or digit"
-        )
-    if ".." in bucket or _IPV4_RE.match(bucket):
-        return f"invalid bucket name {bucket!r}: no '..' and not an IP address"
-    return None
+    broken = bucket_rule_broken(bucket)
+    return f"invalid bucket name {bucket!r}: it {broken}" if broken else None
 
 
 def parse(uri: str) -> S3Uri:

@@ -214,13 +214,9 @@ def _network(spec: JobSpec) -> None:
 
 def _staging(spec: JobSpec) -> None:
     if spec.bucket:
-        from .aws.bucket import bucket_name_problem
+        from .aws.bucket import validate_bucket_name
 
-        problem = bucket_name_problem(spec.bucket)
-        if problem:
-            raise fail(
-                "--sagemaker-bucket", spec.bucket, f"not a valid S3 bucket name: it {problem}"
-            )
+        validate_bucket_name(spec.bucket)
     if spec.prefix and not re.fullmatch(r"[A-Za-z0-9!_.*'()/-]+", spec.prefix):
         raise fail("--sagemaker-prefix", spec.prefix, "letters, digits and !_.*'()/- only")
     if spec.download and not spec.wait:

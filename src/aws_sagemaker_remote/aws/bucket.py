@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.s3uri import bucket_rule_broken
 
-_CHARS_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
-_IP_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _MISSING_CODES = {"404", "NoSuchBucket", "NotFound"}
 _FORBIDDEN_CODES = {"403", "AccessDenied", "Forbidden"}
 
@@ -19,28 +15,8 @@ def default_bucket_name(region: str, account: str) -> str:
     return f"sagemaker-{region}-{account}"
 
 
-def bucket_name_problem(name: str) -> str:
-    """What is wrong with `name` as an S3 bucket name, or "" when nothing is."""
-    if not 3 <= len(name) <= 63:
-        return "must be 3-63 characters long"
-    if not _CHARS_RE.fullmatch(name):
-        return (
-            "may only hold lowercase letters, digits, dots and hyphens, and must begin and "
-            "end with a letter or digit"
-        )
-    if ".." in name or ".-" in name or "-." in name:
-        return "may not have a dot next to another dot or a hyphen"
-    if _IP_RE.fullmatch(name):
-        return "may not look like an IP address"
-    if name.startswith(_RESERVED_PREFIXES):
-        return "may not start with " + ", ".join(_RESERVED_PREFIXES)
-    if name.endswith(_RESERVED_SUFFIXES):
-        return "may not end with " + ", ".join(_RESERVED_SUFFIXES)
-    return ""
-
-
 def validate_bucket_name(name: str) -> None:
-    problem = bucket_name_problem(name)
+    problem = bucket_rule_broken(name)
     if problem:
         raise UsageError(
             f"--sagemaker-bucket: {name!r} is not a valid S3 bucket name: it {problem}"
