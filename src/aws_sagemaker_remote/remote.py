@@ -31,8 +31,10 @@ def run_remote(
         json.dump(plan.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
-    resolution.provision()
-    return submit(resolution.backend, resolution.spec, plan, resolution.resolved.region)
+    role_created = resolution.provision()
+    return submit(
+        resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created
+    )
 
 
 def create_job(backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
@@ -51,15 +53,13 @@ def create_job(backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -
     raise AssertionError("unreachable")
 
 
-def submit(backend, spec: JobSpec, plan: JobPlan, region: str) -> int:
+def submit(backend, spec: JobSpec, plan: JobPlan, region: str, role_created: bool = False) -> int:
     from .report import summary_lines
     from .staging import stage
     from .watch import run_watch
 
     stage(backend.s3, plan.uploads)
-    from .aws.role import is_role_arn
-
-    response = create_job(backend, plan.request, attempts=1 if is_role_arn(spec.role) else 8)
+    response = create_job(backend, plan.request, attempts=8 if role_created else 1)
     name = plan.request["ProcessingJobName"]
     job_dir = backend.job_dir(name) if hasattr(backend, "job_dir") else None
     for line in summary_lines(

@@ -22,11 +22,13 @@ class Resolution:
     resolved: Resolved
     spec: JobSpec
     session: Any = None
+    role_missing: bool = False
 
-    def provision(self) -> None:
-        """Create what the names refer to: the role (AWS) and the bucket."""
+    def provision(self) -> bool:
+        """Create what the names refer to: the role (AWS, when missing) and the bucket. True
+        when a role was created (SageMaker may need a few seconds before it can assume it)."""
         spec, resolved = self.spec, self.resolved
-        if self.session is not None:
+        if self.session is not None and self.role_missing:
             from .aws.images import partition
             from .aws.role import resolve_role
 
@@ -40,6 +42,7 @@ class Resolution:
         from .aws.bucket import ensure_bucket
 
         ensure_bucket(self.backend.s3, resolved.bucket, resolved.region, create=True)
+        return self.session is not None and self.role_missing
 
 
 def resolve(spec: JobSpec) -> Resolution:
@@ -99,21 +102,22 @@ def _resolve_aws(spec: JobSpec) -> Resolution:
     line when they do not), the role's ARN, and a bucket that is ours or missing."""
     from .aws.bucket import default_bucket_name, ensure_bucket
     from .aws.images import partition
-    from .aws.role import resolve_role
+    from .aws.role import lookup_role
     from .aws.session import account_id, make_session, session_region
 
     session = make_session(spec.profile, spec.region)
     region = session_region(session, spec.region)
     account = account_id(session)
-    arn = resolve_role(
-        session, spec.role, account=account, create=False, partition=partition(region)
+    arn, role_missing = lookup_role(
+        session, spec.role, account=account, partition=partition(region), loud=True
     )
     bucket = spec.bucket or default_bucket_name(region, account)
     from .backends.aws import AwsBackend
 
     backend = AwsBackend(session)
     ensure_bucket(backend.s3, bucket, region, create=False)
-    return Resolution(backend, _common(spec, region, arn, bucket, account), spec, session)
+    resolved = _common(spec, region, arn, bucket, account)
+    return Resolution(backend, resolved, spec, session, role_missing)
 
 
 def _with_job_references(resolution: Resolution) -> JobSpec:

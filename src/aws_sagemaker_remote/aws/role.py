@@ -7,7 +7,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from aws_sagemaker_remote.errors import UsageError
 
@@ -70,19 +70,33 @@ def resolve_role(
     partition: str = "aws",
 ) -> str:
     """The role's ARN; a missing name is created when `create`, else its would-be ARN returned."""
+    arn, missing = lookup_role(session, role, account=account, partition=partition, loud=create)
+    if not (missing and create):
+        return arn
+    return _create_role(session.client("iam"), parse_role_name(role), partition)
+
+
+def lookup_role(
+    session: Any,
+    role: str,
+    *,
+    account: Optional[str],
+    partition: str = "aws",
+    loud: bool = False,
+) -> Tuple[str, bool]:
+    """(the role's ARN, whether the role is missing), reading IAM at most once. An ARN is taken
+    as it is; a role we may not read counts as present (many accounts let users pass roles they
+    cannot list)."""
     if is_role_arn(role):
-        return role
+        return role, False
     parsed = parse_role_name(role)
-    iam = session.client("iam")
     try:
-        found = _get_role_arn(iam, parsed)
+        found = _get_role_arn(session.client("iam"), parsed)
     except _RoleUnreadable as exc:
-        return _assumed_arn(session, parsed, account, partition, exc.code, loud=create)
+        return _assumed_arn(session, parsed, account, partition, exc.code, loud=loud), False
     if found is not None:
-        return found
-    if not create:
-        return role_arn(partition, account or _account(session), parsed)
-    return _create_role(iam, parsed, partition)
+        return found, False
+    return role_arn(partition, account or _account(session), parsed), True
 
 
 class _RoleUnreadable(Exception):
