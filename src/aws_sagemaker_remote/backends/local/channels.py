@@ -11,8 +11,6 @@ from ...digest import tree_files
 from ...s3uri import parse as parse_s3_uri
 from .layout import Instance
 
-Pair = Tuple[str, str]  # (S3 key, path relative to the channel's LocalPath)
-
 
 def inputs_of(request: Dict[str, Any]) -> List[Dict[str, Any]]:
     return list(request.get("ProcessingInputs", []))
@@ -23,9 +21,9 @@ def outputs_of(request: Dict[str, Any], mode: str) -> List[Dict[str, Any]]:
     return [o for o in outputs if o["S3Output"]["S3UploadMode"] == mode]
 
 
-def shard(pairs: List[Pair], instance: Instance) -> List[Pair]:
+def shard(items: List[s3io.Listed], instance: Instance) -> List[s3io.Listed]:
     """ShardedByS3Key: sorted keys, instance i gets every key whose index % N == i - 1."""
-    ordered = sorted(pairs)
+    ordered = sorted(items)
     return [p for n, p in enumerate(ordered) if n % instance.count == instance.index - 1]
 
 
@@ -34,34 +32,18 @@ def download_inputs(s3_client, request: Dict[str, Any], instances: List[Instance
     for item in inputs_of(request):
         s3 = item["S3Input"]
         try:
-            # Same key -> path rules as local runs (s3io.download_prefix); sharding needs the
-            # pairs themselves.
-            pairs = s3io.download_pairs(s3_client, parse_s3_uri(s3["S3Uri"]), s3["S3Uri"])
+            listed = s3io.listing(s3_client, s3["S3Uri"])
+            bucket = parse_s3_uri(s3["S3Uri"]).bucket
             for instance in instances:
-                mine = pairs
+                mine = listed
                 if s3.get("S3DataDistributionType") == "ShardedByS3Key":
-                    mine = shard(pairs, instance)
-                dest = instance.path(s3["LocalPath"])
-                download_pairs(s3_client, parse_s3_uri(s3["S3Uri"]).bucket, mine, dest)
+                    mine = shard(listed, instance)
+                s3io.download_listing(s3_client, bucket, mine, instance.path(s3["LocalPath"]))
         except Exception as error:
             raise ChannelError(
                 f"ClientError: Failed to download data for input {item['InputName']!r} "
                 f"from {s3['S3Uri']}: {error}"
             ) from error
-
-
-def download_pairs(s3_client, bucket: str, pairs: List[Pair], dest: Path) -> None:
-    from boto3.s3.transfer import create_transfer_manager
-
-    targets = [dest.joinpath(*rel.split("/")) for _, rel in pairs]
-    for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    with create_transfer_manager(s3_client, s3io.transfer_config()) as manager:
-        futures = [
-            manager.download(bucket, key, str(target)) for (key, _), target in zip(pairs, targets)
-        ]
-        for future in futures:
-            future.result()
 
 
 def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:
