@@ -12,3 +12,11 @@ class UsageError(Exception):
 
 class JobFailedError(Exception):
     """The job ended Failed or Stopped: exit 1."""
+
+
+def aws_error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError (or a look-alike), else ""."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code") or "")
+    return ""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from .digest import tree_files
-from .errors import UsageError
+from .errors import UsageError, aws_error_code
 from .s3uri import S3Uri, parse
 
 MIB = 1024 * 1024
@@ -381,7 +381,7 @@ def listing(s3_client, uri: str) -> List[Listed]:
     try:
         keys = list_keys(s3_client, location.bucket, prefix)
     except Exception as exc:
-        if _error_code(exc) == "NoSuchBucket":
+        if aws_error_code(exc) == "NoSuchBucket":
             raise FileNotFoundError(f"no such bucket: {uri}") from exc
         raise
     found = [(k, _safe_relpath(k[len(prefix) :], uri), size) for k, size in sorted(keys.items())]
@@ -406,12 +406,7 @@ def _object_size(s3_client, bucket: str, key: str) -> Optional[int]:
     try:
         response = s3_client.head_object(Bucket=bucket, Key=key)
     except Exception as exc:
-        if _error_code(exc) in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+        if aws_error_code(exc) in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
             return None
         raise
     return int(response["ContentLength"])
-
-
-def _error_code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.errors import UsageError, aws_error_code
 from aws_sagemaker_remote.s3uri import bucket_rule_broken
 
 _MISSING_CODES = {"404", "NoSuchBucket", "NotFound"}
@@ -31,7 +31,7 @@ def ensure_bucket(s3_client: Any, name: str, region: str, *, create: bool) -> bo
         s3_client.head_bucket(Bucket=name)
         return False
     except ClientError as exc:
-        code = _error_code(exc)
+        code = aws_error_code(exc)
         if code in _FORBIDDEN_CODES:
             raise UsageError(_not_accessible(name)) from None
         if code not in _MISSING_CODES:
@@ -49,7 +49,7 @@ def _create_bucket(s3_client: Any, name: str, region: str) -> bool:
         s3_client.create_bucket(**kwargs)
         return True
     except ClientError as exc:
-        code = _error_code(exc)
+        code = aws_error_code(exc)
         if code == "BucketAlreadyOwnedByYou":  # created meanwhile by another run
             return False
         if code == "BucketAlreadyExists" or code in _FORBIDDEN_CODES:
@@ -62,7 +62,3 @@ def _not_accessible(name: str) -> str:
         f"--sagemaker-bucket: bucket {name} exists but is not accessible with these credentials; "
         "pass --sagemaker-bucket with a bucket you can write to"
     )
-
-
-def _error_code(exc: Any) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))

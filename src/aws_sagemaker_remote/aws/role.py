@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.errors import UsageError, aws_error_code
 
 SOURCE_TAG = {"Key": "Source", "Value": "aws-sagemaker-remote"}
 MANAGED_POLICY = "AmazonSageMakerFullAccess"
@@ -121,17 +121,13 @@ def _account(session: Any) -> str:
     return account_id(session)
 
 
-def _error_code(exc: Any) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
-
-
 def _get_role_arn(iam: Any, role: RoleName) -> Optional[str]:
     from botocore.exceptions import ClientError
 
     try:
         return iam.get_role(RoleName=role.name)["Role"]["Arn"]
     except ClientError as exc:
-        code = _error_code(exc)
+        code = aws_error_code(exc)
         if code == "NoSuchEntity":
             return None
         if code in _DENIED_CODES:
@@ -151,7 +147,7 @@ def _create_role(iam: Any, role: RoleName, partition: str) -> str:
             Tags=[SOURCE_TAG],
         )["Role"]["Arn"]
     except ClientError as exc:
-        if _error_code(exc) == "EntityAlreadyExists":  # created meanwhile by someone else
+        if aws_error_code(exc) == "EntityAlreadyExists":  # created meanwhile by someone else
             return iam.get_role(RoleName=role.name)["Role"]["Arn"]
         raise _denied(exc, role, "creating it") from None
     _attach_policy(iam, role, partition)
@@ -177,7 +173,7 @@ def _attach_policy(iam: Any, role: RoleName, partition: str) -> None:
 
 def _denied(exc: Any, role: RoleName, action: str) -> Exception:
     """A UsageError when IAM refused `action` for lack of permission, else `exc` itself."""
-    code = _error_code(exc)
+    code = aws_error_code(exc)
     if code not in _DENIED_CODES:
         return exc
     return UsageError(

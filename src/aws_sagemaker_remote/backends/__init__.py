@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.errors import UsageError, aws_error_code
 
 BACKENDS = ("aws", "local")
 BACKEND_ENV = "AWS_SAGEMAKER_REMOTE_BACKEND"
@@ -58,10 +58,7 @@ def _make_session(profile: Optional[str], region: Optional[str]) -> Any:
 
 def error_code(exc: BaseException) -> Optional[str]:
     """The AWS error code of a botocore ClientError (or a look-alike), else None."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return response.get("Error", {}).get("Code")
-    return None
+    return aws_error_code(exc) or None
 
 
 def is_not_found(exc: BaseException) -> bool:
