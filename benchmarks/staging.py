@@ -23,9 +23,11 @@ import time
 from functools import partial
 from pathlib import Path
 
-from aws_sagemaker_remote import digest, s3io
-from aws_sagemaker_remote.digest import path_digest
-from aws_sagemaker_remote.staging import Upload, stage
+from aws_sagemaker_remote.s3 import digest
+from aws_sagemaker_remote.s3 import transfer as s3io
+from aws_sagemaker_remote.s3.digest import path_digest
+from aws_sagemaker_remote.s3.staging import stage
+from aws_sagemaker_remote.s3.uploads import Upload
 
 BUCKET = "bench"
 

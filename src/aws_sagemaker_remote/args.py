@@ -8,10 +8,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Union
 
-INPUT_MODES = ("File", "Pipe")
-OUTPUT_MODES = ("EndOfJob", "Continuous")
-DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
-
 
 class PathArgument(
     namedtuple("PathArgument", "local remote mode optional distribution", defaults=(None,) * 5)
@@ -27,6 +23,11 @@ class PathArgument(
 
 
 OPTIONAL = PathArgument(optional=True)
+JOB_REFERENCE = "job:"  # an input value naming an earlier job's output: job:NAME/OUTPUT
+
+
+def is_job_reference(value) -> bool:
+    return isinstance(value, str) and value.startswith(JOB_REFERENCE)
 
 
 def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) -> PathArgument:
@@ -48,11 +49,3 @@ def _text(value) -> Optional[str]:
     if value is None:
         return None
     return str(value.__fspath__()) if hasattr(value, "__fspath__") else str(value)
-
-
-def variable_to_argparse(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def argparse_to_variable(flag: str) -> str:
-    return flag.lstrip("-").replace("-", "_")

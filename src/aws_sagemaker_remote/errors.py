@@ -1,17 +1,77 @@
-"""Errors the user sees as one line, and the exit codes of SPEC §8."""
+"""Errors a user can cause, their exit codes, and the one boundary that shows them as one line.
+
+Exit codes: 0 success, 1 job failed or stopped (or AWS refused), 2 bad input found before any side
+effect, 130 interrupted. Both entry points (a user's script and the `aws-sagemaker-remote`
+command) go through `guarded`: an error the user can cause becomes one line on stderr and its exit
+code; a genuine bug of ours keeps its traceback. Standard library only: the local path imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Tuple
 
 EXIT_OK = 0
 EXIT_JOB_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+DEBUG_ENV = "AWS_SAGEMAKER_REMOTE_DEBUG"
+
+AWS_SDK_MODULES = ("botocore", "boto3", "s3transfer", "awscrt")
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown"}
+)
+NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFoundException", "ResourceNotFound", "404", "NoSuchKey", "NotFound"}
+)
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "403", "Forbidden"})
+_CREDENTIAL_ERRORS = frozenset(
+    {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "CredentialRetrievalError",
+        "SSOError",
+        "TokenRetrievalError",
+        "UnauthorizedSSOTokenError",
+        "NoAuthTokenError",
+    }
+)
+_CONNECTION_ERRORS = frozenset(
+    {
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ConnectionClosedError",
+        "ProxyConnectionError",
+    }
+)
+_INPUT_OS_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+CREDENTIALS_HELP = (
+    "configure credentials with `aws configure` (or `aws sso login`), set AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or pass --sagemaker-profile with a configured profile"
+)
 
 
-class UsageError(Exception):
-    """Bad input, found before any side effect: printed as one line, exit 2."""
+class Error(Exception):
+    """Something the user can cause or fix: shown as one line, exits with `exit_code`."""
+
+    exit_code = EXIT_JOB_FAILED
 
 
-class JobFailedError(Exception):
-    """The job ended Failed or Stopped: exit 1."""
+class UsageError(Error):
+    """Bad input, found before any side effect: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class TransferError(Error):
+    """An S3 transfer around the user's code failed (its message says which and what is kept)."""
+
+
+# ----------------------------------------------------------------- AWS error classification
 
 
 def aws_error_code(exc: BaseException) -> str:
@@ -20,3 +80,113 @@ def aws_error_code(exc: BaseException) -> str:
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code") or "")
     return ""
+
+
+def aws_error_message(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Message") or "")
+    return ""
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """No such job, log group, stream, key or bucket. SageMaker reports an unknown job as a
+    ValidationException ("Could not find requested job ...")."""
+    code = aws_error_code(exc) or type(exc).__name__
+    if code == "ValidationException":
+        message = aws_error_message(exc).lower()
+        return "could not find" in message or "does not exist" in message
+    return code in NOT_FOUND_CODES or code == "NoSuchBucket"
+
+
+def is_throttled(exc: BaseException) -> bool:
+    return aws_error_code(exc) in THROTTLING_CODES
+
+
+def is_denied(exc: BaseException) -> bool:
+    return aws_error_code(exc) in DENIED_CODES
+
+
+def is_credentials_error(exc: BaseException) -> bool:
+    """botocore found no usable credentials (not: AWS refused them)."""
+    return bool(_names(exc) & _CREDENTIAL_ERRORS)
+
+
+def from_aws_sdk(exc: BaseException) -> bool:
+    """Raised by boto3, botocore, s3transfer or awscrt (by module, without importing them)."""
+    return any(c.__module__.split(".")[0] in AWS_SDK_MODULES for c in type(exc).__mro__)
+
+
+def _names(exc: BaseException) -> set:
+    return {c.__name__ for c in type(exc).__mro__}
+
+
+# ----------------------------------------------------------------- the boundary
+
+
+def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
+    """(exit code, one line) for an error the user can cause; None for a bug of ours."""
+    if isinstance(exc, KeyboardInterrupt) or _is_cancellation(exc):
+        return EXIT_INTERRUPTED, "interrupted"
+    if isinstance(exc, Error):
+        return exc.exit_code, one_line(exc)
+    if is_credentials_error(exc):  # their text can quote a credential process: name the kind only
+        return EXIT_USAGE, f"no usable AWS credentials ({type(exc).__name__}); {CREDENTIALS_HELP}"
+    if _names(exc) & _CONNECTION_ERRORS:
+        return EXIT_JOB_FAILED, f"cannot reach AWS: {one_line(exc)}"
+    if from_aws_sdk(exc):
+        return EXIT_JOB_FAILED, one_line(exc)
+    if isinstance(exc, _INPUT_OS_ERRORS):
+        return EXIT_USAGE, _os_error_line(exc)
+    if isinstance(exc, OSError):
+        return EXIT_JOB_FAILED, _os_error_line(exc)
+    return None
+
+
+def _is_cancellation(exc: BaseException) -> bool:
+    """A transfer cancelled by Ctrl-C: s3transfer's CancelledError or the CRT's cancel code."""
+    if not from_aws_sdk(exc):
+        return False
+    if "CancelledError" in _names(exc):
+        return True
+    return "CANCEL" in str(getattr(exc, "name", "")).upper()
+
+
+def _os_error_line(exc: OSError) -> str:
+    what = exc.strerror or type(exc).__name__
+    return f"{exc.filename}: {what}" if exc.filename else one_line(exc)
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, Error):
+        return text or type(exc).__name__
+    name = type(exc).__name__
+    return f"{name}: {text}" if text and name not in text else (text or name)
+
+
+def debug_enabled(flag: bool = False) -> bool:
+    return flag or os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "yes", "true")
+
+
+def guarded(call: Callable[[], Any], *, prog: str, debug: bool = False) -> Any:
+    """Return `call()`; an error the user can cause ends the process with one line and its exit
+    code (SystemExit); with `debug` its traceback is printed first. Bugs propagate unchanged."""
+    try:
+        return call()
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        verdict = classify(exc)
+        if verdict is None:
+            raise
+        if debug_enabled(debug):
+            import traceback
+
+            traceback.print_exc()
+        code, line = verdict
+        print(
+            f"{prog}: error: {line}" if code != EXIT_INTERRUPTED else f"{prog}: {line}",
+            file=sys.stderr,
+        )
+        raise SystemExit(code) from None

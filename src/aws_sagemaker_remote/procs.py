@@ -38,3 +38,24 @@ def cmdline_has(pid: int, argument: bytes, *, basename: bool = False) -> Optiona
     if basename:
         parts = [part.rsplit(b"/", 1)[-1] for part in parts]
     return argument in parts
+
+
+def start_time(pid: int) -> Optional[int]:
+    """When `pid` started, in clock ticks since boot (Linux); None where /proc cannot tell.
+
+    A pid and its start time name one process for good: a recycled pid starts later.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def same_process(pid: int, started: Optional[int]) -> bool:
+    """Whether the process recorded as (pid, start time) still runs (a zombie has ended)."""
+    if not pid_exists(pid) or is_zombie(pid):
+        return False
+    now = start_time(pid)
+    return now is None or started is None or now == started

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote.backends.local import LocalBackend
-from aws_sagemaker_remote.backends.local.logs import LOG_GROUP
+from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
 INPUT = "/opt/ml/processing/input/data"
@@ -382,15 +382,13 @@ BOOTSTRAP = f"{SUPPORT}/aws_sagemaker_remote/container/bootstrap.py"
 
 def submit_with_bootstrap(backend, s3_client, bucket, name, script, *, env=None, inputs=(), **kw):
     """A job shaped like the planner's: the real bootstrap runs the script."""
-    import aws_sagemaker_remote.container.bootstrap as bootstrap
+    import aws_sagemaker_remote
 
     put(s3_client, bucket, f"{name}/code/script.py", textwrap.dedent(script))
-    put(
-        s3_client,
-        bucket,
-        f"{name}/support/aws_sagemaker_remote/container/bootstrap.py",
-        Path(bootstrap.__file__).read_bytes(),
-    )
+    package = Path(aws_sagemaker_remote.__file__).parent
+    for source in [package / "__init__.py", *sorted((package / "container").glob("*.py"))]:
+        key = f"{name}/support/{source.relative_to(package.parent).as_posix()}"
+        put(s3_client, bucket, key, source.read_bytes())
     request = make_request(
         name,
         bucket,

@@ -10,13 +10,13 @@ import time
 
 import pytest
 
-from aws_sagemaker_remote import cli, jobcli
+from aws_sagemaker_remote import __version__, cli
 from aws_sagemaker_remote.backends import get_backend
 from aws_sagemaker_remote.backends.aws import AwsBackend
+from aws_sagemaker_remote.cli import jobs as jobcli
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.jobref import resolve_job_reference
-from aws_sagemaker_remote.logtail import LogTailer
-from aws_sagemaker_remote.version import __version__
+from aws_sagemaker_remote.follow.logtail import LogTailer
+from aws_sagemaker_remote.pipeline.jobref import resolve_job_reference
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -196,7 +196,9 @@ def test_describe_json_and_human(capsys, sagemaker):
 def test_unknown_job_is_one_line_usage_error(capsys):
     code, out, err = run_cli(capsys, "processing", "describe", "no-such-job")
     assert code == 2 and out == ""
-    assert err == "error: NAME: there is no processing job named 'no-such-job'\n"
+    assert (
+        err == "aws-sagemaker-remote: error: NAME: there is no processing job named 'no-such-job'\n"
+    )
 
 
 def test_stop_then_wait_exit_codes(capsys, sagemaker):
@@ -244,7 +246,7 @@ class FullDescribe(AwsBackend):
         self.extra = extra
 
     def describe_processing_job(self, ProcessingJobName):  # noqa: N803
-        description = super().describe_processing_job(ProcessingJobName)
+        description = super().describe_processing_job(ProcessingJobName=ProcessingJobName)
         for key, value in self.extra.get(ProcessingJobName, {}).items():
             description.setdefault(key, value)
         return description

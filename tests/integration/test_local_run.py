@@ -79,7 +79,9 @@ def test_s3_prefix_input_and_s3_output(script, aws_env, s3_client, bucket):
     names = s3_client.get_object(Bucket=bucket, Key="results/run1/names.txt")["Body"].read()
     assert names.decode().split("\n") == ["a.bin", "sub/b.bin"]
     nested = s3_client.get_object(Bucket=bucket, Key="results/run1/nested/n.txt")["Body"].read()
-    assert Path(nested.decode()).is_relative_to(script.parent / "cache")
+    assert Path(nested.decode()).is_relative_to(
+        Path(aws_env["AWS_SAGEMAKER_REMOTE_HOME"]) / "cache"
+    )
 
 
 def test_single_object_input_points_at_the_file(script, aws_env, s3_client, bucket):
@@ -169,7 +171,8 @@ def test_two_inputs_under_one_prefix_do_not_collide(tmp_path, aws_env, s3_client
                  env=aws_env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['test.csv', 'train.csv'] t"
-    assert list((tmp_path / "cache" / "aws-sagemaker-remote" / "inputs").iterdir()) == []
+    inputs_cache = Path(aws_env["AWS_SAGEMAKER_REMOTE_HOME"]) / "cache" / "inputs"
+    assert list(inputs_cache.iterdir()) == []
 
 
 def test_bad_output_uri_is_refused_before_main(script, aws_env):

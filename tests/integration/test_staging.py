@@ -8,17 +8,18 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
+from helpers import path_digest
 
-from aws_sagemaker_remote import s3io
-from aws_sagemaker_remote.digest import path_digest
-from aws_sagemaker_remote.s3io import (
+from aws_sagemaker_remote.s3 import transfer as s3io
+from aws_sagemaker_remote.s3.staging import stage
+from aws_sagemaker_remote.s3.transfer import (
     delete_keys,
     download_prefix,
     list_keys,
     upload_files,
     upload_tree,
 )
-from aws_sagemaker_remote.staging import Upload, stage
+from aws_sagemaker_remote.s3.uploads import Upload
 
 
 @pytest.fixture(autouse=True, params=["classic", "crt"])

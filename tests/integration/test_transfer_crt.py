@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from aws_sagemaker_remote import s3io
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.staging import Upload, stage
+from aws_sagemaker_remote.s3 import transfer as s3io
+from aws_sagemaker_remote.s3.staging import stage
+from aws_sagemaker_remote.s3.uploads import Upload
 
 
 @pytest.fixture

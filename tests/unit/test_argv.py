@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aws_sagemaker_remote.argv import user_argv
+from aws_sagemaker_remote.flags.argv import user_argv
 from aws_sagemaker_remote.processing.args import ProcessingArgumentParser, sagemaker_processing_args
 
 

@@ -16,12 +16,8 @@ from pathlib import Path
 import pytest
 
 import aws_sagemaker_remote.container.bootstrap as bootstrap_module
-from aws_sagemaker_remote.container.bootstrap import (
-    MAX_REASON_BYTES,
-    PathMap,
-    one_line,
-    pip_failure_reason,
-)
+from aws_sagemaker_remote.container.bootstrap import MAX_REASON_BYTES, PathMap, one_line
+from aws_sagemaker_remote.container.steps import pip_failure_reason
 
 BOOTSTRAP = Path(bootstrap_module.__file__).resolve()
 OPT_ML = "/opt/ml"
@@ -558,16 +554,20 @@ def test_failure_reason_is_one_line_and_bounded() -> None:
     assert long == "é" * (MAX_REASON_BYTES // 2)
 
 
-def test_bootstrap_source_is_python36_and_stdlib_only() -> None:
-    tree = ast.parse(BOOTSTRAP.read_text(encoding="utf-8"), feature_version=(3, 6))
+@pytest.mark.parametrize("module", sorted(BOOTSTRAP.parent.glob("*.py")), ids=lambda p: p.name)
+def test_container_package_is_python37_and_stdlib_only(module: Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"), feature_version=(3, 7))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "relative imports fail when run as a plain file"
-            imported.add(node.module.split(".")[0])
             assert node.module != "__future__"
+            if node.module.startswith("aws_sagemaker_remote."):
+                assert node.module.startswith("aws_sagemaker_remote.container."), node.module
+                continue
+            imported.add(node.module.split(".")[0])
     assert "aws_sagemaker_remote" not in imported
     stdlib = getattr(sys, "stdlib_module_names", None)
     if stdlib is not None:

@@ -3,7 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from aws_sagemaker_remote.remote import create_job
+from aws_sagemaker_remote.pipeline.submit import create_job
 
 ASSUME = {"Error": {"Code": "ValidationException", "Message": "Could not assume role arn:x"}}
 

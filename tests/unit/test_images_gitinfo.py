@@ -10,11 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket_name
-from aws_sagemaker_remote.aws.images import SKLEARN_REGISTRIES, default_image, partition
+from aws_sagemaker_remote.aws.images import SKLEARN_REGISTRIES, default_image
+from aws_sagemaker_remote.aws.partition import partition
 from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, resolve_role, role_arn
+from aws_sagemaker_remote.contract import JOB_NAME_PATTERN
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.gitinfo import GitState, git_state, job_tags, sanitize_tag_value
-from aws_sagemaker_remote.jobname import JOB_NAME_PATTERN, job_name, validate_job_name
+from aws_sagemaker_remote.pipeline.naming import job_name, validate_job_name
+from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
 
 NOW = datetime(2024, 3, 5, 7, 8, 9, 123456, tzinfo=timezone.utc)
 

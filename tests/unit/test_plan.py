@@ -10,10 +10,11 @@ from botocore.session import get_session
 from botocore.validate import ParamValidator
 
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.jobspec import build_job_spec
-from aws_sagemaker_remote.plan import Resolved, make_plan
+from aws_sagemaker_remote.pipeline.plan import make_plan
+from aws_sagemaker_remote.pipeline.resolve import Resolved
+from aws_sagemaker_remote.pipeline.spec import build_job_spec
+from aws_sagemaker_remote.pipeline.validate import validate
 from aws_sagemaker_remote.processing.args import ProcessingArgumentParser, sagemaker_processing_args
-from aws_sagemaker_remote.validate import validate
 
 ROLE = "arn:aws:iam::123456789012:role/test-role"
 
@@ -256,7 +257,7 @@ def test_beyond_flags_land_in_the_request(project):
 
 
 def test_git_tags(project):
-    from aws_sagemaker_remote.gitinfo import GitState
+    from aws_sagemaker_remote.pipeline.tags import GitState
 
     parser = ProcessingArgumentParser(prog="t")
     config = sagemaker_processing_args(parser, str(project / "script.py"))

@@ -1,6 +1,6 @@
 """The links printed once a job was created."""
 
-from aws_sagemaker_remote.report import console_url, logs_url, summary_lines
+from aws_sagemaker_remote.follow.report import console_url, logs_url, summary_lines
 
 
 def test_console_links_follow_the_partition():

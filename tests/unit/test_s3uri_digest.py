@@ -5,17 +5,17 @@ import io
 import json
 
 import pytest
+from helpers import path_digest
 
-from aws_sagemaker_remote import digest
-from aws_sagemaker_remote.digest import (
+from aws_sagemaker_remote.s3 import digest
+from aws_sagemaker_remote.s3.digest import (
     lf_bytes,
-    path_digest,
     piece_digest,
     piece_files,
     tree_files,
 )
-from aws_sagemaker_remote.progress import TransferProgress, skipped_line, uploaded_line
-from aws_sagemaker_remote.s3uri import S3Uri, is_s3_uri, parse
+from aws_sagemaker_remote.s3.progress import TransferProgress, skipped_line, uploaded_line
+from aws_sagemaker_remote.s3.uri import S3Uri, is_s3_uri, parse
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +170,7 @@ def test_cache_reuses_sha_of_big_unchanged_files(tmp_path, digest_home, monkeypa
     big.write_bytes(b"a" * (digest.CACHE_MIN_SIZE + 10))
     monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)  # the file was just written
     first = path_digest(big)
+    digest.save_digest_cache()
     cache_file = digest_home / "cache" / "digests.json"
     entries = json.loads(cache_file.read_text())
     assert str(big.resolve()) in entries

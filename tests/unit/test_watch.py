@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from aws_sagemaker_remote import watch
 from aws_sagemaker_remote.backends import backend_name
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.logtail import LogTailer, format_line, host_of
-from aws_sagemaker_remote.report import summary_lines
+from aws_sagemaker_remote.follow import watch
+from aws_sagemaker_remote.follow.logtail import LogTailer, format_line, host_of
+from aws_sagemaker_remote.follow.report import summary_lines
 
 JOB = "job-2024-01-02-03-04-05-678"
 
@@ -192,7 +192,7 @@ def test_follow_returns_final_description_and_drains_logs_after_terminal():
     logs.add("algo-1-1700000000", "early", start=1)
     logs.get_log_events = late_events
     out = io.StringIO()
-    description = watch.follow(backend, JOB, out=out, sleep=no_sleep)
+    description = watch.Follower(backend, JOB, out=out, sleep=no_sleep).run()
     assert description["ProcessingJobStatus"] == "Completed"
     assert "early" in out.getvalue() and "late line" in out.getvalue()
 
@@ -200,9 +200,9 @@ def test_follow_returns_final_description_and_drains_logs_after_terminal():
 def test_backoff_doubles_without_logs_and_resets_on_new_logs():
     backend = FakeBackend(["InProgress"] * 6 + ["Completed"], on_describe={4: ["news"]})
     slept = []
-    watch.follow(
+    watch.Follower(
         backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=4, sleep=slept.append
-    )
+    ).run()
     assert slept == [2, 4, 4, 1, 2, 4]
 
 
@@ -219,9 +219,9 @@ def test_throttling_backs_off_and_keeps_following():
 
     backend.describe_processing_job = describe
     slept = []
-    description = watch.follow(
+    description = watch.Follower(
         backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=8, sleep=slept.append
-    )
+    ).run()
     assert description["ProcessingJobStatus"] == "Completed"
     assert slept == [2, 4]
 
@@ -234,7 +234,7 @@ def test_other_errors_propagate():
 
     backend.describe_processing_job = describe
     with pytest.raises(NotFound):
-        watch.follow(backend, JOB, out=io.StringIO(), sleep=no_sleep)
+        watch.Follower(backend, JOB, out=io.StringIO(), sleep=no_sleep).run()
 
 
 def test_multi_instance_lines_are_prefixed():
@@ -350,7 +350,7 @@ def test_download_after_completed(tmp_path, monkeypatch):
         calls.append((s3, uri, dest))
         return [dest / "x.txt"]
 
-    monkeypatch.setattr("aws_sagemaker_remote.s3io.download_prefix", fake_download)
+    monkeypatch.setattr("aws_sagemaker_remote.s3.transfer.download_prefix", fake_download)
     backend = FakeBackend(["Completed"])
     backend.s3 = object()
     local = tmp_path / "out"
@@ -362,7 +362,7 @@ def test_download_after_completed(tmp_path, monkeypatch):
 
 def test_no_download_when_failed(monkeypatch):
     monkeypatch.setattr(
-        "aws_sagemaker_remote.s3io.download_prefix",
+        "aws_sagemaker_remote.s3.transfer.download_prefix",
         lambda *a: pytest.fail("must not download"),
     )
     code, _ = run(FakeBackend(["Failed"]), download=True, outputs_local={"output": "x"})

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_sagemaker_remote.errors import UsageError, aws_error_code
-from aws_sagemaker_remote.s3uri import bucket_rule_broken
-
-_MISSING_CODES = {"404", "NoSuchBucket", "NotFound"}
-_FORBIDDEN_CODES = {"403", "AccessDenied", "Forbidden"}
+from ..errors import UsageError, aws_error_code, is_denied, is_not_found
+from ..s3.uri import bucket_rule_broken
 
 
 def default_bucket_name(region: str, account: str) -> str:
@@ -31,10 +28,9 @@ def ensure_bucket(s3_client: Any, name: str, region: str, *, create: bool) -> bo
         s3_client.head_bucket(Bucket=name)
         return False
     except ClientError as exc:
-        code = aws_error_code(exc)
-        if code in _FORBIDDEN_CODES:
+        if is_denied(exc):
             raise UsageError(_not_accessible(name)) from None
-        if code not in _MISSING_CODES:
+        if not is_not_found(exc):
             raise
     return _create_bucket(s3_client, name, region) if create else True
 
@@ -52,7 +48,7 @@ def _create_bucket(s3_client: Any, name: str, region: str) -> bool:
         code = aws_error_code(exc)
         if code == "BucketAlreadyOwnedByYou":  # created meanwhile by another run
             return False
-        if code == "BucketAlreadyExists" or code in _FORBIDDEN_CODES:
+        if code == "BucketAlreadyExists" or is_denied(exc):
             raise UsageError(_not_accessible(name)) from None
         raise
 

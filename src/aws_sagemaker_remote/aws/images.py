@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_sagemaker_remote.errors import UsageError
+from ..errors import UsageError
+from .partition import dns_suffix
 
 REPOSITORY = "sagemaker-scikit-learn"
 DEFAULT_FRAMEWORK_VERSION = "1.2-1"
@@ -46,31 +47,6 @@ SKLEARN_REGISTRIES = {
     "us-west-1": "746614075791",
     "us-west-2": "246618743249",
 }
-
-# Region prefix -> DNS suffix of its partition; the first matching prefix wins.
-_DNS_SUFFIXES = (
-    ("us-isob-", "sc2s.sgov.gov"),
-    ("us-iso-", "c2s.ic.gov"),
-    ("cn-", "amazonaws.com.cn"),
-    ("", "amazonaws.com"),
-)
-
-
-def dns_suffix(region: str) -> str:
-    return next(suffix for prefix, suffix in _DNS_SUFFIXES if region.startswith(prefix))
-
-
-def partition(region: str) -> str:
-    """The ARN partition of a region ("aws", "aws-cn", "aws-us-gov", ...)."""
-    for prefix, name in (
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-iso-", "aws-iso"),
-    ):
-        if region.startswith(prefix):
-            return name
-    return "aws"
 
 
 def default_image(region: str, *, framework_version: str = DEFAULT_FRAMEWORK_VERSION) -> str:

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-from aws_sagemaker_remote.errors import UsageError, aws_error_code
+from ..errors import UsageError, aws_error_code, is_denied
 
 SOURCE_TAG = {"Key": "Source", "Value": "aws-sagemaker-remote"}
 MANAGED_POLICY = "AmazonSageMakerFullAccess"
@@ -25,7 +25,6 @@ TRUST_POLICY = {
     ],
 }
 
-_DENIED_CODES = ("AccessDenied", "AccessDeniedException")
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
 _NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 _PATH_PART_RE = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
@@ -116,7 +115,7 @@ def _assumed_arn(
 
 
 def _account(session: Any) -> str:
-    from aws_sagemaker_remote.aws.session import account_id
+    from .session import account_id
 
     return account_id(session)
 
@@ -130,7 +129,7 @@ def _get_role_arn(iam: Any, role: RoleName) -> Optional[str]:
         code = aws_error_code(exc)
         if code == "NoSuchEntity":
             return None
-        if code in _DENIED_CODES:
+        if is_denied(exc):
             raise _RoleUnreadable(code) from None
         raise
 
@@ -174,7 +173,7 @@ def _attach_policy(iam: Any, role: RoleName, partition: str) -> None:
 def _denied(exc: Any, role: RoleName, action: str) -> Exception:
     """A UsageError when IAM refused `action` for lack of permission, else `exc` itself."""
     code = aws_error_code(exc)
-    if code not in _DENIED_CODES:
+    if not is_denied(exc):
         return exc
     return UsageError(
         f"--sagemaker-role: role {role.name!r} does not exist and {action} was denied "

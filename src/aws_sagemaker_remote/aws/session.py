@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from aws_sagemaker_remote.errors import UsageError
-
-CREDENTIALS_HELP = (
-    "configure credentials with `aws configure` (or `aws sso login`), set AWS_ACCESS_KEY_ID and "
-    "AWS_SECRET_ACCESS_KEY, or pass --sagemaker-profile with a configured profile"
-)
+from ..errors import CREDENTIALS_HELP, UsageError, aws_error_code, is_credentials_error
 
 
 def make_session(profile: Optional[str], region: Optional[str]) -> Any:
@@ -67,20 +62,21 @@ def account_id(session: Any) -> str:
     Credential errors become a UsageError naming only the error's kind: their text can quote
     a credential process's output, which must never reach the terminal.
     """
-    import botocore.exceptions as bce
     from botocore.exceptions import ClientError
 
     try:
         return session.client("sts").get_caller_identity()["Account"]
-    except _credential_errors(bce) as exc:
-        raise UsageError(_credentials_message(session, type(exc).__name__)) from None
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
+        code = aws_error_code(exc)
         if code in _REJECTED_CODES:
             raise UsageError(
                 _credentials_message(session, f"AWS rejected the credentials: {code}")
             ) from None
         raise
+    except Exception as exc:
+        if not is_credentials_error(exc):
+            raise
+        raise UsageError(_credentials_message(session, type(exc).__name__)) from None
 
 
 _REJECTED_CODES = {
@@ -91,17 +87,6 @@ _REJECTED_CODES = {
     "UnrecognizedClientException",
     "AccessDenied",
 }
-
-
-def _credential_errors(bce: Any) -> tuple:
-    names = (
-        "NoCredentialsError",
-        "PartialCredentialsError",
-        "CredentialRetrievalError",
-        "SSOError",
-        "TokenRetrievalError",
-    )
-    return tuple(getattr(bce, name) for name in names if hasattr(bce, name))
 
 
 def _credentials_message(session: Any, reason: str) -> str:

@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict, List
+
+from .base import Backend
 
 
-class AwsBackend:
+class AwsBackend(Backend):
     name = "aws"
 
     def __init__(self, session: Any) -> None:
+        from ..s3.transfer import client_config
+
         self.session = session
         self.region = session.region_name
         self.sagemaker = session.client("sagemaker")
-        self.logs = session.client("logs")
-        from aws_sagemaker_remote.s3io import client_config
+        self._logs = session.client("logs")
+        self._s3 = session.client("s3", config=client_config())
 
-        self.s3 = session.client("s3", config=client_config())
+    @property
+    def s3(self) -> Any:
+        return self._s3
 
-    def create_processing_job(self, **request: Any) -> dict:
+    @property
+    def logs(self) -> Any:
+        return self._logs
+
+    def create_processing_job(self, **request: Any) -> Dict[str, Any]:
         return self.sagemaker.create_processing_job(**request)
 
-    def describe_processing_job(self, ProcessingJobName: str) -> dict:  # noqa: N803
-        return self.sagemaker.describe_processing_job(ProcessingJobName=ProcessingJobName)
+    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self.sagemaker.describe_processing_job(**kwargs)
 
-    def list_processing_jobs(self, **kwargs: Any) -> dict:
+    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
         return self.sagemaker.list_processing_jobs(**kwargs)
 
-    def stop_processing_job(self, ProcessingJobName: str) -> dict:  # noqa: N803
-        return self.sagemaker.stop_processing_job(ProcessingJobName=ProcessingJobName)
+    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self.sagemaker.stop_processing_job(**kwargs)
 
-    def list_tags(self, ResourceArn: str) -> list:  # noqa: N803
-        """All tags of a resource (DescribeProcessingJob does not return them)."""
+    def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         paginator = self.sagemaker.get_paginator("list_tags")
-        tags: list = []
+        tags: List[Dict[str, str]] = []
         for page in paginator.paginate(ResourceArn=ResourceArn):
             tags.extend(page.get("Tags", []))
         return tags

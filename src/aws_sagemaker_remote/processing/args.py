@@ -1,42 +1,21 @@
-"""The flag builder: every flag of SPEC §3, with the defaults the script's author chose."""
+"""The flag builder of processing jobs: every flag of the processing page, with the defaults the
+script's author chose."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from ..args import (
-    DISTRIBUTIONS,
-    INPUT_MODES,
-    OUTPUT_MODES,
-    PathArgument,
-    to_path_argument,
-    variable_to_argparse,
-)
-from ..flagtypes import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
+from .. import contract as c
+from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
+from ..flags.types import comma_list, key_value_list, positive_int
 from .config import ProcessingConfig
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Dict, Iterable, Optional
 
-PROCESSING_ROLE = "aws-sagemaker-remote-processing-role"
-PROCESSING_INSTANCE = "ml.t3.medium"
-PROCESSING_JOB_NAME = "processing-job"
-PROCESSING_RUNTIME_SECONDS = 60 * 60
-PROCESSING_VOLUME_SIZE = 30
-PROCESSING_PREFIX = "aws-sagemaker-remote"
-INPUT_MOUNT = "/opt/ml/processing/input"
-OUTPUT_MOUNT = "/opt/ml/processing/output"
-MODULE_MOUNT = "/opt/ml/processing/modules"
-BACKENDS = ("aws", "local")
-
-
-class ProcessingArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line (the full usage is long)."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+ProcessingArgumentParser = OneLineErrorParser
 
 
 def sagemaker_processing_args(
@@ -45,14 +24,14 @@ def sagemaker_processing_args(
     run: bool = False,
     wait: bool = True,
     profile: Optional[str] = None,
-    role: str = PROCESSING_ROLE,
+    role: str = c.DEFAULT_ROLE,
     image: Optional[str] = None,
-    instance: str = PROCESSING_INSTANCE,
-    volume_size: int = PROCESSING_VOLUME_SIZE,
-    runtime_seconds: int = PROCESSING_RUNTIME_SECONDS,
-    base_job_name: str = PROCESSING_JOB_NAME,
+    instance: str = c.DEFAULT_INSTANCE,
+    volume_size: int = c.DEFAULT_VOLUME_GB,
+    runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
+    base_job_name: str = c.DEFAULT_BASE_JOB_NAME,
     job_name: str = "",
-    python: str = "python3",
+    python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
     configuration_script: Optional[str] = None,
     configuration_command: Optional[str] = None,
@@ -60,16 +39,16 @@ def sagemaker_processing_args(
     outputs: Optional[Dict[str, Any]] = None,
     dependencies: Optional[Dict[str, Any]] = None,
     modules: Optional[Dict[str, Any]] = None,
-    input_mount: str = INPUT_MOUNT,
-    output_mount: str = OUTPUT_MOUNT,
-    module_mount: str = MODULE_MOUNT,
+    input_mount: str = c.INPUT_MOUNT,
+    output_mount: str = c.OUTPUT_MOUNT,
+    module_mount: str = c.MODULE_MOUNT,
     env: Optional[Dict[str, str]] = None,
     output_json: Optional[str] = None,
     additional_arguments: Optional[Iterable[Any]] = None,
     argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]] = None,
     region: Optional[str] = None,
     bucket: Optional[str] = None,
-    prefix: str = PROCESSING_PREFIX,
+    prefix: str = c.DEFAULT_PREFIX,
     instance_count: int = 1,
     tags: Optional[Dict[str, str]] = None,
     output_kms_key: Optional[str] = None,
@@ -88,16 +67,15 @@ def sagemaker_processing_args(
     Each keyword sets the default of the flag of the same name (``run`` → ``--sagemaker-run``).
     """
     config = ProcessingConfig(
-        script=os.fspath(script),
-        inputs={k: to_path_argument(k, v) for k, v in (inputs or {}).items()},
-        outputs={k: _output_argument(k, v) for k, v in (outputs or {}).items()},
-        dependencies=_module_paths({**(modules or {}), **(dependencies or {})}),
-        env={str(k): str(v) for k, v in (env or {}).items()},
-        tags={str(k): str(v) for k, v in (tags or {}).items()},
+        script=script,
+        inputs=inputs,
+        outputs=outputs,
+        dependencies={**(modules or {}), **(dependencies or {})},
+        env=env,
+        tags=tags,
     )
-    _check_names(config)
     config.parser = parser
-    add = _Adder(parser, config)
+    add = FlagAdder(config.own_actions)
     sm = parser.add_argument_group("SageMaker", "Where and how the processing job runs.")
     add.yes_no(sm, "run", run, "run as a SageMaker Processing job instead of calling main here")
     add.yes_no(sm, "wait", wait, "follow the job's logs until it ends; no: return once created")
@@ -171,7 +149,7 @@ def sagemaker_processing_args(
         sm,
         "backend",
         backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
-        BACKENDS,
+        c.BACKENDS,
         "where the job runs (local: the dockerless emulator)",
         prefix="sagemaker_",
     )
@@ -181,92 +159,28 @@ def sagemaker_processing_args(
     _add_inputs(add, parser, config)
     _add_outputs(add, parser, config)
     _add_modules(add, parser, config)
-    _add_user_arguments(parser, additional_arguments, argparse_callback)
+    add_user_arguments(parser, additional_arguments, argparse_callback)
     return config
 
 
-class _Adder:
-    """Adds flags to groups and remembers them as the library's own."""
-
-    def __init__(self, parser: argparse.ArgumentParser, config: ProcessingConfig):
-        self.parser = parser
-        self.config = config
-
-    def flag(self, group, name, default, help, *, prefix="sagemaker_", **kwargs):
-        flag = variable_to_argparse(prefix + name)
-        shown = "" if default in (None, "", [], {}) else f" (default: {default})"
-        action = group.add_argument(flag, default=default, help=help + shown, **kwargs)
-        self.config.own_actions.add(action)
-        return action
-
-    def choice(self, group, name, default, choices, what, *, prefix=""):
-        help = f"{what}: {' or '.join(choices)}"
-        return self.flag(group, name, default, help, prefix=prefix, type=choice_of(choices))
-
-    def yes_no(self, group, name, default, help, *, prefix="sagemaker_"):
-        return self.flag(
-            group,
-            name,
-            parse_yes_no(default),
-            help + ": yes/no",
-            prefix=prefix,
-            type=parse_yes_no,
-            nargs="?",
-            const=True,
-            metavar="yes|no",
-        )
-
-
-def _output_argument(name: str, value: Any) -> PathArgument:
-    arg = to_path_argument(name, value)
-    return arg if arg.remote else arg._replace(remote="default")
-
-
-def _module_paths(modules: Dict[str, Any]) -> Dict[str, str]:
-    """A module value may be a path or an imported module object (its package dir is shipped)."""
-    paths = {}
-    for name, value in modules.items():
-        if hasattr(value, "__file__") and not isinstance(value, (str, os.PathLike)):
-            path = value.__file__
-            paths[name] = os.path.dirname(path) if path.endswith("__init__.py") else path
-        else:
-            paths[name] = os.fspath(value)
-    return paths
-
-
-def _check_names(config: ProcessingConfig) -> None:
-    seen: Dict[str, str] = {}
-    for kind, names in (
-        ("input", config.inputs),
-        ("output", config.outputs),
-        ("module", config.dependencies),
-    ):
-        for name in names:
-            if not name.isidentifier():
-                raise ValueError(f"{kind} name {name!r}: use letters, digits and underscores")
-            if name in seen:
-                raise ValueError(f"{kind} name {name!r} is already used by a {seen[name]}")
-            seen[name] = kind
-
-
-def _add_inputs(add: _Adder, parser, config: ProcessingConfig) -> None:
+def _add_inputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
     if not config.inputs:
         return
     group = parser.add_argument_group("Inputs", "Local paths or s3:// URIs read by the script.")
     for name, arg in config.inputs.items():
         what = f"input {name}: local path, s3:// URI or job:JOB/OUTPUT"
         add.flag(group, name, arg.local or "", what, prefix="")
-        add.choice(group, f"{name}_mode", arg.mode or "File", INPUT_MODES, f"input {name} mode")
+        add.choice(group, f"{name}_mode", arg.mode or "File", c.INPUT_MODES, f"input {name} mode")
         add.choice(
             group,
             f"{name}_distribution",
             arg.distribution or "FullyReplicated",
-            DISTRIBUTIONS,
+            c.DISTRIBUTIONS,
             f"input {name} across instances",
         )
 
 
-def _add_outputs(add: _Adder, parser, config: ProcessingConfig) -> None:
+def _add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
     if not config.outputs:
         return
     group = parser.add_argument_group("Outputs", "Directories the script writes.")
@@ -275,11 +189,11 @@ def _add_outputs(add: _Adder, parser, config: ProcessingConfig) -> None:
         what = f"output {name} on S3: default (derived from the job name) or s3://..."
         add.flag(group, f"{name}_s3", arg.remote, what, prefix="")
         add.choice(
-            group, f"{name}_mode", arg.mode or "EndOfJob", OUTPUT_MODES, f"output {name} upload"
+            group, f"{name}_mode", arg.mode or "EndOfJob", c.OUTPUT_MODES, f"output {name} upload"
         )
 
 
-def _add_modules(add: _Adder, parser, config: ProcessingConfig) -> None:
+def _add_modules(add: FlagAdder, parser, config: ProcessingConfig) -> None:
     if not config.dependencies:
         return
     group = parser.add_argument_group("Modules", "Local code shipped and put on PYTHONPATH.")
@@ -287,31 +201,9 @@ def _add_modules(add: _Adder, parser, config: ProcessingConfig) -> None:
         add.flag(group, name, path, f"module {name}: package directory or .py file", prefix="")
 
 
-def _add_user_arguments(parser, additional_arguments, argparse_callback) -> None:
-    for item in additional_arguments or ():
-        flags, kwargs = _additional_argument(item)
-        parser.add_argument(*flags, **kwargs)
-    if argparse_callback is not None:
-        argparse_callback(parser)
-
-
-def _additional_argument(item: Any):
-    """A dict whose ``dest`` is the flag (``'--filter-width'`` or ``'filter_width'``), or the
-    seed's older ``(args, kwargs)`` pair."""
-    if isinstance(item, dict):
-        kwargs = dict(item)
-        dest = kwargs.pop("dest", None) or kwargs.pop("name", None)
-        if not dest:
-            raise ValueError(f"additional_arguments item needs 'dest': {item!r}")
-        flag = dest if dest.startswith("-") else variable_to_argparse(dest)
-        return [flag], kwargs
-    args, kwargs = item
-    return list(args) if isinstance(args, (list, tuple)) else [args], dict(kwargs)
-
-
 def sagemaker_processing_parser_for_docs() -> argparse.ArgumentParser:
     """The parser shown in the documentation (sphinx-argparse)."""
-    parser = ProcessingArgumentParser(prog="aws-sagemaker-remote-processing")
+    parser = OneLineErrorParser(prog="aws-sagemaker-remote-processing")
     sagemaker_processing_args(
         parser=parser,
         script="script.py",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_USAGE, UsageError
+from ..entry.dispatch import handle
 from .args import ProcessingArgumentParser, sagemaker_processing_args
 
 TYPE_CHECKING = False
@@ -51,46 +51,3 @@ def _defining_file(main: Main) -> str:
     if code is not None and os.path.exists(code.co_filename):
         return code.co_filename
     return getattr(sys.modules["__main__"], "__file__", None) or sys.argv[0]
-
-
-def handle(
-    main: Main,
-    config: ProcessingConfig,
-    args: argparse.Namespace,
-    argv: List[str],
-    parser: argparse.ArgumentParser,
-) -> Any:
-    debug = args.sagemaker_debug or os.environ.get("AWS_SAGEMAKER_REMOTE_DEBUG") == "1"
-    from ..local_run import StagingError
-
-    try:
-        if args.sagemaker_run:
-            return _remote(config, args, argv, parser, debug)
-        from ..local_run import run_local
-
-        return run_local(main, config, args)
-    except (UsageError, StagingError) as exc:
-        if debug:
-            raise
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
-        sys.exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_JOB_FAILED)
-
-
-def _remote(config, args, argv, parser, debug: bool) -> int:
-    """Remote mode never calls main: an AWS SDK error here is ours, shown as one line."""
-    from ..local_run import AWS_MODULES
-    from ..remote import run_remote
-
-    try:
-        code = run_remote(config, args, argv, parser)
-    except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
-    except Exception as exc:
-        if debug or type(exc).__module__.split(".")[0] not in AWS_MODULES:
-            raise
-        print(f"{parser.prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        sys.exit(EXIT_JOB_FAILED)
-    if code:
-        sys.exit(code)
-    return code

@@ -12,10 +12,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ...procs import cmdline_has, pid_exists
+from ...contract import TERMINAL_STATES as TERMINAL
+from ...procs import same_process
+from ..base import Backend
 from .awserror import job_not_found, validation_error
 from .logs import LocalLogs
-from .store import RUNNER_LOG, TERMINAL, JobStore, job_arn, update_status
+from .store import (
+    RUNNER_LOG,
+    RUNNER_PID,
+    RUNNER_RECORD,
+    JobStore,
+    job_arn,
+    read_json,
+    update_status,
+)
 from .validation import (
     output_members,
     validate_create_request,
@@ -23,7 +33,6 @@ from .validation import (
     validate_params,
 )
 
-RUNNER_PID = "runner.pid"
 TIME_FIELDS = ("CreationTime", "ProcessingStartTime", "ProcessingEndTime", "LastModifiedTime")
 SUMMARY_FIELDS = (
     "ProcessingJobName",
@@ -38,7 +47,7 @@ SUMMARY_FIELDS = (
 DEFAULT_MAX_RESULTS = 10
 
 
-class LocalBackend:
+class LocalBackend(Backend):
     name = "local"
     # Logs and status are local files: the watcher can look often (AWS needs a gentler pace).
     poll_seconds = 0.05
@@ -50,7 +59,7 @@ class LocalBackend:
         self.store = JobStore(root)
         self.region = region
         self.profile = profile
-        self.logs = LocalLogs(self.store, region)
+        self._logs = LocalLogs(self.store, region)
         self._s3 = None
 
     @property
@@ -58,14 +67,18 @@ class LocalBackend:
         return self.store.root
 
     @property
+    def logs(self) -> LocalLogs:
+        return self._logs
+
+    @property
     def s3(self):
         """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
         if self._s3 is None:
-            from ... import s3io
             from ...aws.session import make_session
+            from ...s3.transfer import client_config
 
             session = make_session(self.profile, self.region)
-            self._s3 = session.client("s3", config=s3io.client_config())
+            self._s3 = session.client("s3", config=client_config())
         return self._s3
 
     def job_dir(self, name: str) -> Path:
@@ -167,11 +180,7 @@ class LocalBackend:
         return status
 
     def _runner_alive(self, name: str) -> bool:
-        try:
-            pid = int((self.job_dir(name) / RUNNER_PID).read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return True  # create is still spawning it
-        return runner_alive(pid, self.job_dir(name))
+        return runner_alive(self.job_dir(name))
 
     def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
         validate_params("ListProcessingJobs", kwargs)
@@ -208,11 +217,30 @@ class LocalBackend:
         self.store.request_stop(name)
         return {"ResponseMetadata": _metadata()}
 
+    # ------------------------------------------------------------------ tags
 
-def runner_alive(pid: int, job_dir: Path) -> bool:
-    """Whether `pid` is still this job's runner (on Linux, a reused pid is told apart)."""
-    found = cmdline_has(pid, str(job_dir).encode())
-    return pid_exists(pid) if found is None else found
+    def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
+        """The request's Tags (this emulator keeps them with the request, as AWS keeps them)."""
+        validate_params("ListTags", {"ResourceArn": ResourceArn})
+        name = ResourceArn.rsplit("/", 1)[-1]
+        if ResourceArn != job_arn(self.region, name) or not self.store.exists(name):
+            raise validation_error("ListTags", f"Resource {ResourceArn} was not found")
+        return list(self.store.request(name).get("Tags", []))
+
+
+def runner_alive(job_dir: Path) -> bool:
+    """Whether the job's runner still runs. Once started it records its own pid and start time
+    (so a recycled pid is told apart); until then, the pid its creator spawned is checked."""
+    try:
+        record = read_json(job_dir / RUNNER_RECORD)
+        return same_process(int(record["pid"]), record.get("start"))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        pid = int((job_dir / RUNNER_PID).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True  # create is still spawning it
+    return same_process(pid, None) or (job_dir / RUNNER_RECORD).exists()
 
 
 def _metadata() -> Dict[str, Any]:

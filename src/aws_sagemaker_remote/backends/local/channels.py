@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from ... import s3io
-from ...digest import tree_files
-from ...s3uri import parse as parse_s3_uri
+from ...s3 import transfer as s3io
+from ...s3.digest import tree_files
+from ...s3.uri import parse as parse_s3_uri
 from .layout import Instance
 
 

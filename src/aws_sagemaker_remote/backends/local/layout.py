@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List
 
-CONTAINER_ROOT = "/opt/ml"
+from ...contract import OPT_ML as CONTAINER_ROOT
+from .store import INSTANCES_DIR, LOG_SUFFIX, LOGS_DIR
+
 PATH_MAP_VAR = "AWS_SAGEMAKER_REMOTE_PATH_MAP"
 
 
@@ -33,11 +35,11 @@ class Instance:
     @property
     def root(self) -> Path:
         """The directory that plays `/` for this instance."""
-        return self.job_dir / "instances" / self.host
+        return self.job_dir / INSTANCES_DIR / self.host
 
     @property
     def log_file(self) -> Path:
-        return self.job_dir / "logs" / f"{self.host}.jsonl"
+        return self.job_dir / LOGS_DIR / f"{self.host}{LOG_SUFFIX}"
 
     def path(self, container_path: str) -> Path:
         return Path(map_path(container_path, self.root))

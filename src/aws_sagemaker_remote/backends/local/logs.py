@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...limits import LOG_GROUP
+from ...contract import PLACEHOLDER_ACCOUNT
+from ...contract import PROCESSING_LOG_GROUP as LOG_GROUP
 from .awserror import client_error
-from .store import JobStore, read_json
+from .store import LOG_SUFFIX, LOGS_DIR, JobStore
 from .validation import validate_params
 
 MAX_EVENTS = 10000
@@ -101,7 +102,7 @@ class LocalLogs:
             "creationTime": stream.epoch * 1000,
             "lastIngestionTime": last,
             "arn": (
-                f"arn:aws:logs:{self._region}:000000000000:log-group:{LOG_GROUP}:"
+                f"arn:aws:logs:{self._region}:{PLACEHOLDER_ACCOUNT}:log-group:{LOG_GROUP}:"
                 f"log-stream:{stream.name}"
             ),
             "storedBytes": 0,
@@ -156,13 +157,13 @@ class LocalLogs:
 
 def job_streams(store: JobStore, job: str) -> List[Stream]:
     """The streams of a job's instances that have started (their log file exists)."""
-    logs_dir = store.job_dir(job) / "logs"
+    logs_dir = store.job_dir(job) / LOGS_DIR
     if not logs_dir.is_dir():
         return []
-    epoch = int(read_json(store.job_dir(job) / "status.json")["CreationTime"])
+    epoch = int(store.status(job)["CreationTime"])
     return [
-        Stream(job, path.name[: -len(".jsonl")], epoch, path)
-        for path in sorted(logs_dir.glob("algo-*.jsonl"))
+        Stream(job, path.name[: -len(LOG_SUFFIX)], epoch, path)
+        for path in sorted(logs_dir.glob(f"algo-*{LOG_SUFFIX}"))
     ]
 
 

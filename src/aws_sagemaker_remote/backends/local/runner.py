@@ -20,10 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ...procs import start_time
 from . import channels, layout
 from .layout import Instance
 from .logs import LogWriter, read_backward
-from .store import read_json, stop_requested_at, update_status
+from .store import (
+    REQUEST_FILE,
+    RUNNER_RECORD,
+    read_json,
+    stop_requested_at,
+    update_status,
+    write_json,
+)
 from .venvs import requirements_interpreter, venvs_root
 from .workers import Worker
 
@@ -51,6 +59,7 @@ class Outcome:
 
 def main(argv: Optional[List[str]] = None) -> int:
     job_dir = Path((argv if argv is not None else sys.argv[1:])[0]).resolve()
+    write_json(job_dir / RUNNER_RECORD, {"pid": os.getpid(), "start": start_time(os.getpid())})
     try:
         outcome = Job(job_dir).run()
     except Exception as error:  # the status must still end, with a reason
@@ -79,7 +88,7 @@ def truncate(text: str) -> str:
 class Job:
     def __init__(self, job_dir: Path) -> None:
         self.job_dir = job_dir
-        self.request = read_json(job_dir / "request.json")
+        self.request = read_json(job_dir / REQUEST_FILE)
         count = self.request["ProcessingResources"]["ClusterConfig"]["InstanceCount"]
         self.instances = layout.instances(job_dir, count)
         self.logs = {i.index: LogWriter(i.log_file) for i in self.instances}
@@ -323,9 +332,9 @@ def _read(path: Path) -> str:
 
 
 def _s3_config():
-    from ... import s3io
+    from ...s3.transfer import client_config
 
-    return s3io.client_config()
+    return client_config()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Where emulated jobs live on disk, and their request / status / stop-request files.
+"""Where emulated jobs live on disk, and the name of every file in a job's folder.
 
 Only the runner writes ``status.json``; a stop request is a separate file written by the caller,
 so the two processes never overwrite each other's updates.
@@ -12,24 +12,26 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
-ACCOUNT = "000000000000"
+from ...contract import PLACEHOLDER_ACCOUNT
+from ...paths import jobs_dir
+
 REQUEST_FILE = "request.json"
 STATUS_FILE = "status.json"
 STOP_FILE = "stop-requested"
 RUNNER_LOG = "runner.log"
-TERMINAL = ("Completed", "Failed", "Stopped")
+RUNNER_PID = "runner.pid"  # written by the creator when it spawns the runner
+RUNNER_RECORD = "runner.json"  # written by the runner itself: its pid and start time
+LOGS_DIR = "logs"  # logs/algo-<i>.jsonl, one per instance
+LOG_SUFFIX = ".jsonl"
+INSTANCES_DIR = "instances"  # instances/algo-<i>/ plays the container's / for that instance
 
 
 def default_root() -> Path:
-    home = os.environ.get("AWS_SAGEMAKER_REMOTE_HOME")
-    if home:
-        return Path(home) / "jobs"
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "aws-sagemaker-remote" / "jobs"
+    return jobs_dir()
 
 
 def job_arn(region: str, name: str) -> str:
-    return f"arn:aws:sagemaker:{region}:{ACCOUNT}:processing-job/{name}"
+    return f"arn:aws:sagemaker:{region}:{PLACEHOLDER_ACCOUNT}:processing-job/{name}"
 
 
 def read_json(path: Path) -> Any:

@@ -7,7 +7,7 @@ import posixpath
 import re
 from typing import Any, Dict, Iterable, List
 
-from ...s3uri import parse as parse_s3_uri
+from ...s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
 
 CREATE = "CreateProcessingJob"

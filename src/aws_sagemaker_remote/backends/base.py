@@ -1,0 +1,50 @@
+"""The backend interface: what the pipeline, the watcher and the job CLI may call.
+
+The method names and shapes are the boto3 SageMaker client's, so the AWS backend passes calls
+through and the emulator answers them as AWS would. `logs` has the CloudWatch Logs client's
+`describe_log_streams` / `get_log_events`; `s3` is a boto3 S3 client.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+
+class Backend(ABC):
+    name: str = ""
+    region: str = ""
+    # How often the watcher looks while nothing happens, and its back-off ceiling.
+    poll_seconds: float = 2.0
+    max_poll_seconds: float = 30.0
+
+    @property
+    @abstractmethod
+    def s3(self) -> Any:
+        """A boto3 S3 client for staging and outputs."""
+
+    @property
+    @abstractmethod
+    def logs(self) -> Any:
+        """A CloudWatch Logs client, or one that answers like it."""
+
+    @abstractmethod
+    def create_processing_job(self, **request: Any) -> Dict[str, Any]: ...
+
+    @abstractmethod
+    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]: ...
+
+    @abstractmethod
+    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]: ...
+
+    @abstractmethod
+    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]: ...
+
+    @abstractmethod
+    def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
+        """Every tag of a job (DescribeProcessingJob does not return them)."""
+
+    def job_dir(self, name: str) -> Optional[Path]:
+        """Where the job's files are on this machine: the emulator's job folder, None on AWS."""
+        return None

@@ -1,0 +1,5 @@
+"""The `aws-sagemaker-remote` command."""
+
+from .main import main
+
+__all__ = ["main"]

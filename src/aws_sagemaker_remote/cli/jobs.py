@@ -1,0 +1,279 @@
+"""`aws-sagemaker-remote processing ...`: list, describe, logs, wait, stop, download, rerun."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, List, Optional
+
+from ..contract import BACKENDS, PROCESSING_STATES
+from ..errors import EXIT_OK, UsageError, is_not_found
+from .rerun import rerun_request
+from .text import describe_lines, list_row, table
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..backends.base import Backend
+
+PROG = "aws-sagemaker-remote processing"
+
+
+def main(
+    argv: Optional[List[str]] = None,
+    *,
+    out: Optional[IO[str]] = None,
+    sleep: Callable[[float], Any] = time.sleep,
+    backend: Optional[Backend] = None,
+) -> int:
+    """Run one job command; `backend` overrides --backend (tests)."""
+    args = build_parser().parse_args(argv)
+    if backend is None:
+        backend = _backend(args)
+    context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep)
+    return args.handler(context, args)
+
+
+class _Context:
+    def __init__(self, backend: Backend, out: IO[str], sleep: Callable[[float], Any]) -> None:
+        self.backend = backend
+        self.out = out
+        self.sleep = sleep
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def follower(self, name: str, print_logs: bool = True) -> Any:
+        from ..follow.watch import Follower
+
+        return Follower(self.backend, name, out=self.out, sleep=self.sleep, print_logs=print_logs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Manage SageMaker processing jobs.")
+    _add_common(parser, None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_common(sub, argparse.SUPPRESS)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("list", cmd_list, "list recent processing jobs, newest first")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_argument("--max", type=_positive_int, default=20, help="at most N jobs (20)")
+    sub.add_argument("--status", choices=PROCESSING_STATES, help="only jobs in this state")
+    sub.add_argument("--name-contains", help="only jobs whose name contains this")
+
+    sub = command("describe", cmd_describe, "show one job")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--json", action="store_true", help="print the DescribeProcessingJob JSON")
+
+    sub = command("logs", cmd_logs, "print a job's logs")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--follow", "-f", action="store_true", help="keep following until it ends")
+
+    sub = command("wait", cmd_wait, "wait until a job ends; exit 0 Completed, 1 Failed/Stopped")
+    sub.add_argument("name", metavar="NAME")
+
+    sub = command("stop", cmd_stop, "stop a running job")
+    sub.add_argument("name", metavar="NAME")
+
+    sub = command("download", cmd_download, "download each output to DIR/<output name>")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--output", "-o", default=".", metavar="DIR", help="target directory (.)")
+
+    sub = command("rerun", cmd_rerun, "run a job again with the same request, under a new name")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
+    sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--backend", choices=BACKENDS, default=default, help="aws (default) or local"
+    )
+    parser.add_argument("--profile", default=default, help="AWS profile")
+    parser.add_argument("--region", default=default, help="AWS region")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive integer")
+    return number
+
+
+def _backend(args: argparse.Namespace) -> Backend:
+    from ..backends import backend_name, get_backend
+
+    return get_backend(backend_name(args.backend), profile=args.profile, region=args.region)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_list(ctx: _Context, args: argparse.Namespace) -> int:
+    jobs = list_jobs(ctx.backend, limit=args.max, status=args.status, contains=args.name_contains)
+    if args.json:
+        ctx.say(_dumps(jobs))
+        return EXIT_OK
+    if not jobs:
+        ctx.say("No processing jobs.")
+        return EXIT_OK
+    rows = [["NAME", "STATUS", "CREATED", "DURATION"]]
+    rows.extend(list_row(job) for job in jobs)
+    for line in table(rows):
+        ctx.say(line)
+    return EXIT_OK
+
+
+def list_jobs(
+    backend: Backend,
+    *,
+    limit: int = 20,
+    status: Optional[str] = None,
+    contains: Optional[str] = None,
+) -> List[dict]:
+    kwargs: Dict[str, Any] = {"SortBy": "CreationTime", "SortOrder": "Descending"}
+    if status:
+        kwargs["StatusEquals"] = status
+    if contains:
+        kwargs["NameContains"] = contains
+    jobs: List[dict] = []
+    while len(jobs) < limit:
+        kwargs["MaxResults"] = min(100, limit - len(jobs))
+        page = backend.list_processing_jobs(**kwargs)
+        jobs.extend(page.get("ProcessingJobSummaries", []))
+        token = page.get("NextToken")
+        if not token or token == kwargs.get("NextToken"):
+            break
+        kwargs["NextToken"] = token
+    return jobs[:limit]
+
+
+def cmd_describe(ctx: _Context, args: argparse.Namespace) -> int:
+    description = describe(ctx.backend, args.name)
+    if args.json:
+        from ..follow.outputs import description_json
+
+        ctx.say(description_json(description))
+        return EXIT_OK
+    for line in describe_lines(description, ctx.backend):
+        ctx.say(line)
+    return EXIT_OK
+
+
+def cmd_logs(ctx: _Context, args: argparse.Namespace) -> int:
+    describe(ctx.backend, args.name)
+    follower = ctx.follower(args.name)
+    if not args.follow:
+        follower.describe()
+        follower.pump_logs()
+        return EXIT_OK
+    from ..follow.watch import watch_with_interrupts
+
+    return watch_with_interrupts(follower, stop_on_interrupt=False)
+
+
+def cmd_wait(ctx: _Context, args: argparse.Namespace) -> int:
+    from ..follow.watch import watch_with_interrupts
+
+    description = describe(ctx.backend, args.name)
+    ctx.say(f"Waiting for job {args.name} ({description.get('ProcessingJobStatus')})...")
+    return watch_with_interrupts(ctx.follower(args.name, print_logs=False), stop_on_interrupt=False)
+
+
+def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
+    try:
+        ctx.backend.stop_processing_job(ProcessingJobName=args.name)
+    except Exception as exc:
+        if is_not_found(exc):
+            raise _no_such_job(args.name) from None
+        raise
+    ctx.say(f"Stopping job {args.name}.")
+    return EXIT_OK
+
+
+def cmd_download(ctx: _Context, args: argparse.Namespace) -> int:
+    from ..follow.outputs import download_outputs, output_uris
+
+    description = describe(ctx.backend, args.name)
+    status = description.get("ProcessingJobStatus")
+    if status != "Completed":
+        warning = f"warning: job {args.name} is {status}; its outputs may be incomplete"
+        print(warning, file=sys.stderr)
+    outputs = output_uris(description)
+    if not outputs:
+        ctx.say(f"Job {args.name} has no outputs.")
+        return EXIT_OK
+    target = Path(args.output)
+    local = {name: str(target / name) for name in outputs}
+    download_outputs(ctx.backend, description, local, out=ctx.out)
+    return EXIT_OK
+
+
+def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
+    from ..follow.report import summary_lines
+    from ..follow.watch import run_watch
+
+    description = describe(ctx.backend, args.name)
+    request = rerun_request(description, _tags(ctx.backend, description))
+    response = ctx.backend.create_processing_job(**request)
+    name = request["ProcessingJobName"]
+    ctx.say(f"Rerunning {args.name} as {name}.")
+    for line in summary_lines(
+        request,
+        arn=response.get("ProcessingJobArn", ""),
+        region=ctx.backend.region,
+        backend=ctx.backend.name,
+        job_dir=ctx.backend.job_dir(name),
+    ):
+        ctx.say(line)
+    return run_watch(
+        ctx.backend,
+        name,
+        wait=not args.no_wait,
+        output_json=args.output_json,
+        download=False,
+        outputs_local={},
+        out=ctx.out,
+        sleep=ctx.sleep,
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def describe(backend: Backend, name: str) -> dict:
+    try:
+        return backend.describe_processing_job(ProcessingJobName=name)
+    except Exception as exc:
+        if is_not_found(exc):
+            raise _no_such_job(name) from None
+        raise
+
+
+def _tags(backend: Backend, description: dict) -> List[dict]:
+    if "Tags" in description:
+        return list(description["Tags"])
+    if not description.get("ProcessingJobArn"):
+        return []
+    return backend.list_tags(ResourceArn=description["ProcessingJobArn"])
+
+
+def _dumps(value: Any) -> str:
+    from ..follow.outputs import json_default
+
+    return json.dumps(value, indent=2, default=json_default)
+
+
+def _no_such_job(name: str) -> UsageError:
+    return UsageError(f"NAME: there is no processing job named {name!r}")

@@ -1,0 +1,58 @@
+"""A new CreateProcessingJob request that repeats a described job under a new name."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+from ..errors import UsageError
+from ..pipeline.naming import job_name, strip_timestamp
+
+
+def rerun_request(
+    description: dict, tags: List[dict], now: Optional[datetime] = None
+) -> Dict[str, Any]:
+    """A CreateProcessingJob request repeating the described job under a new timestamped name.
+
+    Outputs whose S3 URI contains the old job name as a path segment (the `default` output
+    location) move to the new name, so the rerun does not overwrite the first run's results.
+    """
+    old = description["ProcessingJobName"]
+    new = job_name(strip_timestamp(old), now)
+    required = ("AppSpecification", "ProcessingResources", "RoleArn")
+    missing = [key for key in required if not description.get(key)]
+    if missing:
+        raise UsageError(f"cannot rerun job {old}: its description has no {', '.join(missing)}")
+    request: Dict[str, Any] = {"ProcessingJobName": new}
+    for key in RERUN_FIELDS:
+        if description.get(key):
+            request[key] = copy.deepcopy(description[key])
+    for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+        s3 = output.get("S3Output", {})
+        if s3.get("S3Uri"):
+            s3["S3Uri"] = rename_segment(s3["S3Uri"], old, new)
+    kept = [t for t in tags if not t["Key"].startswith("aws:") and t["Key"] != RERUN_TAG]
+    request["Tags"] = kept + [{"Key": RERUN_TAG, "Value": old}]
+    return request
+
+
+def rename_segment(uri: str, old: str, new: str) -> str:
+    parts = uri.split("/")
+    # s3://bucket/... : only key segments, never the scheme or the bucket
+    return "/".join(parts[:3] + [new if part == old else part for part in parts[3:]])
+
+
+RERUN_FIELDS = (
+    "ProcessingInputs",
+    "ProcessingOutputConfig",
+    "ProcessingResources",
+    "StoppingCondition",
+    "AppSpecification",
+    "Environment",
+    "NetworkConfig",
+    "RoleArn",
+)
+
+
+RERUN_TAG = "RerunOf"

@@ -1,0 +1,141 @@
+"""The bootstrap's settings: what the request's environment and job file say, with container
+paths mapped for the emulator (standard library only, Python 3.7+)."""
+
+import json
+import shlex
+import sys
+from typing import Dict, List, Optional
+
+LOG_PREFIX = "aws-sagemaker-remote: "
+ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
+EXIT_SETUP_FAILED = 1
+
+
+class SetupError(Exception):
+    """A setup step failed; the message is the one-line reason."""
+
+    def __init__(self, reason: str, exit_code: int = EXIT_SETUP_FAILED) -> None:
+        super().__init__(reason)
+        self.exit_code = exit_code
+
+
+def log(message: str) -> None:
+    sys.stderr.write(LOG_PREFIX + message + "\n")
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------- path mapping
+
+
+class PathMap:
+    """Prefix replacement FROM -> TO for container paths (emulator only)."""
+
+    def __init__(self, source: str = "", target: str = "") -> None:
+        self.source = source
+        self.target = target
+
+    @classmethod
+    def parse(cls, spec: Optional[str]) -> "PathMap":
+        if not spec:
+            return cls()
+        source, sep, target = spec.partition("=")
+        source, target = _strip_slash(source), _strip_slash(target)
+        if not sep or not source.startswith("/") or not target:
+            raise SetupError(
+                f"{ENV_PREFIX}PATH_MAP must be FROM=TO with an absolute FROM, got {spec!r}"
+            )
+        return cls(source, target)
+
+    def path(self, path: str) -> str:
+        if not self.source or _is_under(path, self.target):
+            return path
+        if path == self.source:
+            return self.target
+        if path.startswith(self.source + "/"):
+            return self.target + path[len(self.source) :]
+        return path
+
+    def token(self, token: str) -> str:
+        """Map a bare path token, or the value of a ``--flag=PATH`` token."""
+        if token.startswith("-") and "=" in token:
+            flag, _, value = token.partition("=")
+            return flag + "=" + self.path(value)
+        return self.path(token)
+
+
+def _strip_slash(path: str) -> str:
+    return path.rstrip("/") or path
+
+
+def _is_under(path: str, root: str) -> bool:
+    return bool(root) and (path == root or path.startswith(root + "/"))
+
+
+# ---------------------------------------------------------------- settings
+
+
+class Settings:
+    def __init__(self) -> None:
+        self.script = ""
+        self.python = []  # type: List[str]
+        self.pythonpath = []  # type: List[str]
+        self.requirements = ""
+        self.configuration_script = ""
+        self.configuration_command = ""
+        self.argv = []  # type: List[str]
+
+
+def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -> Settings:
+    settings = Settings()
+    settings.script = path_map.path(environ.get(ENV_PREFIX + "SCRIPT", ""))
+    if not settings.script:
+        raise SetupError(f"{ENV_PREFIX}SCRIPT is not set")
+    settings.python = _interpreter(environ.get(ENV_PREFIX + "PYTHON", ""))
+    entries = environ.get(ENV_PREFIX + "PYTHONPATH", "").split(":")
+    settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
+    settings.requirements = path_map.path(environ.get(ENV_PREFIX + "REQUIREMENTS", ""))
+    settings.configuration_script = path_map.path(
+        environ.get(ENV_PREFIX + "CONFIGURATION_SCRIPT", "")
+    )
+    settings.configuration_command = environ.get(ENV_PREFIX + "CONFIGURATION_COMMAND", "")
+    settings.argv = list(argv)
+    job_file = path_map.path(environ.get(ENV_PREFIX + "JOB_FILE", ""))
+    if job_file:
+        _apply_job_file(settings, job_file, path_map)
+    return settings
+
+
+def _interpreter(command: str) -> List[str]:
+    if not command.strip():
+        return [sys.executable or "python3"]
+    try:
+        words = shlex.split(command)
+    except ValueError as error:
+        raise SetupError(f"{ENV_PREFIX}PYTHON {command!r}: {error}") from None
+    return words or [sys.executable or "python3"]
+
+
+def _apply_job_file(settings: Settings, job_file: str, path_map: PathMap) -> None:
+    log(f"reading job file {job_file}")
+    try:
+        with open(job_file, encoding="utf-8") as stream:
+            job = json.load(stream)
+    except (OSError, ValueError) as error:
+        raise SetupError(f"job file {job_file}: {error}") from None
+    if not isinstance(job, dict):
+        raise SetupError(f"job file {job_file}: expected a JSON object")
+    if "argv" in job:
+        argv = job["argv"]
+        if not isinstance(argv, list) or not all(isinstance(token, str) for token in argv):
+            raise SetupError(f"job file {job_file}: 'argv' must be a list of strings")
+        settings.argv = [path_map.token(token) for token in argv]
+    if "pythonpath" in job:
+        entries = job["pythonpath"]
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise SetupError(f"job file {job_file}: 'pythonpath' must be a list of strings")
+        settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
+    if "configuration_command" in job:
+        command = job["configuration_command"]
+        if not isinstance(command, str):
+            raise SetupError(f"job file {job_file}: 'configuration_command' must be a string")
+        settings.configuration_command = command

@@ -1,0 +1,105 @@
+"""SageMaker's side of the contract, each rule once: names, limits, container paths, states.
+
+Taken from the CreateProcessingJob API reference and botocore's SageMaker service model (the
+`min`/`max`/`pattern` of its shapes). Standard library only: the local path imports it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ----------------------------------------------------------------- names
+
+S3_SCHEME = "s3://"
+
+JOB_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+MAX_JOB_NAME_LENGTH = 63
+ENV_KEY_PATTERN = r"[a-zA-Z_][a-zA-Z0-9_]*"
+KMS_PATTERN = r"[a-zA-Z0-9:/_-]*"
+PLACEHOLDER_ACCOUNT = "000000000000"  # the emulator's account, and the dry run's without AWS
+
+
+def is_job_name(name: str) -> bool:
+    return len(name) <= MAX_JOB_NAME_LENGTH and bool(re.fullmatch(JOB_NAME_PATTERN, name))
+
+
+def job_name_rule() -> str:
+    return (
+        f"it must match {JOB_NAME_PATTERN} and be at most {MAX_JOB_NAME_LENGTH} characters "
+        "(letters, digits and hyphens, starting and ending with a letter or digit)"
+    )
+
+
+# ----------------------------------------------------------------- tags
+
+MAX_TAGS = 50
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def tag_char_ok(ch: str) -> bool:
+    """AWS's tag pattern `[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]`: letters, spaces, numbers, _.:/=+-@."""
+    import unicodedata
+
+    return ch in _TAG_PUNCTUATION or unicodedata.category(ch)[0] in "LZN"
+
+
+def tag_text_ok(text: str) -> bool:
+    return all(tag_char_ok(ch) for ch in text)
+
+
+# ----------------------------------------------------------------- limits of CreateProcessingJob
+
+MAX_INPUTS = 10
+MAX_OUTPUTS = 10
+MAX_CHANNELS = 10
+MAX_ENV_ENTRIES = 100
+MAX_ENV_VALUE = 256
+MAX_ARGUMENTS = 100
+MAX_ARGUMENT = 256
+MAX_S3_URI = 1024
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
+MAX_VOLUME_GB = 16384
+MAX_INSTANCE_COUNT = 100
+MAX_RUNTIME_SECONDS = 777600
+MAX_IMAGE_URI = 255
+MAX_KMS_KEY = 2048
+MAX_MESSAGE_BYTES = 1024  # FailureReason and ExitMessage
+
+# ----------------------------------------------------------------- container paths
+
+OPT_ML = "/opt/ml"
+PROCESSING_ROOT = OPT_ML + "/processing"
+CODE_ROOT = PROCESSING_ROOT + "/code"
+SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past 10 channels (at CODE_ROOT)
+
+# ----------------------------------------------------------------- jobs and their logs
+
+PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+TERMINAL_STATES = ("Completed", "Failed", "Stopped")
+PROCESSING_STATES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+NOT_FOUND_MESSAGES = ("could not find", "does not exist")
+
+# ----------------------------------------------------------------- our variables in the request
+
+ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
+RESERVED_ENV_ENTRIES = 8  # how many Environment entries the plan may add
+
+# ----------------------------------------------------------------- defaults of the flags
+
+DEFAULT_ROLE = "aws-sagemaker-remote-processing-role"
+DEFAULT_INSTANCE = "ml.t3.medium"
+DEFAULT_VOLUME_GB = 30
+DEFAULT_RUNTIME_SECONDS = 60 * 60
+DEFAULT_BASE_JOB_NAME = "processing-job"
+DEFAULT_PREFIX = "aws-sagemaker-remote"
+DEFAULT_PYTHON = "python3"
+INPUT_MOUNT = PROCESSING_ROOT + "/input"
+OUTPUT_MOUNT = PROCESSING_ROOT + "/output"
+MODULE_MOUNT = PROCESSING_ROOT + "/modules"
+INPUT_MODES = ("File", "Pipe")
+OUTPUT_MODES = ("EndOfJob", "Continuous")
+DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
+BACKENDS = ("aws", "local")

@@ -1,0 +1,1 @@
+"""Following a created job: status, logs, Ctrl-C, the summary, outputs."""

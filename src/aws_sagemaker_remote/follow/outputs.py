@@ -1,0 +1,65 @@
+"""A job's outputs: their S3 URIs, downloading them, and its description as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any, Dict, List
+
+
+def download_outputs(
+    backend: Any, description: dict, outputs_local: Dict[str, str], *, out: IO[str] = sys.stdout
+) -> Dict[str, List[Path]]:
+    """Download each output named in `outputs_local` from its S3Uri to its local path."""
+    from ..s3.transfer import download_prefix
+
+    done: Dict[str, List[Path]] = {}
+    for name, uri in output_uris(description).items():
+        local = outputs_local.get(name)
+        if not local:
+            continue
+        try:
+            files = download_prefix(backend.s3, uri, Path(local))
+        except FileNotFoundError:  # SageMaker uploads nothing for an empty output folder
+            _say(out, f"Output {name}: the job wrote nothing to {uri}")
+            continue
+        done[name] = files
+        _say(out, f"Downloaded output {name}: {uri} -> {local} ({len(files)} files)")
+    return done
+
+
+def output_uris(description: dict) -> Dict[str, str]:
+    outputs = description.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    return {
+        output["OutputName"]: output["S3Output"]["S3Uri"]
+        for output in outputs
+        if output.get("S3Output", {}).get("S3Uri")
+    }
+
+
+def description_json(description: dict) -> str:
+    """The description as JSON: datetimes as ISO strings, without ResponseMetadata."""
+    clean = {key: value for key, value in description.items() if key != "ResponseMetadata"}
+    return json.dumps(clean, indent=2, default=json_default)
+
+
+def write_description(description: dict, path: str) -> None:
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(description_json(description) + "\n", encoding="utf-8")
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _say(out: IO[str], text: str) -> None:
+    out.write(text + "\n")
+    out.flush()

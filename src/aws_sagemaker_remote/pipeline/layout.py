@@ -1,0 +1,156 @@
+"""Where each code piece of a job goes: in the container, in S3, and in which input channel.
+
+Each piece (script, requirements, configuration script, this library's own source, each module,
+the job file) is its own channel, so the console shows the S3 path of each; past 10 channels
+they share one channel at the code root. Pure: it reads the files (to name them by content).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List
+
+from ..contract import CODE_ROOT, SHARED_CODE_CHANNEL
+from ..errors import UsageError
+from ..flags import flag_of
+from ..s3.digest import FileList, piece_digest, piece_files
+from ..s3.uploads import Upload
+from .resolve import Resolved
+from .spec import JobSpec
+
+# Parts of this library that only ever run on the user's machine (the emulator, the embedded S3
+# server): not shipped, so every job downloads less.
+MACHINE_ONLY = ("backends/", "s3server/")
+
+
+@dataclass
+class Piece:
+    """One code piece: what it holds and where it lands in the container and in S3."""
+
+    key: str
+    source: Path
+    files: FileList
+    digest: str = ""
+
+    def __post_init__(self):
+        self.digest = self.digest or piece_digest(self.files)
+
+
+def code_pieces(spec: JobSpec, support_dir: Path) -> List[Piece]:
+    pieces = [Piece("script", Path(spec.script), piece_files(spec.script))]
+    if spec.requirements:
+        pieces.append(
+            Piece("requirements", Path(spec.requirements), piece_files(spec.requirements))
+        )
+    if spec.configuration_script:
+        source = Path(spec.configuration_script)
+        pieces.append(Piece("configuration", source, piece_files(source, lf=True)))
+    support = [
+        (f"aws_sagemaker_remote/{rel}", f)
+        for rel, f in piece_files(support_dir, lf=False)
+        if not rel.startswith(MACHINE_ONLY)
+    ]
+    pieces.append(Piece("support", support_dir, support))
+    for module in spec.modules:
+        path = Path(module.path)
+        files = non_empty(flag_of(module.name), path, piece_files(path, lf=False))
+        if path.is_dir():
+            files = [(f"{path.name}/{rel}", f) for rel, f in files]
+        pieces.append(Piece(f"module-{module.name}", path, files))
+    return pieces
+
+
+def non_empty(flag: str, path: Path, files: FileList) -> FileList:
+    if not files:
+        raise UsageError(f"{flag}: {str(path)!r}: contains no files to ship")
+    return files
+
+
+class Layout:
+    """Where each code piece goes: its own channel, or one shared channel past 10 channels."""
+
+    def __init__(self, spec: JobSpec, resolved: Resolved, pieces: List[Piece], shared: bool):
+        self.spec = spec
+        self.resolved = resolved
+        self.base = s3_join(resolved.bucket, spec.prefix)
+        self.pieces = list(pieces)
+        self.shared = shared
+
+    def add_job_file(self, body: bytes) -> None:
+        self.pieces.append(Piece("job", Path("job.json"), [("job.json", body)]))
+
+    def channel_count(self) -> int:
+        return 1 if self.shared else len(self.pieces)
+
+    def folder(self, key: str) -> str:
+        """Container folder of a piece."""
+        if key.startswith("module-"):
+            name = key[len("module-") :]
+            if self.shared:
+                return f"{CODE_ROOT}/modules/{name}"
+            return posixpath.join(self.spec.module_mount, name)
+        return f"{CODE_ROOT}/{key}"
+
+    def file_path(self, key: str) -> str:
+        piece = self.piece(key)
+        top = piece.files[0][0].split("/", 1)[0]
+        return f"{self.folder(key)}/{top}"
+
+    def piece(self, key: str) -> Piece:
+        return next(p for p in self.pieces if p.key == key)
+
+    def has(self, key: str) -> bool:
+        return any(p.key == key for p in self.pieces)
+
+    def piece_uri(self, piece: Piece) -> str:
+        return f"{self.base}code/{piece.key}-{piece.digest}/"
+
+    def bundle_digest(self) -> str:
+        """Each piece's digest covers its paths and bytes, so theirs together cover the bundle."""
+        return piece_digest([(p.key, p.digest.encode()) for p in self.pieces])
+
+    def uploads(self) -> List[Upload]:
+        if not self.shared:
+            return [
+                Upload(p.source, self.piece_uri(p), files=p.files, lf=False) for p in self.pieces
+            ]
+        files = [(self._bundle_rel(p, rel), f) for p in self.pieces for rel, f in p.files]
+        uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
+        return [Upload(Path(self.spec.script).parent, uri, files=files, lf=False, name="code")]
+
+    def _bundle_rel(self, piece: Piece, rel: str) -> str:
+        return posixpath.relpath(self.folder(piece.key), CODE_ROOT) + "/" + rel
+
+    def channels(self) -> List[dict]:
+        if self.shared:
+            uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
+            return [channel(SHARED_CODE_CHANNEL, uri, CODE_ROOT)]
+        return [
+            channel(_channel_name(p.key), self.piece_uri(p), self.folder(p.key))
+            for p in self.pieces
+        ]
+
+
+def _channel_name(key: str) -> str:
+    return key if key.startswith("module-") else f"code-{key}"
+
+
+def channel(name: str, uri: str, local: str, mode="File", dist="FullyReplicated") -> dict:
+    return {
+        "InputName": name,
+        "AppManaged": False,
+        "S3Input": {
+            "S3Uri": uri,
+            "LocalPath": local,
+            "S3DataType": "S3Prefix",
+            "S3InputMode": mode,
+            "S3DataDistributionType": dist,
+            "S3CompressionType": "None",
+        },
+    }
+
+
+def s3_join(bucket: str, prefix: str) -> str:
+    return f"s3://{bucket}/{prefix.strip('/') + '/' if prefix.strip('/') else ''}"

@@ -1,0 +1,158 @@
+"""JobSpec: what the user asked for, as plain data, read off the parsed flags (kind-neutral:
+every job kind's face builds one, and every later stage reads only this)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from .. import contract as c
+from ..args import is_job_reference
+from ..flags.argv import user_argv
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..flags.config import ScriptConfig
+
+
+@dataclass
+class InputSpec:
+    name: str
+    value: str
+    mode: str = "File"
+    distribution: str = "FullyReplicated"
+
+
+@dataclass
+class OutputSpec:
+    name: str
+    local: str
+    s3: str = "default"
+    mode: str = "EndOfJob"
+
+
+@dataclass
+class ModuleSpec:
+    name: str
+    path: str
+
+
+@dataclass
+class JobSpec:
+    script: str
+    kind: str = "processing"
+    python: str = c.DEFAULT_PYTHON
+    requirements: Optional[str] = None
+    configuration_script: Optional[str] = None
+    configuration_command: Optional[str] = None
+    inputs: List[InputSpec] = field(default_factory=list)
+    outputs: List[OutputSpec] = field(default_factory=list)
+    modules: List[ModuleSpec] = field(default_factory=list)
+    input_mount: str = c.INPUT_MOUNT
+    output_mount: str = c.OUTPUT_MOUNT
+    module_mount: str = c.MODULE_MOUNT
+    role: str = c.DEFAULT_ROLE
+    image: Optional[str] = None
+    instance: str = c.DEFAULT_INSTANCE
+    instance_count: int = 1
+    volume_size: int = c.DEFAULT_VOLUME_GB
+    runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS
+    base_job_name: str = c.DEFAULT_BASE_JOB_NAME
+    job_name: str = ""
+    profile: Optional[str] = None
+    region: Optional[str] = None
+    bucket: Optional[str] = None
+    prefix: str = c.DEFAULT_PREFIX
+    env: Dict[str, str] = field(default_factory=dict)
+    tags: Dict[str, str] = field(default_factory=dict)
+    output_kms_key: Optional[str] = None
+    volume_kms_key: Optional[str] = None
+    subnets: List[str] = field(default_factory=list)
+    security_groups: List[str] = field(default_factory=list)
+    network_isolation: bool = False
+    inter_container_encryption: bool = False
+    backend: str = "aws"
+    dry_run: bool = False
+    wait: bool = True
+    download: bool = False
+    output_json: Optional[str] = None
+    user_argv: List[str] = field(default_factory=list)
+
+
+def _opt(value) -> Optional[str]:
+    return value if value not in (None, "") else None
+
+
+def local_path(value: Optional[str]) -> Optional[str]:
+    """Lexically normalized, as users write ``os.path.join(__file__, "../..")`` (which the file
+    system itself refuses: a file is not a folder). URIs and empty values pass unchanged."""
+    if not value or "://" in value or is_job_reference(value):
+        return value
+    return os.path.normpath(os.path.expanduser(value))
+
+
+def build_job_spec(
+    config: ScriptConfig,
+    args: argparse.Namespace,
+    argv: List[str],
+    parser: argparse.ArgumentParser,
+) -> JobSpec:
+    get = lambda name: getattr(args, "sagemaker_" + name)  # noqa: E731
+    return JobSpec(
+        script=local_path(get("script")),
+        kind=config.kind,
+        python=get("python"),
+        requirements=local_path(_opt(get("requirements"))),
+        configuration_script=local_path(_opt(get("configuration_script"))),
+        configuration_command=_opt(get("configuration_command")),
+        inputs=[
+            InputSpec(
+                n,
+                getattr(args, n) or "",
+                getattr(args, n + "_mode"),
+                getattr(args, n + "_distribution"),
+            )
+            for n in config.inputs
+        ],
+        outputs=[
+            OutputSpec(
+                n,
+                getattr(args, n) or "",
+                getattr(args, n + "_s3") or "default",
+                getattr(args, n + "_mode"),
+            )
+            for n in config.outputs
+        ],
+        modules=[ModuleSpec(n, local_path(getattr(args, n)) or "") for n in config.dependencies],
+        input_mount=get("input_mount"),
+        output_mount=get("output_mount"),
+        module_mount=get("module_mount"),
+        role=get("role"),
+        image=_opt(get("image")),
+        instance=get("instance"),
+        instance_count=int(get("instance_count")),
+        volume_size=int(get("volume_size")),
+        runtime_seconds=int(get("runtime_seconds")),
+        base_job_name=get("base_job_name") or "",
+        job_name=get("job_name") or "",
+        profile=_opt(get("profile")),
+        region=_opt(get("region")),
+        bucket=_opt(get("bucket")),
+        prefix=(get("prefix") or "").strip("/"),
+        env={**config.env, **get("env")},
+        tags={**config.tags, **get("tags")},
+        output_kms_key=_opt(get("output_kms_key")),
+        volume_kms_key=_opt(get("volume_kms_key")),
+        subnets=list(get("subnets")),
+        security_groups=list(get("security_groups")),
+        network_isolation=get("network_isolation"),
+        inter_container_encryption=get("inter_container_encryption"),
+        backend=get("backend"),
+        dry_run=get("dry_run"),
+        wait=get("wait"),
+        download=get("download"),
+        output_json=_opt(get("output_json")),
+        user_argv=user_argv(parser, config.own_actions, argv),
+    )

@@ -1,0 +1,90 @@
+"""The remote run: spec -> validate -> resolve -> plan (-> dry run) -> provision -> stage ->
+create -> follow. Each stage is a module of this package; this one only runs them in order."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import List
+
+from ..errors import EXIT_OK
+from .plan import JobPlan, make_plan
+from .spec import JobSpec, build_job_spec
+from .validate import validate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..backends.base import Backend
+    from ..flags.config import ScriptConfig
+
+
+def run_remote(
+    config: ScriptConfig,
+    args: argparse.Namespace,
+    argv: List[str],
+    parser: argparse.ArgumentParser,
+) -> int:
+    spec = build_job_spec(config, args, argv, parser)
+    validate(spec)
+    from .provision import provision
+    from .resolve import resolve
+
+    resolution = resolve(spec)
+    plan = make_plan(resolution.spec, resolution.resolved)
+    if spec.dry_run:
+        json.dump(plan.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    role_created = provision(resolution)
+    return submit(
+        resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created
+    )
+
+
+def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
+    """Create the job; a role IAM has just created can take seconds before SageMaker may assume
+    it, so that one error is retried with backoff (attempts=1: no retry)."""
+    from botocore.exceptions import ClientError
+
+    from ..errors import aws_error_message
+
+    for attempt in range(attempts):
+        try:
+            return backend.create_processing_job(**request)
+        except ClientError as exc:
+            if "assume" not in aws_error_message(exc).lower() or attempt == attempts - 1:
+                raise
+            sleep(min(2**attempt, 15))
+    raise AssertionError("unreachable")
+
+
+def submit(
+    backend: Backend, spec: JobSpec, plan: JobPlan, region: str, role_created: bool = False
+) -> int:
+    from ..follow.report import summary_lines
+    from ..follow.watch import run_watch
+    from ..s3.digest import save_digest_cache
+    from ..s3.staging import stage
+
+    stage(backend.s3, plan.uploads)
+    save_digest_cache()
+    response = create_job(backend, plan.request, attempts=8 if role_created else 1)
+    name = plan.request["ProcessingJobName"]
+    for line in summary_lines(
+        plan.request,
+        arn=response["ProcessingJobArn"],
+        region=region,
+        backend=backend.name,
+        job_dir=backend.job_dir(name),
+    ):
+        print(line, file=sys.stderr)
+    return run_watch(
+        backend,
+        name,
+        wait=spec.wait,
+        output_json=spec.output_json,
+        download=spec.download,
+        outputs_local={o.name: o.local for o in spec.outputs if o.local},
+    )

@@ -1,0 +1,223 @@
+"""Every check that can be made before any side effect (SPEC §5.1). Pure but for ``stat``."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shlex
+from typing import Callable, List
+
+from .. import contract as c
+from ..args import JOB_REFERENCE
+from ..aws.role import is_role_arn, parse_role_name
+from ..errors import UsageError
+from ..flags import flag_of as flag
+from .naming import validate_job_name
+from .spec import JobSpec
+from .tags import check_user_key
+
+
+def fail(name: str, value, rule: str) -> UsageError:
+    return UsageError(f"{name}: {value!r}: {rule}")
+
+
+def validate(spec: JobSpec) -> None:
+    """Raise UsageError, one line naming the flag, the value and what is allowed."""
+    for check in _CHECKS:
+        check(spec)
+
+
+def _files(spec: JobSpec) -> None:
+    _existing_file("--sagemaker-script", spec.script)
+    if spec.requirements:
+        _existing_file("--sagemaker-requirements", spec.requirements)
+    if spec.configuration_script:
+        _existing_file("--sagemaker-configuration-script", spec.configuration_script)
+    for module in spec.modules:
+        path = module.path
+        if not path or not (os.path.isdir(path) or (path.endswith(".py") and os.path.isfile(path))):
+            raise fail(flag(module.name), path, "module must be an existing directory or .py file")
+
+
+def _existing_file(name: str, path: str) -> None:
+    if not os.path.isfile(path):
+        raise fail(name, path, "no such file")
+
+
+def _inputs(spec: JobSpec) -> None:
+    for item in spec.inputs:
+        if item.name == c.SHARED_CODE_CHANNEL:
+            raise fail("inputs", item.name, "the name is reserved for the channel of the code")
+    given = [i for i in spec.inputs if i.value]
+    if len(given) > c.MAX_INPUTS:
+        raise UsageError(f"inputs: {len(given)} given; SageMaker allows at most {c.MAX_INPUTS}")
+    for item in given:
+        if item.value.startswith(JOB_REFERENCE):
+            _job_reference(flag(item.name), item.value)
+        elif item.value.startswith("s3://"):
+            check_s3_uri(flag(item.name), item.value)
+        elif not os.path.exists(item.value):
+            raise fail(flag(item.name), item.value, "no such file or directory (or use s3://...)")
+
+
+def _job_reference(name: str, value: str) -> None:
+    job = value[len(JOB_REFERENCE) :].split("/", 1)[0]
+    if not c.is_job_name(job):
+        raise fail(name, value, "expected job:JOB-NAME/OUTPUT-NAME (or job:JOB-NAME)")
+
+
+def _outputs(spec: JobSpec) -> None:
+    if len(spec.outputs) > c.MAX_OUTPUTS:
+        raise UsageError(
+            f"outputs: {len(spec.outputs)} given; SageMaker allows at most {c.MAX_OUTPUTS}"
+        )
+    for item in spec.outputs:
+        if item.s3 != "default":
+            check_s3_uri(flag(item.name + "_s3"), item.s3, allowed="'default' or s3://bucket/key")
+
+
+def check_s3_uri(name: str, value: str, allowed: str = "s3://bucket/key") -> None:
+    from ..s3.uri import parse
+
+    if len(value) > c.MAX_S3_URI:
+        raise fail(name, value[:60] + "...", f"S3 URIs are at most {c.MAX_S3_URI} characters")
+    try:
+        parse(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc} (expected {allowed})") from None
+
+
+def _mounts(spec: JobSpec) -> None:
+    mounts = {
+        "--sagemaker-input-mount": spec.input_mount,
+        "--sagemaker-output-mount": spec.output_mount,
+        "--sagemaker-module-mount": spec.module_mount,
+    }
+    for name, path in mounts.items():
+        normal = posixpath.normpath(path or "/")
+        if not normal.startswith(c.PROCESSING_ROOT + "/") or normal == c.CODE_ROOT:
+            raise fail(name, path, f"must be a folder under {c.PROCESSING_ROOT}/ (not .../code)")
+    values = [posixpath.normpath(p) for p in mounts.values()]
+    for a in values:
+        for b in values:
+            if a != b and (b + "/").startswith(a + "/"):
+                raise UsageError(f"mount points {a} and {b} overlap; give each its own folder")
+    if len(set(values)) != len(values):
+        raise UsageError(f"mount points must differ, got {', '.join(values)}")
+
+
+def _job(spec: JobSpec) -> None:
+    if spec.job_name:
+        validate_job_name(spec.job_name)
+    if not spec.instance.startswith("ml."):
+        raise fail("--sagemaker-instance", spec.instance, "expected an ml.* instance type")
+    _range("--sagemaker-instance-count", spec.instance_count, 1, c.MAX_INSTANCE_COUNT)
+    _range("--sagemaker-volume-size", spec.volume_size, 1, c.MAX_VOLUME_GB)
+    _range("--sagemaker-runtime-seconds", spec.runtime_seconds, 1, c.MAX_RUNTIME_SECONDS)
+    if not is_role_arn(spec.role):
+        parse_role_name(spec.role)
+    if spec.image and len(spec.image) > c.MAX_IMAGE_URI:
+        raise fail(
+            "--sagemaker-image", spec.image[:60] + "...", f"at most {c.MAX_IMAGE_URI} characters"
+        )
+    _python(spec.python)
+
+
+def _python(python: str) -> None:
+    try:
+        words = shlex.split(python)
+    except ValueError as exc:
+        raise fail("--sagemaker-python", python, f"not a valid command ({exc})") from None
+    if not words or any(len(w) > c.MAX_ARGUMENT for w in words):
+        raise fail("--sagemaker-python", python, "must name an interpreter, e.g. python3")
+
+
+def _range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise fail(name, value, f"must be between {low} and {high}")
+
+
+def _env(spec: JobSpec) -> None:
+    limit = c.MAX_ENV_ENTRIES - c.RESERVED_ENV_ENTRIES
+    if len(spec.env) > limit:
+        raise fail(
+            "--sagemaker-env",
+            f"{len(spec.env)} entries",
+            f"at most {limit} (SageMaker allows "
+            f"{c.MAX_ENV_ENTRIES}, {c.RESERVED_ENV_ENTRIES} are used by aws-sagemaker-remote)",
+        )
+    for key, value in spec.env.items():
+        if not re.fullmatch(c.ENV_KEY_PATTERN, key) or len(key) > c.MAX_ENV_VALUE:
+            raise fail(
+                "--sagemaker-env", key, "names are letters, digits and _, not starting with a digit"
+            )
+        if key.startswith(c.ENV_PREFIX):
+            raise fail("--sagemaker-env", key, "AWS_SAGEMAKER_REMOTE_* names are reserved")
+        if len(value) > c.MAX_ENV_VALUE:
+            raise fail(
+                "--sagemaker-env", f"{key}=...", f"values are at most {c.MAX_ENV_VALUE} characters"
+            )
+
+
+def _tags(spec: JobSpec) -> None:
+    if len(spec.tags) > c.MAX_TAGS - 4:
+        raise fail("--sagemaker-tags", f"{len(spec.tags)} tags", f"at most {c.MAX_TAGS - 4}")
+    for key, value in spec.tags.items():
+        check_user_key(key)
+        if len(value) > c.MAX_TAG_VALUE or not c.tag_text_ok(value):
+            raise fail(
+                "--sagemaker-tags", value, "values are 0-256 letters, digits, spaces and _.:/=+-@"
+            )
+
+
+def _network(spec: JobSpec) -> None:
+    if bool(spec.subnets) != bool(spec.security_groups):
+        raise UsageError(
+            "--sagemaker-subnets and --sagemaker-security-groups: give both or neither"
+        )
+    if len(spec.subnets) > c.MAX_SUBNETS:
+        raise fail("--sagemaker-subnets", ",".join(spec.subnets), f"at most {c.MAX_SUBNETS}")
+    if len(spec.security_groups) > c.MAX_SECURITY_GROUPS:
+        raise fail(
+            "--sagemaker-security-groups",
+            ",".join(spec.security_groups),
+            f"at most {c.MAX_SECURITY_GROUPS}",
+        )
+    for name, key in (
+        ("--sagemaker-output-kms-key", spec.output_kms_key),
+        ("--sagemaker-volume-kms-key", spec.volume_kms_key),
+    ):
+        if key and (len(key) > c.MAX_KMS_KEY or not re.fullmatch(c.KMS_PATTERN, key)):
+            raise fail(
+                name, key, f"a KMS key id, alias or ARN ([a-zA-Z0-9:/_-], at most {c.MAX_KMS_KEY})"
+            )
+
+
+def _staging(spec: JobSpec) -> None:
+    if spec.bucket:
+        from ..aws.bucket import validate_bucket_name
+
+        validate_bucket_name(spec.bucket)
+    if spec.prefix and not re.fullmatch(r"[A-Za-z0-9!_.*'()/-]+", spec.prefix):
+        raise fail("--sagemaker-prefix", spec.prefix, "letters, digits and !_.*'()/- only")
+    if spec.download and not spec.wait:
+        raise UsageError(
+            "--sagemaker-download yes needs --sagemaker-wait yes (outputs exist once the job "
+            "has ended); later, use: aws-sagemaker-remote processing download JOB-NAME"
+        )
+    if spec.output_json and not os.path.isdir(os.path.dirname(os.path.abspath(spec.output_json))):
+        raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
+
+
+_CHECKS: List[Callable[[JobSpec], None]] = [
+    _files,
+    _inputs,
+    _outputs,
+    _mounts,
+    _job,
+    _env,
+    _tags,
+    _network,
+    _staging,
+]
