@@ -97,7 +97,7 @@ def _start_weed(data_dir: Path):
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
     ]
-    log = open(data_dir / "weed.log", "wb")
+    log = open(data_dir / "weed.log", "wb")  # noqa: SIM115 - open while the server runs
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     info = SimpleNamespace(endpoint=f"http://127.0.0.1:{s3}", access_key=key, secret_key=secret)
     client = make_client(info)
@@ -105,7 +105,7 @@ def _start_weed(data_dir: Path):
         try:
             client.list_buckets()
             break
-        except Exception:
+        except Exception:  # noqa: BLE001 - not up yet
             time.sleep(0.5)
 
     def stop() -> None:
@@ -196,7 +196,7 @@ def measure(args, info, root: Path) -> None:
     plain = make_client(info, pooled=False)
     client.create_bucket(Bucket=BUCKET)
     small, big = make_data(root, args.small_count, args.small_kib, args.big_mib)
-    sink = open(os.devnull, "w")
+    sink = open(os.devnull, "w")  # noqa: SIM115 - for the whole benchmark
     print(
         f"data: {args.small_count} x {args.small_kib} KiB, 1 x {args.big_mib} MiB; "
         f"concurrency {args.concurrency}, part size {args.chunk_mib} MiB"

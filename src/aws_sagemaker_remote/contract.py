@@ -73,6 +73,9 @@ MAX_MESSAGE_BYTES = 1024  # FailureReason and ExitMessage
 OPT_ML = "/opt/ml"
 PROCESSING_ROOT = OPT_ML + "/processing"
 CODE_ROOT = PROCESSING_ROOT + "/code"
+OUTPUT_FAILURE_FILE = OPT_ML + "/output/failure"  # training publishes it as FailureReason
+OUTPUT_MESSAGE_FILE = OPT_ML + "/output/message"  # processing publishes it as ExitMessage
+RESOURCE_CONFIG_FILE = OPT_ML + "/config/resourceconfig.json"
 SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past 10 channels (at CODE_ROOT)
 
 # ----------------------------------------------------------------- jobs and their logs
@@ -80,7 +83,6 @@ SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past 10 channels 
 PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
 TERMINAL_STATES = ("Completed", "Failed", "Stopped")
 PROCESSING_STATES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
-NOT_FOUND_MESSAGES = ("could not find", "does not exist")
 
 # ----------------------------------------------------------------- our variables in the request
 

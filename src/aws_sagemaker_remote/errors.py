@@ -144,12 +144,11 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
 
 
 def _is_cancellation(exc: BaseException) -> bool:
-    """A transfer cancelled by Ctrl-C: s3transfer's CancelledError or the CRT's cancel code."""
-    if not from_aws_sdk(exc):
-        return False
+    """A transfer cancelled by Ctrl-C: s3transfer's CancelledError (concurrent.futures') or the
+    CRT's cancel code. A transfer that failed on its own raises its own error, not these."""
     if "CancelledError" in _names(exc):
         return True
-    return "CANCEL" in str(getattr(exc, "name", "")).upper()
+    return from_aws_sdk(exc) and "CANCEL" in str(getattr(exc, "name", "")).upper()
 
 
 def _os_error_line(exc: OSError) -> str:

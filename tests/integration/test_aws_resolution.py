@@ -117,7 +117,8 @@ def test_missing_credentials_are_a_usage_error(monkeypatch):
         account_id(make_session(None, None))
     message = str(info.value)
     assert message.startswith("--sagemaker-profile:")
-    assert "NoCredentialsError" in message and "aws configure" in message
+    assert "NoCredentialsError" in message
+    assert "aws configure" in message
 
 
 def test_partial_credentials_message_holds_no_secret(monkeypatch, s3_server):
@@ -154,7 +155,9 @@ def test_missing_role_is_created_with_trust_and_policy(session, capsys):
     attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [f"arn:aws:iam::aws:policy/{MANAGED_POLICY}"]
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "created IAM role" in err and arn in err
+    assert err.count("\n") == 1
+    assert "created IAM role" in err
+    assert arn in err
 
 
 @pytest.mark.usefixtures("managed_policies")

@@ -1,169 +1,35 @@
-"""The dockerless emulator backend, end to end: real S3 (SeaweedFS), real detached runners."""
+"""The dockerless emulator backend, end to end: real S3 (SeaweedFS), real detached runners:
+validation, running a job, stopping it."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
 import time
-import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-
-from aws_sagemaker_remote.backends.local import LocalBackend
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
-
-CODE = "/opt/ml/processing/input/code"
-INPUT = "/opt/ml/processing/input/data"
-OUTPUT = "/opt/ml/processing/output/result"
-SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
-TERMINAL = ("Completed", "Failed", "Stopped")
-PROBE_PACKAGE = "asr_emulator_probe_pkg"
-REQ_DIR = "/opt/ml/processing/code/requirements"
-
-COPY_SCRIPT = """
-import shutil, sys
-shutil.copytree(sys.argv[1], sys.argv[2], dirs_exist_ok=True)
-print("copied", sys.argv[1], "->", sys.argv[2])
-"""
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def backend(aws_env, bucket, monkeypatch):
-    """Depends on `bucket` so that leftover jobs are stopped before the bucket is deleted."""
-    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_STOP_GRACE", "5")
-    backend = LocalBackend()
-    yield backend
-    _stop_leftovers(backend)
-
-
-def _stop_leftovers(backend):
-    for summary in backend.list_processing_jobs(MaxResults=100)["ProcessingJobSummaries"]:
-        if summary["ProcessingJobStatus"] == "InProgress":
-            backend.stop_processing_job(ProcessingJobName=summary["ProcessingJobName"])
-            wait(backend, summary["ProcessingJobName"])
-
-
-def put(s3_client, bucket, key, body):
-    s3_client.put_object(
-        Bucket=bucket, Key=key, Body=body.encode() if isinstance(body, str) else body
-    )
-
-
-def get(s3_client, bucket, key):
-    return s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
-def keys(s3_client, bucket, prefix):
-    pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    return sorted(obj["Key"] for page in pages for obj in page.get("Contents", ()))
-
-
-def s3_input(name, uri, local_path, distribution="FullyReplicated"):
-    return {
-        "InputName": name,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": local_path,
-            "S3DataType": "S3Prefix",
-            "S3InputMode": "File",
-            "S3DataDistributionType": distribution,
-        },
-    }
-
-
-def s3_output(name, uri, local_path, mode="EndOfJob"):
-    return {
-        "OutputName": name,
-        "S3Output": {"S3Uri": uri, "LocalPath": local_path, "S3UploadMode": mode},
-    }
-
-
-def make_request(
-    name,
-    bucket,
-    *,
-    arguments=(),
-    inputs=(),
-    outputs=(),
-    count=1,
-    env=None,
-    max_runtime=600,
-    entrypoint=("python3", f"{CODE}/script.py"),
-):
-    request = {
-        "ProcessingJobName": name,
-        "ProcessingResources": {
-            "ClusterConfig": {
-                "InstanceCount": count,
-                "InstanceType": "ml.t3.medium",
-                "VolumeSizeInGB": 30,
-            }
-        },
-        "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
-        "AppSpecification": {
-            "ImageUri": "000000000000.dkr.ecr.us-east-1.amazonaws.com/emulated:latest",
-            "ContainerEntrypoint": list(entrypoint),
-        },
-        "RoleArn": "arn:aws:iam::000000000000:role/emulated",
-        "ProcessingInputs": [s3_input("code", f"s3://{bucket}/{name}/code", CODE), *inputs],
-    }
-    if arguments:
-        request["AppSpecification"]["ContainerArguments"] = list(arguments)
-    if outputs:
-        request["ProcessingOutputConfig"] = {"Outputs": list(outputs)}
-    if env:
-        request["Environment"] = dict(env)
-    return request
-
-
-def submit(backend, s3_client, bucket, name, script, **kwargs):
-    put(s3_client, bucket, f"{name}/code/script.py", textwrap.dedent(script))
-    request = make_request(name, bucket, **kwargs)
-    return backend.create_processing_job(**request)
-
-
-def wait(backend, name, statuses=TERMINAL):
-    deadline = time.monotonic() + SAFETY_TIMEOUT
-    while time.monotonic() < deadline:
-        description = backend.describe_processing_job(ProcessingJobName=name)
-        if description["ProcessingJobStatus"] in statuses:
-            return description
-        time.sleep(0.1)
-    pytest.fail(f"job {name} did not reach {statuses}; runner log:\n{runner_log(backend, name)}")
-
-
-def wait_for_file(backend, name, path):
-    deadline = time.monotonic() + SAFETY_TIMEOUT
-    while not path.exists():
-        description = backend.describe_processing_job(ProcessingJobName=name)
-        assert description["ProcessingJobStatus"] == "InProgress", description
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.05)
-
-
-def runner_log(backend, name):
-    path = backend.job_dir(name) / "runner.log"
-    return path.read_text() if path.exists() else "(none)"
-
-
-def instance_path(backend, name, container_path, host="algo-1"):
-    return backend.job_dir(name) / "instances" / host / container_path.lstrip("/")
-
-
-def all_events(backend, stream):
-    response = backend.logs.get_log_events(
-        logGroupName=LOG_GROUP, logStreamName=stream, startFromHead=True
-    )
-    return [event["message"] for event in response["events"]]
-
+from emulator_support import (
+    CODE,
+    COPY_SCRIPT,
+    INPUT,
+    OUTPUT,
+    SAFETY_TIMEOUT,
+    TERMINAL,
+    get,
+    instance_path,
+    make_request,
+    put,
+    runner_log,
+    s3_input,
+    s3_output,
+    submit,
+    submit_with_bootstrap,
+    wait,
+    wait_for_file,
+)
 
 # ---------------------------------------------------------------------- validation
 
@@ -208,7 +74,7 @@ def _no_entrypoint(request):
 
 
 @pytest.mark.parametrize(
-    "change, words",
+    ("change", "words"),
     [
         (_dataset_input, "DatasetDefinition"),
         (_local_path_outside, "/opt/ml/processing/"),
@@ -376,35 +242,6 @@ def test_missing_input_fails_the_job(backend, s3_client, bucket):
     assert "'data'" in description["FailureReason"]
 
 
-SUPPORT = "/opt/ml/processing/code/support"
-BOOTSTRAP = f"{SUPPORT}/aws_sagemaker_remote/container/bootstrap.py"
-
-
-def submit_with_bootstrap(backend, s3_client, bucket, name, script, *, env=None, inputs=(), **kw):
-    """A job shaped like the planner's: the real bootstrap runs the script."""
-    import aws_sagemaker_remote
-
-    put(s3_client, bucket, f"{name}/code/script.py", textwrap.dedent(script))
-    package = Path(aws_sagemaker_remote.__file__).parent
-    for source in [package / "__init__.py", *sorted((package / "container").glob("*.py"))]:
-        key = f"{name}/support/{source.relative_to(package.parent).as_posix()}"
-        put(s3_client, bucket, key, source.read_bytes())
-    request = make_request(
-        name,
-        bucket,
-        entrypoint=["python3", BOOTSTRAP],
-        inputs=[s3_input("code-support", f"s3://{bucket}/{name}/support", SUPPORT), *inputs],
-        env={
-            "AWS_SAGEMAKER_REMOTE_SCRIPT": f"{CODE}/script.py",
-            "AWS_SAGEMAKER_REMOTE_PYTHON": "python3",
-            "AWS_SAGEMAKER_REMOTE_PYTHONPATH": SUPPORT,
-            **(env or {}),
-        },
-        **kw,
-    )
-    return backend.create_processing_job(**request)
-
-
 def test_bootstrap_runs_the_script_with_host_information(backend, s3_client, bucket):
     script = """
     import os, sys
@@ -537,252 +374,3 @@ def test_job_survives_the_process_that_created_it(backend, s3_client, bucket):
     )
     subprocess.run([sys.executable, "-c", creator], check=True)
     assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
-
-
-# ---------------------------------------------------------------------- several instances
-
-
-SEEN_SCRIPT = """
-import os, sys
-data, out = sys.argv[1], sys.argv[2]
-names = sorted(os.listdir(data))
-open(os.path.join(out, os.environ["HOST_FILE_PREFIX"] + "-" + str(len(names)) + "-"
-     + str(os.getpid())), "w").write("\\n".join(names))
-"""
-
-
-def _seen_by_instance(backend, s3_client, bucket, name, distribution):
-    for n in range(10):
-        put(s3_client, bucket, f"{name}-data/part-{n:02d}.txt", f"row {n}")
-    inputs = [s3_input("data", f"s3://{bucket}/{name}-data", INPUT, distribution)]
-    outputs = [s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)]
-    submit(
-        backend,
-        s3_client,
-        bucket,
-        name,
-        SEEN_SCRIPT,
-        count=3,
-        arguments=[INPUT, OUTPUT],
-        inputs=inputs,
-        outputs=outputs,
-        env={"HOST_FILE_PREFIX": "seen"},
-    )
-    assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
-    result_keys = keys(s3_client, bucket, f"results/{name}/")
-    assert len(result_keys) == 3  # every instance's files went to the same S3Uri
-    return [get(s3_client, bucket, key).decode().split("\n") for key in result_keys]
-
-
-def test_sharded_input_gives_each_object_to_exactly_one_instance(backend, s3_client, bucket):
-    seen = _seen_by_instance(backend, s3_client, bucket, "sharded", "ShardedByS3Key")
-    everything = [name for names in seen for name in names]
-    assert sorted(everything) == [f"part-{n:02d}.txt" for n in range(10)]  # no overlap, all
-    assert sorted(len(names) for names in seen) == [3, 3, 4]
-    # Deterministic: instance i gets sorted keys i-1, i-1+N, ...
-    algo2 = instance_path(backend, "sharded", INPUT, host="algo-2")
-    assert sorted(p.name for p in algo2.iterdir()) == ["part-01.txt", "part-04.txt", "part-07.txt"]
-
-
-def test_fully_replicated_input_gives_each_instance_everything(backend, s3_client, bucket):
-    seen = _seen_by_instance(backend, s3_client, bucket, "replicated", "FullyReplicated")
-    for names in seen:
-        assert names == [f"part-{n:02d}.txt" for n in range(10)]
-
-
-def test_continuous_output_is_uploaded_while_the_job_runs(backend, s3_client, bucket):
-    script = """
-    import os, sys, time
-    out, release = sys.argv[1], sys.argv[2]
-    open(os.path.join(out, "early.txt"), "w").write("early")
-    while not os.path.exists(release):
-        time.sleep(0.05)
-    open(os.path.join(out, "late.txt"), "w").write("late")
-    """
-    name = "continuous"
-    outputs = [s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT, "Continuous")]
-    release = "/opt/ml/processing/release"
-    submit(backend, s3_client, bucket, name, script, arguments=[OUTPUT, release], outputs=outputs)
-    deadline = time.monotonic() + SAFETY_TIMEOUT
-    while keys(s3_client, bucket, f"results/{name}/") != [f"results/{name}/early.txt"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    assert backend.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"] in (
-        "InProgress"
-    )
-    instance_path(backend, name, release).write_text("go")
-    assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
-    assert get(s3_client, bucket, f"results/{name}/late.txt") == b"late"
-
-
-# ---------------------------------------------------------------------- logs, list
-
-
-def test_logs_are_readable_with_tokens(backend, s3_client, bucket):
-    from botocore.exceptions import ClientError
-
-    script = "for n in range(5):\n    print('line', n)\n"
-    submit(backend, s3_client, bucket, "logged", script, count=2)
-    description = wait(backend, "logged")
-    assert description["ProcessingJobStatus"] == "Completed"
-    streams = backend.logs.describe_log_streams(
-        logGroupName=LOG_GROUP, logStreamNamePrefix="logged/"
-    )["logStreams"]
-    epoch = int(description["CreationTime"].timestamp())
-    names = [stream["logStreamName"] for stream in streams]
-    assert names == [f"logged/algo-1-{epoch}", f"logged/algo-2-{epoch}"]
-    for stream in names:
-        assert [m for m in all_events(backend, stream) if m.startswith("line")] == [
-            f"line {n}" for n in range(5)
-        ]
-    # Paging forward one event at a time; at the end the same token comes back.
-    token, messages = None, []
-    for _ in range(100):
-        kwargs = {"nextToken": token} if token else {"startFromHead": True}
-        page = backend.logs.get_log_events(
-            logGroupName=LOG_GROUP, logStreamName=names[0], limit=1, **kwargs
-        )
-        assert len(page["events"]) <= 1
-        for event in page["events"]:
-            assert set(event) == {"timestamp", "message", "ingestionTime"}
-            messages.append(event["message"])
-        if page["nextForwardToken"] == token:
-            break
-        token = page["nextForwardToken"]
-    assert messages == all_events(backend, names[0])
-    # Without startFromHead the latest events come first (as CloudWatch does).
-    tail = backend.logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=names[0], limit=2)
-    assert [e["message"] for e in tail["events"]] == ["line 3", "line 4"]
-    for kwargs in (
-        {"logGroupName": LOG_GROUP, "logStreamName": "logged/algo-9-1"},
-        {"logGroupName": "/aws/other", "logStreamName": names[0]},
-    ):
-        with pytest.raises(ClientError) as error:
-            backend.logs.get_log_events(**kwargs)
-        assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
-
-
-def test_list_filters_sorts_and_pages(backend, s3_client, bucket):
-    submit(backend, s3_client, bucket, "list-ok", "print('ok')")
-    submit(backend, s3_client, bucket, "list-bad", "raise SystemExit(2)")
-    wait(backend, "list-ok")
-    wait(backend, "list-bad")
-    summaries = backend.list_processing_jobs(
-        NameContains="list-", SortBy="Name", SortOrder="Ascending"
-    )["ProcessingJobSummaries"]
-    assert [s["ProcessingJobName"] for s in summaries] == ["list-bad", "list-ok"]
-    assert set(summaries[0]) >= {
-        "ProcessingJobName",
-        "ProcessingJobArn",
-        "CreationTime",
-        "LastModifiedTime",
-        "ProcessingEndTime",
-        "ProcessingJobStatus",
-        "FailureReason",
-    }
-    failed = backend.list_processing_jobs(StatusEquals="Failed")["ProcessingJobSummaries"]
-    assert [s["ProcessingJobName"] for s in failed] == ["list-bad"]
-    first = backend.list_processing_jobs(MaxResults=1)  # newest first by default
-    assert [s["ProcessingJobName"] for s in first["ProcessingJobSummaries"]] == ["list-bad"]
-    second = backend.list_processing_jobs(MaxResults=1, NextToken=first["NextToken"])
-    assert [s["ProcessingJobName"] for s in second["ProcessingJobSummaries"]] == ["list-ok"]
-    assert "NextToken" not in second
-
-
-# ---------------------------------------------------------------------- requirements
-
-
-def _probe_wheel(directory: Path) -> Path:
-    """A tiny pure-Python wheel, so the job installs it with no index and no build step."""
-    wheel = directory / f"{PROBE_PACKAGE}-0.1-py3-none-any.whl"
-    info = f"{PROBE_PACKAGE}-0.1.dist-info"
-    files = {
-        f"{PROBE_PACKAGE}/__init__.py": "VALUE = 'from the job venv'\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {PROBE_PACKAGE}\nVersion: 0.1\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel
-
-
-def test_requirements_install_into_an_isolated_cached_venv(backend, s3_client, bucket, tmp_path):
-    wheel = _probe_wheel(tmp_path)
-    requirements = f"--no-index\n{wheel}\n"
-    script = f"""
-    import json, os, subprocess, sys
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "-r",
-         os.environ["AWS_SAGEMAKER_REMOTE_REQUIREMENTS"]],
-        check=True,
-    )
-    import boto3  # the caller's packages stay visible
-    import {PROBE_PACKAGE}
-    report = {{"value": {PROBE_PACKAGE}.VALUE, "prefix": sys.prefix,
-               "module": {PROBE_PACKAGE}.__file__}}
-    open(os.path.join(sys.argv[1], "report.json"), "w").write(json.dumps(report))
-    """
-    reports = []
-    for name in ("req-one", "req-two"):
-        put(s3_client, bucket, f"{name}/requirements/requirements.txt", requirements)
-        submit(
-            backend,
-            s3_client,
-            bucket,
-            name,
-            script,
-            arguments=[OUTPUT],
-            inputs=[
-                s3_input(
-                    "requirements",
-                    f"s3://{bucket}/{name}/requirements",
-                    "/opt/ml/processing/input/requirements",
-                )
-            ],
-            outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
-            env={
-                "AWS_SAGEMAKER_REMOTE_REQUIREMENTS": (
-                    "/opt/ml/processing/input/requirements/requirements.txt"
-                )
-            },
-        )
-        description = wait(backend, name)
-        assert description["ProcessingJobStatus"] == "Completed", runner_log(backend, name)
-        reports.append(json.loads(get(s3_client, bucket, f"results/{name}/report.json")))
-    venvs = backend.root.parent / "venvs"
-    for report in reports:
-        assert report["value"] == "from the job venv"
-        assert Path(report["prefix"]).parent == venvs
-        assert Path(report["module"]).is_relative_to(report["prefix"])
-    assert reports[0]["prefix"] == reports[1]["prefix"]  # cached by content
-    assert importlib.util.find_spec(PROBE_PACKAGE) is None  # the caller is unchanged
-
-
-def test_bootstrap_installs_requirements_into_the_job_venv(backend, s3_client, bucket, tmp_path):
-    wheel = _probe_wheel(tmp_path)
-    name = "bootstrap-req"
-    put(s3_client, bucket, f"{name}/requirements/requirements.txt", f"--no-index\n{wheel}\n")
-    script = f"""
-    import os, sys
-    import {PROBE_PACKAGE}
-    open(os.path.join(sys.argv[1], "prefix"), "w").write(sys.prefix)
-    """
-    submit_with_bootstrap(
-        backend,
-        s3_client,
-        bucket,
-        name,
-        script,
-        arguments=[OUTPUT],
-        inputs=[s3_input("code-requirements", f"s3://{bucket}/{name}/requirements", REQ_DIR)],
-        outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
-        env={"AWS_SAGEMAKER_REMOTE_REQUIREMENTS": f"{REQ_DIR}/requirements.txt"},
-    )
-    description = wait(backend, name)
-    assert description["ProcessingJobStatus"] == "Completed", description
-    prefix = Path(get(s3_client, bucket, f"results/{name}/prefix").decode())
-    assert prefix.parent == backend.root.parent / "venvs"
-    assert importlib.util.find_spec(PROBE_PACKAGE) is None

@@ -3,6 +3,7 @@ SeaweedFS (S3), over HTTP through the endpoints `aws_env` sets."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -90,14 +91,10 @@ NOW_MS = int(time.time() * 1000)  # CloudWatch refuses events older than 14 days
 
 
 def put_logs(logs, stream, *messages, start=0):
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_group(logGroupName=GROUP)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
     events = [{"timestamp": NOW_MS + start + i, "message": m} for i, m in enumerate(messages)]
     logs.put_log_events(logGroupName=GROUP, logStreamName=stream, logEvents=events)
 
@@ -153,7 +150,8 @@ def test_logs_one_stream_not_prefixed_and_follow_ends_with_job(capsys, sagemaker
     assert (code, out) == (0, "only line\n")
     code, out, _ = run_cli(capsys, "processing", "logs", JOB, "--follow")
     assert code == 0
-    assert out.splitlines()[0] == "only line" and f"Job {JOB} Completed." in out
+    assert out.splitlines()[0] == "only line"
+    assert f"Job {JOB} Completed." in out
 
 
 # ---------------------------------------------------------------- list, describe, wait, stop
@@ -171,7 +169,8 @@ def test_list_json_and_table(capsys, sagemaker):
     code, out, _ = run_cli(capsys, "processing", "list", "--status", "Stopped")
     lines = out.splitlines()
     assert lines[0].split() == ["NAME", "STATUS", "CREATED", "DURATION"]
-    assert len(lines) == 2 and lines[1].split()[:2] == ["second-job", "Stopped"]
+    assert len(lines) == 2
+    assert lines[1].split()[:2] == ["second-job", "Stopped"]
     code, out, _ = run_cli(capsys, "processing", "list", "--max", "1", "--json")
     assert len(json.loads(out)) == 1
 
@@ -185,17 +184,20 @@ def test_describe_json_and_human(capsys, sagemaker):
     code, out, _ = run_cli(capsys, "processing", "describe", JOB, "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["ProcessingJobName"] == JOB and data["RoleArn"] == ROLE
+    assert data["ProcessingJobName"] == JOB
+    assert data["RoleArn"] == ROLE
     assert "ResponseMetadata" not in data
     code, out, _ = run_cli(capsys, "processing", "describe", JOB)
-    assert f"Name:      {JOB}" in out and "Status:    Completed" in out
+    assert f"Name:      {JOB}" in out
+    assert "Status:    Completed" in out
     assert f"Output output: s3://b/p/{JOB}/output" in out
     assert f"#/processing-jobs/{JOB}" in out
 
 
 def test_unknown_job_is_one_line_usage_error(capsys):
     code, out, err = run_cli(capsys, "processing", "describe", "no-such-job")
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert (
         err == "aws-sagemaker-remote: error: NAME: there is no processing job named 'no-such-job'\n"
     )
@@ -206,16 +208,19 @@ def test_stop_then_wait_exit_codes(capsys, sagemaker):
     sagemaker.create_processing_job(**job_request(JOB))
     assert run_cli(capsys, "processing", "wait", "done-job")[0] == 0
     code, out, _ = run_cli(capsys, "processing", "stop", JOB)
-    assert code == 0 and f"Stopping job {JOB}" in out
+    assert code == 0
+    assert f"Stopping job {JOB}" in out
     status = sagemaker.describe_processing_job(ProcessingJobName=JOB)["ProcessingJobStatus"]
     assert status == "Stopped"
     code, out, _ = run_cli(capsys, "processing", "wait", JOB)
-    assert code == 1 and f"Job {JOB} Stopped." in out
+    assert code == 1
+    assert f"Job {JOB} Stopped." in out
 
 
 def test_stop_unknown_job(capsys):
     code, _, err = run_cli(capsys, "processing", "stop", "ghost")
-    assert code == 2 and "ghost" in err
+    assert code == 2
+    assert "ghost" in err
 
 
 # ---------------------------------------------------------------- download
@@ -267,7 +272,8 @@ def test_rerun_repeats_request_under_new_name(sagemaker):
     ]
     assert len(names) == 1
     new = names[0]
-    assert re.fullmatch(r"demo-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}", new) and new != JOB
+    assert re.fullmatch(r"demo-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}", new)
+    assert new != JOB
     old = sagemaker.describe_processing_job(ProcessingJobName=JOB)
     again = sagemaker.describe_processing_job(ProcessingJobName=new)
     for key in ("AppSpecification", "ProcessingInputs", "RoleArn", "StoppingCondition"):
@@ -278,13 +284,15 @@ def test_rerun_repeats_request_under_new_name(sagemaker):
     assert {"Key": "Source", "Value": "aws-sagemaker-remote"} in tags
     assert {"Key": "RerunOf", "Value": JOB} in tags
     text = out.getvalue()
-    assert f"Rerunning {JOB} as {new}." in text and f"Job {new} Completed." in text
+    assert f"Rerunning {JOB} as {new}." in text
+    assert f"Job {new} Completed." in text
 
 
 def test_rerun_without_resources_in_description_is_usage_error(capsys, sagemaker):
     sagemaker.create_processing_job(**job_request(JOB))
     code, _, err = run_cli(capsys, "processing", "rerun", JOB)
-    assert code == 2 and "ProcessingResources" in err
+    assert code == 2
+    assert "ProcessingResources" in err
 
 
 # ---------------------------------------------------------------- job references, version

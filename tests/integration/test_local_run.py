@@ -101,7 +101,8 @@ def test_failing_main_uploads_nothing(script, aws_env, s3_client, bucket):
         script, "--input", f"s3://{bucket}/data/", "--output", f"s3://{bucket}/results/failed",
         env=aws_env, extra_env={"FAIL_MAIN": "1"},
     )  # fmt: skip
-    assert result.returncode != 0 and "main failed on purpose" in result.stderr
+    assert result.returncode != 0
+    assert "main failed on purpose" in result.stderr
     listed = s3_client.list_objects_v2(Bucket=bucket, Prefix="results/")
     assert listed.get("KeyCount", 0) == 0
 
@@ -109,7 +110,8 @@ def test_failing_main_uploads_nothing(script, aws_env, s3_client, bucket):
 def test_missing_s3_input_is_one_line_exit_2(script, aws_env, bucket):
     result = run(script, "--input", f"s3://{bucket}/nothing/here", "--output", "o", env=aws_env)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "--input" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "--input" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -178,5 +180,6 @@ def test_two_inputs_under_one_prefix_do_not_collide(tmp_path, aws_env, s3_client
 def test_bad_output_uri_is_refused_before_main(script, aws_env):
     result = run(script, "--input", "in", "--output", "s3://", env=aws_env)
     assert result.returncode == 2
-    assert "--output" in result.stderr and result.stderr.count("\n") == 1
+    assert "--output" in result.stderr
+    assert result.stderr.count("\n") == 1
     assert "BOTO3" not in result.stdout

@@ -128,7 +128,8 @@ def test_stop_leaves_no_process_and_keeps_credentials(tmp_path: Path) -> None:
     server = S3Server(tmp_path / "s3")
     info = server.start()
     pid = server.pid
-    assert pid is not None and _alive(pid)
+    assert pid is not None
+    assert _alive(pid)
     identities = tmp_path / "s3" / s3server.IDENTITIES_FILE
     assert identities.stat().st_mode & 0o777 == 0o600
     _client(info).list_buckets()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -108,15 +107,23 @@ def test_stage_uploads_every_file_with_its_bytes(s3_client, bucket, tree, script
     assert lines[3].startswith(f"uploaded (generated) job -> s3://{bucket}/p/code/job-abc/job.json")
 
 
-def test_second_stage_skips_everything(s3_client, bucket, tree, script, shell):
+def test_second_stage_skips_everything(s3_client, bucket, tree, script, shell, monkeypatch):
     first = stage(s3_client, uploads_for(bucket, tree, script, shell), out=io.StringIO())
     before = last_modified(s3_client, bucket)
-    time.sleep(1.1)  # LastModified has one-second resolution: a re-upload would show
+    sent = []
+    real_upload = s3io.upload_files
+    monkeypatch.setattr(
+        s3io,
+        "upload_files",
+        lambda client, items, **kw: real_upload(client, sent.extend(items) or items, **kw),
+    )
 
     out = io.StringIO()
     again = stage(s3_client, uploads_for(bucket, tree, script, shell), out=out)
+    assert sent == []
 
-    assert again.files_uploaded == 0 and again.bytes_uploaded == 0
+    assert again.files_uploaded == 0
+    assert again.bytes_uploaded == 0
     assert again.files_skipped == first.files_uploaded
     assert again.bytes_skipped == first.bytes_uploaded
     assert last_modified(s3_client, bucket) == before

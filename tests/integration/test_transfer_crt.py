@@ -44,7 +44,7 @@ MANY = s3io.CRT_MIN_ITEMS
 
 
 @pytest.mark.parametrize(
-    "mode, count, expected",
+    ("mode", "count", "expected"),
     [
         ("crt", 5, 1),
         ("auto", MANY, 1),

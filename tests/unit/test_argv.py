@@ -26,7 +26,7 @@ def parser_and_own():
 
 
 @pytest.mark.parametrize(
-    "argv, expected",
+    ("argv", "expected"),
     [
         (["--sagemaker-run", "yes", "--name", "n"], ["--name", "n"]),
         (["--sagemaker-run", "--name", "n"], ["--name", "n"]),

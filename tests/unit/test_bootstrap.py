@@ -1,11 +1,8 @@
-"""The container bootstrap, run as SageMaker runs it: a plain file in a subprocess.
-
-A temporary directory stands in for /opt/ml through AWS_SAGEMAKER_REMOTE_PATH_MAP.
-"""
+"""The container bootstrap, run as SageMaker runs it: arguments, PYTHONPATH, hosts, the script,
+signals, and its pure parts."""
 
 import ast
 import json
-import os
 import shlex
 import signal
 import subprocess
@@ -14,92 +11,19 @@ import time
 from pathlib import Path
 
 import pytest
+from bootstrap_support import (
+    BOOTSTRAP,
+    SCRIPT_PATH,
+    assert_setup_failed,
+    base_env,
+    container_path,
+    failure,
+    record,
+    run,
+)
 
 import aws_sagemaker_remote.container.bootstrap as bootstrap_module
 from aws_sagemaker_remote.container.bootstrap import MAX_REASON_BYTES, PathMap, one_line
-from aws_sagemaker_remote.container.steps import pip_failure_reason
-
-BOOTSTRAP = Path(bootstrap_module.__file__).resolve()
-OPT_ML = "/opt/ml"
-SCRIPT_PATH = "/opt/ml/processing/code/script/script.py"
-
-# The test script records what it received: argv, selected environment, importable modules.
-RECORDING_SCRIPT = """
-import json, os, sys
-record = {"argv": sys.argv[1:], "env": dict(os.environ)}
-try:
-    import helper_module
-    record["helper"] = helper_module.VALUE
-except ImportError:
-    record["helper"] = None
-out = os.environ["TEST_RECORD_FILE"]
-with open(out, "w", encoding="utf-8") as stream:
-    json.dump(record, stream)
-sys.exit(int(os.environ.get("TEST_EXIT_CODE", "0")))
-"""
-
-
-@pytest.fixture
-def ml(tmp_path: Path) -> Path:
-    root = tmp_path / "opt-ml"
-    (root / "processing" / "code" / "script").mkdir(parents=True)
-    (root / "config").mkdir()
-    (root / "processing" / "code" / "script" / "script.py").write_text(RECORDING_SCRIPT)
-    return root
-
-
-def container_path(ml: Path, path: str) -> Path:
-    """The host path behind a container path under /opt/ml."""
-    assert path.startswith(OPT_ML + "/")
-    return ml / path[len(OPT_ML) + 1 :]
-
-
-def base_env(ml: Path) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("AWS_SAGEMAKER_REMOTE_")
-        and not key.startswith("SM_")
-        and key not in ("PYTHONPATH", "IS_SAGEMAKER", "PYTHONUNBUFFERED")
-    }
-    env.update(
-        {
-            "AWS_SAGEMAKER_REMOTE_PATH_MAP": f"{OPT_ML}={ml}",
-            "AWS_SAGEMAKER_REMOTE_SCRIPT": SCRIPT_PATH,
-            "AWS_SAGEMAKER_REMOTE_PYTHON": shlex.quote(sys.executable),
-            "TEST_RECORD_FILE": str(ml / "record.json"),
-        }
-    )
-    return env
-
-
-def run(ml: Path, argv=(), **env_extra: str) -> subprocess.CompletedProcess:
-    env = base_env(ml)
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, str(BOOTSTRAP), *argv],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def record(ml: Path) -> dict:
-    return json.loads((ml / "record.json").read_text(encoding="utf-8"))
-
-
-def failure(ml: Path) -> str:
-    return (ml / "output" / "failure").read_text(encoding="utf-8")
-
-
-def assert_setup_failed(ml: Path, result: subprocess.CompletedProcess, reason: str) -> None:
-    assert result.returncode == 1, result.stderr
-    assert failure(ml) == reason + "\n"
-    assert f"aws-sagemaker-remote: {reason}" in result.stderr
-    assert not (ml / "record.json").exists(), "the script must not run after a setup failure"
-
 
 # ---------------------------------------------------------------- arguments
 
@@ -196,186 +120,6 @@ def test_pythonpath_entries_are_prepended(ml: Path) -> None:
     seen = record(ml)
     assert seen["helper"] == "from module dir"
     assert seen["env"]["PYTHONPATH"] == f"{module_dir}:{ml}/support:/existing/entry"
-
-
-# ---------------------------------------------------------------- configuration
-
-
-def test_configuration_script_and_command_reach_the_script(ml: Path) -> None:
-    config = container_path(ml, "/opt/ml/processing/code/configuration/setup.sh")
-    config.parent.mkdir(parents=True)
-    config.write_text("export FOO=bar\nexport CONFIG_ARGS=$#\nunset TO_REMOVE\n")
-    result = run(
-        ml,
-        ["arg"],
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT="/opt/ml/processing/code/configuration/setup.sh",
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND="export BAZ=$FOO-x",
-        TO_REMOVE="present",
-    )
-    assert result.returncode == 0, result.stderr
-    env = record(ml)["env"]
-    assert env["FOO"] == "bar"
-    assert env["BAZ"] == "bar-x"
-    assert env["CONFIG_ARGS"] == "0"
-    assert "TO_REMOVE" not in env
-    assert env["IS_SAGEMAKER"] == "1"
-    assert env["PYTHONUNBUFFERED"] == "1"
-    assert env["PWD"] == os.environ.get("PWD", env["PWD"])
-    assert "sourcing configuration script" in result.stderr
-    assert "running configuration command" in result.stderr
-
-
-def test_configuration_script_with_crlf_line_endings(ml: Path) -> None:
-    config = ml / "crlf.sh"
-    config.write_bytes(b"export CRLF_VALUE=clean\r\nif true; then\r\n  export OTHER=1\r\nfi\r\n")
-    result = run(ml, AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT=str(config))
-    assert result.returncode == 0, result.stderr
-    env = record(ml)["env"]
-    assert env["CRLF_VALUE"] == "clean"
-    assert env["OTHER"] == "1"
-
-
-def test_values_with_newlines_and_equals_survive_capture(ml: Path) -> None:
-    result = run(
-        ml,
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND="export MULTI=$'a=b\\nc=d'",
-    )
-    assert result.returncode == 0, result.stderr
-    assert record(ml)["env"]["MULTI"] == "a=b\nc=d"
-
-
-def test_environment_capture_without_env_dash_zero(ml: Path) -> None:
-    fake_bin = ml / "fake-bin"
-    fake_bin.mkdir()
-    (fake_bin / "env").write_text("#!/bin/sh\nexit 1\n")
-    (fake_bin / "env").chmod(0o755)
-    result = run(
-        ml,
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND=(
-            f"export PATH={shlex.quote(str(fake_bin))}:$PATH; export FALLBACK='a b=c'"
-        ),
-    )
-    assert result.returncode == 0, result.stderr
-    env = record(ml)["env"]
-    assert env["FALLBACK"] == "a b=c"
-    assert env["PATH"].startswith(str(fake_bin))
-
-
-def test_user_shell_options_and_functions_do_not_break_capture(ml: Path) -> None:
-    config = ml / "hostile.sh"
-    config.write_text("set -o noclobber\nprintf() { return 9; }\nexport KEPT=1\n")
-    result = run(ml, AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT=str(config))
-    assert result.returncode == 0, result.stderr
-    assert record(ml)["env"]["KEPT"] == "1"
-
-
-def test_exit_zero_in_sourced_script_is_explained(ml: Path) -> None:
-    config = ml / "exits.sh"
-    config.write_text("export LOST=1\nexit 0\n")
-    result = run(ml, AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT=str(config))
-    assert_setup_failed(
-        ml,
-        result,
-        "configuration script called 'exit' before the environment was captured"
-        " (use 'return' in a sourced script)",
-    )
-
-
-def test_failing_configuration_command_stops_before_the_script(ml: Path) -> None:
-    result = run(
-        ml,
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND="export A=1; (exit 4)",
-    )
-    assert_setup_failed(ml, result, "configuration command failed with exit code 4")
-
-
-def test_failing_configuration_script_stops_before_the_command(ml: Path) -> None:
-    config = ml / "fail.sh"
-    config.write_text("echo about to fail\nexit 3\n")
-    marker = ml / "command-ran"
-    result = run(
-        ml,
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT=str(config),
-        AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND=f"touch {shlex.quote(str(marker))}",
-    )
-    assert_setup_failed(ml, result, "configuration script failed with exit code 3")
-    assert "about to fail" in result.stdout
-    assert not marker.exists()
-
-
-def test_missing_configuration_script(ml: Path) -> None:
-    result = run(ml, AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT="/opt/ml/nope.sh")
-    assert_setup_failed(ml, result, f"configuration script not found: {ml}/nope.sh")
-
-
-# ---------------------------------------------------------------- requirements
-
-
-def test_requirements_failure_names_the_package(ml: Path) -> None:
-    requirements = container_path(ml, "/opt/ml/processing/code/requirements/requirements.txt")
-    requirements.parent.mkdir(parents=True)
-    requirements.write_text("--no-index\nnonexistent-package-xyz==1.0\n")
-    result = run(
-        ml,
-        AWS_SAGEMAKER_REMOTE_REQUIREMENTS="/opt/ml/processing/code/requirements/requirements.txt",
-    )
-    assert_setup_failed(
-        ml, result, "requirements: pip could not install 'nonexistent-package-xyz==1.0'"
-    )
-    assert "installing requirements from" in result.stderr
-    assert "nonexistent-package-xyz" in result.stdout  # pip's own output lands in the logs
-
-
-def test_requirements_success_runs_the_script(ml: Path) -> None:
-    requirements = ml / "requirements.txt"
-    requirements.write_text("# nothing to install\n--no-index\n")
-    result = run(ml, AWS_SAGEMAKER_REMOTE_REQUIREMENTS=str(requirements))
-    assert result.returncode == 0, result.stderr
-    assert record(ml)["env"]["IS_SAGEMAKER"] == "1"
-    assert "requirements installed" in result.stderr
-
-
-def test_missing_requirements_file(ml: Path) -> None:
-    result = run(ml, AWS_SAGEMAKER_REMOTE_REQUIREMENTS="/opt/ml/missing.txt")
-    assert_setup_failed(ml, result, f"requirements: file not found: {ml}/missing.txt")
-
-
-@pytest.mark.parametrize(
-    ("output", "reason"),
-    [
-        (
-            "ERROR: Could not find a version that satisfies the requirement foo==9.9 "
-            "(from versions: none)\nERROR: No matching distribution found for foo==9.9\n",
-            "requirements: pip could not install 'foo==9.9'",
-        ),
-        (
-            "ERROR: Invalid requirement: 'foo bar': Expected end\n    foo bar\n",
-            "requirements: pip could not install 'foo bar'",
-        ),
-        (
-            "Collecting brokenpkg==1.0\n  error: subprocess-exited-with-error\n"
-            "  × python setup.py egg_info did not run successfully.\n"
-            "error: metadata-generation-failed\n",
-            "requirements: pip could not install 'brokenpkg==1.0'",
-        ),
-        (
-            "ERROR: Failed to build installable wheels for some pyproject.toml based "
-            "projects (native-thing)\n",
-            "requirements: pip could not install 'native-thing'",
-        ),
-        (
-            "ERROR: Cannot install a==1 and b==2 because these package versions have "
-            "conflicting dependencies.\n",
-            "requirements: pip failed: Cannot install a==1 and b==2 because these package "
-            "versions have conflicting dependencies.",
-        ),
-        ("/usr/bin/python3: No module named pip\n", None),
-        ("something unexpected\n", "requirements: pip install failed with exit code 2"),
-    ],
-)
-def test_pip_failure_reason(output: str, reason) -> None:
-    expected = reason or "requirements: pip is not available for this interpreter"
-    assert pip_failure_reason(output, 2) == expected
 
 
 # ---------------------------------------------------------------- hosts

@@ -22,7 +22,8 @@ class Backend:
 def test_new_role_is_retried_until_it_can_be_assumed():
     backend, slept = Backend(failures=2), []
     assert create_job(backend, {}, attempts=8, sleep=slept.append)["ProcessingJobArn"] == "arn:job"
-    assert backend.calls == 3 and slept == [1, 2]
+    assert backend.calls == 3
+    assert slept == [1, 2]
 
 
 def test_an_existing_role_is_not_retried():

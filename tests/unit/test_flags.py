@@ -1,4 +1,4 @@
-"""Every flag of SPEC §3: its name, default, parsing and errors."""
+"""Every flag of the processing page: its name, default, parsing and errors."""
 
 from __future__ import annotations
 
@@ -99,9 +99,11 @@ def test_keywords_set_the_defaults():
         backend="local",
     )
     args = parser.parse_args([])
-    assert args.sagemaker_run is True and args.sagemaker_wait is False
+    assert args.sagemaker_run is True
+    assert args.sagemaker_wait is False
     assert (args.sagemaker_profile, args.sagemaker_role, args.sagemaker_image) == ("p", "r", "img")
-    assert args.sagemaker_instance == "ml.m5.large" and args.sagemaker_instance_count == 3
+    assert args.sagemaker_instance == "ml.m5.large"
+    assert args.sagemaker_instance_count == 3
     assert (args.sagemaker_volume_size, args.sagemaker_runtime_seconds) == (50, 60)
     assert (args.sagemaker_base_job_name, args.sagemaker_job_name) == ("b", "j")
     assert args.sagemaker_python == "python3.11"
@@ -156,11 +158,13 @@ def test_bad_yes_no_is_one_line_exit_2(flag, capsys):
         parser.parse_args([flag, "maybe"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and flag in err and "maybe" in err
+    assert err.count("\n") == 1
+    assert flag in err
+    assert "maybe" in err
 
 
 @pytest.mark.parametrize(
-    "argv, dest, value",
+    ("argv", "dest", "value"),
     [
         (["--data-mode", "pipe"], "data_mode", "Pipe"),
         (["--data-mode", "File"], "data_mode", "File"),
@@ -183,7 +187,8 @@ def test_enum_flags_reject_other_values(argv, capsys):
         parser.parse_args(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and argv[0] in err
+    assert err.count("\n") == 1
+    assert argv[0] in err
 
 
 def test_backend_choice_is_checked(capsys):
@@ -210,12 +215,17 @@ def test_per_item_flags_and_defaults():
         dependencies={"my_module": "src/my_module"},
     )
     args = parser.parse_args([])
-    assert args.train_data == "data/train" and args.train_data_mode == "File"
+    assert args.train_data == "data/train"
+    assert args.train_data_mode == "File"
     assert args.train_data_distribution == "FullyReplicated"
-    assert args.extra == "" and args.piped == "f.txt" and args.piped_mode == "Pipe"
-    assert args.model_dir == "out/model" and args.model_dir_s3 == "s3://b/k"
+    assert args.extra == ""
+    assert args.piped == "f.txt"
+    assert args.piped_mode == "Pipe"
+    assert args.model_dir == "out/model"
+    assert args.model_dir_s3 == "s3://b/k"
     assert args.model_dir_mode == "EndOfJob"
-    assert args.report == "out/report" and args.report_s3 == "default"
+    assert args.report == "out/report"
+    assert args.report_s3 == "default"
     assert args.my_module == "src/my_module"
     parsed = parser.parse_args(
         ["--train-data", "s3://b/t", "--my-module", "m", "--report-s3", "s3://x/y"]
@@ -238,9 +248,12 @@ def test_env_tags_and_lists():
             "g1",
         ]
     )
-    assert args.sagemaker_env == {"B": "2", "C": "x,y"} and config.env == {"A": "1"}
-    assert args.sagemaker_tags == {"k": "v"} and config.tags == {"team": "x"}
-    assert args.sagemaker_subnets == ["s1", "s2"] and args.sagemaker_security_groups == ["g1"]
+    assert args.sagemaker_env == {"B": "2", "C": "x,y"}
+    assert config.env == {"A": "1"}
+    assert args.sagemaker_tags == {"k": "v"}
+    assert config.tags == {"team": "x"}
+    assert args.sagemaker_subnets == ["s1", "s2"]
+    assert args.sagemaker_security_groups == ["g1"]
 
 
 def test_bad_env_entry(capsys):
@@ -299,8 +312,10 @@ def test_docs_parser():
     parser = sagemaker_processing_parser_for_docs()
     assert parser.prog == "aws-sagemaker-remote-processing"
     args = parser.parse_args([])
-    assert args.input == "/path/to/input" and args.output == "/path/to/output"
-    assert args.output_s3 == "default" and args.my_module == "/path/to/my_module"
+    assert args.input == "/path/to/input"
+    assert args.output == "/path/to/output"
+    assert args.output_s3 == "default"
+    assert args.my_module == "/path/to/my_module"
 
 
 def test_help_lists_groups_and_every_flag():
@@ -333,7 +348,8 @@ def test_public_import_paths():
         "bad = [m for m in ('boto3', 'botocore', 's3transfer') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_own_parser_with_handle(tmp_path, monkeypatch):

@@ -13,10 +13,11 @@ from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket
 from aws_sagemaker_remote.aws.images import SKLEARN_REGISTRIES, default_image
 from aws_sagemaker_remote.aws.partition import partition
 from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, resolve_role, role_arn
-from aws_sagemaker_remote.contract import JOB_NAME_PATTERN
+from aws_sagemaker_remote.contract import JOB_NAME_PATTERN, is_job_name
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.pipeline.naming import job_name, validate_job_name
 from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
+from aws_sagemaker_remote.s3.uri import bucket_rule_broken
 
 NOW = datetime(2024, 3, 5, 7, 8, 9, 123456, tzinfo=timezone.utc)
 
@@ -56,7 +57,7 @@ def test_unknown_region_is_a_usage_error():
 
 
 @pytest.mark.parametrize(
-    "region, expected",
+    ("region", "expected"),
     [("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")],
 )
 def test_partition(region, expected):
@@ -99,6 +100,7 @@ def test_job_name_default_now_is_valid():
 
 @pytest.mark.parametrize("name", ["a", "a-b", "A--9", "x" * 63])
 def test_valid_job_names(name):
+    assert is_job_name(name)
     validate_job_name(name)
 
 
@@ -108,7 +110,8 @@ def test_invalid_job_names(name):
         validate_job_name(name)
     message = str(info.value)
     assert message.startswith("--sagemaker-job-name:")
-    assert JOB_NAME_PATTERN in message and "63" in message
+    assert JOB_NAME_PATTERN in message
+    assert "63" in message
 
 
 # --- tags -----------------------------------------------------------------------------------
@@ -205,7 +208,8 @@ def test_git_state_clean_from_script_file(repo):
 def test_git_state_dirty(repo):
     (repo / "pkg" / "script.py").write_text("print('changed')\n")
     state = git_state(repo / "pkg")
-    assert state is not None and state.dirty
+    assert state is not None
+    assert state.dirty
     assert state.commit == _head(repo)
 
 
@@ -284,6 +288,7 @@ def test_bad_bucket_names(name):
 
 @pytest.mark.parametrize("name", ["abc", "my.bucket-1", "a" * 63])
 def test_good_bucket_names(name):
+    assert bucket_rule_broken(name) == ""
     validate_bucket_name(name)
 
 

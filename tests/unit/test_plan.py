@@ -187,13 +187,15 @@ def test_past_ten_channels_code_pieces_share_one(project):
     plan = plan_for(project, [], inputs=inputs, dependencies=modules)
     assert_valid_request(plan.request)
     found = channels(plan)
-    assert len(found) == 7 and found["code"]["LocalPath"] == "/opt/ml/processing/code"
+    assert len(found) == 7
+    assert found["code"]["LocalPath"] == "/opt/ml/processing/code"
     env = plan.request["Environment"]
     assert env["AWS_SAGEMAKER_REMOTE_SCRIPT"] == "/opt/ml/processing/code/script/script.py"
     assert "/opt/ml/processing/code/modules/m0" in env["AWS_SAGEMAKER_REMOTE_PYTHONPATH"]
     bundle = next(u for u in plan.uploads if "/code/bundle-" in u.s3_uri)
     rels = {rel for rel, _ in bundle.files}
-    assert "script/script.py" in rels and "modules/m1/mylib/__init__.py" in rels
+    assert "script/script.py" in rels
+    assert "modules/m1/mylib/__init__.py" in rels
     assert "support/aws_sagemaker_remote/container/bootstrap.py" in rels
 
 
@@ -210,7 +212,8 @@ def test_unchanged_content_gives_the_same_uris(project):
     (project / "data" / "a.txt").write_text("changed")
     third = plan_for(project, [])
     changed = {u.s3_uri for u in third.uploads} - {u.s3_uri for u in first.uploads}
-    assert len(changed) == 1 and "/inputs/data-" in changed.pop()
+    assert len(changed) == 1
+    assert "/inputs/data-" in changed.pop()
 
 
 def test_beyond_flags_land_in_the_request(project):
@@ -242,9 +245,11 @@ def test_beyond_flags_land_in_the_request(project):
         "VolumeKmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/abc",
     }
     assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": 7200}
-    assert request["Environment"]["A"] == "1" and request["Environment"]["FROM_CODE"] == "x"
+    assert request["Environment"]["A"] == "1"
+    assert request["Environment"]["FROM_CODE"] == "x"
     tags = {t["Key"]: t["Value"] for t in request["Tags"]}
-    assert tags["team"] == "ml" and tags["Source"] == "aws-sagemaker-remote"
+    assert tags["team"] == "ml"
+    assert tags["Source"] == "aws-sagemaker-remote"
     assert request["ProcessingOutputConfig"]["KmsKeyId"] == "alias/out"
     assert request["NetworkConfig"] == {
         "EnableInterContainerTrafficEncryption": True,
@@ -264,7 +269,8 @@ def test_git_tags(project):
     spec = build_job_spec(config, parser.parse_args([]), [], parser)
     resolved = Resolved("us-east-1", ROLE, "my-bucket", "img", "j-1", git=GitState("abc123", True))
     tags = {t["Key"]: t["Value"] for t in make_plan(spec, resolved).request["Tags"]}
-    assert tags["GitCommit"] == "abc123" and tags["GitDirty"] == "true"
+    assert tags["GitCommit"] == "abc123"
+    assert tags["GitDirty"] == "true"
     assert tags["BaseJobName"] == "processing-job"
 
 
@@ -278,7 +284,7 @@ def test_paths_through_a_file_are_normalized_as_seed_users_write_them(project):
 
 
 @pytest.mark.parametrize(
-    "argv, flag",
+    ("argv", "flag"),
     [
         (["--sagemaker-job-name", "x-" * 40 + "x"], "--sagemaker-job-name"),
         (["--sagemaker-python", 'python3 "'], "--sagemaker-python"),
@@ -291,7 +297,12 @@ def test_more_validation(project, argv, flag):
 
 
 def test_role_names_may_have_a_path(project):
-    plan_for(project, ["--sagemaker-role", "service-role/AmazonSageMaker-ExecutionRole-1"])
+    from aws_sagemaker_remote.aws.role import parse_role_name
+
+    role = "service-role/AmazonSageMaker-ExecutionRole-1"
+    assert plan_for(project, ["--sagemaker-role", role]).request["RoleArn"] == ROLE
+    parsed = parse_role_name(role)
+    assert (parsed.path, parsed.name) == ("/service-role/", "AmazonSageMaker-ExecutionRole-1")
 
 
 def test_the_shared_code_channel_name_is_reserved(project):
@@ -322,4 +333,5 @@ def test_many_modules_put_pythonpath_in_the_job_file(project):
     assert all(len(v) <= 256 for v in env.values())
     job = next(u for u in plan.uploads if "/code/job-" in u.s3_uri)
     entries = json.loads(job.files[0][1])["pythonpath"]
-    assert entries[0] == "/opt/ml/processing/code/support" and len(entries) == 7
+    assert entries[0] == "/opt/ml/processing/code/support"
+    assert len(entries) == 7

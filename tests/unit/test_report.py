@@ -24,4 +24,5 @@ def test_summary_names_every_s3_path():
     text = "\n".join(summary_lines(request, arn="arn:x", region="us-east-1", backend="aws"))
     for expected in ("j-1", "arn:x", "s3://b/code/script-1/", "s3://b/in/", "s3://b/j-1/out"):
         assert expected in text
-    assert "console.aws.amazon.com" in text and "cloudwatch" in text
+    assert "console.aws.amazon.com" in text
+    assert "cloudwatch" in text

@@ -15,7 +15,7 @@ from aws_sagemaker_remote.s3.digest import (
     tree_files,
 )
 from aws_sagemaker_remote.s3.progress import TransferProgress, skipped_line, uploaded_line
-from aws_sagemaker_remote.s3.uri import S3Uri, is_s3_uri, parse
+from aws_sagemaker_remote.s3.uri import S3Uri, parse
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +29,7 @@ def digest_home(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "uri, bucket, key",
+    ("uri", "bucket", "key"),
     [
         ("s3://my-bucket", "my-bucket", ""),
         ("s3://my-bucket/", "my-bucket", ""),
@@ -45,7 +45,7 @@ def test_parse_valid(uri, bucket, key):
 
 
 @pytest.mark.parametrize(
-    "uri, reason",
+    ("uri", "reason"),
     [
         ("/local/path", "must start with s3://"),
         ("S3://bucket/key", "must start with s3://"),
@@ -81,13 +81,6 @@ def test_join_and_prefix():
     assert parse("s3://bucket/a/dir/").basename == "dir"
 
 
-def test_is_s3_uri():
-    assert is_s3_uri("s3://bucket/key")
-    assert not is_s3_uri("/tmp/s3://x")
-    assert not is_s3_uri("data/file.txt")
-    assert not is_s3_uri(None)
-
-
 # -- tree_files and digests --------------------------------------------------------------------
 
 
@@ -111,7 +104,8 @@ def test_tree_files_sorted_relative_and_skips_junk(tmp_path):
     assert [rel for rel, _ in files] == ["pkg/__init__.py", "pkg/sub/mod.py", "top.py"]
     assert all(path == root / rel for rel, path in files)
     everything = [rel for rel, _ in tree_files(root, skip_junk=False)]
-    assert ".git/HEAD" in everything and "pkg/old.pyc" in everything
+    assert ".git/HEAD" in everything
+    assert "pkg/old.pyc" in everything
 
 
 def test_tree_files_of_a_single_file_is_its_basename(tmp_path):
@@ -136,7 +130,8 @@ def test_piece_digest_follows_the_documented_definition(tmp_path):
         outer.update(f"{rel}\0{inner}\n".encode())
     value = piece_digest(tree_files(root))
     assert value == outer.hexdigest()[:16]
-    assert len(value) == 16 and int(value, 16) >= 0
+    assert len(value) == 16
+    assert int(value, 16) >= 0
 
 
 def test_digest_is_stable_and_ignores_junk_and_location(tmp_path):
@@ -258,7 +253,9 @@ def test_progress_bar_on_tty_for_big_transfers_is_throttled():
     progress.on_progress(bytes_transferred=0)
     text = out.getvalue()
     assert text.count("\r") == 2
-    assert "50.0 MiB / 100.0 MiB" in text and " 50%" in text and "MiB/s" in text
+    assert "50.0 MiB / 100.0 MiB" in text
+    assert " 50%" in text
+    assert "MiB/s" in text
     progress.finish()
     assert out.getvalue().endswith("\r")
 
@@ -267,7 +264,8 @@ def test_progress_is_silent_when_not_a_tty_or_small():
     out = io.StringIO()
     progress = TransferProgress(100 * 1024 * 1024, out)
     progress.on_progress(bytes_transferred=1024)
-    assert not progress.bar and out.getvalue() == ""
+    assert not progress.bar
+    assert out.getvalue() == ""
     assert not TransferProgress(1024, FakeTTY()).bar
 
 

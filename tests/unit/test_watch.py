@@ -156,10 +156,12 @@ def test_follow_failed_job_exit_1_with_reason_and_last_lines():
     )
     code, text = run(backend)
     assert code == 1
-    assert "starting" in text and "Traceback: boom" in text
+    assert "starting" in text
+    assert "Traceback: boom" in text
     message = text[text.index(f"Job {JOB} Failed.") :]
     assert "AlgorithmError: script exited with code 3" in message
-    assert "Traceback: boom" in message and "line 29" in message
+    assert "Traceback: boom" in message
+    assert "line 29" in message
     assert "starting" not in message  # only the last 20 lines
 
 
@@ -194,7 +196,8 @@ def test_follow_returns_final_description_and_drains_logs_after_terminal():
     out = io.StringIO()
     description = watch.Follower(backend, JOB, out=out, sleep=no_sleep).run()
     assert description["ProcessingJobStatus"] == "Completed"
-    assert "early" in out.getvalue() and "late line" in out.getvalue()
+    assert "early" in out.getvalue()
+    assert "late line" in out.getvalue()
 
 
 def test_backoff_doubles_without_logs_and_resets_on_new_logs():
@@ -242,14 +245,16 @@ def test_multi_instance_lines_are_prefixed():
     logs.add("algo-1-1", "from one", start=1)
     logs.add("algo-2-1", "from two", start=2)
     code, text = run(FakeBackend(["Completed"], logs=logs))
-    assert "[algo-1] from one" in text and "[algo-2] from two" in text
+    assert "[algo-1] from one" in text
+    assert "[algo-2] from two" in text
 
 
 def test_single_instance_lines_are_not_prefixed():
     logs = FakeLogs()
     logs.add("algo-1-1", "alone", start=1)
     code, text = run(FakeBackend(["Completed"], logs=logs))
-    assert "alone" in text and "[algo-1]" not in text
+    assert "alone" in text
+    assert "[algo-1]" not in text
 
 
 def test_exit_codes():
@@ -263,7 +268,9 @@ def test_stopped_message_has_status_and_reason():
         {"ProcessingJobName": JOB, "ProcessingJobStatus": "Stopped", "FailureReason": "by user"},
         ["a", "b"],
     )
-    assert "Stopped" in text and "by user" in text and "  b" in text
+    assert "Stopped" in text
+    assert "by user" in text
+    assert "  b" in text
 
 
 # ---------------------------------------------------------------- Ctrl-C
@@ -311,7 +318,8 @@ def test_stop_failure_still_follows_to_the_end():
     backend.stop_processing_job = refuse
     code, text = run(backend, sleep=Interrupts(1))
     assert code == 130
-    assert "Could not stop" in text and "Completed." in text
+    assert "Could not stop" in text
+    assert "Completed." in text
 
 
 # ---------------------------------------------------------------- run_watch options
@@ -395,15 +403,19 @@ def test_summary_lines_aws_and_local():
     }
     lines = summary_lines(request, arn="arn:x", region="eu-west-1", backend="aws")
     text = "\n".join(lines)
-    assert JOB in text and "arn:x" in text
+    assert JOB in text
+    assert "arn:x" in text
     assert (
         "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1"
         f"#/processing-jobs/{JOB}"
     ) in text
-    assert "cloudwatch/home?region=eu-west-1" in text and JOB in lines[3]
+    assert "cloudwatch/home?region=eu-west-1" in text
+    assert JOB in lines[3]
     assert "code-script: s3://b/p/code/script-1/s.py" in text
-    assert "data: s3://b/data" in text and f"output: s3://b/p/{JOB}/output" in text
+    assert "data: s3://b/data" in text
+    assert f"output: s3://b/p/{JOB}/output" in text
     local = "\n".join(
         summary_lines(request, arn="arn:x", region="us-east-1", backend="local", job_dir="/j")
     )
-    assert "console.aws.amazon.com" not in local and "/j" in local
+    assert "console.aws.amazon.com" not in local
+    assert "/j" in local

@@ -45,6 +45,6 @@ class Backend(ABC):
     def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         """Every tag of a job (DescribeProcessingJob does not return them)."""
 
-    def job_dir(self, name: str) -> Optional[Path]:
+    def job_dir(self, name: str) -> Optional[Path]:  # noqa: ARG002 - AWS keeps no job folder
         """Where the job's files are on this machine: the emulator's job folder, None on AWS."""
         return None

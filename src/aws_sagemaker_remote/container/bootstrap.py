@@ -132,7 +132,7 @@ def main(argv: Optional[List[str]] = None, environ: Optional[Dict[str, str]] = N
     except SetupError as error:
         report_failure(str(error), path_map)
         return error.exit_code
-    except Exception as error:  # a bug here must still leave a reason behind
+    except Exception as error:  # noqa: BLE001 - a bug here must still leave a reason
         traceback.print_exc()
         report_failure(f"bootstrap error: {type(error).__name__}: {error}", path_map)
         return EXIT_SETUP_FAILED

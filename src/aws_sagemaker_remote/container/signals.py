@@ -1,5 +1,6 @@
 """Signals reach the user's script: SIGTERM/SIGINT forwarded to the current child process."""
 
+import contextlib
 import signal
 import subprocess
 
@@ -61,7 +62,7 @@ class SignalForwarder:
                 exit_code=128 + self.received,
             )
 
-    def _handle(self, signum: int, frame: object) -> None:
+    def _handle(self, signum: int, _frame: object) -> None:
         self.received = signum
         if self.child is None:
             self.pending = signum
@@ -69,7 +70,5 @@ class SignalForwarder:
             self._send(signum)
 
     def _send(self, signum: int) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.child.send_signal(signum)
-        except OSError:
-            pass

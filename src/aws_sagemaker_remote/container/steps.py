@@ -2,6 +2,7 @@
 and command in one bash, host information (standard library only, Python 3.7+)."""
 
 import collections
+import contextlib
 import json
 import os
 import re
@@ -278,10 +279,8 @@ def start_child(
 
 def flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
 
 
 def script_environment(env: Dict[str, str]) -> Dict[str, str]:

@@ -116,7 +116,7 @@ class _transfer_step:  # noqa: N801 - used as a context manager, like contextlib
     def __enter__(self):
         return self
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, _tb) -> bool:
         if exc is None or isinstance(exc, (UsageError, KeyboardInterrupt)):
             return False
         if from_aws_sdk(exc) or isinstance(exc, OSError):

@@ -28,7 +28,7 @@ def user_argv(
             i += 1
             continue
         i += 1
-        if inline is None and _takes_value(action, tokens, i, parser):
+        if inline is None and _takes_value(action, tokens, i):
             i += 1
     return kept
 
@@ -54,7 +54,7 @@ def _by_prefix(parser, flag: str) -> Optional[argparse.Action]:
     return matches.pop() if len(matches) == 1 else None
 
 
-def _takes_value(action: argparse.Action, tokens: List[str], i: int, parser) -> bool:
+def _takes_value(action: argparse.Action, tokens: List[str], i: int) -> bool:
     if action.nargs != "?":
         return True
     if i >= len(tokens):

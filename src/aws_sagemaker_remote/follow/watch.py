@@ -151,7 +151,7 @@ def _request_stop(follower: Follower) -> None:
         follower.backend.stop_processing_job(ProcessingJobName=follower.job_name)
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # e.g. the job ended meanwhile: keep following to its end
+    except Exception as exc:  # noqa: BLE001 - e.g. it ended meanwhile: follow it to its end
         _say(follower.out, f"Could not stop job {follower.job_name}: {exc}")
 
 

@@ -101,9 +101,6 @@ class Layout:
     def piece(self, key: str) -> Piece:
         return next(p for p in self.pieces if p.key == key)
 
-    def has(self, key: str) -> bool:
-        return any(p.key == key for p in self.pieces)
-
     def piece_uri(self, piece: Piece) -> str:
         return f"{self.base}code/{piece.key}-{piece.digest}/"
 

@@ -118,7 +118,7 @@ def _assemble(
     argv: List[str],
     job_file: Optional[bytes],
 ) -> JobPlan:
-    input_channels, input_uploads = _input_channels(spec, resolved, layout, inputs)
+    input_channels, input_uploads = _input_channels(spec, layout, inputs)
     request = {
         "ProcessingJobName": resolved.job_name,
         "ProcessingInputs": layout.channels() + input_channels,
@@ -135,7 +135,7 @@ def _assemble(
     return JobPlan(layout.uploads() + input_uploads, request)
 
 
-def _input_channels(spec, resolved, layout, inputs):
+def _input_channels(spec, layout, inputs):
     channels, uploads = [], []
     for item in inputs:
         if item.value.startswith("s3://"):

@@ -1,4 +1,4 @@
-"""Every check that can be made before any side effect (SPEC §5.1). Pure but for ``stat``."""
+"""Every check that can be made before any side effect. Pure but for ``stat``."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ unchanged inputs. Any problem with the cache only costs a re-read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -165,10 +166,8 @@ class _DigestCache:
             if len(entries) > CACHE_MAX_ENTRIES:  # dicts keep insertion order: drop the oldest
                 for key in list(entries)[: len(entries) - CACHE_MAX_ENTRIES]:
                     del entries[key]
-            try:
+            with contextlib.suppress(OSError):
                 self._write(json.dumps(entries))
-            except OSError:
-                pass
 
     def _write(self, text: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,8 +177,6 @@ class _DigestCache:
                 handle.write(text)
             os.replace(tmp, self.path)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise

@@ -63,7 +63,7 @@ class TransferProgress:
         self._width = 0
 
     # s3transfer subscriber interface (called from its worker threads)
-    def on_progress(self, future=None, bytes_transferred: int = 0, **kwargs) -> None:
+    def on_progress(self, future=None, bytes_transferred: int = 0, **kwargs) -> None:  # noqa: ARG002
         with self._lock:
             # Retries report negative amounts to rewind.
             self.done = min(max(self.done + bytes_transferred, 0), self.total or self.done)

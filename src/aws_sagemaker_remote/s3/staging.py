@@ -150,7 +150,7 @@ def _rollback(s3_client, items: List[_Item]) -> None:
     for bucket, keys in by_bucket.items():
         try:
             transfer.delete_keys(s3_client, bucket, keys)
-        except Exception as exc:  # keep the original error; say what is left behind
+        except Exception as exc:  # noqa: BLE001 - keep the original error; say what is left
             print(
                 f"warning: could not remove {len(keys)} staged object(s) from s3://{bucket}: {exc}",
                 file=sys.stderr,

@@ -292,7 +292,7 @@ def _bucket_in_client_region(s3_client, bucket: str) -> bool:
     """
     try:
         response = s3_client.head_bucket(Bucket=bucket)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the classic manager then reports whatever is wrong
         return False
     region = response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-bucket-region")
     return region is None or region == s3_client.meta.region_name

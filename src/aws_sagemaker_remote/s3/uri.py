@@ -89,8 +89,3 @@ def parse(uri: str) -> S3Uri:
     if problem:
         raise ValueError(f"{problem}: {uri!r}")
     return S3Uri(bucket, key)
-
-
-def is_s3_uri(value: object) -> bool:
-    """True for strings starting with `s3://` (whether or not the rest is valid)."""
-    return isinstance(value, str) and value.startswith(SCHEME)

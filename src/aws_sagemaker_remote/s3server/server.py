@@ -207,7 +207,7 @@ class S3Server:
             try:
                 probe_ready(info, client)
                 return
-            except Exception as error:  # not ready yet: InternalError, refused, ...
+            except Exception as error:  # noqa: BLE001 - not ready yet: InternalError, refused
                 last_error = error
             if time.monotonic() >= deadline:
                 self.stop(grace=2)
@@ -220,7 +220,8 @@ class S3Server:
         return f"SeaweedFS {reason}; last lines of {self.log_path}:\n{tail}"
 
     def _write_state(self) -> None:
-        assert self.info is not None and self.proc is not None
+        assert self.info is not None
+        assert self.proc is not None
         state = {
             "pid": self.proc.pid,
             "endpoint": self.info.endpoint,
@@ -239,10 +240,8 @@ class S3Server:
         try:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(grace)
-                except subprocess.TimeoutExpired:
-                    pass
         finally:
             if proc.poll() is None:
                 proc.kill()

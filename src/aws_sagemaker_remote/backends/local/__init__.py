@@ -1,4 +1,4 @@
-"""Dockerless emulator of SageMaker Processing (SPEC §6): `LocalBackend`."""
+"""The dockerless emulator of SageMaker Processing: `LocalBackend`."""
 
 from .backend import LocalBackend
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from ...contract import OPT_ML as CONTAINER_ROOT
+from ...contract import RESOURCE_CONFIG_FILE
 from .store import INSTANCES_DIR, LOG_SUFFIX, LOGS_DIR
 
 PATH_MAP_VAR = "AWS_SAGEMAKER_REMOTE_PATH_MAP"
@@ -83,10 +84,10 @@ def prepare(instance: Instance, request: Dict[str, Any]) -> None:
     for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
         instance.path(item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
     instance.path("/opt/ml/output").mkdir(parents=True, exist_ok=True)
-    config = instance.path("/opt/ml/config")
-    config.mkdir(parents=True, exist_ok=True)
-    _write(config / "processingjobconfig.json", request)
-    _write(config / "resourceconfig.json", resource_config(instance))
+    resource = instance.path(RESOURCE_CONFIG_FILE)
+    resource.parent.mkdir(parents=True, exist_ok=True)
+    _write(resource.parent / "processingjobconfig.json", request)
+    _write(resource, resource_config(instance))
     instance.log_file.parent.mkdir(parents=True, exist_ok=True)
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ...contract import MAX_MESSAGE_BYTES, OUTPUT_FAILURE_FILE, OUTPUT_MESSAGE_FILE
+from ...paths import venvs_dir
 from ...procs import start_time
 from . import channels, layout
 from .layout import Instance
@@ -32,13 +34,12 @@ from .store import (
     update_status,
     write_json,
 )
-from .venvs import requirements_interpreter, venvs_root
+from .venvs import requirements_interpreter
 from .workers import Worker
 
 POLL_SECONDS = 0.1
 CONTINUOUS_SECONDS = 1.0
 DEFAULT_STOP_GRACE = 10.0
-MAX_MESSAGE_BYTES = 1024
 REQUIREMENTS_VAR = "AWS_SAGEMAKER_REMOTE_REQUIREMENTS"
 PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
 CONFIGURATION_VARS = (
@@ -62,7 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     write_json(job_dir / RUNNER_RECORD, {"pid": os.getpid(), "start": start_time(os.getpid())})
     try:
         outcome = Job(job_dir).run()
-    except Exception as error:  # the status must still end, with a reason
+    except Exception as error:  # noqa: BLE001 - the status must still end, with a reason
         traceback.print_exc()
         outcome = Outcome("Failed", f"InternalServerError: emulator error: {error}")
     finish(job_dir, outcome)
@@ -117,7 +118,7 @@ class Job:
             return Outcome("Stopped", exit_message="stopped before the job started")
         try:
             python = self._interpreter()
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
             return Outcome("Failed", f"ClientError: requirements environment: {error}")
         workers: List[Worker] = []
         try:
@@ -145,7 +146,7 @@ class Job:
         if path is not None and not path.is_file():
             return sys.executable  # the bootstrap reports the missing file
         root = self.job_dir.parent
-        python = requirements_interpreter(venvs_root(root), path, first.root, self._runner_log)
+        python = requirements_interpreter(venvs_dir(root), path, first.root, self._runner_log)
         return str(python)
 
     @staticmethod
@@ -263,7 +264,7 @@ class Supervisor:
     def _sync(self) -> None:
         try:
             self.uploader.sync()
-        except Exception as error:  # retried at the next tick and at the end
+        except Exception as error:  # noqa: BLE001 - retried at the next tick and at the end
             print(f"Continuous upload failed: {error}", flush=True)
 
 
@@ -274,7 +275,7 @@ def final_continuous_sync(uploader: channels.ContinuousUploader) -> Optional[str
     """Upload what changed since the last tick; the error message, if any."""
     try:
         uploader.sync()
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - becomes the job's FailureReason
         return f"ClientError: Failed to upload Continuous outputs: {error}"
     return None
 
@@ -304,7 +305,7 @@ def instance_environment(
 
 
 def failure_reason(instance: Instance, code: Optional[int]) -> str:
-    text = _read(instance.path("/opt/ml/output/failure"))
+    text = _read(instance.path(OUTPUT_FAILURE_FILE))
     if text:
         return "AlgorithmError: " + " ".join(text.split())
     if code is not None and code < 0:
@@ -313,7 +314,7 @@ def failure_reason(instance: Instance, code: Optional[int]) -> str:
 
 
 def message_file(instance: Instance) -> Optional[str]:
-    return _read(instance.path("/opt/ml/output/message")) or None
+    return _read(instance.path(OUTPUT_MESSAGE_FILE)) or None
 
 
 def last_lines(instance: Instance, count: int = 5) -> Optional[str]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import re
 from typing import Any, Dict, Iterable, List
 
+from ...contract import JOB_NAME_PATTERN, PROCESSING_ROOT, is_job_name
 from ...s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
 
 CREATE = "CreateProcessingJob"
-PROCESSING_ROOT = "/opt/ml/processing/"
-JOB_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
 @functools.cache
@@ -36,12 +34,12 @@ def output_members(operation: str) -> List[str]:
 
 def validate_job_name(operation: str, name: str) -> None:
     """The server-side pattern check; the name is also a directory name here."""
-    if not JOB_NAME_RE.match(name):
+    if not is_job_name(name):
         raise validation_error(
             operation,
             f"1 validation error detected: Value '{name}' at 'processingJobName' failed to "
             "satisfy constraint: Member must satisfy regular expression pattern: "
-            f"{JOB_NAME_RE.pattern}",
+            f"{JOB_NAME_PATTERN}",
         )
 
 
@@ -118,5 +116,5 @@ def _local_path_problems(where: str, path: Any) -> Iterable[str]:
         yield f"{where}: LocalPath is required"
         return
     normalized = posixpath.normpath(path)
-    if not (normalized + "/").startswith(PROCESSING_ROOT) or normalized + "/" == PROCESSING_ROOT:
-        yield f"{where}: LocalPath {path!r} must be a directory under {PROCESSING_ROOT}"
+    if not normalized.startswith(PROCESSING_ROOT + "/"):
+        yield f"{where}: LocalPath {path!r} must be a directory under {PROCESSING_ROOT}/"

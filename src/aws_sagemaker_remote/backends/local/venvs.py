@@ -32,10 +32,6 @@ PTH_NAME = "aws_sagemaker_remote_caller_site.pth"
 Log = Callable[[str], None]
 
 
-def venvs_root(jobs_root: Path) -> Path:
-    return jobs_root.parent / "venvs"
-
-
 def environment_key(requirements: bytes) -> str:
     digest = hashlib.sha256(requirements)
     digest.update(sys.version.encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -53,16 +54,12 @@ class Worker:
 
     def _signal_process(self, signum: int) -> None:
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 self.process.send_signal(signum)
-            except ProcessLookupError:
-                pass
 
     def _signal_group(self, signum: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _die_with_parent() -> Optional[Callable[[], None]]:

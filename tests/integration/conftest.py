@@ -1,0 +1,15 @@
+"""Fixtures of the integration tests."""
+
+import pytest
+from emulator_support import stop_leftovers
+
+from aws_sagemaker_remote.backends.local import LocalBackend
+
+
+@pytest.fixture
+def backend(aws_env, bucket, monkeypatch):
+    """Depends on `bucket` so that leftover jobs are stopped before the bucket is deleted."""
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_STOP_GRACE", "5")
+    backend = LocalBackend()
+    yield backend
+    stop_leftovers(backend)

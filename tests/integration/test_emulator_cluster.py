@@ -1,0 +1,279 @@
+"""The dockerless emulator backend, end to end: several instances, Continuous outputs, logs and
+listing, requirements."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from emulator_support import (
+    INPUT,
+    OUTPUT,
+    PROBE_PACKAGE,
+    REQ_DIR,
+    SAFETY_TIMEOUT,
+    all_events,
+    get,
+    instance_path,
+    keys,
+    put,
+    runner_log,
+    s3_input,
+    s3_output,
+    submit,
+    submit_with_bootstrap,
+    wait,
+)
+
+from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
+
+# ---------------------------------------------------------------------- several instances
+
+
+SEEN_SCRIPT = """
+import os, sys
+data, out = sys.argv[1], sys.argv[2]
+names = sorted(os.listdir(data))
+open(os.path.join(out, os.environ["HOST_FILE_PREFIX"] + "-" + str(len(names)) + "-"
+     + str(os.getpid())), "w").write("\\n".join(names))
+"""
+
+
+def _seen_by_instance(backend, s3_client, bucket, name, distribution):
+    for n in range(10):
+        put(s3_client, bucket, f"{name}-data/part-{n:02d}.txt", f"row {n}")
+    inputs = [s3_input("data", f"s3://{bucket}/{name}-data", INPUT, distribution)]
+    outputs = [s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)]
+    submit(
+        backend,
+        s3_client,
+        bucket,
+        name,
+        SEEN_SCRIPT,
+        count=3,
+        arguments=[INPUT, OUTPUT],
+        inputs=inputs,
+        outputs=outputs,
+        env={"HOST_FILE_PREFIX": "seen"},
+    )
+    assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
+    result_keys = keys(s3_client, bucket, f"results/{name}/")
+    assert len(result_keys) == 3  # every instance's files went to the same S3Uri
+    return [get(s3_client, bucket, key).decode().split("\n") for key in result_keys]
+
+
+def test_sharded_input_gives_each_object_to_exactly_one_instance(backend, s3_client, bucket):
+    seen = _seen_by_instance(backend, s3_client, bucket, "sharded", "ShardedByS3Key")
+    everything = [name for names in seen for name in names]
+    assert sorted(everything) == [f"part-{n:02d}.txt" for n in range(10)]  # no overlap, all
+    assert sorted(len(names) for names in seen) == [3, 3, 4]
+    # Deterministic: instance i gets sorted keys i-1, i-1+N, ...
+    algo2 = instance_path(backend, "sharded", INPUT, host="algo-2")
+    assert sorted(p.name for p in algo2.iterdir()) == ["part-01.txt", "part-04.txt", "part-07.txt"]
+
+
+def test_fully_replicated_input_gives_each_instance_everything(backend, s3_client, bucket):
+    seen = _seen_by_instance(backend, s3_client, bucket, "replicated", "FullyReplicated")
+    for names in seen:
+        assert names == [f"part-{n:02d}.txt" for n in range(10)]
+
+
+def test_continuous_output_is_uploaded_while_the_job_runs(backend, s3_client, bucket):
+    script = """
+    import os, sys, time
+    out, release = sys.argv[1], sys.argv[2]
+    open(os.path.join(out, "early.txt"), "w").write("early")
+    while not os.path.exists(release):
+        time.sleep(0.05)
+    open(os.path.join(out, "late.txt"), "w").write("late")
+    """
+    name = "continuous"
+    outputs = [s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT, "Continuous")]
+    release = "/opt/ml/processing/release"
+    submit(backend, s3_client, bucket, name, script, arguments=[OUTPUT, release], outputs=outputs)
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while keys(s3_client, bucket, f"results/{name}/") != [f"results/{name}/early.txt"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    status = backend.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"]
+    assert status == "InProgress"
+    instance_path(backend, name, release).write_text("go")
+    assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
+    assert get(s3_client, bucket, f"results/{name}/late.txt") == b"late"
+
+
+# ---------------------------------------------------------------------- logs, list
+
+
+def test_logs_are_readable_with_tokens(backend, s3_client, bucket):
+    from botocore.exceptions import ClientError
+
+    script = "for n in range(5):\n    print('line', n)\n"
+    submit(backend, s3_client, bucket, "logged", script, count=2)
+    description = wait(backend, "logged")
+    assert description["ProcessingJobStatus"] == "Completed"
+    streams = backend.logs.describe_log_streams(
+        logGroupName=LOG_GROUP, logStreamNamePrefix="logged/"
+    )["logStreams"]
+    epoch = int(description["CreationTime"].timestamp())
+    names = [stream["logStreamName"] for stream in streams]
+    assert names == [f"logged/algo-1-{epoch}", f"logged/algo-2-{epoch}"]
+    for stream in names:
+        assert [m for m in all_events(backend, stream) if m.startswith("line")] == [
+            f"line {n}" for n in range(5)
+        ]
+    # Paging forward one event at a time; at the end the same token comes back.
+    token, messages = None, []
+    for _ in range(100):
+        kwargs = {"nextToken": token} if token else {"startFromHead": True}
+        page = backend.logs.get_log_events(
+            logGroupName=LOG_GROUP, logStreamName=names[0], limit=1, **kwargs
+        )
+        assert len(page["events"]) <= 1
+        for event in page["events"]:
+            assert set(event) == {"timestamp", "message", "ingestionTime"}
+            messages.append(event["message"])
+        if page["nextForwardToken"] == token:
+            break
+        token = page["nextForwardToken"]
+    assert messages == all_events(backend, names[0])
+    # Without startFromHead the latest events come first (as CloudWatch does).
+    tail = backend.logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=names[0], limit=2)
+    assert [e["message"] for e in tail["events"]] == ["line 3", "line 4"]
+    for kwargs in (
+        {"logGroupName": LOG_GROUP, "logStreamName": "logged/algo-9-1"},
+        {"logGroupName": "/aws/other", "logStreamName": names[0]},
+    ):
+        with pytest.raises(ClientError) as error:
+            backend.logs.get_log_events(**kwargs)
+        assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_list_filters_sorts_and_pages(backend, s3_client, bucket):
+    submit(backend, s3_client, bucket, "list-ok", "print('ok')")
+    submit(backend, s3_client, bucket, "list-bad", "raise SystemExit(2)")
+    wait(backend, "list-ok")
+    wait(backend, "list-bad")
+    summaries = backend.list_processing_jobs(
+        NameContains="list-", SortBy="Name", SortOrder="Ascending"
+    )["ProcessingJobSummaries"]
+    assert [s["ProcessingJobName"] for s in summaries] == ["list-bad", "list-ok"]
+    assert set(summaries[0]) >= {
+        "ProcessingJobName",
+        "ProcessingJobArn",
+        "CreationTime",
+        "LastModifiedTime",
+        "ProcessingEndTime",
+        "ProcessingJobStatus",
+        "FailureReason",
+    }
+    failed = backend.list_processing_jobs(StatusEquals="Failed")["ProcessingJobSummaries"]
+    assert [s["ProcessingJobName"] for s in failed] == ["list-bad"]
+    first = backend.list_processing_jobs(MaxResults=1)  # newest first by default
+    assert [s["ProcessingJobName"] for s in first["ProcessingJobSummaries"]] == ["list-bad"]
+    second = backend.list_processing_jobs(MaxResults=1, NextToken=first["NextToken"])
+    assert [s["ProcessingJobName"] for s in second["ProcessingJobSummaries"]] == ["list-ok"]
+    assert "NextToken" not in second
+
+
+# ---------------------------------------------------------------------- requirements
+
+
+def _probe_wheel(directory: Path) -> Path:
+    """A tiny pure-Python wheel, so the job installs it with no index and no build step."""
+    wheel = directory / f"{PROBE_PACKAGE}-0.1-py3-none-any.whl"
+    info = f"{PROBE_PACKAGE}-0.1.dist-info"
+    files = {
+        f"{PROBE_PACKAGE}/__init__.py": "VALUE = 'from the job venv'\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {PROBE_PACKAGE}\nVersion: 0.1\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return wheel
+
+
+def test_requirements_install_into_an_isolated_cached_venv(backend, s3_client, bucket, tmp_path):
+    wheel = _probe_wheel(tmp_path)
+    requirements = f"--no-index\n{wheel}\n"
+    script = f"""
+    import json, os, subprocess, sys
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "-r",
+         os.environ["AWS_SAGEMAKER_REMOTE_REQUIREMENTS"]],
+        check=True,
+    )
+    import boto3  # the caller's packages stay visible
+    import {PROBE_PACKAGE}
+    report = {{"value": {PROBE_PACKAGE}.VALUE, "prefix": sys.prefix,
+               "module": {PROBE_PACKAGE}.__file__}}
+    open(os.path.join(sys.argv[1], "report.json"), "w").write(json.dumps(report))
+    """
+    reports = []
+    for name in ("req-one", "req-two"):
+        put(s3_client, bucket, f"{name}/requirements/requirements.txt", requirements)
+        submit(
+            backend,
+            s3_client,
+            bucket,
+            name,
+            script,
+            arguments=[OUTPUT],
+            inputs=[
+                s3_input(
+                    "requirements",
+                    f"s3://{bucket}/{name}/requirements",
+                    "/opt/ml/processing/input/requirements",
+                )
+            ],
+            outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
+            env={
+                "AWS_SAGEMAKER_REMOTE_REQUIREMENTS": (
+                    "/opt/ml/processing/input/requirements/requirements.txt"
+                )
+            },
+        )
+        description = wait(backend, name)
+        assert description["ProcessingJobStatus"] == "Completed", runner_log(backend, name)
+        reports.append(json.loads(get(s3_client, bucket, f"results/{name}/report.json")))
+    venvs = backend.root.parent / "venvs"
+    for report in reports:
+        assert report["value"] == "from the job venv"
+        assert Path(report["prefix"]).parent == venvs
+        assert Path(report["module"]).is_relative_to(report["prefix"])
+    assert reports[0]["prefix"] == reports[1]["prefix"]  # cached by content
+    assert importlib.util.find_spec(PROBE_PACKAGE) is None  # the caller is unchanged
+
+
+def test_bootstrap_installs_requirements_into_the_job_venv(backend, s3_client, bucket, tmp_path):
+    wheel = _probe_wheel(tmp_path)
+    name = "bootstrap-req"
+    put(s3_client, bucket, f"{name}/requirements/requirements.txt", f"--no-index\n{wheel}\n")
+    script = f"""
+    import os, sys
+    import {PROBE_PACKAGE}
+    open(os.path.join(sys.argv[1], "prefix"), "w").write(sys.prefix)
+    """
+    submit_with_bootstrap(
+        backend,
+        s3_client,
+        bucket,
+        name,
+        script,
+        arguments=[OUTPUT],
+        inputs=[s3_input("code-requirements", f"s3://{bucket}/{name}/requirements", REQ_DIR)],
+        outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
+        env={"AWS_SAGEMAKER_REMOTE_REQUIREMENTS": f"{REQ_DIR}/requirements.txt"},
+    )
+    description = wait(backend, name)
+    assert description["ProcessingJobStatus"] == "Completed", description
+    prefix = Path(get(s3_client, bucket, f"results/{name}/prefix").decode())
+    assert prefix.parent == backend.root.parent / "venvs"
+    assert importlib.util.find_spec(PROBE_PACKAGE) is None
