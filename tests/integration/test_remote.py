@@ -132,8 +132,10 @@ def test_run_creates_role_bucket_uploads_plan_and_job(project, aws_env, s3_clien
 
     new = set(all_objects(s3_client)) - set(before)
     planned_prefixes = {u["s3_uri"] for u in plan["uploads"]}
+    manifests = {u["manifest"] for u in plan["uploads"]}
     assert new
-    assert all(any(k.startswith(p) for p in planned_prefixes) for k in new)
+    assert manifests <= new
+    assert all(any(k.startswith(p) for p in planned_prefixes) for k in new - manifests)
     assert all(any(k.startswith(p) for k in new) for p in planned_prefixes)
     assert any(k.startswith(f"s3://{DEFAULT_BUCKET}/") for k in new)
 
@@ -154,7 +156,7 @@ def test_second_run_uploads_nothing_new(project, aws_env, s3_client):
     second = run(project, "--sagemaker-job-name", "remote-b")
     assert second.returncode == 0, second.stderr
     assert all_objects(s3_client) == objects
-    assert "skipped (unchanged) " in second.stderr
+    assert "\nunchanged " in "\n" + second.stderr
 
 
 def test_wait_no_returns_after_creation(project, aws_env):

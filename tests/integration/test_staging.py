@@ -1,4 +1,5 @@
-"""Staging and S3 transfers against a real SeaweedFS, through each transfer manager."""
+"""Staging against a real SeaweedFS, through both senders (awscrt's S3 client and boto3): what is
+sent, what is copied server-side, what is reused, and that nothing is ever rolled back."""
 
 from __future__ import annotations
 
@@ -6,35 +7,21 @@ import io
 import os
 
 import pytest
-from botocore.exceptions import ClientError
-from helpers import path_digest
 
-from aws_sagemaker_remote.s3 import transfer as s3io
+from aws_sagemaker_remote.errors import TransferError
+from aws_sagemaker_remote.s3 import clients, staging
+from aws_sagemaker_remote.s3.digest import piece_digest, piece_files, source_digest
+from aws_sagemaker_remote.s3.manifest import Manifest, manifest_uri
 from aws_sagemaker_remote.s3.staging import stage
-from aws_sagemaker_remote.s3.transfer import (
-    delete_keys,
-    download_prefix,
-    list_keys,
-    upload_files,
-    upload_tree,
-)
+from aws_sagemaker_remote.s3.transfer import list_keys
 from aws_sagemaker_remote.s3.uploads import Upload
+from aws_sagemaker_remote.s3.uri import parse
 
 
-@pytest.fixture(autouse=True, params=["classic", "crt"])
-def transfer(request, monkeypatch):
-    """Every test here runs through s3transfer's classic manager and through its CRT one."""
-    monkeypatch.setenv(s3io.TRANSFER_ENV, request.param)
+@pytest.fixture(autouse=True, params=["crt", "classic"])
+def mode(request, monkeypatch):
+    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
     return request.param
-
-
-def read(s3_client, bucket, key) -> bytes:
-    return s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
-def last_modified(s3_client, bucket) -> dict:
-    pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return {o["Key"]: o["LastModified"] for page in pages for o in page.get("Contents", ())}
 
 
 @pytest.fixture
@@ -45,17 +32,7 @@ def tree(tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"file-{i:02d}.bin").write_bytes(os.urandom(100 + i * 37))
     (root / "top.txt").write_bytes(b"top\n")
-    (root / "__pycache__").mkdir()
-    (root / "__pycache__" / "x.pyc").write_bytes(b"junk")
     return root
-
-
-@pytest.fixture
-def script(tmp_path):
-    path = tmp_path / "code" / "train.py"
-    path.parent.mkdir()
-    path.write_text("print('hello')\n")
-    return path
 
 
 @pytest.fixture
@@ -66,194 +43,192 @@ def shell(tmp_path):
     return path
 
 
-def uploads_for(bucket, tree, script, shell):
-    return [
-        Upload(tree, f"s3://{bucket}/p/inputs/data-{path_digest(tree)}/"),
-        Upload(script, f"s3://{bucket}/p/code/script-{path_digest(script)}/"),
-        Upload(shell, f"s3://{bucket}/p/code/configuration-{path_digest(shell)}/"),
-        Upload(None, f"s3://{bucket}/p/code/job-abc/job.json", body=b'{"argv": []}', name="job"),
-    ]
+def piece(bucket: str, path, kind: str, *, lf=False) -> Upload:
+    """As the plan makes it: the files as shipped, under a prefix named by their digest."""
+    files = piece_files(path, lf=lf, skip_junk=False)
+    return Upload(path, f"s3://{bucket}/p/{kind}-{piece_digest(files)}/", files)
 
 
-def expected_objects(bucket, tree, script, shell) -> dict:
-    expected = {}
-    data_prefix = f"p/inputs/data-{path_digest(tree)}/"
-    for path in tree.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
-            expected[data_prefix + path.relative_to(tree).as_posix()] = path.read_bytes()
-    expected[f"p/code/script-{path_digest(script)}/train.py"] = script.read_bytes()
-    expected[f"p/code/configuration-{path_digest(shell)}/setup.sh"] = b"#!/bin/bash\nexport X=1\n"
-    expected["p/code/job-abc/job.json"] = b'{"argv": []}'
-    return expected
+def objects(s3_client, bucket, prefix="p/") -> dict:
+    return {
+        key: s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        for key in list_keys(s3_client, bucket, prefix)
+    }
 
 
-def test_stage_uploads_every_file_with_its_bytes(s3_client, bucket, tree, script, shell):
-    out = io.StringIO()
-    report = stage(s3_client, uploads_for(bucket, tree, script, shell), out=out)
-
-    expected = expected_objects(bucket, tree, script, shell)
-    assert set(list_keys(s3_client, bucket, "")) == set(expected)
-    for key, data in expected.items():
-        assert read(s3_client, bucket, key) == data, key
-    assert report.files_uploaded == len(expected) == 31 + 3
-    assert report.bytes_uploaded == sum(len(d) for d in expected.values())
-    assert report.files_skipped == 0
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 4
-    assert lines[0] == (
-        f"uploaded {tree} -> s3://{bucket}/p/inputs/data-{path_digest(tree)}/ "
-        f"(31 files, {report.pieces[0].bytes_uploaded / 1024:.1f} KiB)"
-    )
-    assert lines[3].startswith(f"uploaded (generated) job -> s3://{bucket}/p/code/job-abc/job.json")
+def expected_tree(tree, uri) -> dict:
+    prefix = parse(uri).key
+    return {
+        prefix + p.relative_to(tree).as_posix(): p.read_bytes()
+        for p in sorted(tree.rglob("*"))
+        if p.is_file()
+    }
 
 
-def test_second_stage_skips_everything(s3_client, bucket, tree, script, shell, monkeypatch):
-    first = stage(s3_client, uploads_for(bucket, tree, script, shell), out=io.StringIO())
-    before = last_modified(s3_client, bucket)
-    sent = []
-    real_upload = s3io.upload_files
-    monkeypatch.setattr(
-        s3io,
-        "upload_files",
-        lambda client, items, **kw: real_upload(client, sent.extend(items) or items, **kw),
-    )
+class Spy:
+    """Every request staging sends, by operation (whichever sender it uses)."""
 
-    out = io.StringIO()
-    again = stage(s3_client, uploads_for(bucket, tree, script, shell), out=out)
-    assert sent == []
+    def __init__(self, monkeypatch):
+        self.ops = []
+        real = staging._Run.send
 
-    assert again.files_uploaded == 0
-    assert again.bytes_uploaded == 0
-    assert again.files_skipped == first.files_uploaded
-    assert again.bytes_skipped == first.bytes_uploaded
-    assert last_modified(s3_client, bucket) == before
-    assert all(line.startswith("skipped (unchanged) ") for line in out.getvalue().splitlines())
+        def send(run, ops, progress=None):
+            self.ops.extend(ops)
+            return real(run, ops, progress)
+
+        monkeypatch.setattr(staging._Run, "send", send)
+
+    def count(self, operation: str, exclude_manifests: bool = True) -> int:
+        return len(
+            [
+                op
+                for op in self.ops
+                if op.operation == operation
+                and not (exclude_manifests and "/manifests/" in f"/{op.key}")
+            ]
+        )
+
+    def sent_bytes(self) -> int:
+        return sum(
+            op.body.size if hasattr(op.body, "size") else len(op.body)
+            for op in self.ops
+            if op.operation == "PutObject" and "/manifests/" not in f"/{op.key}"
+        )
 
 
-def test_object_with_other_size_is_sent_again(s3_client, bucket, tree):
-    prefix = f"p/inputs/data-{path_digest(tree)}/"
-    s3_client.put_object(Bucket=bucket, Key=prefix + "top.txt", Body=b"truncat")
-    report = stage(s3_client, [Upload(tree, f"s3://{bucket}/{prefix}")], out=io.StringIO())
-    assert report.files_uploaded == 31
-    assert read(s3_client, bucket, prefix + "top.txt") == b"top\n"
-
-
-def test_failure_half_way_removes_what_this_call_uploaded(
-    s3_client, bucket, tree, script, tmp_path
+def test_every_file_lands_with_its_bytes_and_each_piece_gets_a_manifest(
+    s3_client, bucket, tree, shell
 ):
-    kept = Upload(script, f"s3://{bucket}/p/code/script-{path_digest(script)}/")
-    stage(s3_client, [kept], out=io.StringIO())
-    before = last_modified(s3_client, bucket)
+    data = piece(bucket, tree, "inputs/data")
+    conf = piece(bucket, shell, "code/configuration", lf=True)
+    generated = Upload(None, f"s3://{bucket}/p/code/job-abc/", [("job.json", b"{}")], "job")
+    report = stage(s3_client, [data, conf, generated], out=io.StringIO())
 
-    unreadable = tmp_path / "a-directory-not-a-file"
-    unreadable.mkdir()
-    good = tree / "top.txt"
-    files = [(f"f{i:03d}.txt", good) for i in range(40)] + [("broken.txt", unreadable)]
-    uploads = [
-        kept,  # already there: skipped, and must survive the rollback
-        Upload(tree, f"s3://{bucket}/p/inputs/data-{path_digest(tree)}/"),
-        Upload(None, f"s3://{bucket}/p/inputs/broken-x/", files=files),
-    ]
-    with pytest.raises(IsADirectoryError):
-        stage(s3_client, uploads, out=io.StringIO())
-    assert last_modified(s3_client, bucket) == before
-
-
-def test_refused_upload_half_way_removes_what_this_call_uploaded(s3_client, bucket, tree):
-    good = tree / "top.txt"
-    files = [(f"f{i:03d}.txt", good) for i in range(60)] + [("k" * 1100, good)]  # key too long
-    uploads = [
-        Upload(tree, f"s3://{bucket}/p/inputs/data-{path_digest(tree)}/"),
-        Upload(None, f"s3://{bucket}/p/inputs/long-x/", files=files),
-        Upload(None, f"s3://{bucket}/p/code/job-abc/job.json", body=b"{}", name="job"),
-    ]
-    with pytest.raises(ClientError) as raised:
-        stage(s3_client, uploads, out=io.StringIO())
-    assert raised.value.response["Error"]["Code"] == "KeyTooLongError"
-    assert list_keys(s3_client, bucket, "") == {}
+    expected = expected_tree(tree, data.s3_uri)
+    expected[parse(conf.s3_uri).key + "setup.sh"] = b"#!/bin/bash\nexport X=1\n"
+    expected["p/code/job-abc/job.json"] = b"{}"
+    stored = objects(s3_client, bucket)
+    manifests = {k: v for k, v in stored.items() if "/manifests/" in k}
+    assert {k: v for k, v in stored.items() if k not in manifests} == expected
+    assert set(manifests) == {parse(manifest_uri(u.s3_uri)).key for u in (data, conf, generated)}
+    listed = Manifest.from_bytes(manifests[parse(manifest_uri(data.s3_uri)).key])
+    assert sorted(listed.files) == sorted(rel for rel, _ in data.files)
+    assert report.files_uploaded == 31 + 1 + 1
+    assert report.bytes_uploaded == sum(len(v) for v in expected.values())
 
 
-def test_missing_bucket_for_second_piece_leaves_nothing(s3_client, bucket, tree, script):
-    uploads = [
-        Upload(tree, f"s3://{bucket}/p/inputs/data-{path_digest(tree)}/"),
-        Upload(script, "s3://no-such-bucket-for-staging/p/code/script-x/"),
-    ]
-    with pytest.raises(Exception, match="NoSuchBucket|does not exist"):
-        stage(s3_client, uploads, out=io.StringIO())
-    assert list_keys(s3_client, bucket, "") == {}
+def test_an_unchanged_rerun_sends_nothing_and_reads_one_manifest_per_piece(
+    s3_client, bucket, tree, shell, monkeypatch
+):
+    uploads = [piece(bucket, tree, "inputs/data"), piece(bucket, shell, "code/conf", lf=True)]
+    stage(s3_client, uploads, out=io.StringIO())
+    spy = Spy(monkeypatch)
+    out = io.StringIO()
+    report = stage(s3_client, uploads, out=out)
+    assert [op.operation for op in spy.ops] == ["GetObject", "GetObject"]
+    assert report.bytes_uploaded == 0
+    assert all(line.startswith("unchanged ") for line in out.getvalue().splitlines())
 
 
-def test_upload_files_bytes_and_multipart_file(s3_client, bucket, tmp_path, monkeypatch):
-    monkeypatch.setattr(s3io, "MULTIPART_THRESHOLD", 5 * s3io.MIB)
-    monkeypatch.setattr(s3io, "MULTIPART_CHUNKSIZE", 5 * s3io.MIB)
-    big = tmp_path / "big.bin"
-    big.write_bytes(os.urandom(11 * s3io.MIB + 123))
-    seen = []
-
-    class Subscriber:
-        def on_progress(self, bytes_transferred=0, **kwargs):
-            seen.append(bytes_transferred)
-
-    upload_files(
-        s3_client,
-        [(big, bucket, "a/big.bin"), (b"generated", bucket, "a/gen.txt")],
-        progress=Subscriber(),
+def test_one_changed_file_is_the_only_one_sent(s3_client, bucket, tree, monkeypatch):
+    first = piece(bucket, tree, "inputs/data")
+    stage(s3_client, [first], out=io.StringIO())
+    changed = tree / "level1-0" / "level2-0" / "file-00.bin"
+    changed.write_bytes(os.urandom(64 * 1024))
+    second = piece(bucket, tree, "inputs/data")
+    assert second.s3_uri != first.s3_uri
+    spy = Spy(monkeypatch)
+    out = io.StringIO()
+    report = stage(s3_client, [second], out=out)
+    assert spy.count("PutObject") == 1
+    assert spy.sent_bytes() == 64 * 1024
+    assert report.pieces[0].files_copied == 30
+    assert "1 file, 64.0 KiB sent; 30 copied in S3" in out.getvalue()
+    assert objects(s3_client, bucket, parse(second.s3_uri).key) == expected_tree(
+        tree, second.s3_uri
     )
-    assert read(s3_client, bucket, "a/big.bin") == big.read_bytes()
-    assert read(s3_client, bucket, "a/gen.txt") == b"generated"
-    assert sum(seen) == big.stat().st_size + len(b"generated")
 
 
-def test_download_single_object(s3_client, bucket, tmp_path):
-    s3_client.put_object(Bucket=bucket, Key="dir/model.bin", Body=b"weights")
-    s3_client.put_object(Bucket=bucket, Key="dir/model.bin.extra", Body=b"other")
-    paths = download_prefix(s3_client, f"s3://{bucket}/dir/model.bin", tmp_path / "out")
-    assert paths == [tmp_path / "out" / "model.bin"]
-    assert paths[0].read_bytes() == b"weights"
-    assert sorted(os.listdir(tmp_path / "out")) == ["model.bin"]
+def test_one_added_file_is_the_only_one_sent(s3_client, bucket, tree, monkeypatch):
+    stage(s3_client, [piece(bucket, tree, "inputs/data")], out=io.StringIO())
+    (tree / "new.txt").write_bytes(b"6bytes")
+    second = piece(bucket, tree, "inputs/data")
+    spy = Spy(monkeypatch)
+    stage(s3_client, [second], out=io.StringIO())
+    assert spy.count("PutObject") == 1
+    assert spy.sent_bytes() == 6
+    assert objects(s3_client, bucket, parse(second.s3_uri).key) == expected_tree(
+        tree, second.s3_uri
+    )
 
 
-@pytest.mark.parametrize("suffix", ["", "/"])
-def test_download_prefix_keeps_relative_paths(s3_client, bucket, tree, tmp_path, suffix):
-    upload_tree(s3_client, tree, f"s3://{bucket}/in/data/")
-    s3_client.put_object(Bucket=bucket, Key="in/data-other/x.txt", Body=b"not below data/")
-    dest = tmp_path / "out"
-    paths = download_prefix(s3_client, f"s3://{bucket}/in/data{suffix}", dest)
-
-    local = {p.relative_to(tree).as_posix(): p for p in tree.rglob("*") if p.is_file()}
-    assert sorted(p.relative_to(dest).as_posix() for p in paths) == sorted(local)
-    for rel, path in local.items():
-        assert (dest / rel).read_bytes() == path.read_bytes(), rel
-    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) == sorted(
-        local
-    )  # nothing else: no temporary files left behind
+def test_an_object_of_the_same_size_but_other_bytes_is_not_reused(s3_client, bucket, tree):
+    data = piece(bucket, tree, "inputs/data")
+    key = parse(data.s3_uri).key + "top.txt"
+    s3_client.put_object(Bucket=bucket, Key=key, Body=b"TOP\n")  # same size, other content
+    report = stage(s3_client, [data], out=io.StringIO())
+    assert s3_client.get_object(Bucket=bucket, Key=key)["Body"].read() == b"top\n"
+    assert report.files_uploaded == 31
 
 
-def test_download_prefix_of_small_and_multipart_objects(s3_client, bucket, tmp_path, monkeypatch):
-    monkeypatch.setattr(s3io, "MULTIPART_THRESHOLD", 5 * s3io.MIB)
-    monkeypatch.setattr(s3io, "MULTIPART_CHUNKSIZE", 5 * s3io.MIB)
-    big = os.urandom(11 * s3io.MIB + 7)
-    upload_files(s3_client, [(big, bucket, "m/big.bin"), (b"small", bucket, "m/s/small.txt")])
-    dest = tmp_path / "out"
-    paths = download_prefix(s3_client, f"s3://{bucket}/m", dest)
-    got = {p.relative_to(dest).as_posix(): p.read_bytes() for p in paths}
-    assert got == {"big.bin": big, "s/small.txt": b"small"}
-    assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == ["big.bin", "small.txt"]
+def test_an_interrupted_piece_is_resumed(s3_client, bucket, tree, monkeypatch):
+    """Objects of a run that stopped before its manifest are verified, not sent again."""
+    data = piece(bucket, tree, "inputs/data")
+    first_ten = Upload(data.source, data.s3_uri, data.files[:10])
+    stage(s3_client, [first_ten], out=io.StringIO())
+    s3_client.delete_object(Bucket=bucket, Key=parse(manifest_uri(data.s3_uri)).key)
+    spy = Spy(monkeypatch)
+    report = stage(s3_client, [data], out=io.StringIO())
+    assert spy.count("PutObject") == 21
+    assert spy.count("HeadObject") == 10
+    assert report.pieces[0].files_skipped == 10
 
 
-def test_download_missing_prefix_names_the_uri(s3_client, bucket, tmp_path):
-    s3_client.put_object(Bucket=bucket, Key="present/x", Body=b"x")
-    uri = f"s3://{bucket}/absent/prefix"
-    with pytest.raises(FileNotFoundError, match=uri):
-        download_prefix(s3_client, uri, tmp_path / "out")
-    with pytest.raises(FileNotFoundError, match="s3://no-such-bucket-dl/x"):
-        download_prefix(s3_client, "s3://no-such-bucket-dl/x", tmp_path / "out")
+def test_a_manifest_listing_other_files_is_not_trusted(s3_client, bucket, tree):
+    data = piece(bucket, tree, "inputs/data")
+    wrong = Manifest(data.s3_uri, {"top.txt": source_digest(piece_files(tree / "top.txt")[0][1])})
+    key = parse(manifest_uri(data.s3_uri)).key
+    s3_client.put_object(Bucket=bucket, Key=key, Body=wrong.to_bytes().replace(b'"top', b'"x'))
+    report = stage(s3_client, [data], out=io.StringIO())
+    assert report.files_uploaded == 31
 
 
-def test_list_and_delete_keys_in_batches(s3_client, bucket, monkeypatch):
-    monkeypatch.setattr(s3io, "DELETE_BATCH", 3)
-    upload_files(s3_client, [(f"{i}".encode(), bucket, f"k/{i:02d}") for i in range(8)])
-    upload_files(s3_client, [(b"keep", bucket, "other/keep")])
-    assert list_keys(s3_client, bucket, "k/") == {f"k/{i:02d}": len(str(i)) for i in range(8)}
-    delete_keys(s3_client, bucket, list(list_keys(s3_client, bucket, "k/")))
-    assert list_keys(s3_client, bucket, "") == {"other/keep": 4}
+def test_a_pruned_copy_source_is_sent_instead(s3_client, bucket, tree):
+    first = piece(bucket, tree, "inputs/data")
+    stage(s3_client, [first], out=io.StringIO())
+    for key in list_keys(s3_client, bucket, parse(first.s3_uri).key):
+        s3_client.delete_object(Bucket=bucket, Key=key)  # objects gone, manifest left behind
+    (tree / "new.txt").write_bytes(b"x")
+    second = piece(bucket, tree, "inputs/data")
+    report = stage(s3_client, [second], out=io.StringIO())
+    assert report.files_uploaded == 32
+    assert objects(s3_client, bucket, parse(second.s3_uri).key) == expected_tree(
+        tree, second.s3_uri
+    )
+
+
+def test_a_failing_run_deletes_nothing(s3_client, bucket, tree, shell):
+    """A run that fails half way leaves every object where it is: each holds the right bytes
+    under its content-addressed key, and another run may rely on it."""
+    shared = piece(bucket, tree, "inputs/data")
+    stage(s3_client, [shared], out=io.StringIO())
+    before = objects(s3_client, bucket)
+    s3_client.delete_object(Bucket=bucket, Key=parse(manifest_uri(shared.s3_uri)).key)
+    conf = piece(bucket, shell, "code/conf", lf=False)
+    shell.write_bytes(b"#!/bin/bash\r\nexport Y=1\r\n")  # changed after hashing: refused
+    with pytest.raises(TransferError):
+        stage(s3_client, [shared, conf], out=io.StringIO())
+    after = objects(s3_client, bucket)
+    manifest = parse(manifest_uri(shared.s3_uri)).key
+    assert {k: v for k, v in before.items() if k != manifest}.items() <= after.items()
+
+
+def test_a_file_changed_after_it_was_hashed_never_lands(s3_client, bucket, tree):
+    data = piece(bucket, tree, "inputs/data")
+    changed = tree / "top.txt"
+    changed.write_bytes(b"TOP\n")  # same size, new bytes, after the plan hashed it
+    with pytest.raises(TransferError, match="top.txt: changed while it was being staged"):
+        stage(s3_client, [data], out=io.StringIO())
+    key = parse(data.s3_uri).key + "top.txt"
+    assert key not in list_keys(s3_client, bucket, parse(data.s3_uri).key)
+    assert parse(manifest_uri(data.s3_uri)).key not in list_keys(s3_client, bucket, "p/")

@@ -11,7 +11,7 @@ class AwsBackend(Backend):
     name = "aws"
 
     def __init__(self, session: Any) -> None:
-        from ..s3.transfer import client_config
+        from ..s3.clients import client_config
 
         self.session = session
         self.region = session.region_name

@@ -82,7 +82,7 @@ class _S3Run:
     def _client(self):
         if self.s3 is None:
             from ..aws.session import make_session
-            from ..s3.transfer import client_config
+            from ..s3.clients import client_config
 
             session = make_session(self.args.sagemaker_profile, self.args.sagemaker_region)
             self.s3 = session.client("s3", config=client_config())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from ..contract import CODE_ROOT, SHARED_CODE_CHANNEL
 from ..errors import UsageError
@@ -30,7 +30,7 @@ class Piece:
     """One code piece: what it holds and where it lands in the container and in S3."""
 
     key: str
-    source: Path
+    source: Optional[Path]
     files: FileList
     digest: str = ""
 
@@ -79,7 +79,7 @@ class Layout:
         self.shared = shared
 
     def add_job_file(self, body: bytes) -> None:
-        self.pieces.append(Piece("job", Path("job.json"), [("job.json", body)]))
+        self.pieces.append(Piece("job", None, [("job.json", body)]))
 
     def channel_count(self) -> int:
         return 1 if self.shared else len(self.pieces)
@@ -110,12 +110,10 @@ class Layout:
 
     def uploads(self) -> List[Upload]:
         if not self.shared:
-            return [
-                Upload(p.source, self.piece_uri(p), files=p.files, lf=False) for p in self.pieces
-            ]
+            return [Upload(p.source, self.piece_uri(p), p.files, name=p.key) for p in self.pieces]
         files = [(self._bundle_rel(p, rel), f) for p in self.pieces for rel, f in p.files]
         uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-        return [Upload(Path(self.spec.script).parent, uri, files=files, lf=False, name="code")]
+        return [Upload(Path(self.spec.script).parent, uri, files, name="code")]
 
     def _bundle_rel(self, piece: Piece, rel: str) -> str:
         return posixpath.relpath(self.folder(piece.key), CODE_ROOT) + "/" + rel

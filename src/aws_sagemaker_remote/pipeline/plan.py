@@ -145,7 +145,7 @@ def _input_channels(spec, layout, inputs):
             files = piece_files(path, lf=False, skip_junk=False)
             files = non_empty(flag_of(item.name), path, files)
             uri = f"{layout.base}inputs/{item.name}-{piece_digest(files)}/"
-            uploads.append(Upload(Path(item.value), uri, files=files, lf=False))
+            uploads.append(Upload(Path(item.value), uri, files))
         local = posixpath.join(spec.input_mount, item.name)
         channels.append(channel(item.name, uri, local, item.mode, item.distribution))
     return channels, uploads

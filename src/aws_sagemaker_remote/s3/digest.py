@@ -1,13 +1,16 @@
-"""Content digests of the pieces that get staged (standard library only).
+"""Content digests of the pieces that get staged.
 
-A piece is a file or a directory. Its digest names its S3 prefix, so unchanged content lands on the
-same keys and is not sent twice. Per-file sha256 values of big files are cached on disk, keyed by
-(absolute path, size, mtime_ns, inode), so that re-running a job does not re-read gigabytes of
-unchanged inputs. Any problem with the cache only costs a re-read.
+A piece is a file or a folder. Its digest names its S3 prefix, so unchanged content lands on the
+same keys and is not sent twice. Each file gets a sha256 (its identity in the piece digest) and a
+CRC64NVME (the checksum S3 verifies on upload and reports back, so that an object is reused only
+when its content is known to match). Both are computed in one read and cached on disk for big files,
+keyed by (absolute path, size, mtime_ns, inode), so that re-running a job does not re-read gigabytes
+of unchanged inputs. Any problem with the cache only costs a re-read.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -15,61 +18,36 @@ import os
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple, Union
 
+from ..errors import UsageError
 from ..paths import digest_cache_file
+from .walk import LocalFile, walk
 
-SKIP_DIRS = frozenset({"__pycache__", ".git"})
-SKIP_FILES = frozenset({".DS_Store"})
-SKIP_SUFFIXES = (".pyc",)
 SHELL_SUFFIXES = (".sh",)
-
 DIGEST_LENGTH = 16
 CACHE_MIN_SIZE = 1024 * 1024  # smaller files are cheaper to re-read than to track
 CACHE_MAX_ENTRIES = 20_000
 RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
 _CHUNK = 1024 * 1024
 
-Source = Union[Path, bytes]
+Source = Union[LocalFile, bytes]
 FileList = List[Tuple[str, Source]]
 
 
-def tree_files(path: Path | str, *, skip_junk: bool = True) -> list[tuple[str, Path]]:
-    """(relative posix path, file) for a file or every file below a directory, sorted.
+@dataclass(frozen=True)
+class FileDigest:
+    """What a file's bytes are: its size, sha256 (hex) and CRC64NVME (base64, as S3 reports it)."""
 
-    A single file's relative path is its basename. With `skip_junk`, `__pycache__`, `.git`,
-    `*.pyc` and `.DS_Store` are left out.
-    """
-    root = Path(path)
-    if root.is_file():
-        return [(root.name, root)]
-    if not root.is_dir():
-        raise FileNotFoundError(f"no such file or directory: {root}")
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        if skip_junk:
-            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-        base = Path(dirpath)
-        for name in filenames:
-            if skip_junk and _is_junk(name):
-                continue
-            file = base / name
-            found.append((file.relative_to(root).as_posix(), file))
-    return sorted(found, key=lambda item: item[0])
-
-
-def _is_junk(name: str) -> bool:
-    return name in SKIP_FILES or name.endswith(SKIP_SUFFIXES)
+    size: int
+    sha256: str
+    crc64: str
 
 
 def is_shell_file(relpath: str) -> bool:
     return relpath.endswith(SHELL_SUFFIXES)
-
-
-def lf_bytes(path: Path | str) -> bytes:
-    """The file's bytes with CRLF and lone CR line endings turned into LF."""
-    return to_lf(Path(path).read_bytes())
 
 
 def to_lf(data: bytes) -> bytes:
@@ -80,25 +58,44 @@ def piece_files(path: Path | str, *, lf: bool | None = None, skip_junk: bool = T
     """The files of a piece as they are uploaded: shell files (or every file when `lf` is True)
     become LF-converted bytes; `lf=False` keeps every file byte for byte."""
     result: FileList = []
-    for rel, file in tree_files(path, skip_junk=skip_junk):
+    for rel, file in walk(path, skip_junk=skip_junk):
         convert = lf if lf is not None else is_shell_file(rel)
-        result.append((rel, lf_bytes(file) if convert else file))
+        result.append((rel, to_lf(_read(file)) if convert else file))
     return result
+
+
+def _read(file: LocalFile) -> bytes:
+    try:
+        return file.path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
 
 
 def piece_digest(files: FileList) -> str:
     """First 16 hex chars of sha256 over the sorted (relative posix path, sha256 of bytes) pairs.
 
-    Each pair enters the hash as `<relpath>\\0<hex sha256>\\n`; a source may be a Path or bytes.
+    Each pair enters the hash as `<relpath>\\0<hex sha256>\\n`.
     """
-    cache = _DigestCache.shared()
     outer = hashlib.sha256()
     for rel, source in sorted(files, key=lambda item: item[0]):
-        inner = hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else None
-        if inner is None:
-            inner = cache.file_sha256(Path(source))
+        inner = source_digest(source).sha256
         outer.update(rel.encode("utf-8", "surrogateescape") + b"\0" + inner.encode() + b"\n")
     return outer.hexdigest()[:DIGEST_LENGTH]
+
+
+def source_digest(source: Source) -> FileDigest:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes_digest(bytes(source))
+    return _DigestCache.shared().file_digest(source)
+
+
+def bytes_digest(data: bytes) -> FileDigest:
+    return FileDigest(len(data), hashlib.sha256(data).hexdigest(), _crc64_text(crc64(data)))
+
+
+def forget(file: LocalFile) -> None:
+    """Drop what is known of a file (it changed under us): the next digest re-reads it."""
+    _DigestCache.shared().forget(file)
 
 
 def save_digest_cache() -> None:
@@ -106,16 +103,38 @@ def save_digest_cache() -> None:
     _DigestCache.shared().save()
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def crc64(data: bytes, previous: int = 0) -> int:
+    from awscrt.checksums import crc64nvme
+
+    return crc64nvme(data, previous)
+
+
+def _crc64_text(value: int) -> str:
+    return base64.b64encode(value.to_bytes(8, "big")).decode("ascii")
+
+
+def _hash_file(file: LocalFile) -> FileDigest:
+    """sha256 and CRC64NVME in one read; the file must still be what was walked."""
+    from awscrt.checksums import crc64nvme
+
+    sha, crc, size = hashlib.sha256(), 0, 0
+    try:
+        with open(file.path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                sha.update(chunk)
+                crc = crc64nvme(chunk, crc)
+                size += len(chunk)
+            info = os.fstat(handle.fileno())
+    except OSError as exc:
+        raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
+    if (size, info.st_mtime_ns, info.st_ino) != (file.size, file.mtime_ns, file.ino):
+        raise UsageError(f"{file.path}: changed while it was being read; run again")
+    return FileDigest(size, sha.hexdigest(), _crc64_text(crc))
 
 
 class _DigestCache:
-    """Per-file sha256 values of big files, in one JSON file; every failure is ignored."""
+    """Per-file digests: of big files in one JSON file (every failure is ignored), of all files
+    read by this process in memory (`memo`), so that no file is read twice in one run."""
 
     _lock = threading.Lock()
     _instances: dict[Path, _DigestCache] = {}
@@ -123,6 +142,7 @@ class _DigestCache:
     def __init__(self, path: Path):
         self.path = path
         self.entries: Dict[str, list] = self._load()
+        self.memo: Dict[str, list] = {}
         self.dirty = False
 
     @classmethod
@@ -140,22 +160,29 @@ class _DigestCache:
         except (OSError, ValueError):
             return {}
 
-    def file_sha256(self, path: Path) -> str:
-        info = path.stat()
-        if info.st_size < CACHE_MIN_SIZE:
-            return _hash_file(path)
-        key = os.path.abspath(path)
-        stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
-        entry = self.entries.get(key)
-        if isinstance(entry, list) and len(entry) == 4 and entry[:3] == stamp:
-            return entry[3]
-        value = _hash_file(path)
-        if time.time() - info.st_mtime_ns / 1e9 > RACY_SECONDS:
-            with self._lock:
+    def file_digest(self, file: LocalFile) -> FileDigest:
+        key = os.path.abspath(file.path)
+        stamp = [file.size, file.mtime_ns, file.ino]
+        with self._lock:
+            entry = self.memo.get(key) or self.entries.get(key)
+        if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stamp:
+            return FileDigest(file.size, entry[3], entry[4])
+        value = _hash_file(file)
+        record = stamp + [value.sha256, value.crc64]
+        with self._lock:
+            self.memo[key] = record
+            if file.size >= CACHE_MIN_SIZE and time.time() - file.mtime_ns / 1e9 > RACY_SECONDS:
                 self.entries.pop(key, None)
-                self.entries[key] = stamp + [value]
+                self.entries[key] = record
                 self.dirty = True
         return value
+
+    def forget(self, file: LocalFile) -> None:
+        key = os.path.abspath(file.path)
+        with self._lock:
+            self.memo.pop(key, None)
+            if self.entries.pop(key, None) is not None:
+                self.dirty = True
 
     def save(self) -> None:
         with self._lock:

@@ -1,9 +1,9 @@
 """Transfer progress for people (standard library only).
 
-`TransferProgress` is an s3transfer subscriber by duck typing (s3transfer looks up `on_progress`
-and `on_done` by name), so this module needs no AWS import. On a terminal, and only for transfers
-big enough to take a while, it draws one self-updating line; otherwise it stays quiet and the
-caller prints one plain line per piece.
+One display for a whole transfer: files, bytes, rate and time left, redrawn in place on a
+terminal from the start (so a long staging never looks hung); nothing on other outputs, where the
+caller prints one plain line per piece. `TransferProgress` takes the CRT senders' callbacks
+(`bytes_sent`, `op_done`) and s3transfer's subscriber callbacks (`on_progress`, by name).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ import time
 from typing import TextIO
 
 MIB = 1024 * 1024
-BAR_MIN_BYTES = 8 * MIB
 REFRESH_SECONDS = 0.1
-BAR_WIDTH = 24
 
 
 def format_size(nbytes: float) -> str:
@@ -30,16 +28,18 @@ def files_text(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 
 
-def uploaded_line(source: str, uri: str, files: int, nbytes: int, skipped: int = 0) -> str:
-    extra = f", {skipped} unchanged" if skipped else ""
-    return f"uploaded {source} -> {uri} ({files_text(files)}, {format_size(nbytes)}{extra})"
+def format_seconds(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
 
 
-def skipped_line(source: str, uri: str, files: int) -> str:
-    return f"skipped (unchanged) {source} -> {uri} ({files_text(files)})"
-
-
-def _is_tty(out: TextIO) -> bool:
+def is_tty(out: TextIO) -> bool:
     try:
         return bool(out.isatty())
     except (AttributeError, ValueError):
@@ -47,58 +47,75 @@ def _is_tty(out: TextIO) -> bool:
 
 
 class TransferProgress:
-    """Counts transferred bytes; a throttled `\\r` bar when `out` is a TTY and `total` is big."""
+    """Counts bytes and files; a throttled `\\r` line when `out` is a terminal."""
 
-    def __init__(self, total: int, out: TextIO, *, label: str = "uploading", clock=time.monotonic):
-        self.total = max(int(total), 0)
+    def __init__(
+        self, total_bytes: int, total_files: int, out: TextIO, *, label="uploading", clock=None
+    ):
+        self.total = max(int(total_bytes), 0)
+        self.files_total = total_files
         self.out = out
         self.label = label
-        self.clock = clock
+        self.clock = clock or time.monotonic
         self.done = 0
-        self.bar = _is_tty(out) and self.total > BAR_MIN_BYTES
+        self.files_done = 0
+        self.live = is_tty(out)
         self._lock = threading.Lock()
-        self._start = clock()
+        self._start = self.clock()
         self._last_draw = float("-inf")
-        self._drawn = False
         self._width = 0
+        if self.live:
+            with self._lock:
+                self._draw(self._start)
 
-    # s3transfer subscriber interface (called from its worker threads)
-    def on_progress(self, future=None, bytes_transferred: int = 0, **kwargs) -> None:  # noqa: ARG002
+    # the CRT senders' callbacks
+    def bytes_sent(self, amount: int) -> None:
         with self._lock:
-            # Retries report negative amounts to rewind.
-            self.done = min(max(self.done + bytes_transferred, 0), self.total or self.done)
-            now = self.clock()
-            if self.bar and now - self._last_draw >= REFRESH_SECONDS:
-                self._last_draw = now
-                self._draw(now)
+            # s3transfer reports negative amounts to rewind a retried part
+            self.done = min(max(self.done + amount, 0), self.total or self.done + amount)
+            self._maybe_draw()
 
-    def on_done(self, future=None, **kwargs) -> None:
-        pass
+    def op_done(self, op=None) -> None:  # noqa: ARG002 - any finished request is one file
+        with self._lock:
+            self.files_done += 1
+            self._maybe_draw()
+
+    # s3transfer's subscriber interface (looked up by name, called from its threads)
+    def on_progress(self, future=None, bytes_transferred: int = 0, **kwargs) -> None:  # noqa: ARG002
+        self.bytes_sent(bytes_transferred)
+
+    def on_done(self, future=None, **kwargs) -> None:  # noqa: ARG002
+        self.op_done()
 
     def finish(self) -> None:
-        """Remove the bar (the caller prints the per-piece summary lines)."""
+        """Remove the line (the caller prints the per-piece summary lines)."""
         with self._lock:
-            self._clear()
-            self._drawn = False
+            if self.live and self._width:
+                self.out.write("\r" + " " * self._width + "\r")
+                self.out.flush()
+            self.live = False
 
     def render(self, now: float | None = None) -> str:
         elapsed = max((self.clock() if now is None else now) - self._start, 1e-6)
-        fraction = self.done / self.total if self.total else 1.0
-        filled = int(fraction * BAR_WIDTH)
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        return (
-            f"{self.label} [{bar}] {format_size(self.done)} / {format_size(self.total)} "
-            f"{fraction * 100:3.0f}% {format_size(self.done / elapsed)}/s"
+        rate = self.done / elapsed
+        text = (
+            f"{self.label} {self.files_done}/{self.files_total} files, "
+            f"{format_size(self.done)} / {format_size(self.total)}"
         )
+        if self.done:
+            text += f", {format_size(rate)}/s"
+            left = (self.total - self.done) / rate if rate else 0
+            text += f", {format_seconds(left)} left"
+        return text
+
+    def _maybe_draw(self) -> None:
+        now = self.clock()
+        if self.live and now - self._last_draw >= REFRESH_SECONDS:
+            self._draw(now)
 
     def _draw(self, now: float) -> None:
+        self._last_draw = now
         text = self.render(now)
         self.out.write("\r" + text.ljust(self._width))
         self.out.flush()
         self._width = len(text)
-        self._drawn = True
-
-    def _clear(self) -> None:
-        if self._drawn:
-            self.out.write("\r" + " " * self._width + "\r")
-            self.out.flush()

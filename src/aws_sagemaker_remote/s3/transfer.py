@@ -1,14 +1,10 @@
-"""S3 transfers through s3transfer, many files in flight at once.
+"""S3 transfers of files, trees and listings: our CRT client (`crt.py`) wherever it can, boto3's
+s3transfer (its classic threaded manager) for the rest.
 
-Two transfer managers: s3transfer's classic threaded one, and its CRT one (`s3transfer.crt`, on
-the `awscrt` package), which spends far less CPU per file. `AWS_SAGEMAKER_REMOTE_TRANSFER` picks:
-`auto` (the default: CRT when awscrt is installed), `crt` (an error without awscrt) or `classic`.
-Whatever the CRT path cannot do (a source that is not a regular file, a bucket in another region
-than the client's, a proxy, unsigned clients) or does slower (downloading an object above the
-multipart threshold) goes through the classic manager.
-
-boto3, botocore, s3transfer and awscrt are imported inside the functions: importing this module
-costs nothing on the local path.
+The CRT does what it does fastest: uploads, and downloads of objects up to the multipart
+threshold. The classic manager downloads bigger objects (on loopback it fetched a 256 MiB object
+in 0.4-0.5 s against the CRT's 0.7-1.1 s, benchmarks/staging.py) and takes everything the CRT
+cannot: a proxy, unsigned requests, a bucket in another region than the client's.
 """
 
 from __future__ import annotations
@@ -16,35 +12,26 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import weakref
-from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Tuple, Union
+from typing import Iterable, List, Optional, Tuple, Union
 
-from ..errors import Error, UsageError, aws_error_code, is_not_found
-from .digest import tree_files
+from ..errors import Error, aws_error_code, is_not_found
+from .clients import MAX_CONCURRENCY, crt_of, crt_reaches
+from .ops import get_op, put_op
 from .uri import S3Uri, parse
+from .walk import LocalFile, walk
 
 MIB = 1024 * 1024
-# Chosen with benchmarks/staging.py against SeaweedFS on loopback (2 cores shared with the server
-# and with other test runs): 10, 16 and 32 requests in flight and 8 or 16 MiB parts differed by less
-# than the run-to-run noise (4.7-6.7 s for 2,000 x 8 KiB, 1.7-3.6 s for 256 MiB), because on
-# loopback the client's CPU, not latency, is the limit. Against real S3 every request waits tens of
-# milliseconds, so many small files need many requests in flight: 32. Parts: boto3's 8 MiB.
-MAX_CONCURRENCY = 32
-MULTIPART_THRESHOLD = 8 * MIB
+MULTIPART_THRESHOLD = 8 * MIB  # classic manager; boto3's default
 MULTIPART_CHUNKSIZE = 8 * MIB
 DELETE_BATCH = 1000
-TRANSFER_ENV = "AWS_SAGEMAKER_REMOTE_TRANSFER"
 Listed = Tuple[str, str, int]  # (S3 key, path relative to the target folder, size)
-TRANSFER_MODES = ("auto", "crt", "classic")
-CRT_MIN_ITEMS = 100
-
 UploadItem = Tuple[Union[Path, bytes], str, str]
+CHECKSUM = {"ChecksumAlgorithm": "CRC64NVME"}  # computed while sending, verified by S3
 
 
 def transfer_config(max_concurrency: int = MAX_CONCURRENCY):
-    """The s3transfer settings used for every upload and download (classic threaded manager)."""
+    """The s3transfer settings of the classic threaded manager."""
     from boto3.s3.transfer import TransferConfig
 
     return TransferConfig(
@@ -57,245 +44,42 @@ def transfer_config(max_concurrency: int = MAX_CONCURRENCY):
     )
 
 
-def client_config(**overrides):
-    """botocore client Config whose connection pool matches the transfer concurrency.
-
-    botocore's default pool holds 10 connections; with more threads than that it keeps opening
-    and discarding connections (and logs "Connection pool is full"). Create S3 clients with
-    `session.client("s3", config=client_config())` to give every thread a connection.
-    """
-    from botocore.config import Config
-
-    return Config(max_pool_connections=MAX_CONCURRENCY, **overrides)
-
-
-def _concurrency_for(s3_client) -> int:
-    pool = getattr(s3_client.meta.config, "max_pool_connections", None) or 10
-    return max(1, min(MAX_CONCURRENCY, pool))
-
-
 def _manager(s3_client, config=None):
     from boto3.s3.transfer import create_transfer_manager
 
-    return create_transfer_manager(
-        s3_client, config or transfer_config(_concurrency_for(s3_client))
-    )
+    pool = getattr(s3_client.meta.config, "max_pool_connections", None) or 10
+    concurrency = max(1, min(MAX_CONCURRENCY, pool))
+    return create_transfer_manager(s3_client, config or transfer_config(concurrency))
 
 
-def upload_files(s3_client, items: Iterable[UploadItem], progress=None, config=None) -> None:
-    """Upload every (source, bucket, key); a source is a file path or bytes.
-
-    All transfers are submitted at once (to the CRT manager, the classic one or both, see the
-    module docstring; an explicit classic `config` sends everything through the classic one). The
-    first failure cancels the rest and is re-raised once every transfer has stopped, so that
-    nothing is still in flight when the caller cleans up.
-    """
+def upload_files(s3_client, items: Iterable[UploadItem], progress=None) -> None:
+    """Upload every (source, bucket, key); a source is a file path or bytes. The first failure
+    cancels the rest and is raised once every transfer has stopped."""
     items = list(items)
-    subscribers = [progress] if progress is not None else None
+    crt = crt_of(s3_client) if items else None
+    by_crt = [i for i in items if crt is not None and crt_reaches(s3_client, i[1])]
+    rest = [i for i in items if not (crt is not None and crt_reaches(s3_client, i[1]))]
+    if by_crt:
+        ops = [put_op(_body(source), bucket, key) for source, bucket, key in by_crt]
+        crt.run_all(ops, progress=progress)
+    if rest:
+        subscribers = [progress] if progress is not None else None
+        with _manager(s3_client) as manager:
+            futures = [
+                manager.upload(
+                    _fileobj(source), bucket, key, extra_args=CHECKSUM, subscribers=subscribers
+                )
+                for source, bucket, key in rest
+            ]
+            for future in futures:
+                future.result()  # raising here makes the manager cancel and join the rest
 
-    def submit(manager, item: UploadItem):
-        source, bucket, key = item
-        return manager.upload(_fileobj(source), bucket, key, subscribers=subscribers)
 
-    routes = _routes(
-        s3_client, items, lambda item: item[1], _crt_can_send, config is None, _upload_size
-    )
-    _transfer(s3_client, routes, submit, config)
-
-
-def _upload_size(item: UploadItem) -> int:
-    source = item[0]
+def _body(source: Union[Path, bytes]):
     if isinstance(source, (bytes, bytearray)):
-        return len(source)
-    try:
-        return Path(source).stat().st_size
-    except OSError:
-        return 0
-
-
-def _transfer(s3_client, routes, submit, config=None) -> None:
-    """Submit each manager's items; the first failing future cancels and joins both managers."""
-    crt_parts, crt_items, classic_items = routes
-    with ExitStack() as stack:
-        futures = []
-        if crt_items:
-            manager = stack.enter_context(_crt_manager(crt_parts))
-            futures += [submit(manager, item) for item in crt_items]
-        if classic_items:
-            manager = stack.enter_context(_manager(s3_client, config))
-            futures += [submit(manager, item) for item in classic_items]
-        for future in futures:
-            future.result()  # raising here makes the managers cancel and join everything
-
-
-def _crt_can_send(item: UploadItem) -> bool:
-    """Bytes and regular files; anything else fails in the classic manager with a plain OSError."""
-    source = item[0]
-    return isinstance(source, (bytes, bytearray)) or Path(source).is_file()
-
-
-def transfer_mode() -> str:
-    """The transfer manager to use, crt or classic: what TRANSFER_ENV asks and awscrt allows."""
-    wanted = _requested_mode()
-    if wanted == "classic":
-        return "classic"
-    if crt_available():
-        return "crt"
-    if wanted == "crt":
-        raise UsageError(
-            f"{TRANSFER_ENV}=crt needs the awscrt package: pip install 'aws-sagemaker-remote[crt]'"
-        )
-    return "classic"
-
-
-def _requested_mode() -> str:
-    wanted = os.environ.get(TRANSFER_ENV, "").strip().lower() or "auto"
-    if wanted not in TRANSFER_MODES:
-        raise UsageError(
-            f"{TRANSFER_ENV} must be one of {', '.join(TRANSFER_MODES)}, not {wanted!r}"
-        )
-    return wanted
-
-
-def crt_available() -> bool:
-    """awscrt is installed and s3transfer's CRT manager takes a TransferConfig (>= 0.16)."""
-    try:
-        import s3transfer.crt
-        from s3transfer.manager import TransferConfig
-    except ImportError:
-        return False
-    return hasattr(TransferConfig, "UNSET_DEFAULT") and hasattr(
-        s3transfer.crt, "CRTTransferManager"
-    )
-
-
-def _routes(s3_client, items: list, bucket_of, crt_can_do, crt_allowed=True, size_of=None):
-    """(CRT parts or None, items for the CRT manager, items for the classic manager)."""
-    worth = items and crt_allowed and _worth_crt(items, size_of)
-    parts = _crt_parts(s3_client) if worth else None
-    if parts is None:
-        return None, [], items
-    near = {b for b in {bucket_of(i) for i in items} if _bucket_in_client_region(s3_client, b)}
-    crt_items, classic_items = [], []
-    for item in items:
-        fits = bucket_of(item) in near and crt_can_do(item)
-        (crt_items if fits else classic_items).append(item)
-    return parts, crt_items, classic_items
-
-
-def _worth_crt(items: list, size_of) -> bool:
-    """In `auto` mode, a few small files go faster through the classic manager: setting up the
-    CRT client and importing awscrt (~0.15 s) cost more than it saves (~2 ms a file) below
-    about a hundred files (benchmarks/emulator.py, benchmarks/staging.py)."""
-    if _requested_mode() == "crt" or len(items) >= CRT_MIN_ITEMS:
-        return True
-    return size_of is not None and any(size_of(i) > MULTIPART_THRESHOLD for i in items)
-
-
-_CRT_PARTS: Any = weakref.WeakKeyDictionary()  # boto3 client -> (CRT S3 client, serializer)
-
-
-def _crt_parts(s3_client):
-    """The CRT S3 client and request serializer for this boto3 client, None when not to use one.
-
-    Built once per boto3 client (the serializer's own botocore client takes ~70 ms to create).
-    In `auto` mode a CRT that cannot be set up leaves everything to the classic manager.
-    """
-    if transfer_mode() == "classic":
-        return None
-    if s3_client not in _CRT_PARTS:
-        try:
-            _CRT_PARTS[s3_client] = _new_crt_parts(s3_client)
-        except Exception:
-            if _requested_mode() == "crt":
-                raise
-            _CRT_PARTS[s3_client] = None
-    return _CRT_PARTS[s3_client]
-
-
-def _new_crt_parts(s3_client):
-    from urllib.parse import urlsplit
-
-    import botocore.session
-    from s3transfer.crt import (
-        BotocoreCRTCredentialsWrapper,
-        BotocoreCRTRequestSerializer,
-        create_s3_crt_client,
-    )
-
-    credentials = s3_client._get_credentials()
-    endpoint = _custom_endpoint(s3_client)
-    url = urlsplit(endpoint or s3_client.meta.endpoint_url)
-    if credentials is None or _uses_proxy(s3_client, url.scheme, url.hostname or ""):
-        return None  # unsigned requests and proxies: the classic manager knows how
-    region = s3_client.meta.region_name
-    use_ssl = url.scheme != "http"
-    crt_client = create_s3_crt_client(
-        region,
-        BotocoreCRTCredentialsWrapper(credentials).to_crt_credentials_provider(),
-        part_size=MULTIPART_CHUNKSIZE,
-        use_ssl=use_ssl,
-        verify=_verify(s3_client) if use_ssl else None,
-    )
-    client_kwargs = {
-        "region_name": region,
-        "endpoint_url": endpoint,
-        "config": s3_client.meta.config,
-    }
-    serializer = BotocoreCRTRequestSerializer(botocore.session.Session(), client_kwargs)
-    return crt_client, serializer
-
-
-def _crt_manager(parts):
-    from boto3.s3.transfer import TransferConfig
-    from s3transfer.crt import CRTTransferManager
-
-    config = TransferConfig(
-        multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_CHUNKSIZE
-    )
-    crt_client, serializer = parts
-    return CRTTransferManager(crt_client, serializer, config=config)
-
-
-def _custom_endpoint(s3_client) -> Optional[str]:
-    """The endpoint the client was given (argument, AWS_ENDPOINT_URL_S3, config); None for AWS.
-
-    Passing AWS's own resolved endpoint on would turn off the client's endpoint rules (virtual
-    hosts, FIPS, dual-stack), so only a custom one is handed to the serializer.
-    """
-    builtins = getattr(getattr(s3_client, "_ruleset_resolver", None), "_builtins", None)
-    if builtins is None:
-        return s3_client.meta.endpoint_url
-    return builtins.get("SDK::Endpoint")
-
-
-def _uses_proxy(s3_client, scheme: str, host: str) -> bool:
-    import urllib.request
-
-    if s3_client.meta.config.proxies:
-        return True
-    proxies = urllib.request.getproxies_environment()
-    return scheme in proxies and not urllib.request.proxy_bypass_environment(host, proxies)
-
-
-def _verify(s3_client):
-    """The client's certificate check for the CRT: None (default trust), False or a CA bundle."""
-    session = getattr(getattr(s3_client, "_endpoint", None), "http_session", None)
-    verify = getattr(session, "_verify", True)
-    return None if verify is True else verify
-
-
-def _bucket_in_client_region(s3_client, bucket: str) -> bool:
-    """Whether requests signed for the client's region reach `bucket`: the CRT follows no redirect.
-
-    Any error sends the bucket's items to the classic manager, which reports it as usual.
-    """
-    try:
-        response = s3_client.head_bucket(Bucket=bucket)
-    except Exception:  # noqa: BLE001 - the classic manager then reports whatever is wrong
-        return False
-    region = response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-bucket-region")
-    return region is None or region == s3_client.meta.region_name
+        return bytes(source)
+    path = Path(source)
+    return LocalFile.of(path, os.stat(path))
 
 
 def _fileobj(source: Union[Path, bytes, str]):
@@ -308,8 +92,8 @@ def upload_tree(s3_client, src: Path | str, uri: str, progress=None) -> List[str
     """Upload a file or every file below a directory to the prefix `uri`; returns their URIs."""
     target = parse(uri)
     items = [
-        (file, target.bucket, target.join(rel).key)
-        for rel, file in tree_files(src, skip_junk=False)
+        (file.path, target.bucket, target.join(rel).key)
+        for rel, file in walk(src, skip_junk=False, strict=False)
     ]
     upload_files(s3_client, items, progress=progress)
     return [str(S3Uri(bucket, key)) for _, bucket, key in items]
@@ -349,23 +133,43 @@ def download_prefix(s3_client, uri: str, dest: Path | str) -> List[Path]:
 def download_listing(s3_client, bucket: str, items: List[Listed], dest: Path | str) -> List[Path]:
     """Download (key, relative path, size) items of `bucket` below `dest`; their paths.
 
-    Each file is written under a temporary name and renamed when complete (s3transfer does this
-    for filename targets), so a failure never leaves a half-written file under its real name.
-    Objects above the multipart threshold go through the classic manager: on loopback the CRT
-    fetched a 256 MiB object in 0.7-1.1 s against 0.4-0.5 s (benchmarks/staging.py).
+    Each file is written under a temporary name and renamed when complete, so a failure never
+    leaves a half-written file under its real name.
     """
     dest = Path(dest)
     targets = [dest.joinpath(*rel.split("/")) for _, rel, _ in items]
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-    fetches = [(bucket, key, str(target), size) for (key, _, size), target in zip(items, targets)]
-    routes = _routes(s3_client, fetches, lambda item: item[0], _crt_should_fetch)
-    _transfer(s3_client, routes, lambda manager, item: manager.download(*item[:3]))
+    fetches = [(key, target, size) for (key, _, size), target in zip(items, targets)]
+    crt = crt_of(s3_client) if fetches else None
+    small = crt is not None and crt_reaches(s3_client, bucket)
+    by_crt = [f for f in fetches if small and f[2] <= MULTIPART_THRESHOLD]
+    rest = [f for f in fetches if not (small and f[2] <= MULTIPART_THRESHOLD)]
+    if by_crt:
+        _crt_download(crt, bucket, by_crt)
+    if rest:
+        with _manager(s3_client) as manager:
+            futures = [manager.download(bucket, key, str(target)) for key, target, _ in rest]
+            for future in futures:
+                future.result()
     return targets
 
 
-def _crt_should_fetch(item: Tuple[str, str, str, int]) -> bool:
-    return item[3] <= MULTIPART_THRESHOLD
+def _crt_download(crt, bucket: str, fetches) -> None:
+    partial = [
+        target.with_name(f".{target.name}.{os.getpid()}.partial") for _, target, _ in fetches
+    ]
+    ops = [get_op(bucket, key, str(tmp)) for (key, _, _), tmp in zip(fetches, partial)]
+    try:
+        crt.run_all(ops)
+        for op, tmp, (key, target, _) in zip(ops, partial, fetches):
+            if op.missing:
+                raise FileNotFoundError(f"s3://{bucket}/{key} is gone")
+            os.replace(tmp, target)
+    finally:
+        for tmp in partial:
+            if tmp.exists():
+                tmp.unlink()
 
 
 def listing(s3_client, uri: str) -> List[Listed]:

@@ -75,7 +75,7 @@ class LocalBackend(Backend):
         """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
         if self._s3 is None:
             from ...aws.session import make_session
-            from ...s3.transfer import client_config
+            from ...s3.clients import client_config
 
             session = make_session(self.profile, self.region)
             self._s3 = session.client("s3", config=client_config())

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 from ...s3 import transfer as s3io
-from ...s3.digest import tree_files
 from ...s3.uri import parse as parse_s3_uri
+from ...s3.walk import walk
 from .layout import Instance
 
 
@@ -89,12 +89,9 @@ class ContinuousUploader:
         if not local.is_dir():
             return []
         changed = []
-        for rel, file in tree_files(local, skip_junk=False):
-            try:
-                stat = file.stat()
-            except FileNotFoundError:
-                continue
-            stamp = (stat.st_size, stat.st_mtime_ns)
+        for rel, found in walk(local, skip_junk=False, strict=False):
+            file = found.path
+            stamp = (found.size, found.mtime_ns)
             if self.seen.get((name, file)) != stamp:
                 changed.append((rel, file, stamp))
         return changed

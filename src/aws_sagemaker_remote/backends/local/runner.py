@@ -333,7 +333,7 @@ def _read(path: Path) -> str:
 
 
 def _s3_config():
-    from ...s3.transfer import client_config
+    from ...s3.clients import client_config
 
     return client_config()
 

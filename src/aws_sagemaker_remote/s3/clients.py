@@ -1,0 +1,105 @@
+"""How this library talks to S3: boto3 client settings (connection pool, retries), the transfer
+mode, and the CRT client built once per boto3 client.
+
+`AWS_SAGEMAKER_REMOTE_TRANSFER` picks `auto` (the default: the CRT wherever it can be used),
+`crt` (an error where it cannot) or `classic` (boto3's s3transfer for everything).
+boto3, botocore and awscrt are imported inside the functions: importing this costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from typing import Any, Optional
+
+from ..errors import UsageError
+
+MAX_CONCURRENCY = 32  # boto3 side: threads of the classic manager, connections of the pool
+TRANSFER_ENV = "AWS_SAGEMAKER_REMOTE_TRANSFER"
+TRANSFER_MODES = ("auto", "crt", "classic")
+# botocore retries for every S3 call of boto3: "adaptive" adds client-side rate limiting on
+# throttling (503 SlowDown) to "standard"'s exponential backoff; 10 attempts ride out a flaky
+# network (tests: 30 % faults through tests/s3proxy.py).
+RETRIES = {"mode": "adaptive", "max_attempts": 10}
+
+
+def client_config(**overrides: Any):
+    """botocore Config for S3 clients: a connection per transfer thread, deliberate retries."""
+    from botocore.config import Config
+
+    overrides.setdefault("retries", dict(RETRIES))
+    return Config(max_pool_connections=MAX_CONCURRENCY, **overrides)
+
+
+def transfer_mode() -> str:
+    """`classic` or `crt`, as TRANSFER_ENV asks (refused with one line when unknown)."""
+    wanted = os.environ.get(TRANSFER_ENV, "").strip().lower() or "auto"
+    if wanted not in TRANSFER_MODES:
+        allowed = ", ".join(TRANSFER_MODES)
+        raise UsageError(f"{TRANSFER_ENV}: {wanted!r} is not a transfer mode; allowed: {allowed}")
+    return "classic" if wanted == "classic" else "crt"
+
+
+def crt_required() -> bool:
+    return os.environ.get(TRANSFER_ENV, "").strip().lower() == "crt"
+
+
+_CRT: Any = weakref.WeakKeyDictionary()  # boto3 client -> CrtS3 or None
+
+
+def crt_of(s3_client: Any):
+    """The CRT client for this boto3 client (built once), or None where it cannot be used."""
+    if transfer_mode() == "classic":
+        return None
+    if s3_client not in _CRT:
+        from .crt import crt_for
+
+        _CRT[s3_client] = crt_for(s3_client)
+    found = _CRT[s3_client]
+    if found is None and crt_required():
+        raise UsageError(
+            f"{TRANSFER_ENV}=crt: this S3 client needs boto3 (a proxy, no credentials)"
+        )
+    return found
+
+
+_REGIONS: Any = weakref.WeakKeyDictionary()  # boto3 client -> {bucket: reachable by the CRT}
+
+
+def crt_reaches(s3_client: Any, bucket: str) -> bool:
+    """Whether requests signed for the client's region reach `bucket` (the CRT follows no
+    redirect). Any error leaves the bucket to boto3, which reports it as usual."""
+    known = _REGIONS.setdefault(s3_client, {})
+    if bucket not in known:
+        try:
+            response = s3_client.head_bucket(Bucket=bucket)
+        except Exception:  # noqa: BLE001 - boto3 then reports whatever is wrong
+            known[bucket] = False
+        else:
+            region = response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-bucket-region")
+            known[bucket] = region is None or region == s3_client.meta.region_name
+    return known[bucket]
+
+
+def custom_endpoint(s3_client: Any) -> Optional[str]:
+    """The endpoint the client was given (argument, AWS_ENDPOINT_URL_S3, config); None for AWS."""
+    builtins = getattr(getattr(s3_client, "_ruleset_resolver", None), "_builtins", None)
+    if builtins is None:
+        return s3_client.meta.endpoint_url
+    return builtins.get("SDK::Endpoint")
+
+
+def uses_proxy(s3_client: Any, scheme: str, host: str) -> bool:
+    import urllib.request
+
+    if s3_client.meta.config.proxies:
+        return True
+    proxies = urllib.request.getproxies_environment()
+    return scheme in proxies and not urllib.request.proxy_bypass_environment(host, proxies)
+
+
+def verify_setting(s3_client: Any):
+    """The client's certificate check: None (default trust), False or a CA bundle path."""
+    session = getattr(getattr(s3_client, "_endpoint", None), "http_session", None)
+    verify = getattr(session, "_verify", True)
+    return None if verify is True else verify

@@ -1,0 +1,144 @@
+"""The files of a local input or code piece, each stat-ed once, every kind of entry decided.
+
+Staging ships regular files only. A FIFO would hang the reader, a socket or device has no content
+to ship, a dangling or looping symlink has no target: each is refused with one line naming it,
+never opened. Symlinked folders are followed (their files are shipped under the link's name), with
+loop detection by (device, inode) of every folder on the current path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Set, Tuple
+
+from ..errors import UsageError
+
+SKIP_DIRS = frozenset({"__pycache__", ".git"})
+SKIP_FILES = frozenset({".DS_Store"})
+SKIP_SUFFIXES = (".pyc",)
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A regular file as seen when it was walked: its stamp tells a later change apart."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    ino: int
+
+    @classmethod
+    def of(cls, path: Path, info: os.stat_result) -> LocalFile:
+        return cls(path, info.st_size, info.st_mtime_ns, info.st_ino)
+
+    def changed(self) -> bool:
+        """Whether the file is no longer what was walked (size, mtime or inode differ)."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return True
+        return (info.st_size, info.st_mtime_ns, info.st_ino) != (self.size, self.mtime_ns, self.ino)
+
+
+class UnstageableFile(UsageError):
+    """An entry of an input or code folder that cannot be shipped."""
+
+
+def walk(
+    root: Path | str, *, skip_junk: bool = True, strict: bool = True
+) -> List[Tuple[str, LocalFile]]:
+    """(relative posix path, file) for a file or every file below a folder, sorted by path.
+
+    A single file's relative path is its basename. With `skip_junk`, `__pycache__`, `.git`,
+    `*.pyc` and `.DS_Store` are left out. With `strict` (inputs and code), an entry that is not a
+    regular file or a folder raises UnstageableFile; without it (outputs), such entries are skipped.
+    """
+    root = Path(root)
+    info = _stat(root, strict=True)
+    if stat.S_ISREG(info.st_mode):
+        _check_readable(root, strict)
+        return [(root.name, LocalFile.of(root, info))]
+    if not stat.S_ISDIR(info.st_mode):
+        raise UnstageableFile(f"{root}: {_kind(info.st_mode)}, not a file or folder")
+    found: List[Tuple[str, LocalFile]] = []
+    _walk_dir(root, "", {(info.st_dev, info.st_ino)}, found, skip_junk=skip_junk, strict=strict)
+    return sorted(found, key=lambda item: item[0])
+
+
+def _walk_dir(folder: Path, rel: str, seen: Set[Tuple[int, int]], found, *, skip_junk, strict):
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        if strict:
+            raise UnstageableFile(f"{folder}: cannot be listed ({exc.strerror})") from None
+        return
+    for entry in entries:
+        name = entry.name
+        path = Path(entry.path)
+        info = _stat(path, strict=strict)
+        if info is None:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if skip_junk and name in SKIP_DIRS:
+                continue
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                _refuse(path, "a symlink loop (it leads back to a folder above it)", strict)
+                continue
+            _walk_dir(
+                path, rel + name + "/", seen | {key}, found, skip_junk=skip_junk, strict=strict
+            )
+        elif stat.S_ISREG(info.st_mode):
+            if skip_junk and (name in SKIP_FILES or name.endswith(SKIP_SUFFIXES)):
+                continue
+            if _check_readable(path, strict):
+                found.append((rel + name, LocalFile.of(path, info)))
+        else:
+            _refuse(path, f"{_kind(info.st_mode)}, which cannot be staged", strict)
+
+
+def _stat(path: Path, *, strict: bool):
+    """stat() following symlinks; a dangling or looping link is refused (or skipped)."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        if path.is_symlink():
+            _refuse(path, "a dangling symlink", strict)
+            return None
+        if strict:
+            raise UsageError(f"{path}: no such file or folder") from None
+        return None  # gone since the folder was listed
+    except OSError as exc:
+        if path.is_symlink():
+            _refuse(path, f"a symlink that cannot be followed ({exc.strerror})", strict)
+            return None
+        if strict:
+            raise UnstageableFile(f"{path}: cannot be read ({exc.strerror})") from None
+        return None
+
+
+def _check_readable(path: Path, strict: bool) -> bool:
+    if os.access(path, os.R_OK):
+        return True
+    _refuse(path, "not readable (permission denied)", strict)
+    return False
+
+
+def _refuse(path: Path, why: str, strict: bool) -> None:
+    if strict:
+        raise UnstageableFile(f"{path}: {why}")
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"

@@ -1,0 +1,185 @@
+"""Uploads, downloads and listings of trees against a real SeaweedFS, through both senders
+(awscrt's S3 client and boto3's s3transfer), and the choice between them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.s3 import clients
+from aws_sagemaker_remote.s3 import transfer as s3io
+from aws_sagemaker_remote.s3.transfer import (
+    delete_keys,
+    download_prefix,
+    list_keys,
+    upload_files,
+    upload_tree,
+)
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture(params=["crt", "classic"])
+def mode(request, monkeypatch):
+    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
+    return request.param
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "data"
+    for i in range(30):
+        folder = root / f"level1-{i % 3}" / f"level2-{i % 2}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"file-{i:02d}.bin").write_bytes(os.urandom(100 + i * 37))
+    return root
+
+
+def read(s3_client, bucket, key) -> bytes:
+    return s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+class Counter:
+    def __init__(self):
+        self.bytes = 0
+        self.files = 0
+
+    def bytes_sent(self, amount):
+        self.bytes += amount
+
+    def op_done(self, op=None):
+        self.files += 1
+
+    def on_progress(self, bytes_transferred=0, **kwargs):
+        self.bytes_sent(bytes_transferred)
+
+    def on_done(self, **kwargs):
+        self.op_done()
+
+
+def test_upload_files_bytes_and_multipart_file(s3_client, bucket, tmp_path, mode, monkeypatch):
+    monkeypatch.setattr(s3io, "MULTIPART_THRESHOLD", 5 * MIB)
+    monkeypatch.setattr(s3io, "MULTIPART_CHUNKSIZE", 5 * MIB)
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(20 * MIB + 123))  # above the CRT's 16 MiB parts too
+    counter = Counter()
+    upload_files(
+        s3_client,
+        [(big, bucket, "a/big.bin"), (b"generated", bucket, "a/gen.txt")],
+        progress=counter,
+    )
+    assert read(s3_client, bucket, "a/big.bin") == big.read_bytes()
+    assert read(s3_client, bucket, "a/gen.txt") == b"generated"
+    assert counter.bytes >= big.stat().st_size
+    assert s3_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+def test_uploads_carry_a_checksum_s3_verified(s3_client, bucket, mode):
+    upload_files(s3_client, [(b"checked", bucket, "c/x")])
+    head = s3_client.head_object(Bucket=bucket, Key="c/x", ChecksumMode="ENABLED")
+    from aws_sagemaker_remote.s3.digest import bytes_digest
+
+    assert head["ChecksumCRC64NVME"] == bytes_digest(b"checked").crc64
+
+
+def test_download_single_object(s3_client, bucket, tmp_path, mode):
+    s3_client.put_object(Bucket=bucket, Key="dir/model.bin", Body=b"weights")
+    s3_client.put_object(Bucket=bucket, Key="dir/model.bin.extra", Body=b"other")
+    paths = download_prefix(s3_client, f"s3://{bucket}/dir/model.bin", tmp_path / "out")
+    assert paths == [tmp_path / "out" / "model.bin"]
+    assert paths[0].read_bytes() == b"weights"
+    assert sorted(os.listdir(tmp_path / "out")) == ["model.bin"]
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_download_prefix_keeps_relative_paths(s3_client, bucket, tree, tmp_path, suffix, mode):
+    upload_tree(s3_client, tree, f"s3://{bucket}/in/data/")
+    s3_client.put_object(Bucket=bucket, Key="in/data-other/x.txt", Body=b"not below data/")
+    dest = tmp_path / "out"
+    paths = download_prefix(s3_client, f"s3://{bucket}/in/data{suffix}", dest)
+    local = {p.relative_to(tree).as_posix(): p for p in tree.rglob("*") if p.is_file()}
+    assert sorted(p.relative_to(dest).as_posix() for p in paths) == sorted(local)
+    for rel, path in local.items():
+        assert (dest / rel).read_bytes() == path.read_bytes(), rel
+    on_disk = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert on_disk == sorted(local)  # nothing else: no temporary files left behind
+
+
+def test_download_prefix_of_small_and_multipart_objects(
+    s3_client, bucket, tmp_path, monkeypatch, mode
+):
+    monkeypatch.setattr(s3io, "MULTIPART_THRESHOLD", 5 * MIB)
+    monkeypatch.setattr(s3io, "MULTIPART_CHUNKSIZE", 5 * MIB)
+    big = os.urandom(11 * MIB + 7)
+    upload_files(s3_client, [(big, bucket, "m/big.bin"), (b"small", bucket, "m/s/small.txt")])
+    dest = tmp_path / "out"
+    paths = download_prefix(s3_client, f"s3://{bucket}/m", dest)
+    got = {p.relative_to(dest).as_posix(): p.read_bytes() for p in paths}
+    assert got == {"big.bin": big, "s/small.txt": b"small"}
+    assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == ["big.bin", "small.txt"]
+
+
+def test_download_missing_prefix_names_the_uri(s3_client, bucket, tmp_path, mode):
+    s3_client.put_object(Bucket=bucket, Key="present/x", Body=b"x")
+    uri = f"s3://{bucket}/absent/prefix"
+    with pytest.raises(FileNotFoundError, match=uri):
+        download_prefix(s3_client, uri, tmp_path / "out")
+    with pytest.raises(FileNotFoundError, match="s3://no-such-bucket-dl/x"):
+        download_prefix(s3_client, "s3://no-such-bucket-dl/x", tmp_path / "out")
+
+
+def test_list_and_delete_keys_in_batches(s3_client, bucket, monkeypatch, mode):
+    monkeypatch.setattr(s3io, "DELETE_BATCH", 3)
+    upload_files(s3_client, [(f"{i}".encode(), bucket, f"k/{i:02d}") for i in range(8)])
+    upload_files(s3_client, [(b"keep", bucket, "other/keep")])
+    assert list_keys(s3_client, bucket, "k/") == {f"k/{i:02d}": len(str(i)) for i in range(8)}
+    delete_keys(s3_client, bucket, list(list_keys(s3_client, bucket, "k/")))
+    assert list_keys(s3_client, bucket, "") == {"other/keep": 4}
+
+
+# ---------------------------------------------------------------------- which sender
+
+
+@pytest.fixture
+def crt_requests(monkeypatch):
+    """Records every request the CRT sender starts (it still sends them)."""
+    from aws_sagemaker_remote.s3.crt import CrtS3
+
+    seen = []
+    real = CrtS3.start
+
+    def start(self, op, on_done, progress):
+        seen.append(op.operation)
+        return real(self, op, on_done, progress)
+
+    monkeypatch.setattr(CrtS3, "start", start)
+    return seen
+
+
+@pytest.mark.parametrize(("mode", "by_crt"), [("", 1), ("auto", 1), ("crt", 1), ("classic", 0)])
+def test_the_mode_decides_the_sender(s3_client, bucket, monkeypatch, crt_requests, mode, by_crt):
+    monkeypatch.setenv(clients.TRANSFER_ENV, mode)
+    upload_files(s3_client, [(b"x", bucket, "m/x")])
+    assert len(crt_requests) == by_crt
+    assert read(s3_client, bucket, "m/x") == b"x"
+
+
+def test_an_unknown_mode_is_one_line_before_anything_is_sent(s3_client, bucket, monkeypatch):
+    monkeypatch.setenv(clients.TRANSFER_ENV, "fast")
+    with pytest.raises(UsageError, match="AWS_SAGEMAKER_REMOTE_TRANSFER: 'fast' is not"):
+        upload_files(s3_client, [(b"x", bucket, "m/x")])
+    assert list_keys(s3_client, bucket, "") == {}
+
+
+def test_a_proxy_leaves_everything_to_boto3(s3_client, bucket, monkeypatch, crt_requests):
+    monkeypatch.setenv(clients.TRANSFER_ENV, "auto")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # boto3 itself goes direct to the test server
+    import boto3
+
+    client = boto3.session.Session().client("s3", config=clients.client_config())
+    monkeypatch.delenv("NO_PROXY")
+    assert clients.crt_of(client) is None
+    assert crt_requests == []
