@@ -37,6 +37,7 @@ class Faults:
     drop: float = 0.0  # share of requests whose connection is dropped after reading them
     max_faults: int = 3
     seed: int = 1
+    only: str = ""  # faults only for request targets containing this (e.g. "partNumber=")
     streak: Dict[Tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -44,6 +45,8 @@ class Faults:
         self.lock = threading.Lock()
 
     def pick(self, method: str, target: str) -> str:
+        if self.only not in target:
+            return ""
         with self.lock:
             key = (method, target)
             if self.streak.get(key, 0) >= self.max_faults:
@@ -100,7 +103,7 @@ class S3Proxy:
         upstream = None
         try:
             while True:
-                request = _read_message(rfile, request=True)
+                request = _read_message(rfile, request=True, client=client)
                 if request is None:
                     return
                 head, body = request
@@ -143,8 +146,12 @@ def _slow_down() -> bytes:
     )
 
 
-def _read_message(stream, *, request: bool, method: bytes = b""):
-    """(head bytes, body bytes) of one HTTP/1.1 message, None at the end of the stream."""
+def _read_message(stream, *, request: bool, method: bytes = b"", client=None):
+    """(head bytes, body bytes) of one HTTP/1.1 message, None at the end of the stream.
+
+    A request that waits for `100 Continue` gets it from the proxy, which then drops `Expect`
+    from what it forwards (SigV4 never signs Expect), so that the upstream answers only once.
+    """
     lines = []
     while True:
         line = stream.readline(65537)
@@ -155,11 +162,14 @@ def _read_message(stream, *, request: bool, method: bytes = b""):
         lines.append(line)
         if line in (b"\r\n", b"\n"):
             break
-    head = b"".join(lines)
     headers = {}
     for raw in lines[1:-1]:
         name, _, value = raw.decode("latin-1").partition(":")
         headers[name.strip().lower()] = value.strip()
+    if request and headers.get("expect", "").lower() == "100-continue":
+        lines = [line for line in lines if not line.lower().startswith(b"expect:")]
+        client.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+    head = b"".join(lines)
     if not request:
         status = int(lines[0].split(b" ", 2)[1])
         if method == b"HEAD" or status in (204, 304) or 100 <= status < 200:

@@ -1,0 +1,106 @@
+"""S3 faults survived: 15 % `503 SlowDown` and 15 % dropped connections between us and SeaweedFS
+(tests/s3proxy.py), for staging and for the transfers of jobs, through both senders; past the
+retry budget, one error and no multipart upload left open."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import boto3
+import pytest
+from s3proxy import Faults, S3Proxy
+
+from aws_sagemaker_remote.s3 import clients
+from aws_sagemaker_remote.s3.digest import piece_digest, piece_files
+from aws_sagemaker_remote.s3.staging import stage
+from aws_sagemaker_remote.s3.transfer import download_prefix, list_keys
+from aws_sagemaker_remote.s3.uploads import Upload
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture(params=["crt", "classic"])
+def mode(request, monkeypatch):
+    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
+    return request.param
+
+
+@pytest.fixture
+def data(tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    for i in range(150):
+        (root / f"f{i:03d}.bin").write_bytes(os.urandom(2048 + i))
+    (root / "big.bin").write_bytes(os.urandom(20 * MIB + 5))  # multipart on both senders
+    return root
+
+
+def flaky_client(endpoint: str):
+    """An S3 client of this library's own settings, pointed at the proxy."""
+    return boto3.session.Session().client(
+        "s3", endpoint_url=endpoint, config=clients.client_config()
+    )
+
+
+def as_staged(bucket: str, root) -> Upload:
+    files = piece_files(root, lf=False, skip_junk=False)
+    return Upload(root, f"s3://{bucket}/p/inputs/data-{piece_digest(files)}/", files)
+
+
+def test_staging_survives_thirty_percent_faults(aws_env, s3_client, bucket, data, mode):
+    faults = Faults(slow_down=0.15, drop=0.15, max_faults=4)
+    with S3Proxy(aws_env["AWS_ENDPOINT_URL_S3"], faults) as proxy:
+        piece = as_staged(bucket, data)
+        report = stage(flaky_client(proxy.endpoint), [piece], out=io.StringIO())
+    assert report.files_uploaded == 151
+    assert sum(1 for s in proxy.seen if s.status in (0, 503)) > 20  # faults really happened
+    prefix = piece.s3_uri.split("/", 3)[3]
+    for rel, source in piece.files:
+        body = s3_client.get_object(Bucket=bucket, Key=prefix + rel)["Body"].read()
+        assert body == source.path.read_bytes(), rel
+    assert s3_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+def test_downloads_survive_thirty_percent_faults(aws_env, s3_client, bucket, data, mode, tmp_path):
+    stage(s3_client, [as_staged(bucket, data)], out=io.StringIO())
+    prefix = next(iter(list_keys(s3_client, bucket, "p/inputs/"))).rsplit("/", 1)[0]
+    faults = Faults(slow_down=0.15, drop=0.15, max_faults=4)
+    with S3Proxy(aws_env["AWS_ENDPOINT_URL_S3"], faults) as proxy:
+        paths = download_prefix(
+            flaky_client(proxy.endpoint), f"s3://{bucket}/{prefix}/", tmp_path / "o"
+        )
+    assert len(paths) == 151
+    for path in paths:
+        assert path.read_bytes() == (data / path.name).read_bytes(), path.name
+    assert sum(1 for s in proxy.seen if s.status in (0, 503)) > 20
+
+
+def test_past_the_retry_budget_one_error_and_no_open_upload(
+    aws_env, s3_client, bucket, tmp_path, mode, monkeypatch
+):
+    """Every part of the big file is refused: the run stops with one error naming the object,
+    and the multipart upload it began is aborted."""
+    from aws_sagemaker_remote.errors import Error, classify
+    from aws_sagemaker_remote.s3 import crt
+
+    monkeypatch.setattr(crt, "MAX_RETRIES", 1)
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "big.bin").write_bytes(os.urandom(40 * MIB))
+    # The CRT sends it in parts (its upload must be aborted), boto3 in one PutObject.
+    only = "partNumber=" if mode == "crt" else "big.bin"
+    parts = Faults(slow_down=1.0, max_faults=10_000, only=only)
+    with S3Proxy(aws_env["AWS_ENDPOINT_URL_S3"], parts) as proxy:
+        client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=proxy.endpoint,
+            config=clients.client_config(retries={"max_attempts": 2}),
+        )
+        with pytest.raises(Error) as caught:
+            stage(client, [as_staged(bucket, big)], out=io.StringIO())
+    code, line = classify(caught.value)
+    assert code == 1
+    assert "big.bin" in line
+    assert "slow" in line.lower()
+    assert s3_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
