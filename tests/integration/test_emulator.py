@@ -157,6 +157,12 @@ def test_copy_job_completes_and_uploads_outputs(backend, s3_client, bucket):
     }
     job_config = instance_path(backend, "copy-job", "/opt/ml/config/processingjobconfig.json")
     assert json.loads(job_config.read_text())["ProcessingJobName"] == "copy-job"
+    # As on AWS the instance's copies of its inputs are gone once the job ended; its outputs and
+    # its log stay, and the log said what was being downloaded.
+    assert not instance_path(backend, "copy-job", INPUT).exists()
+    assert (instance_path(backend, "copy-job", OUTPUT) / "a.txt").read_text() == "alpha"
+    logged = (backend.job_dir("copy-job") / "logs" / "algo-1.jsonl").read_text()
+    assert "downloading input data: 2 files, 10.0 KiB" in logged
 
 
 def test_environment_and_arguments_are_remapped_into_the_instance(backend, s3_client, bucket):

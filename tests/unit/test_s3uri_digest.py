@@ -277,3 +277,19 @@ def test_progress_is_silent_off_a_terminal():
     progress.op_done()
     progress.finish()
     assert out.getvalue() == ""
+
+
+def test_concurrent_runs_merge_their_cache_entries(tmp_path, digest_home, monkeypatch):
+    """Two runs that hashed different files both keep theirs, whichever saves last."""
+    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)
+    one, two = tmp_path / "one.bin", tmp_path / "two.bin"
+    one.write_bytes(b"1" * digest.CACHE_MIN_SIZE)
+    two.write_bytes(b"2" * digest.CACHE_MIN_SIZE)
+    first = digest._DigestCache(digest_home / "cache" / "digests.json")
+    second = digest._DigestCache(digest_home / "cache" / "digests.json")
+    first.file_digest(walk(one)[0][1])
+    second.file_digest(walk(two)[0][1])
+    first.save()
+    second.save()
+    entries = json.loads((digest_home / "cache" / "digests.json").read_text())
+    assert set(entries) == {str(one.resolve()), str(two.resolve())}

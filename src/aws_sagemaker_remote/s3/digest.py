@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from ..errors import UsageError
 from ..paths import digest_cache_file
@@ -143,7 +143,7 @@ class _DigestCache:
         self.path = path
         self.entries: Dict[str, list] = self._load()
         self.memo: Dict[str, list] = {}
-        self.dirty = False
+        self.changes: Dict[str, Optional[list]] = {}  # this run's additions (None: removals)
 
     @classmethod
     def shared(cls) -> _DigestCache:
@@ -172,32 +172,37 @@ class _DigestCache:
         with self._lock:
             self.memo[key] = record
             if file.size >= CACHE_MIN_SIZE and time.time() - file.mtime_ns / 1e9 > RACY_SECONDS:
-                self.entries.pop(key, None)
                 self.entries[key] = record
-                self.dirty = True
+                self.changes[key] = record
         return value
 
     def forget(self, file: LocalFile) -> None:
         key = os.path.abspath(file.path)
         with self._lock:
             self.memo.pop(key, None)
-            if self.entries.pop(key, None) is not None:
-                self.dirty = True
+            self.entries.pop(key, None)
+            self.changes[key] = None
 
     def save(self) -> None:
+        """Merge this run's changes into the file as it is now (other runs may have saved since),
+        under a lock, and replace it atomically."""
         with self._lock:
-            if not self.dirty:
+            if not self.changes:
                 return
-            self.dirty = False
-            entries = self.entries
-            if len(entries) > CACHE_MAX_ENTRIES:  # dicts keep insertion order: drop the oldest
-                for key in list(entries)[: len(entries) - CACHE_MAX_ENTRIES]:
-                    del entries[key]
+            changes, self.changes = self.changes, {}
             with contextlib.suppress(OSError):
-                self._write(json.dumps(entries))
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with _file_lock(self.path.with_suffix(".lock")):
+                    entries = self._load()
+                    for key, record in changes.items():
+                        entries.pop(key, None)  # re-inserted last: the newest stay longest
+                        if record is not None:
+                            entries[key] = record
+                    for key in list(entries)[: max(0, len(entries) - CACHE_MAX_ENTRIES)]:
+                        del entries[key]
+                    self._write(json.dumps(entries))
 
     def _write(self, text: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".digests-", dir=str(self.path.parent))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -207,3 +212,15 @@ class _DigestCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    import fcntl
+
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

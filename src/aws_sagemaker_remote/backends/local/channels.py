@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...s3 import transfer as s3io
+from ...s3.progress import files_text, format_size
 from ...s3.uri import parse as parse_s3_uri
 from ...s3.walk import walk
 from .layout import Instance
+
+Log = Optional[Callable[[Instance, str], None]]
 
 
 def inputs_of(request: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -27,8 +31,11 @@ def shard(items: List[s3io.Listed], instance: Instance) -> List[s3io.Listed]:
     return [p for n, p in enumerate(ordered) if n % instance.count == instance.index - 1]
 
 
-def download_inputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:
-    """Download every input channel into every instance; raise with the channel's name."""
+def download_inputs(
+    s3_client, request: Dict[str, Any], instances: List[Instance], log: Log = None
+) -> None:
+    """Download every input channel into every instance; raise with the channel's name.
+    `log(instance, line)` tells what each instance is waiting for (big inputs take a while)."""
     for item in inputs_of(request):
         s3 = item["S3Input"]
         try:
@@ -38,12 +45,26 @@ def download_inputs(s3_client, request: Dict[str, Any], instances: List[Instance
                 mine = listed
                 if s3.get("S3DataDistributionType") == "ShardedByS3Key":
                     mine = shard(listed, instance)
+                if log is not None:
+                    size = format_size(sum(entry[2] for entry in mine))
+                    log(
+                        instance,
+                        f"downloading input {item['InputName']}: {files_text(len(mine))}, {size}",
+                    )
                 s3io.download_listing(s3_client, bucket, mine, instance.path(s3["LocalPath"]))
         except Exception as error:
             raise ChannelError(
                 f"ClientError: Failed to download data for input {item['InputName']!r} "
                 f"from {s3['S3Uri']}: {error}"
             ) from error
+
+
+def drop_inputs(request: Dict[str, Any], instances: List[Instance]) -> None:
+    """After the job: remove each instance's copy of its inputs, as AWS's instances go away
+    with theirs (outputs, logs and the request stay for describe, logs and download)."""
+    for item in inputs_of(request):
+        for instance in instances:
+            shutil.rmtree(instance.path(item["S3Input"]["LocalPath"]), ignore_errors=True)
 
 
 def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:

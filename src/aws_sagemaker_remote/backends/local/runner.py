@@ -101,6 +101,7 @@ class Job:
         try:
             return self._run()
         finally:
+            channels.drop_inputs(self.request, self.instances)
             for writer in self.logs.values():
                 writer.close()
 
@@ -111,7 +112,7 @@ class Job:
         for instance in self.instances:
             layout.prepare(instance, self.request)
         try:
-            channels.download_inputs(self.s3, self.request, self.instances)
+            channels.download_inputs(self.s3, self.request, self.instances, self._log_to)
         except channels.ChannelError as error:
             return Outcome("Failed", str(error))
         if stop_requested_at(self.job_dir) is not None:
@@ -161,6 +162,9 @@ class Job:
             return "configuration_command" in read_json(instance.path(job_file))
         except (OSError, ValueError):
             return False
+
+    def _log_to(self, instance: Instance, line: str) -> None:
+        self.logs[instance.index].write(f"[local emulator] {line}")
 
     def _runner_log(self, message: str) -> None:
         print(message, flush=True)
