@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("name", metavar="NAME")
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
+
+    from .prune import add_prune_command
+
+    add_prune_command(command)
     return parser
 
 

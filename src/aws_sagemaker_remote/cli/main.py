@@ -16,7 +16,7 @@ USAGE = f"""usage: {PROG} [--version] COMMAND ...
 
 commands:
   processing list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
-             download NAME [--output DIR] | rerun NAME
+             download NAME [--output DIR] | rerun NAME | prune [--older-than 7d]
                       manage processing jobs (`{PROG} processing --help`)
   s3 serve ...        run the embedded S3 server (`{PROG} s3 serve --help`)
 """

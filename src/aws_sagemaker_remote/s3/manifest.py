@@ -49,6 +49,13 @@ def manifest_uri(prefix_uri: str) -> str:
     return f"{head}/{MANIFESTS}/{group}/{piece}.json"
 
 
+def base_of(prefix_uri: str) -> str:
+    """`s3://B/BASE/GROUP/PIECE/` -> `BASE/` (bucket-relative)."""
+    head = prefix_uri.rstrip("/").rsplit("/", 2)[0]
+    key = head[len("s3://") :].partition("/")[2]
+    return key + "/" if key else ""
+
+
 def sibling_prefix(prefix_uri: str) -> Tuple[str, str]:
     """(bucket-relative key prefix shared by the manifests of earlier versions of this piece,
     the piece's own manifest key): `.../manifests/inputs/data-` for `.../inputs/data-<digest>/`."""

@@ -26,7 +26,8 @@ from typing import Dict, List, Optional, TextIO, Tuple
 from ..errors import TransferError
 from .clients import crt_of, crt_reaches
 from .digest import FileDigest, forget, source_digest
-from .manifest import Manifest, manifest_uri, sibling_prefix
+from .lifecycle import is_fresh, marker_key, trust_window
+from .manifest import Manifest, base_of, manifest_uri, sibling_prefix
 from .ops import CHECKSUM_HEADER, Op, S3RequestError, copy_op, expect_owner, get_op, head_op, put_op
 from .progress import TransferProgress, files_text, format_size
 from .uploads import Upload
@@ -134,6 +135,7 @@ class _Run:
         self.pieces = pieces
         self.owners = owners
         self.out = out
+        self.window = None
         buckets = {p.bucket for p in pieces}
         crt = crt_of(s3_client) if pieces else None
         if crt is not None and all(crt_reaches(s3_client, b) for b in buckets):
@@ -147,11 +149,17 @@ class _Run:
         return self.sender.run_all(ops, progress) if ops else ops
 
     def skip_complete(self) -> None:
-        """A piece whose manifest is there, listing exactly its files, is complete."""
+        """A piece whose manifest is there, listing exactly its files, is complete (when a
+        lifecycle rule expires staged content, only while the manifest is recent enough)."""
         ops = [self._own(get_op(p.bucket, p.manifest_key)) for p in self.pieces]
-        for piece, op in zip(self.pieces, self.send(ops)):
+        first = self.pieces[0] if self.pieces else None
+        marker = first and self._own(get_op(first.bucket, marker_key(base_of(first.upload.s3_uri))))
+        self.send(ops + ([marker] if marker else []))
+        self.window = trust_window(None if not marker or marker.missing else marker.response_body)
+        for piece, op in zip(self.pieces, ops):
             found = None if op.missing else Manifest.from_bytes(op.response_body)
-            if found is not None and found.files == piece.manifest.files:
+            fresh = is_fresh(op.response_headers, self.window)
+            if found is not None and fresh and found.files == piece.manifest.files:
                 piece.complete = True
                 for item in piece.items:
                     self._skipped(piece, item)
@@ -169,7 +177,8 @@ class _Run:
                     heads.append((piece, item, self._own(head_op(piece.bucket, item.key))))
         self.send([op for _, _, op in heads])
         for piece, item, op in heads:
-            if op.response_headers.get(CHECKSUM_HEADER) == item.digest.crc64:
+            fresh = is_fresh(op.response_headers, self.window)
+            if fresh and op.response_headers.get(CHECKSUM_HEADER) == item.digest.crc64:
                 self._skipped(piece, item)
 
     def find_copies(self) -> None:
