@@ -14,6 +14,7 @@ import random
 import socket
 import socketserver
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -38,6 +39,7 @@ class Faults:
     max_faults: int = 3
     seed: int = 1
     only: str = ""  # faults only for request targets containing this (e.g. "partNumber=")
+    delay: float = 0.0  # seconds each forwarded request waits (a slow link)
     streak: Dict[Tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -117,6 +119,8 @@ class S3Proxy:
                     self._record(method, target, body, 503)
                     client.sendall(_slow_down())
                     continue
+                if self.faults.delay:
+                    time.sleep(self.faults.delay)
                 if upstream is None:
                     upstream = socket.create_connection(self.upstream)
                     upstream_file = upstream.makefile("rb")

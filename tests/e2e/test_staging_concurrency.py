@@ -1,0 +1,119 @@
+"""Two submissions of one input at once, one of them interrupted half way through staging: the
+other's job still sees every file (nothing shared is ever deleted); and an interrupted submission
+run again sends only what is missing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import boto3
+from s3proxy import Faults, S3Proxy
+
+SCRIPT = textwrap.dedent(
+    """
+    import hashlib, json, os
+    from aws_sagemaker_remote import sagemaker_processing_main
+
+    def main(args):
+        digests = {}
+        for folder, _, files in os.walk(args.data):
+            for name in files:
+                path = os.path.join(folder, name)
+                rel = os.path.relpath(path, args.data)
+                digests[rel] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "seen.json"), "w") as f:
+            json.dump(digests, f, sort_keys=True)
+
+    sagemaker_processing_main(main=main, inputs={"data": "data"}, outputs={"out": "out"})
+    """
+)
+
+
+def make_input(folder, count=300):
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"part-{i:03d}.bin").write_bytes(os.urandom(4096 + i))
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def start(script, data, out, env, prefix):
+    return subprocess.Popen(
+        [sys.executable, str(script), "--sagemaker-run", "yes", "--sagemaker-download", "yes",
+         "--data", str(data), "--out", str(out), "--sagemaker-prefix", prefix],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def staged_input_keys(s3, prefix):
+    bucket = "sagemaker-us-east-1-000000000000"
+    keys = []
+    try:
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=f"{prefix}/inputs/"
+        ):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+    except s3.exceptions.NoSuchBucket:
+        return []
+    return keys
+
+
+def wait_for(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def interrupt(process):
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    return err
+
+
+def test_an_interrupted_submission_takes_nothing_from_a_concurrent_one(emulator_env, tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text(SCRIPT)
+    expected = make_input(tmp_path / "data")
+    with S3Proxy(emulator_env["AWS_ENDPOINT_URL_S3"], Faults(delay=0.02)) as proxy:
+        env = {**emulator_env, "AWS_ENDPOINT_URL_S3": proxy.endpoint}
+        s3 = boto3.client("s3", endpoint_url=emulator_env["AWS_ENDPOINT_URL_S3"])
+        prefix = f"conc-{tmp_path.name}"
+        first = start(script, tmp_path / "data", tmp_path / "out-1", env, prefix)
+        second = start(script, tmp_path / "data", tmp_path / "out-2", env, prefix)
+        wait_for(lambda: len(staged_input_keys(s3, prefix)) >= 20)
+        interrupt(first)
+        out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, out + err
+    assert json.loads((tmp_path / "out-2" / "seen.json").read_text()) == expected
+
+
+def test_an_interrupted_submission_resumes_where_it_stopped(emulator_env, tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text(SCRIPT)
+    expected = make_input(tmp_path / "data")
+    s3 = boto3.client("s3", endpoint_url=emulator_env["AWS_ENDPOINT_URL_S3"])
+    prefix = f"resume-{tmp_path.name}"
+    with S3Proxy(emulator_env["AWS_ENDPOINT_URL_S3"], Faults(delay=0.05)) as proxy:
+        env = {**emulator_env, "AWS_ENDPOINT_URL_S3": proxy.endpoint}
+        first = start(script, tmp_path / "data", tmp_path / "out-1", env, prefix)
+        wait_for(lambda: len(staged_input_keys(s3, prefix)) >= 20)
+        interrupt(first)
+    present = len(staged_input_keys(s3, prefix))
+    assert 20 <= present < len(expected)
+    with S3Proxy(emulator_env["AWS_ENDPOINT_URL_S3"]) as proxy:
+        env = {**emulator_env, "AWS_ENDPOINT_URL_S3": proxy.endpoint}
+        again = start(script, tmp_path / "data", tmp_path / "out-2", env, prefix)
+        out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, out + err
+    sent = [s for s in proxy.requests("PUT") if f"/{prefix}/inputs/" in s.target]
+    assert len(sent) == len(expected) - present
+    assert json.loads((tmp_path / "out-2" / "seen.json").read_text()) == expected
