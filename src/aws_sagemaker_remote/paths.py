@@ -20,7 +20,7 @@ def _home() -> Path | None:
 
 def _xdg(variable: str, *fallback: str) -> Path:
     base = os.environ.get(variable) or os.path.join(os.path.expanduser("~"), *fallback)
-    return Path(base) / APP
+    return Path(base, APP)
 
 
 def cache_dir() -> Path:

@@ -293,3 +293,12 @@ def test_concurrent_runs_merge_their_cache_entries(tmp_path, digest_home, monkey
     second.save()
     entries = json.loads((digest_home / "cache" / "digests.json").read_text())
     assert set(entries) == {str(one.resolve()), str(two.resolve())}
+
+
+def test_progress_shows_what_it_checks_then_what_it_sends():
+    out, clock = FakeTTY(), Clock()
+    progress = TransferProgress(0, 0, out, label="checking 3 piece(s)", clock=clock)
+    assert out.getvalue() == "\rchecking 3 piece(s) ..."
+    clock.now = 0.2
+    progress.restart(2048, 2, "uploading")
+    assert out.getvalue().rsplit("\r", 1)[-1].startswith("uploading 0/2 files, 0.0 KiB / 2.0 KiB")

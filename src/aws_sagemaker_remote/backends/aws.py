@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List
 
 from .base import Backend
@@ -11,21 +12,24 @@ class AwsBackend(Backend):
     name = "aws"
 
     def __init__(self, session: Any) -> None:
-        from ..s3.clients import client_config
-
         self.session = session
         self.region = session.region_name
-        self.sagemaker = session.client("sagemaker")
-        self._logs = session.client("logs")
-        self._s3 = session.client("s3", config=client_config())
 
-    @property
+    # Each client is made on first use (~30 ms each): a run that does not follow its job never
+    # needs the logs client.
+    @functools.cached_property
+    def sagemaker(self) -> Any:
+        return self.session.client("sagemaker")
+
+    @functools.cached_property
     def s3(self) -> Any:
-        return self._s3
+        from ..s3.clients import client_config
 
-    @property
+        return self.session.client("s3", config=client_config())
+
+    @functools.cached_property
     def logs(self) -> Any:
-        return self._logs
+        return self.session.client("logs")
 
     def create_processing_job(self, **request: Any) -> Dict[str, Any]:
         return self.sagemaker.create_processing_job(**request)

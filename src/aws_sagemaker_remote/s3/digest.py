@@ -147,11 +147,14 @@ class _DigestCache:
 
     @classmethod
     def shared(cls) -> _DigestCache:
+        """The cache of this process, one per cache file (tests move it through the environment,
+        so the path is looked up each time; it costs microseconds, not a file read)."""
         path = digest_cache_file()
-        with cls._lock:
-            if path not in cls._instances:
-                cls._instances[path] = cls(path)
-            return cls._instances[path]
+        instance = cls._instances.get(path)
+        if instance is None:
+            with cls._lock:
+                instance = cls._instances.setdefault(path, cls(path))
+        return instance
 
     def _load(self) -> dict:
         try:

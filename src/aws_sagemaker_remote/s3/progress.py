@@ -68,6 +68,15 @@ class TransferProgress:
             with self._lock:
                 self._draw(self._start)
 
+    def restart(self, total_bytes: int, total_files: int, label: str) -> None:
+        """The same line, now counting a new transfer (e.g. after checking what is there)."""
+        with self._lock:
+            self.total, self.files_total, self.label = max(int(total_bytes), 0), total_files, label
+            self.done = self.files_done = 0
+            self._start = self.clock()
+            if self.live:
+                self._draw(self._start)
+
     # the CRT senders' callbacks
     def bytes_sent(self, amount: int) -> None:
         with self._lock:
@@ -98,6 +107,8 @@ class TransferProgress:
     def render(self, now: float | None = None) -> str:
         elapsed = max((self.clock() if now is None else now) - self._start, 1e-6)
         rate = self.done / elapsed
+        if not self.files_total:
+            return f"{self.label} ..."
         text = (
             f"{self.label} {self.files_done}/{self.files_total} files, "
             f"{format_size(self.done)} / {format_size(self.total)}"

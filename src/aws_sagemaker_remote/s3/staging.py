@@ -106,11 +106,14 @@ def stage(
     `owners` maps a bucket to the account that must own it (ExpectedBucketOwner)."""
     pieces = [_piece(upload) for upload in uploads]
     run = _Run(s3_client, pieces, owners or {}, out)
-    run.skip_complete()
-    run.resume()
-    run.find_copies()
-    run.transfer()
-    run.write_manifests()
+    try:
+        run.skip_complete()
+        run.resume()
+        run.find_copies()
+        run.transfer()
+        run.write_manifests()
+    finally:
+        run.progress.finish()
     for piece in pieces:
         out.write(piece.report.line() + "\n")
     out.flush()
@@ -136,6 +139,7 @@ class _Run:
         self.owners = owners
         self.out = out
         self.window = None
+        self.progress = TransferProgress(0, 0, out, label=f"checking {len(pieces)} piece(s)")
         buckets = {p.bucket for p in pieces}
         crt = crt_of(s3_client) if pieces else None
         if crt is not None and all(crt_reaches(s3_client, b) for b in buckets):
@@ -237,17 +241,15 @@ class _Run:
         if not sends:
             return
         total = sum(i.digest.size for _, i in sends)
-        progress = TransferProgress(total, len(sends), self.out)
+        self.progress.restart(total, len(sends), "uploading")
         ops = [self._own(put_op(i.source, p.bucket, i.key, i.digest.crc64)) for p, i in sends]
         try:
-            self.send(ops, progress)
+            self.send(ops, self.progress)
         except S3RequestError as exc:
             changed = _changed_underfoot(exc)
             if changed is None:
                 raise
             raise changed from None
-        finally:
-            progress.finish()
         for piece, item in sends:
             item.done = True
             piece.report.files_uploaded += 1
