@@ -16,7 +16,9 @@ import pytest
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 GOOD_KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
-SUBNET, SG = "subnet-0123abcd", "sg-0123abcd"
+SUBNET, SG, SGS = "subnet-0123abcd", "sg-0123abcd", "--sagemaker-security-groups"
+PROC, ENV, OUT_MOUNT = "/opt/ml/processing", "--sagemaker-env", "--sagemaker-output-mount"
+PASS = "AWS_SAGEMAKER_REMOTE_PASS_CREDENTIALS"
 
 SCRIPT = textwrap.dedent(
     """
@@ -68,12 +70,12 @@ ROWS = [
     row("--sagemaker-output-kms-key", "--sagemaker-output-kms-key", "abc"),
     row("--sagemaker-output-kms-key", "--sagemaker-output-kms-key", f"key/{GOOD_KEY}"),
     row("--sagemaker-output-kms-key", "--sagemaker-output-kms-key", "alias/bad alias"),
-    row("--sagemaker-volume-kms-key", "--sagemaker-volume-kms-key", "arn:aws:kms:us-east-1:1:key/x"),
+    row("--sagemaker-volume-kms-key", "--sagemaker-volume-kms-key", "arn:aws:kms:x:1:key/x"),
     row("--sagemaker-volume-kms-key", "--sagemaker-volume-kms-key", "alias/"),
-    row("--sagemaker-subnets", "--sagemaker-subnets", "subnet-1", "--sagemaker-security-groups", SG),
-    row("--sagemaker-subnets", "--sagemaker-subnets", "subnet-0123ABCD,x", "--sagemaker-security-groups", SG),
-    row("--sagemaker-security-groups", "--sagemaker-subnets", SUBNET, "--sagemaker-security-groups", "sg-1"),
-    row("--sagemaker-security-groups", "--sagemaker-subnets", SUBNET),
+    row("--sagemaker-subnets", "--sagemaker-subnets", "subnet-1", SGS, SG),
+    row("--sagemaker-subnets", "--sagemaker-subnets", "subnet-0123ABCD,x", SGS, SG),
+    row(SGS, "--sagemaker-subnets", SUBNET, SGS, "sg-1"),
+    row(SGS, "--sagemaker-subnets", SUBNET),
     row("--sagemaker-prefix", "--sagemaker-prefix", "../../escape"),
     row("--sagemaker-prefix", "--sagemaker-prefix", "/abs"),
     row("--sagemaker-prefix", "--sagemaker-prefix", "a//b"),
@@ -85,7 +87,7 @@ ROWS = [
     row("AWS_SESSION_TOKEN", "--sagemaker-env", "AWS_SESSION_TOKEN=x"),
     row("AWS_SECURITY_TOKEN", "--sagemaker-env", "AWS_SECURITY_TOKEN=x"),
     row("aws_profile", "--sagemaker-env", "aws_profile=prod"),
-    row("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "--sagemaker-env", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2"),
+    row("AWS_CONTAINER_CREDENTIALS_FULL_URI", ENV, "AWS_CONTAINER_CREDENTIALS_FULL_URI=/"),
     row("AWS_SHARED_CREDENTIALS_FILE", "--sagemaker-env", "AWS_SHARED_CREDENTIALS_FILE=/c"),
     row("AWS_WEB_IDENTITY_TOKEN_FILE", "--sagemaker-env", "AWS_WEB_IDENTITY_TOKEN_FILE=/t"),
     row("--sagemaker-env", "--sagemaker-env", "AWS_SAGEMAKER_REMOTE_SCRIPT=x"),
@@ -119,7 +121,7 @@ ROWS = [
     row("--out-s3", "--out-s3", "notaurl"),
     row("--sagemaker-input-mount", "--sagemaker-input-mount", "/tmp/in"),
     row("--sagemaker-output-mount", "--sagemaker-output-mount", "/opt/ml/processing/code"),
-    row("overlap", "--sagemaker-input-mount", "/opt/ml/processing/x", "--sagemaker-output-mount", "/opt/ml/processing/x/y"),
+    row("overlap", "--sagemaker-input-mount", f"{PROC}/x", OUT_MOUNT, f"{PROC}/x/y"),
     row("--sagemaker-bucket", "--sagemaker-bucket", "Bad_Bucket"),
     row("--sagemaker-bucket", "--sagemaker-bucket", "ab"),
     row("--sagemaker-download", "--sagemaker-download", "yes", "--sagemaker-wait", "no"),
@@ -131,7 +133,7 @@ ROWS = [
     row("--out", "--sagemaker-download", "yes", "--out", "data-link"),
     # settings read later, refused first
     row("AWS_SAGEMAKER_REMOTE_TRANSFER", env={"AWS_SAGEMAKER_REMOTE_TRANSFER": "bogus"}),
-    row("AWS_SAGEMAKER_REMOTE_PASS_CREDENTIALS", env={"AWS_SAGEMAKER_REMOTE_PASS_CREDENTIALS": "maybe"}),
+    row(PASS, env={PASS: "maybe"}),
     row("--sagemaker-image", "--sagemaker-region", "mars-north-1"),
     # found while resolving names (read-only calls)
     row("--sagemaker-profile", "--sagemaker-profile", "no-such-profile"),
@@ -197,8 +199,10 @@ def test_bad_input_is_one_line_and_changes_nothing(
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, result.stderr
     assert len(lines) == 1, result.stderr
-    assert expected in lines[0] and "error:" in lines[0], lines[0]
-    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert expected in lines[0], lines[0]
+    assert "error:" in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
     assert s3_state(s3_client) == before
     assert iam.list_roles()["Roles"] == roles
     assert sagemaker.list_processing_jobs()["ProcessingJobSummaries"] == []
