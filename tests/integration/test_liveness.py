@@ -73,7 +73,8 @@ def test_a_runner_killed_while_downloading_fails_the_job(backend, s3_client, buc
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pid start times need /proc")
 def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
     """Each round creates a job and describes it until it ends, WORKERS rounds at a time: every
-    status seen is InProgress until the one Completed."""
+    status seen is InProgress until the one Completed (the runner needs far longer than a describe
+    to finish even this job, so the first describe always sees it running)."""
 
     def one_round(index: int) -> list:
         name = f"round-{index}"
@@ -85,5 +86,5 @@ def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
     bad = {i: seen for i, seen in enumerate(rounds) if seen[-1] != "Completed"}
     assert bad == {}, {i: runner_log(backend, f"round-{i}") for i in list(bad)[:3]}
     for seen in rounds:
-        assert set(seen[:-1]) <= {"InProgress"}, seen
-    assert sum(len(seen) for seen in rounds) > ROUNDS  # each round was seen running at least once
+        assert seen[0] == "InProgress", seen  # the first describe, right after create
+        assert set(seen[:-1]) == {"InProgress"}, seen
