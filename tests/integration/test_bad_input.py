@@ -212,3 +212,33 @@ def test_bad_input_is_one_line_and_changes_nothing(
 
 def test_the_matrix_is_large_enough():
     assert len(ROWS) >= 60
+
+
+LOCAL_RUN_ROWS = ["data", "data/sub", "data/sub/deeper", ".", "notes.txt", "data-link"]
+
+
+@pytest.mark.parametrize("out", LOCAL_RUN_ROWS)
+def test_local_run_refuses_outputs_that_clash_with_inputs(project, tmp_path, out):
+    """`main` would write the output where the next remote run stages an input, or into a file."""
+    before = files_under(project)
+    result = subprocess.run(
+        [sys.executable, "job.py", "--out", out],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=60,
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("job.py: error: --out: "), lines[0]
+    assert result.stdout == ""  # main did not run
+    assert files_under(project) == before
+
+
+def test_local_run_with_its_own_output_folder_runs(project):
+    result = subprocess.run(
+        [sys.executable, "job.py", "--out", "results"], capture_output=True, text=True, cwd=project
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ran\n"
