@@ -129,15 +129,28 @@ def every_file(root: Path) -> dict:
     return {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
 
 
-def every_object(s3) -> dict:
-    found = {}
+def object_keys(s3) -> set:
+    found = set()
     for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-            for item in page.get("Contents", []):
-                body = s3.get_object(Bucket=name, Key=item["Key"])["Body"].read()
-                found[f"s3://{name}/{item['Key']}"] = item["Key"].encode() + b"\n" + body
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
+            found.update((bucket["Name"], o["Key"], o["ETag"]) for o in page.get("Contents", []))
     return found
+
+
+@pytest.fixture
+def staging(bucket, s3_client):
+    """The test's own bucket (deleted afterwards), and every object already in S3 before it."""
+    return bucket, object_keys(s3_client)
+
+
+def every_object(s3, before: set) -> dict:
+    """Key and bytes of every object written since `before` was taken, in any bucket."""
+    return {
+        f"s3://{name}/{key}": key.encode()
+        + b"\n"
+        + s3.get_object(Bucket=name, Key=key)["Body"].read()
+        for name, key, etag in object_keys(s3) - before
+    }
 
 
 def assert_nowhere(secrets: Secrets, places: dict) -> None:
@@ -159,11 +172,14 @@ def assert_clean_environment(report: dict, job_dir: Path) -> None:
     assert not [k for k in environ if k.startswith("AWS_SAGEMAKER_REMOTE_STOP")]
 
 
-def test_emulated_job_sees_no_caller_credentials(project, home, s3_client, s3_server, tmp_path):
+def test_emulated_job_sees_no_caller_credentials(
+    project, home, staging, s3_client, s3_server, tmp_path
+):
     secrets = Secrets(tmp_path, s3_server)
     env = {**secrets.environment(), "AWS_SAGEMAKER_REMOTE_BACKEND": "local"}
     name = "scan-local"
     flags = ["--sagemaker-run", "yes", "--sagemaker-profile", "scan", "--sagemaker-job-name", name]
+    flags += ["--sagemaker-bucket", staging[0]]
     dry = run(project, env, "job.py", *flags, "--sagemaker-dry-run", "yes")
     assert dry.returncode == 0, dry.stderr
     described = tmp_path / "described.json"
@@ -189,30 +205,33 @@ def test_emulated_job_sees_no_caller_credentials(project, home, s3_client, s3_se
         "describe": describe.stdout + describe.stderr,
         **every_file(home),
         **every_file(project),
-        **every_object(s3_client),
+        **every_object(s3_client, staging[1]),
         str(described): described.read_bytes(),
     }
     assert str(job_dir / "request.json") in places
     assert_nowhere(secrets, places)
 
 
-def test_emulated_job_without_a_profile(project, home, s3_client, s3_server, tmp_path):
+def test_emulated_job_without_a_profile(project, home, staging, s3_client, s3_server, tmp_path):
     """The usual case: the working credentials themselves are in the caller's environment."""
     secrets = Secrets(tmp_path, s3_server)
     name = "scan-env"
     env = {"AWS_SAGEMAKER_REMOTE_BACKEND": "local"}
     argv = ["job.py", "--sagemaker-run", "yes", "--sagemaker-job-name", name]
+    argv += ["--sagemaker-bucket", staging[0]]
     ran = run(project, env, *argv, "--sagemaker-download", "yes")
     assert ran.returncode == 0, ran.stderr
     report = json.loads((project / "out" / "environment.json").read_text())
     assert_clean_environment(report, home / "home" / "jobs" / name)
     places = {"run": ran.stdout + ran.stderr, **every_file(home), **every_file(project)}
-    assert_nowhere(secrets, {**places, **every_object(s3_client)})
+    assert_nowhere(secrets, {**places, **every_object(s3_client, staging[1])})
 
 
-def test_passing_credentials_is_an_explicit_choice(project, home, s3_server, tmp_path):
+def test_passing_credentials_is_an_explicit_choice(project, home, bucket, s3_server):
+    """Its output holds a secret: it goes to the test's own bucket, deleted afterwards."""
     env = {"AWS_SAGEMAKER_REMOTE_BACKEND": "local", "AWS_SAGEMAKER_REMOTE_PASS_CREDENTIALS": "1"}
     argv = ["job.py", "--sagemaker-run", "yes", "--sagemaker-download", "yes"]
+    argv += ["--sagemaker-bucket", bucket]
     ran = run(project, env, *argv)
     assert ran.returncode == 0, ran.stderr
     report = json.loads((project / "out" / "environment.json").read_text())
@@ -227,13 +246,13 @@ def managed_policies(monkeypatch):
 
 
 def test_aws_job_request_and_description_hold_no_credentials(
-    managed_policies, project, aws_env, home, s3_client, s3_server, tmp_path
+    managed_policies, project, aws_env, home, staging, s3_client, s3_server, tmp_path
 ):
     secrets = Secrets(tmp_path, s3_server)
     env = secrets.environment()
     name = "scan-aws"
     flags = ["--sagemaker-run", "yes", "--sagemaker-profile", "scan", "--sagemaker-job-name", name]
-    flags += ["--sagemaker-backend", "aws"]
+    flags += ["--sagemaker-backend", "aws", "--sagemaker-bucket", staging[0]]
     dry = run(project, env, "job.py", *flags, "--sagemaker-dry-run", "yes")
     assert dry.returncode == 0, dry.stderr
     ran = run(project, env, "job.py", *flags, "--sagemaker-wait", "no")
@@ -254,6 +273,6 @@ def test_aws_job_request_and_description_hold_no_credentials(
         "tags": json.dumps(tags).encode(),
         **every_file(home),
         **every_file(project),
-        **every_object(s3_client),
+        **every_object(s3_client, staging[1]),
     }
     assert_nowhere(secrets, places)

@@ -258,3 +258,24 @@ def test_links_out_of_the_instance_are_found(tmp_path):
     assert instance.links_out(out) == ["secret", os.path.join("via", "far")]
     assert instance.contains(out / "inside")
     assert not instance.contains(out / "secret")
+
+
+@pytest.mark.parametrize("name", ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "Aws_Profile"])
+def test_api_env_refuses_credential_names(tmp_path, name):
+    """`env=` of the API goes through the same check as `--sagemaker-env`."""
+    from aws_sagemaker_remote.errors import UsageError
+    from aws_sagemaker_remote.pipeline.spec import build_job_spec
+    from aws_sagemaker_remote.pipeline.validate import validate
+    from aws_sagemaker_remote.processing.args import (
+        ProcessingArgumentParser,
+        sagemaker_processing_args,
+    )
+
+    script = tmp_path / "job.py"
+    script.write_text("")
+    parser = ProcessingArgumentParser(prog="t")
+    config = sagemaker_processing_args(parser, str(script), env={name: "value"})
+    args = parser.parse_args([])
+    spec = build_job_spec(config, args, [], parser)
+    with pytest.raises(UsageError, match=f"--sagemaker-env: '{name}': AWS credential"):
+        validate(spec)
