@@ -279,3 +279,15 @@ def test_api_env_refuses_credential_names(tmp_path, name):
     spec = build_job_spec(config, args, [], parser)
     with pytest.raises(UsageError, match=f"--sagemaker-env: '{name}': AWS credential"):
         validate(spec)
+
+
+def test_downloads_through_a_link_out_of_the_instance_are_refused(tmp_path):
+    from aws_sagemaker_remote.backends.local.channels import UnsafePathError, check_targets
+
+    instance = Instance(1, 1, tmp_path / "job")
+    folder = instance.path("/opt/ml/processing/input/data")
+    folder.mkdir(parents=True)
+    (folder / "sub").symlink_to(tmp_path)
+    check_targets(instance, folder, [("k/a.txt", "a.txt", 1), ("k/x/b", "x/b", 1)])
+    with pytest.raises(UnsafePathError, match="outside the instance"):
+        check_targets(instance, folder, [("k/sub/evil.txt", "sub/evil.txt", 1)])
