@@ -92,7 +92,7 @@ def test_dry_run_offline_needs_no_credentials(project, monkeypatch):
         "--sagemaker-role", f"arn:aws:iam::{ACCOUNT}:role/r",
         "--sagemaker-bucket", "my-bucket",
         "--sagemaker-region", "eu-west-1",
-        "--sagemaker-image", "img:1",
+        "--sagemaker-image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/img:1",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)

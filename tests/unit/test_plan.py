@@ -17,6 +17,8 @@ from aws_sagemaker_remote.pipeline.validate import validate
 from aws_sagemaker_remote.processing.args import ProcessingArgumentParser, sagemaker_processing_args
 
 ROLE = "arn:aws:iam::123456789012:role/test-role"
+SUBNET_1, SUBNET_2, SG_1 = "subnet-0123abcd", "subnet-0123456789abcdef0", "sg-0a1b2c3d"
+VOLUME_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def assert_valid_request(request: dict) -> None:
@@ -225,9 +227,9 @@ def test_beyond_flags_land_in_the_request(project):
         "--sagemaker-env", "A=1,B=2",
         "--sagemaker-tags", "team=ml,cost=42",
         "--sagemaker-output-kms-key", "alias/out",
-        "--sagemaker-volume-kms-key", "arn:aws:kms:us-east-1:123456789012:key/abc",
-        "--sagemaker-subnets", "subnet-1,subnet-2",
-        "--sagemaker-security-groups", "sg-1",
+        "--sagemaker-volume-kms-key", VOLUME_KEY,
+        "--sagemaker-subnets", f"{SUBNET_1},{SUBNET_2}",
+        "--sagemaker-security-groups", SG_1,
         "--sagemaker-network-isolation", "yes",
         "--sagemaker-inter-container-encryption", "true",
         "--sagemaker-python", "python3.11 -u",
@@ -242,7 +244,7 @@ def test_beyond_flags_land_in_the_request(project):
         "InstanceCount": 3,
         "InstanceType": "ml.m5.xlarge",
         "VolumeSizeInGB": 100,
-        "VolumeKmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/abc",
+        "VolumeKmsKeyId": VOLUME_KEY,
     }
     assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": 7200}
     assert request["Environment"]["A"] == "1"
@@ -254,7 +256,7 @@ def test_beyond_flags_land_in_the_request(project):
     assert request["NetworkConfig"] == {
         "EnableInterContainerTrafficEncryption": True,
         "EnableNetworkIsolation": True,
-        "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1", "subnet-2"]},
+        "VpcConfig": {"SecurityGroupIds": [SG_1], "Subnets": [SUBNET_1, SUBNET_2]},
     }
     assert request["AppSpecification"]["ContainerEntrypoint"][:2] == ["python3.11", "-u"]
     assert channels(plan)["data"]["S3DataDistributionType"] == "ShardedByS3Key"

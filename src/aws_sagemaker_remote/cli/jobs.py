@@ -11,6 +11,7 @@ from typing import IO, Any, Callable, Dict, List, Optional
 
 from ..contract import BACKENDS, PROCESSING_STATES
 from ..errors import EXIT_OK, UsageError, is_not_found
+from ..flags.types import positive_int
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
 
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("list", cmd_list, "list recent processing jobs, newest first")
     sub.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_argument("--max", type=_positive_int, default=20, help="at most N jobs (20)")
+    sub.add_argument("--max", type=positive_int, default=20, help="at most N jobs (20)")
     sub.add_argument("--status", choices=PROCESSING_STATES, help="only jobs in this state")
     sub.add_argument("--name-contains", help="only jobs whose name contains this")
 
@@ -103,16 +104,6 @@ def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
     )
     parser.add_argument("--profile", default=default, help="AWS profile")
     parser.add_argument("--region", default=default, help="AWS region")
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive integer")
-    return number
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -207,19 +198,18 @@ def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def cmd_download(ctx: _Context, args: argparse.Namespace) -> int:
-    from ..follow.outputs import download_outputs, output_uris
+    from ..follow.outputs import download_outputs, output_dirs, output_uris
 
     description = describe(ctx.backend, args.name)
+    outputs = output_uris(description)
+    local = output_dirs(Path(args.output), outputs)  # a hostile OutputName: refused here
     status = description.get("ProcessingJobStatus")
     if status != "Completed":
         warning = f"warning: job {args.name} is {status}; its outputs may be incomplete"
         print(warning, file=sys.stderr)
-    outputs = output_uris(description)
     if not outputs:
         ctx.say(f"Job {args.name} has no outputs.")
         return EXIT_OK
-    target = Path(args.output)
-    local = {name: str(target / name) for name in outputs}
     download_outputs(ctx.backend, description, local, out=ctx.out)
     return EXIT_OK
 

@@ -32,6 +32,7 @@ def run_local(
     debug: bool = False,
 ) -> Any:
     """Run ``main`` with S3 inputs downloaded first and S3 outputs uploaded after it returns."""
+    guarded(lambda: _check_local_outputs(config, args), prog=prog or sys.argv[0], debug=debug)
     _add_module_paths(config, args)
     remote_inputs = [n for n in config.inputs if _is_remote(getattr(args, n, None))]
     remote_outputs = [n for n in config.outputs if _is_s3(getattr(args, n, None))]
@@ -134,6 +135,21 @@ def _checked_uri(name: str, uri: str) -> str:
     return uri
 
 
+def _check_local_outputs(config: ScriptConfig, args) -> None:
+    """An output folder that is a file, an input, or inside one (the next remote run would
+    stage it as input), or that holds an input: refused before ``main`` writes anything."""
+    from ..pipeline.formats import local_output_problem
+
+    values = [getattr(args, name, None) for name in config.inputs]
+    inputs = [v for v in values if isinstance(v, str) and v and not _is_remote(v)]
+    for name in config.outputs:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value and not _is_s3(value):
+            problem = local_output_problem(value, inputs)
+            if problem:
+                raise UsageError(f"{flag_of(name)}: {value!r}: {problem}")
+
+
 def _add_module_paths(config: ScriptConfig, args) -> None:
     """Make modules importable here as they are in the container (appended: the user's own
     environment wins)."""
@@ -162,7 +178,10 @@ def _input_uri(args, name: str) -> str:
     backend = get_backend(
         args.sagemaker_backend, profile=args.sagemaker_profile, region=args.sagemaker_region
     )
-    return resolve_job_reference(backend, value)
+    try:
+        return resolve_job_reference(backend, value)
+    except UsageError as exc:
+        raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
 def _download_input(s3, name: str, uri: str, run_dir: str) -> Path:

@@ -37,11 +37,16 @@ def choice_of(choices: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+def positive_int(value) -> int:
+    """A whole number >= 1 written with ASCII digits only: `int()` alone also takes `١٢`, `1_0`,
+    `+5` and surrounding spaces, which no other tool reading the same flags would."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        text = str(value).strip(" \t")
+    if not text.isascii() or not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number (digits 0-9), got {value!r}")
+    number = int(text)
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
     return number

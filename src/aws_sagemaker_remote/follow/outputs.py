@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Dict, List
+from typing import IO, Any, Dict, List, Optional
 
 
 def download_outputs(
@@ -28,6 +29,31 @@ def download_outputs(
         done[name] = files
         _say(out, f"Downloaded output {name}: {uri} -> {local} ({len(files)} files)")
     return done
+
+
+def output_dirs(target: Path, outputs: Dict[str, str]) -> Dict[str, str]:
+    """`target/<OutputName>` for each output. An OutputName is any string to SageMaker (the
+    ProcessingOutput shape has no pattern), so each is checked to be one plain folder name."""
+    from ..errors import UsageError
+
+    for name in outputs:
+        problem = file_name_problem(name)
+        if problem:
+            raise UsageError(f"OutputName {name!r} of the job: {problem}; refusing to download")
+    return {name: str(target / name) for name in outputs}
+
+
+def file_name_problem(name: str) -> Optional[str]:
+    """What keeps `name` from being one plain folder name on any system (None: nothing)."""
+    if name in ("", ".", ".."):
+        return "must be a plain folder name, not empty, '.' or '..'"
+    if "/" in name or "\\" in name:
+        return "must be a plain folder name, without / or \\"
+    if re.match(r"[A-Za-z]:", name):
+        return "must be a plain folder name, not a drive (C:)"
+    if "\0" in name:
+        return "must not contain NUL"
+    return None
 
 
 def output_uris(description: dict) -> Dict[str, str]:

@@ -127,12 +127,19 @@ def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
             "job: inputs need the backend to look the job up; drop the dry-run shortcut"
         )
     inputs = [
-        replace(i, value=resolve_job_reference(backend, i.value))
+        replace(i, value=_job_reference(backend, i.name, i.value))
         if is_job_reference(i.value)
         else i
         for i in spec.inputs
     ]
     return replace(spec, inputs=inputs)
+
+
+def _job_reference(backend: Any, name: str, value: str) -> str:
+    try:
+        return resolve_job_reference(backend, value)
+    except UsageError as exc:
+        raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
 def _classify_s3_inputs(backend: Any, spec: JobSpec) -> Dict[str, bool]:

@@ -140,7 +140,7 @@ def build_job_spec(
         profile=_opt(get("profile")),
         region=_opt(get("region")),
         bucket=_opt(get("bucket")),
-        prefix=(get("prefix") or "").strip("/"),
+        prefix=(get("prefix") or "").rstrip("/"),
         env={**config.env, **get("env")},
         tags={**config.tags, **get("tags")},
         output_kms_key=_opt(get("output_kms_key")),

@@ -210,6 +210,79 @@ def _staging(spec: JobSpec) -> None:
         raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
 
 
+# ----------------------------------------------------------------- formats and local effects
+
+
+def _formats(spec: JobSpec) -> None:
+    """The forms AWS would refuse only after the bucket was made and the code uploaded."""
+    from .formats import (
+        image_problem,
+        kms_key_problem,
+        prefix_problem,
+        security_group_problem,
+        subnet_problem,
+    )
+
+    checks = [("--sagemaker-image", spec.image, image_problem)]
+    checks += [
+        ("--sagemaker-output-kms-key", spec.output_kms_key, kms_key_problem),
+        ("--sagemaker-volume-kms-key", spec.volume_kms_key, kms_key_problem),
+        ("--sagemaker-prefix", spec.prefix, prefix_problem),
+    ]
+    checks += [("--sagemaker-subnets", s, subnet_problem) for s in spec.subnets]
+    checks += [
+        ("--sagemaker-security-groups", g, security_group_problem) for g in spec.security_groups
+    ]
+    for name, value, problem_of in checks:
+        problem = problem_of(value) if value else None
+        if problem:
+            raise fail(name, value, problem)
+
+
+def _credential_env(spec: JobSpec) -> None:
+    """A credential in the request's Environment would show in DescribeProcessingJob."""
+    from ..credentials import is_credential_name
+
+    for key in spec.env:
+        if is_credential_name(key):
+            raise fail(
+                "--sagemaker-env",
+                key,
+                "AWS credential and profile variables are refused (a job gets its role's "
+                "credentials; the request's environment is visible to anyone who can describe it)",
+            )
+
+
+def _local_outputs(spec: JobSpec) -> None:
+    """With --sagemaker-download yes, outputs are written to their local paths."""
+    if not spec.download:
+        return
+    from .formats import local_output_problem
+
+    local_inputs = [
+        i.value
+        for i in spec.inputs
+        if i.value and not i.value.startswith("s3://") and not i.value.startswith(JOB_REFERENCE)
+    ]
+    for item in spec.outputs:
+        if item.local and not item.local.startswith("s3://"):
+            problem = local_output_problem(item.local, local_inputs)
+            if problem:
+                raise fail(flag(item.name), item.local, problem)
+
+
+def _settings(_spec: JobSpec) -> None:
+    """Environment settings read later (staging, the emulator), checked before any effect."""
+    from ..credentials import PASS_CREDENTIALS_ENV
+    from ..flags.types import FALSE_WORDS, TRUE_WORDS
+    from ..s3.transfer import transfer_mode
+
+    transfer_mode()
+    value = os.environ.get(PASS_CREDENTIALS_ENV, "")
+    if value and value.strip().lower() not in TRUE_WORDS + FALSE_WORDS:
+        raise fail(PASS_CREDENTIALS_ENV, value, "expected yes/true/1 or no/false/0")
+
+
 _CHECKS: List[Callable[[JobSpec], None]] = [
     _files,
     _inputs,
@@ -220,4 +293,8 @@ _CHECKS: List[Callable[[JobSpec], None]] = [
     _tags,
     _network,
     _staging,
+    _formats,
+    _credential_env,
+    _local_outputs,
+    _settings,
 ]

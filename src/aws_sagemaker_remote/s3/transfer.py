@@ -180,7 +180,7 @@ def listing(s3_client, uri: str) -> List[Listed]:
     if key and not key.endswith("/"):
         size = _object_size(s3_client, location.bucket, key)
         if size is not None:
-            return [(key, posixpath.basename(key), size)]
+            return [(key, _safe_relpath(posixpath.basename(key), uri), size)]
     prefix = location.as_prefix().key
     try:
         keys = list_keys(s3_client, location.bucket, prefix)
@@ -196,13 +196,15 @@ def listing(s3_client, uri: str) -> List[Listed]:
 
 
 def _safe_relpath(rel: str, uri: str) -> Optional[str]:
-    """The relative path of a key, None for folder markers; refuses keys that climb out."""
+    """The relative path of a key, None for folder markers; refuses keys that would be written
+    outside the download folder here or on Windows: `.`/`..` components, a leading `/`, `\\`."""
     if not rel or rel.endswith("/"):
         return None
     parts = [p for p in rel.split("/") if p]
-    if any(p in (".", "..") for p in parts):
+    if rel.startswith("/") or "\\" in rel or any(p in (".", "..") for p in parts):
         raise UnsafeKeyError(
-            f"refusing to download key with '.' or '..' components under {uri}: {rel}"
+            f"refusing to download a key with '.', '..', '\\' or absolute components "
+            f"under {uri}: {rel}"
         )
     return "/".join(parts)
 

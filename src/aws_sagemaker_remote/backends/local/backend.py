@@ -16,6 +16,7 @@ from ...contract import TERMINAL_STATES as TERMINAL
 from ...procs import same_process
 from ..base import Backend
 from .awserror import job_not_found, validation_error
+from .jobenv import RUNNER_PROFILE_VAR
 from .logs import LocalLogs
 from .store import (
     RUNNER_LOG,
@@ -120,8 +121,8 @@ class LocalBackend(Backend):
     def _spawn_runner(self, job_dir: Path) -> None:
         env = dict(os.environ)
         env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = self.region
-        if self.profile and self.profile != "default":
-            env["AWS_PROFILE"] = self.profile  # the runner's downloads and uploads use it too
+        if self.profile:  # the runner's session is made as the caller's is (runner_session)
+            env[RUNNER_PROFILE_VAR] = self.profile
         package_root = str(Path(__file__).resolve().parents[3])  # importable however installed
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", "aws_sagemaker_remote.backends.local.runner", str(job_dir)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,9 @@ def download_inputs(
                         instance,
                         f"downloading input {item['InputName']}: {files_text(len(mine))}, {size}",
                     )
-                s3io.download_listing(s3_client, bucket, mine, instance.path(s3["LocalPath"]))
+                target = instance.path(s3["LocalPath"])
+                check_targets(instance, target, mine)
+                s3io.download_listing(s3_client, bucket, mine, target)
         except Exception as error:
             raise ChannelError(
                 f"ClientError: Failed to download data for input {item['InputName']!r} "
@@ -74,6 +77,7 @@ def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]
         for instance in instances:
             local = instance.path(s3["LocalPath"])
             try:
+                check_links(instance, local)
                 if any(local.rglob("*")):
                     s3io.upload_tree(s3_client, local, s3["S3Uri"])
             except Exception as error:
@@ -99,6 +103,7 @@ class ContinuousUploader:
             target = parse_s3_uri(s3["S3Uri"])
             for instance in self.instances:
                 local = instance.path(s3["LocalPath"])
+                check_links(instance, local)
                 for rel, file, stamp in self._changed(item["OutputName"], local):
                     items.append((file, target.bucket, target.join(rel).key))
                     stamps[(item["OutputName"], file)] = stamp
@@ -116,6 +121,27 @@ class ContinuousUploader:
             if self.seen.get((name, file)) != stamp:
                 changed.append((rel, file, stamp))
         return changed
+
+
+def check_targets(instance: Instance, folder: Path, items: List[s3io.Listed]) -> None:
+    """Every file a download would write must land inside the instance, links resolved."""
+    for _, rel, _ in items:
+        target = folder.joinpath(*rel.split("/"))
+        if not instance.contains(target):
+            raise UnsafePathError(f"{rel!r} would be written outside the instance ({target})")
+
+
+def check_links(instance: Instance, folder: Path) -> None:
+    out = instance.links_out(folder) if folder.is_dir() else []
+    if out:
+        raise UnsafePathError(
+            f"{out[0]!r} is a symbolic link to {os.path.realpath(folder / out[0])}, outside the "
+            "instance; outputs are uploaded only from inside it"
+        )
+
+
+class UnsafePathError(Exception):
+    """A path of a channel that leaves the instance's folder."""
 
 
 class ChannelError(Exception):

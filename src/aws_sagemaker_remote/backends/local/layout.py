@@ -8,6 +8,8 @@ AWS_SAGEMAKER_REMOTE_PATH_MAP.
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List
@@ -43,7 +45,35 @@ class Instance:
         return self.job_dir / LOGS_DIR / f"{self.host}{LOG_SUFFIX}"
 
     def path(self, container_path: str) -> Path:
-        return Path(map_path(container_path, self.root))
+        """Where `container_path` is for this instance. ValueError for a path that is not under
+        /opt/ml once `..` is resolved: the emulator's own reads and writes stay in its folder."""
+        normal = posixpath.normpath(container_path)
+        if not is_container_path(normal):
+            raise ValueError(f"{container_path!r} is not a path under {CONTAINER_ROOT}")
+        return Path(f"{self.root}{normal}")
+
+    def contains(self, path: Path | str) -> bool:
+        """Whether `path`, symbolic links resolved, is inside this instance's folder."""
+        return is_inside(os.path.realpath(self.root), os.path.realpath(path))
+
+    def links_out(self, folder: Path) -> List[str]:
+        """Entries below `folder` (relative paths) that are symbolic links resolving outside
+        this instance: in a container they could not reach the host's files, so the emulator
+        neither uploads through them nor descends into them."""
+        found: List[str] = []
+        seen = set()
+        for current, dirs, files in os.walk(folder, followlinks=True):
+            real = os.path.realpath(current)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            for name in dirs + files:
+                path = os.path.join(current, name)
+                if os.path.islink(path) and not self.contains(path):
+                    found.append(os.path.relpath(path, folder))
+            dirs[:] = [d for d in dirs if self.contains(os.path.join(current, d))]
+        return sorted(found)
 
     @property
     def path_map(self) -> str:
@@ -52,6 +82,10 @@ class Instance:
 
 def instances(job_dir: Path, count: int) -> List[Instance]:
     return [Instance(i, count, job_dir) for i in range(1, count + 1)]
+
+
+def is_inside(parent: str, child: str) -> bool:
+    return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
 
 
 def is_container_path(value: str) -> bool:

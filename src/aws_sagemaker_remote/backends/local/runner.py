@@ -24,6 +24,7 @@ from ...contract import MAX_MESSAGE_BYTES, OUTPUT_FAILURE_FILE, OUTPUT_MESSAGE_F
 from ...paths import venvs_dir
 from ...procs import start_time
 from . import channels, layout
+from .jobenv import RUNNER_PROFILE_VAR, script_base
 from .layout import Instance
 from .logs import LogWriter, read_backward
 from .store import (
@@ -48,7 +49,6 @@ CONFIGURATION_VARS = (
 )
 JOB_FILE_VAR = "AWS_SAGEMAKER_REMOTE_JOB_FILE"
 INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
-DROPPED_CALLER_VARS = ("PYTHONHOME", "VIRTUAL_ENV", "__PYVENV_LAUNCHER__")
 
 
 @dataclass
@@ -106,9 +106,7 @@ class Job:
                 writer.close()
 
     def _run(self) -> Outcome:
-        import boto3
-
-        self.s3 = boto3.session.Session().client("s3", config=_s3_config())
+        self.s3 = runner_session().client("s3", config=_s3_config())
         for instance in self.instances:
             layout.prepare(instance, self.request)
         try:
@@ -292,9 +290,9 @@ def replace_interpreter(word: str, python: str) -> str:
 def instance_environment(
     request: Dict[str, Any], instance: Instance, python: str
 ) -> Dict[str, str]:
-    """The caller's environment (credentials, S3 endpoint) plus the request's, remapped."""
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED_CALLER_VARS}
-    env.pop("AWS_SAGEMAKER_REMOTE_STOP_GRACE", None)
+    """A minimal base of the caller's environment (jobenv.py: no credentials unless the caller
+    opts in) plus the request's Environment, container paths remapped."""
+    env = script_base(os.environ, instance.root)
     for key, value in request.get("Environment", {}).items():
         env[key] = layout.map_env_value(value, instance.root)
     if PYTHON_VAR in env:
@@ -334,6 +332,14 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace").strip()
     except OSError:
         return ""
+
+
+def runner_session():
+    """The caller's session, as the caller made it: an explicit profile also makes botocore
+    ignore credentials in the environment, so it is passed on as the caller gave it."""
+    from ...aws.session import make_session
+
+    return make_session(os.environ.get(RUNNER_PROFILE_VAR) or None, None)
 
 
 def _s3_config():

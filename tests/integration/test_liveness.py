@@ -1,0 +1,90 @@
+"""The emulator's verdict on a job whose runner may not have started yet, or has died: InProgress
+until the runner ends, Failed once it is gone without a final status, never a false Failed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from emulator_support import SAFETY_TIMEOUT, TERMINAL, make_request, put, runner_log, wait
+
+ROUNDS = 200
+WORKERS = 4
+GATED = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.02)\n"
+
+
+def quick_request(name: str) -> dict:
+    """A job with no channel whose entrypoint exits at once: the round costs only the runner."""
+    request = make_request(name, "unused", entrypoint=("python3", "-c", "pass"))
+    request.pop("ProcessingInputs")
+    return request
+
+
+def statuses_until_terminal(backend, name: str) -> list:
+    seen = []
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while not seen or seen[-1] not in TERMINAL:
+        assert time.monotonic() < deadline, f"{name}: {seen[-5:]}\n{runner_log(backend, name)}"
+        seen.append(backend.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"])
+        time.sleep(0.01)
+    return seen
+
+
+def test_describe_right_after_create_is_in_progress(backend, s3_client, bucket, tmp_path):
+    gate = tmp_path / "gate"
+    put(s3_client, bucket, "gated/code/script.py", GATED)
+    backend.create_processing_job(**make_request("gated", bucket, arguments=[str(gate)]))
+    early = [
+        backend.describe_processing_job(ProcessingJobName="gated")["ProcessingJobStatus"]
+        for _ in range(50)
+    ]
+    assert early == ["InProgress"] * 50
+    gate.write_text("go")
+    assert wait(backend, "gated")["ProcessingJobStatus"] == "Completed"
+
+
+def test_a_runner_killed_before_it_recorded_itself_fails_the_job(backend):
+    backend.create_processing_job(**quick_request("killed-early"))
+    os.kill(int((backend.job_dir("killed-early") / "runner.pid").read_text()), signal.SIGKILL)
+    description = wait(backend, "killed-early")
+    assert description["ProcessingJobStatus"] == "Failed"
+    assert "runner ended unexpectedly" in description["FailureReason"]
+
+
+def test_a_runner_killed_while_downloading_fails_the_job(backend, s3_client, bucket, tmp_path):
+    gate = tmp_path / "gate"
+    put(s3_client, bucket, "killed-late/code/script.py", GATED)
+    backend.create_processing_job(**make_request("killed-late", bucket, arguments=[str(gate)]))
+    record = backend.job_dir("killed-late") / "runner.json"
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while not record.exists():
+        assert time.monotonic() < deadline, "the runner never recorded itself"
+        time.sleep(0.01)
+    os.kill(int((backend.job_dir("killed-late") / "runner.pid").read_text()), signal.SIGKILL)
+    description = wait(backend, "killed-late")
+    assert description["ProcessingJobStatus"] == "Failed"
+    assert "runner ended unexpectedly" in description["FailureReason"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pid start times need /proc")
+def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
+    """Each round creates a job and describes it until it ends, WORKERS rounds at a time: every
+    status seen is InProgress until the one Completed (the runner needs far longer than a describe
+    to finish even this job, so the first describe always sees it running)."""
+
+    def one_round(index: int) -> list:
+        name = f"round-{index}"
+        backend.create_processing_job(**quick_request(name))
+        return statuses_until_terminal(backend, name)
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        rounds = list(pool.map(one_round, range(ROUNDS)))
+    bad = {i: seen for i, seen in enumerate(rounds) if seen[-1] != "Completed"}
+    assert bad == {}, {i: runner_log(backend, f"round-{i}") for i in list(bad)[:3]}
+    for seen in rounds:
+        assert seen[0] == "InProgress", seen  # the first describe, right after create
+        assert set(seen[:-1]) == {"InProgress"}, seen
