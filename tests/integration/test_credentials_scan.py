@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from aws_sagemaker_remote.credentials import is_credential_name
+from aws_sagemaker_remote.aws.credentials import is_credential_name
 
 SCRIPT = textwrap.dedent(
     """

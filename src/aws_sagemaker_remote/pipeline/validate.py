@@ -241,7 +241,7 @@ def _formats(spec: JobSpec) -> None:
 
 def _credential_env(spec: JobSpec) -> None:
     """A credential in the request's Environment would show in DescribeProcessingJob."""
-    from ..credentials import is_credential_name
+    from ..aws.credentials import is_credential_name
 
     for key in spec.env:
         if is_credential_name(key):
@@ -273,7 +273,7 @@ def _local_outputs(spec: JobSpec) -> None:
 
 def _settings(_spec: JobSpec) -> None:
     """Environment settings read later (staging, the emulator), checked before any effect."""
-    from ..credentials import PASS_CREDENTIALS_ENV
+    from ..aws.credentials import PASS_CREDENTIALS_ENV
     from ..flags.types import FALSE_WORDS, TRUE_WORDS
     from ..s3.transfer import transfer_mode
 

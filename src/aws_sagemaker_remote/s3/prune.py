@@ -29,10 +29,6 @@ class PrunePlan:
     kept_pieces: int = 0
     bytes: int = 0
 
-    @property
-    def empty(self) -> bool:
-        return not (self.manifests or self.objects or self.uploads)
-
 
 def plan_prune(s3: Any, bucket: str, base: str, keep: Set[str], cutoff: datetime) -> PrunePlan:
     """`keep`: piece prefixes (bucket-relative, ending with "/") that recent jobs read."""

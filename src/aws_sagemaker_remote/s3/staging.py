@@ -46,7 +46,6 @@ class PieceReport:
     bytes_uploaded: int = 0
     files_copied: int = 0
     files_skipped: int = 0
-    bytes_skipped: int = 0
 
     def line(self) -> str:
         if self.files_uploaded == 0 and self.files_copied == 0:
@@ -273,7 +272,6 @@ class _Run:
     def _skipped(piece: _Piece, item: _Item) -> None:
         item.done = True
         piece.report.files_skipped += 1
-        piece.report.bytes_skipped += item.digest.size
 
 
 def _missing(item: _Item, ops: List[Op]) -> bool:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Dict, Mapping
 
-from ...credentials import PASS_CREDENTIALS_ENV, is_credential_name
+from ...aws.credentials import PASS_CREDENTIALS_ENV, is_credential_name
 from ...flags.types import TRUE_WORDS
 
 BASE_NAMES = frozenset(
