@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from aws_sagemaker_remote.aws.credentials import is_credential_name
 from aws_sagemaker_remote.backends.local.jobenv import script_base
 from aws_sagemaker_remote.backends.local.layout import Instance
-from aws_sagemaker_remote.aws.credentials import is_credential_name
 from aws_sagemaker_remote.flags.types import positive_int
 from aws_sagemaker_remote.follow.outputs import file_name_problem, output_dirs
 from aws_sagemaker_remote.pipeline import formats
