@@ -21,9 +21,10 @@ def inputs_of(request: Dict[str, Any]) -> List[Dict[str, Any]]:
     return list(request.get("ProcessingInputs", []))
 
 
-def outputs_of(request: Dict[str, Any], mode: str) -> List[Dict[str, Any]]:
+def outputs_of(request: Dict[str, Any], mode: str = "") -> List[Dict[str, Any]]:
+    """The output channels (with `mode`, those of that upload mode)."""
     outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-    return [o for o in outputs if o["S3Output"]["S3UploadMode"] == mode]
+    return [o for o in outputs if not mode or o["S3Output"]["S3UploadMode"] == mode]
 
 
 def shard(items: List[s3io.Listed], instance: Instance) -> List[s3io.Listed]:
