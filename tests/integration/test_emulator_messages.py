@@ -44,9 +44,7 @@ def test_uncaught_exception_is_the_exit_message(backend, s3_client, bucket):
     assert description["ExitMessage"] == "FileNotFoundError: no such table: users"
 
 
-def test_messages_of_all_instances_are_concatenated_then_cut_to_1_kib(
-    backend, s3_client, bucket
-):
+def test_messages_of_all_instances_are_concatenated_then_cut_to_1_kib(backend, s3_client, bucket):
     submit_with_bootstrap(
         backend,
         s3_client,
