@@ -68,6 +68,21 @@ MAX_IMAGE_URI = 255
 MAX_KMS_KEY = 2048
 MAX_MESSAGE_BYTES = 1024  # FailureReason and ExitMessage
 
+# ----------------------------------------------------------------- instance types
+
+# Families with local NVMe instance storage, where SageMaker refuses VolumeKmsKeyId ("You can't
+# request a VolumeKmsKeyId when using an instance type with local storage", botocore's
+# ProcessingClusterConfig). The rule of the official SDK (sagemaker-core common_utils.py
+# `volume_size_supported`): a "d" in the family, or one of these families.
+LOCAL_NVME_FAMILIES = ("g5", "g6", "g7e", "p5", "p6-b200", "trn1", "trn2")
+
+
+def has_local_instance_storage(instance_type: str) -> bool:
+    parts = instance_type.split(".")
+    family = parts[1] if len(parts) > 2 else ""
+    return "d" in family or family.startswith(LOCAL_NVME_FAMILIES)
+
+
 # ----------------------------------------------------------------- container paths
 
 OPT_ML = "/opt/ml"

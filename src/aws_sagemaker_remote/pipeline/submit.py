@@ -37,7 +37,7 @@ def run_remote(
         json.dump(plan.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
-    role_created = provision(resolution)
+    role_created = provision(resolution, plan)
     return submit(
         resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
 import shlex
-from typing import Callable, List
+from typing import Callable, List, Tuple
 
 from .. import contract as c
 from ..args import JOB_REFERENCE
@@ -210,6 +211,64 @@ def _staging(spec: JobSpec) -> None:
         raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
 
 
+# ---------------------------------------------------------------- what AWS refuses late
+# (issue 8): each of these passed the dry run before, and failed at CreateProcessingJob or in
+# the running job.
+
+
+@functools.lru_cache(maxsize=1)
+def processing_instance_types() -> Tuple[str, ...]:
+    """The ProcessingInstanceType enum of botocore's SageMaker model, read when first needed
+    (botocore's own validation does not check enums, so CreateProcessingJob would refuse it)."""
+    from botocore.loaders import create_loader
+
+    model = create_loader().load_service_model("sagemaker", "service-2")
+    return tuple(model["shapes"]["ProcessingInstanceType"]["enum"])
+
+
+def _instance_type(spec: JobSpec) -> None:
+    known = processing_instance_types()
+    if spec.instance in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(spec.instance, known, n=3, cutoff=0.7)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise fail(
+        "--sagemaker-instance",
+        spec.instance,
+        f"not one of SageMaker's {len(known)} processing instance types (e.g. "
+        f"{c.DEFAULT_INSTANCE}, ml.m5.xlarge){hint}",
+    )
+
+
+def _network_isolation(spec: JobSpec) -> None:
+    """An isolated container has no network: pip cannot download, and a configuration step is
+    refused for the same reason (what it usually does is install)."""
+    if not spec.network_isolation:
+        return
+    for flag_name, value in (
+        ("--sagemaker-requirements", spec.requirements),
+        ("--sagemaker-configuration-script", spec.configuration_script),
+        ("--sagemaker-configuration-command", spec.configuration_command),
+    ):
+        if value:
+            raise UsageError(
+                f"{flag_name}: not possible with --sagemaker-network-isolation yes (the "
+                "container has no network to install from); drop one of the two, or bake what "
+                "it installs into --sagemaker-image"
+            )
+
+
+def _volume_key(spec: JobSpec) -> None:
+    if spec.volume_kms_key and c.has_local_instance_storage(spec.instance):
+        raise UsageError(
+            f"--sagemaker-volume-kms-key: {spec.instance} has local NVMe instance storage, "
+            "which is encrypted by the instance itself and for which SageMaker refuses a "
+            "volume KMS key; drop the key or pick an instance type without local storage"
+        )
+
+
 _CHECKS: List[Callable[[JobSpec], None]] = [
     _files,
     _inputs,
@@ -220,4 +279,7 @@ _CHECKS: List[Callable[[JobSpec], None]] = [
     _tags,
     _network,
     _staging,
+    _instance_type,
+    _network_isolation,
+    _volume_key,
 ]
