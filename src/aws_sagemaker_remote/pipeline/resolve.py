@@ -141,9 +141,7 @@ def _resolve_aws(spec: JobSpec):
     session = make_session(spec.profile, spec.region)
     region = session_region(session, spec.region)
     account = account_id(session)
-    role = lookup_role(
-        session, spec.role, account=account, partition=partition(region), loud=True
-    )
+    role = lookup_role(session, spec.role, account=account, partition=partition(region), loud=True)
     bucket = spec.bucket or default_bucket_name(region, account)
     owner = {bucket: account} if bucket == default_bucket_name(region, account) else {}
     backend = AwsBackend(session)
