@@ -4,6 +4,8 @@ itself (sagemaker `session.py`, `expected_bucket_owner_id_bucket_check`)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from botocore.stub import Stubber
 
@@ -13,7 +15,7 @@ from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.pipeline.plan import make_plan
 from aws_sagemaker_remote.pipeline.provision import provision
 from aws_sagemaker_remote.pipeline.resolve import resolve
-from aws_sagemaker_remote.pipeline.spec import JobSpec
+from aws_sagemaker_remote.pipeline.spec import InputSpec, JobSpec
 
 ACCOUNT = "123456789012"
 DEFAULT = f"sagemaker-us-east-1-{ACCOUNT}"
@@ -45,7 +47,13 @@ def spec(tmp_path):
     return JobSpec(script=str(script), job_name="owner-check")
 
 
-def test_default_bucket_calls_carry_the_account(aws_env, s3_calls, spec):
+def test_default_bucket_calls_carry_the_account(aws_env, s3_calls, spec, s3_client):
+    from botocore.exceptions import ClientError
+
+    with contextlib.suppress(ClientError):  # another test made it: the S3 server is shared
+        s3_client.create_bucket(Bucket=DEFAULT)
+    s3_client.put_object(Bucket=DEFAULT, Key="in/x.csv", Body=b"1\n")
+    spec.inputs = [InputSpec("data", f"s3://{DEFAULT}/in/x.csv")]
     resolution = resolve(spec)
     assert resolution.resolved.bucket == DEFAULT
     assert resolution.resolved.bucket_owner(DEFAULT) == ACCOUNT
@@ -54,6 +62,7 @@ def test_default_bucket_calls_carry_the_account(aws_env, s3_calls, spec):
     provision(resolution, plan)
     on_default = [(op, p) for op, p in s3_calls if p.get("Bucket") == DEFAULT]
     assert [op for op, _ in on_default].count("HeadBucket") == 2  # resolve, then provision
+    assert "HeadObject" in [op for op, _ in on_default]  # the s3:// input is looked at too
     for op, params in on_default:
         if op != "CreateBucket":  # CreateBucket has no such parameter (botocore's S3 model)
             assert params.get("ExpectedBucketOwner") == ACCOUNT, op

@@ -115,7 +115,7 @@ def test_backoff_doubles_without_logs_and_resets_on_new_logs():
     watch.Follower(
         backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=4, sleep=slept.append
     ).run()
-    assert slept == [2, 4, 4, 1, 2, 4, 1]  # the last: one more read after the end
+    assert slept == [2, 4, 4, 1, 2, 4, 5]  # the last: a longer pause, one more read
 
 
 def test_throttling_backs_off_and_keeps_following():
@@ -135,7 +135,7 @@ def test_throttling_backs_off_and_keeps_following():
         backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=8, sleep=slept.append
     ).run()
     assert description["ProcessingJobStatus"] == "Completed"
-    assert slept == [2, 4, 1]
+    assert slept == [2, 4, 5]
 
 
 def test_other_errors_propagate():

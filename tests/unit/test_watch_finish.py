@@ -43,6 +43,22 @@ def test_logs_are_read_until_a_poll_brings_nothing_new():
     assert text.index("late 3") < text.index(f"Job {JOB} Completed.")
 
 
+def test_after_the_end_one_long_pause_then_polls_until_nothing_new():
+    logs = FakeLogs()
+    backend = FakeBackend(["Completed"], logs=logs)
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        if len(slept) <= 2:
+            logs.add(STREAM, f"late {len(slept)}", start=100 * len(slept))
+
+    follower = watch.Follower(backend, JOB, out=io.StringIO(), poll_seconds=1, sleep=sleep)
+    follower.run()
+    assert slept == [5, 1, 1]  # 5 polls (the SDK's 10 s on AWS), then until a poll is empty
+    assert follower.events_seen == 2
+
+
 def test_a_job_that_ended_long_ago_is_read_once_without_waiting():
     logs = FakeLogs()
     logs.add(STREAM, "old line", start=1)

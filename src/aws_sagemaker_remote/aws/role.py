@@ -188,6 +188,7 @@ def create_role(iam: Any, role: str, policy: dict) -> str:
         "the job's S3 prefixes, log group and image)",
         file=sys.stderr,
     )
+    wait_for_policy(iam, parsed.name, policy)
     return arn
 
 

@@ -18,6 +18,7 @@ POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 30.0
 LAST_LINES = 20
 LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
+SETTLE_POLLS = 5
 CLI = "aws-sagemaker-remote processing"
 
 
@@ -102,15 +103,18 @@ class Follower:
 
     def _drain(self, description: dict) -> None:
         """CloudWatch can deliver a job's last lines after its terminal status: read until a
-        poll brings nothing new (the SDK's log loop pauses and reads once more, session.py
-        `_logs_for_job`, state JOB_COMPLETE). No pause for a job that ended long ago."""
+        poll brings nothing new. The first pause is SETTLE_POLLS polls (10 s on AWS: the SDK's
+        log loop pauses its 10 s poll and reads once more, session.py `_logs_for_job`, state
+        JOB_COMPLETE). No pause for a job that ended long ago."""
         if not _ended_recently(description, self.clock()):
             self._pump_quietly()
             return
+        pause = self.poll_seconds * SETTLE_POLLS
         while True:
-            self.sleep(self.poll_seconds)
+            self.sleep(pause)
             if not self._pump_quietly():
                 return
+            pause = self.poll_seconds
 
     def _pump_quietly(self) -> int:
         try:

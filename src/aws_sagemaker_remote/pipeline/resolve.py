@@ -70,7 +70,7 @@ def resolve(spec: JobSpec) -> Resolution:
         backend, resolved, session, role = _resolve_aws(spec)
         role_missing, role_ours = role.missing, role.ours
     spec = _with_job_references(backend, spec)
-    resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec))
+    resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
     if backend is not None:
         _check_outputs_exist(backend.s3, spec)
         _check_job_name_free(backend, resolved.job_name, bool(spec.job_name))
@@ -204,7 +204,7 @@ def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
     return replace(spec, inputs=inputs)
 
 
-def _classify_s3_inputs(backend: Any, spec: JobSpec) -> Dict[str, bool]:
+def _classify_s3_inputs(backend: Any, spec: JobSpec, resolved: Resolved) -> Dict[str, bool]:
     """For each s3:// input, whether it names one object (True) or a prefix (False); checks that
     something is there when the backend can look."""
     found = {}
@@ -214,24 +214,26 @@ def _classify_s3_inputs(backend: Any, spec: JobSpec) -> Dict[str, bool]:
         if backend is None:
             found[item.value] = False
             continue
-        found[item.value] = _s3_input_kind(backend.s3, item.name, item.value)
+        found[item.value] = _s3_input_kind(backend.s3, item.name, item.value, resolved)
     return found
 
 
-def _s3_input_kind(s3: Any, name: str, uri: str) -> bool:
+def _s3_input_kind(s3: Any, name: str, uri: str, resolved: Resolved) -> bool:
     from botocore.exceptions import ClientError
 
     from ..s3.uri import parse
 
     parsed = parse(uri)
+    owner = resolved.bucket_owner(parsed.bucket)
+    expected = {"ExpectedBucketOwner": owner} if owner else {}
     if parsed.key and not parsed.key.endswith("/"):
         try:
-            s3.head_object(Bucket=parsed.bucket, Key=parsed.key)
+            s3.head_object(Bucket=parsed.bucket, Key=parsed.key, **expected)
             return True
         except ClientError:
             pass
     try:
-        listed = s3.list_objects_v2(Bucket=parsed.bucket, Prefix=parsed.key, MaxKeys=1)
+        listed = s3.list_objects_v2(Bucket=parsed.bucket, Prefix=parsed.key, MaxKeys=1, **expected)
     except ClientError as exc:
         raise UsageError(f"{flag_of(name)}: {uri!r}: cannot be read ({exc})") from None
     if not listed.get("KeyCount"):
