@@ -68,12 +68,26 @@ MAX_IMAGE_URI = 255
 MAX_KMS_KEY = 2048
 MAX_MESSAGE_BYTES = 1024  # FailureReason and ExitMessage
 
+# ----------------------------------------------------------------- instance types
+
+# Families with local NVMe instance storage, where SageMaker refuses VolumeKmsKeyId ("You can't
+# request a VolumeKmsKeyId when using an instance type with local storage", botocore's
+# ProcessingClusterConfig). The rule of the official SDK (sagemaker-core common_utils.py
+# `volume_size_supported`): a "d" in the family, or one of these families.
+LOCAL_NVME_FAMILIES = ("g5", "g6", "g7e", "p5", "p6-b200", "trn1", "trn2")
+
+
+def has_local_instance_storage(instance_type: str) -> bool:
+    parts = instance_type.split(".")
+    family = parts[1] if len(parts) > 2 else ""
+    return "d" in family or family.startswith(LOCAL_NVME_FAMILIES)
+
+
 # ----------------------------------------------------------------- container paths
 
 OPT_ML = "/opt/ml"
 PROCESSING_ROOT = OPT_ML + "/processing"
 CODE_ROOT = PROCESSING_ROOT + "/code"
-OUTPUT_FAILURE_FILE = OPT_ML + "/output/failure"  # training publishes it as FailureReason
 OUTPUT_MESSAGE_FILE = OPT_ML + "/output/message"  # processing publishes it as ExitMessage
 RESOURCE_CONFIG_FILE = OPT_ML + "/config/resourceconfig.json"
 SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past 10 channels (at CODE_ROOT)
@@ -81,6 +95,9 @@ SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past 10 channels 
 # ----------------------------------------------------------------- jobs and their logs
 
 PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+# FailureReason of a processing job whose container exited non-zero (observed on AWS:
+# aws/sagemaker-spark-container test/integration/sagemaker/test_sagemaker_spark_errors.py).
+ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
 TERMINAL_STATES = ("Completed", "Failed", "Stopped")
 PROCESSING_STATES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 
@@ -94,7 +111,8 @@ RESERVED_ENV_ENTRIES = 8  # how many Environment entries the plan may add
 DEFAULT_ROLE = "aws-sagemaker-remote-processing-role"
 DEFAULT_INSTANCE = "ml.t3.medium"
 DEFAULT_VOLUME_GB = 30
-DEFAULT_RUNTIME_SECONDS = 60 * 60
+# The service's default when StoppingCondition is absent (SDK: "the default value is 24 hours").
+DEFAULT_RUNTIME_SECONDS = 24 * 60 * 60
 DEFAULT_BASE_JOB_NAME = "processing-job"
 DEFAULT_PREFIX = "aws-sagemaker-remote"
 DEFAULT_PYTHON = "python3"

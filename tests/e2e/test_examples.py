@@ -52,6 +52,6 @@ def test_word_count_job_used_every_piece(emulator_env, tmp_path):
     text = job.stdout + job.stderr
     for channel in ("code-script", "code-requirements", "code-support", "module-textstats", "data"):
         assert f"Input  {channel}: s3://" in text
-    assert "running configuration command" in text
+    assert "configuring: command" in text
     assert "installing requirements" in text
     assert "103 words, 61 distinct" in text

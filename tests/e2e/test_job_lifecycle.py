@@ -33,7 +33,7 @@ def wait_until(predicate, timeout: float = 60.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_failing_script_exits_1_with_reason_and_last_lines(emulator_env, tmp_path):
+def test_failing_script_exits_1_with_the_exception_once(emulator_env, tmp_path):
     script = write_script(
         tmp_path,
         """
@@ -47,13 +47,16 @@ def test_failing_script_exits_1_with_reason_and_last_lines(emulator_env, tmp_pat
     result = run_script(script, "--sagemaker-run", "yes", "--sagemaker-job-name", "fails-1")
     assert result.returncode == 1
     text = result.stdout + result.stderr
-    assert "Failed" in text
+    assert "Job fails-1 Failed." in text
     assert "script exited with code 1" in text
-    assert "ValueError: the data is bad" in text
-    assert "progress line 29" in text
+    assert text.count("Traceback (most recent call last)") == 1  # streamed once, not repeated
+    assert text.count("progress line 29") == 1
+    assert "FailureReason: AlgorithmError: See job logs for more information" in text
+    assert "ExitMessage: ValueError: the data is bad" in text
     described = json.loads(run_cli("processing", "describe", "fails-1", "--json").stdout)
     assert described["ProcessingJobStatus"] == "Failed"
-    assert "exit" in described["FailureReason"]
+    assert described["FailureReason"] == "AlgorithmError: See job logs for more information"
+    assert described["ExitMessage"] == "ValueError: the data is bad"
 
 
 SLEEPER = """

@@ -6,13 +6,13 @@ import contextlib
 import json
 import re
 import socket
-import urllib.request
 import uuid
 
 import pytest
 
 from aws_sagemaker_remote.aws.bucket import _create_bucket, default_bucket_name, ensure_bucket
-from aws_sagemaker_remote.aws.role import MANAGED_POLICY, resolve_role
+from aws_sagemaker_remote.aws.policy import POLICY_NAME
+from aws_sagemaker_remote.aws.role import RoleLookup, create_role, lookup_role, read_role_policy
 from aws_sagemaker_remote.aws.session import account_id, make_session, session_region
 from aws_sagemaker_remote.errors import UsageError
 
@@ -38,17 +38,6 @@ def no_fallbacks(monkeypatch):
     """No instance-metadata credential lookups and no retries: failures show at once."""
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-
-
-@pytest.fixture
-def managed_policies(moto_endpoint, monkeypatch):
-    """moto knows AWS managed policies only when asked to load them, from a fresh state."""
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request).close()
-    yield
-    monkeypatch.delenv("MOTO_IAM_LOAD_MANAGED_POLICIES")
-    urllib.request.urlopen(request).close()
 
 
 @pytest.fixture
@@ -135,12 +124,20 @@ def test_partial_credentials_message_holds_no_secret(monkeypatch, s3_server):
 
 # --- role -----------------------------------------------------------------------------------
 
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "ReadJobData", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": ["arn:aws:s3:::b/p/*"]},
+    ],
+}  # fmt: skip
 
-@pytest.mark.usefixtures("managed_policies")
-def test_missing_role_is_created_with_trust_and_policy(session, capsys):
-    arn = resolve_role(session, ROLE, account=None, create=True)
 
+def test_missing_role_is_created_with_trust_tag_and_its_own_policy(session, capsys):
     iam = session.client("iam")
+    assert lookup_role(session, ROLE, account=None).missing
+    arn = create_role(iam, ROLE, POLICY)
+
     role = iam.get_role(RoleName=ROLE)["Role"]
     assert arn == role["Arn"] == f"arn:aws:iam::{account_id(session)}:role/{ROLE}"
     document = role["AssumeRolePolicyDocument"]
@@ -152,34 +149,36 @@ def test_missing_role_is_created_with_trust_and_policy(session, capsys):
     assert statement["Action"] == "sts:AssumeRole"
     assert role["Description"]
     assert {"Key": "Source", "Value": "aws-sagemaker-remote"} in role["Tags"]
-    attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
-    assert [p["PolicyArn"] for p in attached] == [f"arn:aws:iam::aws:policy/{MANAGED_POLICY}"]
+    assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
+    assert iam.list_role_policies(RoleName=ROLE)["PolicyNames"] == [POLICY_NAME]
+    assert read_role_policy(iam, ROLE) == POLICY
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "created IAM role" in err
     assert arn in err
+    assert lookup_role(session, ROLE, account=None) == RoleLookup(arn, missing=False, ours=True)
 
 
-@pytest.mark.usefixtures("managed_policies")
 def test_missing_role_with_path_is_created_under_it(session):
-    arn = resolve_role(session, "team/ml-role", account=None, create=True)
+    arn = create_role(session.client("iam"), "team/ml-role", POLICY)
     assert arn.endswith(":role/team/ml-role")
     assert session.client("iam").get_role(RoleName="ml-role")["Role"]["Path"] == "/team/"
 
 
-def test_existing_role_is_reused(session, capsys):
+def test_existing_role_of_the_user_is_neither_ours_nor_changed(session, capsys):
     iam = session.client("iam")
     created = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
-    assert resolve_role(session, ROLE, account=None, create=True) == created
+    assert lookup_role(session, ROLE, account=None) == RoleLookup(created)
     assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
+    assert iam.list_role_policies(RoleName=ROLE)["PolicyNames"] == []
     assert capsys.readouterr().err == ""
 
 
 def test_dry_run_names_the_role_without_creating_it(session):
     account = account_id(session)
-    arn = resolve_role(session, ROLE, account=account, create=False)
-    assert arn == f"arn:aws:iam::{account}:role/{ROLE}"
+    found = lookup_role(session, ROLE, account=account)
+    assert found == RoleLookup(f"arn:aws:iam::{account}:role/{ROLE}", missing=True)
     assert session.client("iam").list_roles()["Roles"] == []
 
 
@@ -189,16 +188,16 @@ def test_role_arn_makes_no_call(monkeypatch, closed_port):
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", unreachable)
     session = make_session(None, None)
     arn = "arn:aws:iam::123456789012:role/service-role/SomeRole"
-    assert resolve_role(session, arn, account=None, create=True) == arn
+    assert lookup_role(session, arn, account=None) == RoleLookup(arn)
     # The endpoint really is unreachable: a name would have needed IAM.
     with pytest.raises(Exception, match="(?i)connect"):
-        resolve_role(session, "SomeRole", account=None, create=True)
+        lookup_role(session, "SomeRole", account=None)
 
 
 def test_bad_role_name_is_a_usage_error_before_any_call(monkeypatch, closed_port):
     monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", f"http://127.0.0.1:{closed_port}")
     with pytest.raises(UsageError, match="^--sagemaker-role:"):
-        resolve_role(make_session(None, None), "bad name", account=None, create=True)
+        lookup_role(make_session(None, None), "bad name", account=None)
 
 
 # --- bucket ---------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from emulator_support import (
     wait_for_file,
 )
 
+from aws_sagemaker_remote.contract import ALGORITHM_ERROR
+
 # ---------------------------------------------------------------------- validation
 
 
@@ -209,11 +211,12 @@ def test_failing_script_fails_the_job_with_a_reason(backend, s3_client, bucket):
     submit(backend, s3_client, bucket, "fails", script)
     description = wait(backend, "fails")
     assert description["ProcessingJobStatus"] == "Failed"
-    assert description["FailureReason"] == "AlgorithmError: exit code 3"
-    assert "about to fail" in description["ExitMessage"]
+    assert description["FailureReason"] == ALGORITHM_ERROR
+    assert "ExitMessage" not in description  # no /opt/ml/output/message was written
 
 
-def test_failure_file_becomes_the_failure_reason(backend, s3_client, bucket):
+def test_failure_file_is_not_published(backend, s3_client, bucket):
+    """/opt/ml/output/failure is the training contract; processing jobs ignore it."""
     script = """
     import sys
     open(sys.argv[1], "w").write("could not frobnicate the widget\\n")
@@ -229,7 +232,8 @@ def test_failure_file_becomes_the_failure_reason(backend, s3_client, bucket):
     )
     description = wait(backend, "fails-with-file")
     assert description["ProcessingJobStatus"] == "Failed"
-    assert description["FailureReason"] == "AlgorithmError: could not frobnicate the widget"
+    assert description["FailureReason"] == ALGORITHM_ERROR
+    assert "ExitMessage" not in description
 
 
 def test_an_entrypoint_that_cannot_start_fails_the_job(backend, s3_client, bucket):
@@ -272,7 +276,8 @@ def test_bootstrap_failure_reason_reaches_describe(backend, s3_client, bucket):
     submit_with_bootstrap(backend, s3_client, bucket, "bootstrap-fails", "raise SystemExit(4)")
     description = wait(backend, "bootstrap-fails")
     assert description["ProcessingJobStatus"] == "Failed"
-    assert description["FailureReason"] == "AlgorithmError: script exited with code 4"
+    assert description["FailureReason"] == ALGORITHM_ERROR
+    assert description["ExitMessage"] == "script exited with code 4"
 
 
 # ---------------------------------------------------------------------- stopping
@@ -363,7 +368,8 @@ def test_max_runtime_stops_the_job(backend, s3_client, bucket):
     submit(backend, s3_client, bucket, "too-long", script, max_runtime=1)
     description = wait(backend, "too-long")
     assert description["ProcessingJobStatus"] == "Stopped"
-    assert "MaxRuntimeInSeconds" in description["ExitMessage"]
+    assert "ExitMessage" not in description  # AWS publishes only the container's message file
+    assert "FailureReason" not in description
 
 
 def test_job_survives_the_process_that_created_it(backend, s3_client, bucket):

@@ -272,7 +272,7 @@ def test_rerun_repeats_request_under_new_name(sagemaker):
     ]
     assert len(names) == 1
     new = names[0]
-    assert re.fullmatch(r"demo-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}", new)
+    assert re.fullmatch(r"demo-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}-[a-z0-9]{5}", new)
     assert new != JOB
     old = sagemaker.describe_processing_job(ProcessingJobName=JOB)
     again = sagemaker.describe_processing_job(ProcessingJobName=new)

@@ -13,6 +13,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from aws_sagemaker_remote.aws.policy import POLICY_NAME
+
 ACCOUNT = "123456789012"
 DEFAULT_BUCKET = f"sagemaker-us-east-1-{ACCOUNT}"
 ROLE_NAME = "aws-sagemaker-remote-processing-role"
@@ -35,12 +37,6 @@ SCRIPT = textwrap.dedent(
         )
     """
 )
-
-
-@pytest.fixture(autouse=True)
-def managed_policies(monkeypatch):
-    """moto loads AWS managed policies (for the role's attachment) only when asked, on reset."""
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 
 @pytest.fixture
@@ -127,8 +123,8 @@ def test_run_creates_role_bucket_uploads_plan_and_job(project, aws_env, s3_clien
     trust = role["AssumeRolePolicyDocument"]
     trust = json.loads(trust) if isinstance(trust, str) else trust
     assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"
-    policies = iam.list_attached_role_policies(RoleName=ROLE_NAME)["AttachedPolicies"]
-    assert [p["PolicyName"] for p in policies] == ["AmazonSageMakerFullAccess"]
+    assert iam.list_attached_role_policies(RoleName=ROLE_NAME)["AttachedPolicies"] == []
+    assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == [POLICY_NAME]
 
     new = set(all_objects(s3_client)) - set(before)
     planned_prefixes = {u["s3_uri"] for u in plan["uploads"]}
@@ -202,6 +198,15 @@ VALIDATION_CASES = [
     (["--data", "job:not a job"], "--data"),
     (["--sagemaker-run", "maybe"], "--sagemaker-run"),
     (["--sagemaker-download", "yes", "--sagemaker-wait", "no"], "--sagemaker-download"),
+    # issue 8 point 5: what AWS refuses only at CreateProcessingJob or in the running job
+    (["--sagemaker-instance", "ml.m5.huge"], "--sagemaker-instance"),
+    (["--sagemaker-instance", "ml.fake.nonexistent"], "--sagemaker-instance"),
+    (["--sagemaker-network-isolation", "yes"], "--sagemaker-requirements"),
+    (
+        ["--sagemaker-instance", "ml.g5.xlarge", "--sagemaker-volume-kms-key", "k-1"],
+        "--sagemaker-volume-kms-key",
+    ),
+    (["--out-s3", "s3://no-such-bucket-anywhere/out"], "--out-s3"),
 ]
 
 
@@ -220,6 +225,20 @@ def test_validation_failure_has_no_side_effect(project, aws_env, s3_client, argv
     assert sagemaker().list_processing_jobs()["ProcessingJobSummaries"] == []
     roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
     assert ROLE_NAME not in roles
+
+
+def test_existing_job_name_fails_before_side_effects(project, aws_env, s3_client):
+    first = run(project, "--sagemaker-job-name", "taken-name")
+    assert first.returncode == 0, first.stderr
+    before = all_objects(s3_client)
+    second = run(project, "--sagemaker-job-name", "taken-name", "--data", "helpers")
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines() == [
+        f"{Path(project / 'job.py').name}: error: --sagemaker-job-name: 'taken-name': a "
+        "processing job of that name exists already (names are unique per account and "
+        "region); choose another"
+    ]
+    assert all_objects(s3_client) == before
 
 
 def test_too_many_channels_fails_before_side_effects(tmp_path, aws_env, s3_client):

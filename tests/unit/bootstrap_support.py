@@ -74,11 +74,13 @@ def record(ml: Path) -> dict:
 
 
 def failure(ml: Path) -> str:
-    return (ml / "output" / "failure").read_text(encoding="utf-8")
+    """The message file, which SageMaker Processing publishes as ExitMessage."""
+    return (ml / "output" / "message").read_text(encoding="utf-8")
 
 
 def assert_setup_failed(ml: Path, result: subprocess.CompletedProcess, reason: str) -> None:
     assert result.returncode == 1, result.stderr
-    assert failure(ml) == reason + "\n"
+    assert failure(ml) == reason
+    assert not (ml / "output" / "failure").exists(), "processing jobs do not publish it"
     assert f"aws-sagemaker-remote: {reason}" in result.stderr
     assert not (ml / "record.json").exists(), "the script must not run after a setup failure"

@@ -23,7 +23,8 @@ from bootstrap_support import (
 )
 
 import aws_sagemaker_remote.container.bootstrap as bootstrap_module
-from aws_sagemaker_remote.container.bootstrap import MAX_REASON_BYTES, PathMap, one_line
+from aws_sagemaker_remote.container.bootstrap import PathMap, one_line
+from aws_sagemaker_remote.container.run_script import MAX_MESSAGE_BYTES as MAX_REASON_BYTES
 
 # ---------------------------------------------------------------- arguments
 
@@ -43,7 +44,7 @@ def test_argv_passes_through_exactly(ml: Path) -> None:
     result = run(ml, argv)
     assert result.returncode == 0, result.stderr
     assert record(ml)["argv"] == argv
-    assert not (ml / "output" / "failure").exists()
+    assert not (ml / "output" / "message").exists()
 
 
 def test_no_arguments(ml: Path) -> None:
@@ -101,7 +102,7 @@ def test_invalid_job_file_is_a_setup_failure(ml: Path) -> None:
     job = ml / "job.json"
     job.write_text(json.dumps({"argv": "not a list"}))
     result = run(ml, AWS_SAGEMAKER_REMOTE_JOB_FILE=str(job))
-    assert_setup_failed(ml, result, f"job file {job}: 'argv' must be a list of strings")
+    assert_setup_failed(ml, result, "job file /opt/ml/job.json: 'argv' must be a list of strings")
 
 
 # ---------------------------------------------------------------- PYTHONPATH
@@ -152,14 +153,14 @@ def test_without_resource_config_no_host_information(ml: Path) -> None:
 def test_script_exit_code_is_reported(ml: Path) -> None:
     result = run(ml, TEST_EXIT_CODE="3")
     assert result.returncode == 3
-    assert failure(ml) == "script exited with code 3\n"
+    assert failure(ml) == "script exited with code 3"
     assert "aws-sagemaker-remote: script exited with code 3" in result.stderr
     assert (ml / "record.json").exists()
 
 
 def test_missing_script_is_a_setup_failure(ml: Path) -> None:
     result = run(ml, AWS_SAGEMAKER_REMOTE_SCRIPT="/opt/ml/processing/code/script/missing.py")
-    assert_setup_failed(ml, result, f"script not found: {ml}/processing/code/script/missing.py")
+    assert_setup_failed(ml, result, "script not found: /opt/ml/processing/code/script/missing.py")
 
 
 def test_missing_script_variable_is_a_setup_failure(ml: Path) -> None:
@@ -225,7 +226,7 @@ def test_sigterm_reaches_the_script(ml: Path) -> None:
     _, stderr = process.communicate(timeout=120)
     assert (ml / "signal").read_text() == str(int(signal.SIGTERM))
     assert process.returncode == 7
-    assert failure(ml) == "script exited with code 7\n"
+    assert failure(ml) == "script exited with code 7"
     assert "script exited with code 7" in stderr
 
 
@@ -235,7 +236,7 @@ def test_script_killed_by_sigterm_exits_128_plus_signal(ml: Path) -> None:
     process.communicate(timeout=120)
     code = 128 + int(signal.SIGTERM)
     assert process.returncode == code
-    assert failure(ml) == f"script exited with code {code}\n"
+    assert failure(ml) == f"script exited with code {code}"
 
 
 def test_sigint_is_forwarded(ml: Path) -> None:
@@ -243,10 +244,11 @@ def test_sigint_is_forwarded(ml: Path) -> None:
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     # The script's default handler raises KeyboardInterrupt; Python then dies of SIGINT.
-    assert "KeyboardInterrupt" in stderr
+    assert stderr.count("KeyboardInterrupt") == 1  # the traceback, once
     code = 128 + int(signal.SIGINT)
     assert process.returncode == code
-    assert failure(ml) == f"script exited with code {code}\n"
+    assert failure(ml) == "KeyboardInterrupt"
+    assert f"aws-sagemaker-remote: script exited with code {code}" in stderr
 
 
 def test_sigterm_during_setup_stops_before_the_script(ml: Path) -> None:
@@ -259,7 +261,7 @@ def test_sigterm_during_setup_stops_before_the_script(ml: Path) -> None:
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=120)
     assert process.returncode == 128 + int(signal.SIGTERM)
-    assert failure(ml) == "interrupted by SIGTERM during configuration\n"
+    assert failure(ml) == "interrupted by SIGTERM during configuration"
     assert not (ml / "record.json").exists()
 
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket_name
-from aws_sagemaker_remote.aws.images import SKLEARN_REGISTRIES, default_image
+from aws_sagemaker_remote.aws.images import (
+    SKLEARN_IMAGES,
+    SKLEARN_REGISTRIES,
+    default_image,
+    python_warning,
+)
 from aws_sagemaker_remote.aws.partition import partition
-from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, resolve_role, role_arn
+from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, role_arn
 from aws_sagemaker_remote.contract import JOB_NAME_PATTERN, is_job_name
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.pipeline.naming import job_name, validate_job_name
+from aws_sagemaker_remote.pipeline.naming import job_name, strip_timestamp, validate_job_name
 from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
 from aws_sagemaker_remote.s3.uri import bucket_rule_broken
 
@@ -24,16 +30,60 @@ NOW = datetime(2024, 3, 5, 7, 8, 9, 123456, tzinfo=timezone.utc)
 # --- images ---------------------------------------------------------------------------------
 
 
-def test_default_image_us_east_1():
-    assert default_image("us-east-1") == (
-        "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+@pytest.mark.parametrize(
+    ("local", "tag"),
+    [
+        ((3, 8), "1.2-1-cpu-py3"),
+        ((3, 9), "1.2-1-cpu-py3"),
+        ((3, 10), "1.4-2-cpu-py3"),
+        ((3, 11), "1.9-0-cpu-py3"),
+        ((3, 12), "1.9-0-cpu-py3"),
+        ((3, 13), "1.9-0-cpu-py3"),
+        ((4, 0), "1.9-0-cpu-py3"),
+    ],
+)
+def test_default_image_follows_the_local_python(local, tag):
+    assert default_image("us-east-1", local) == (
+        f"683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:{tag}"
     )
 
 
-def test_default_image_other_version_and_region():
-    assert default_image("eu-west-1", framework_version="1.0-1") == (
-        "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.0-1-cpu-py3"
-    )
+def test_default_image_uses_the_running_python_by_default():
+    assert default_image("eu-west-1") == default_image("eu-west-1", sys.version_info[:2])
+    assert default_image("eu-west-1").startswith("141502667606.dkr.ecr.eu-west-1.amazonaws.com/")
+
+
+def test_python_table_matches_the_images():
+    """aws-facts §2.2: each tag's Python from its Dockerfile."""
+    table = {image.tag: image.python for image in SKLEARN_IMAGES}
+    assert table == {
+        "1.2-1-cpu-py3": (3, 9),
+        "1.4-2-cpu-py3": (3, 10),
+        "1.4-2-py312-cpu-py3": (3, 12),
+        "1.9-0-cpu-py3": (3, 12),
+    }
+
+
+def test_warning_only_when_the_local_python_is_newer():
+    assert python_warning((3, 11)) is None
+    assert python_warning((3, 12)) is None
+    assert python_warning((3, 9)) is None
+    warning = python_warning((3, 13))
+    assert warning.startswith("warning: local Python 3.13 is newer than Python 3.12")
+    assert "sagemaker-scikit-learn:1.9-0-cpu-py3" in warning
+    assert "\n" not in warning
+
+
+@pytest.mark.parametrize(
+    ("region", "host"),
+    [
+        ("us-isof-east-1", "108575199400.dkr.ecr.us-isof-east-1.csp.hci.ic.gov"),
+        ("us-isof-south-1", "124985052026.dkr.ecr.us-isof-south-1.csp.hci.ic.gov"),
+        ("us-isob-east-1", "281123927165.dkr.ecr.us-isob-east-1.sc2s.sgov.gov"),
+    ],
+)
+def test_isolated_regions(region, host):
+    assert default_image(region, (3, 12)).startswith(host + "/sagemaker-scikit-learn:")
 
 
 def test_default_image_china_uses_cn_domain():
@@ -67,28 +117,62 @@ def test_partition(region, expected):
 # --- job names ------------------------------------------------------------------------------
 
 
-def test_job_name_is_base_and_utc_timestamp():
-    assert job_name("my-job", NOW) == "my-job-2024-03-05-07-08-09-123"
+def test_job_name_is_base_utc_timestamp_and_suffix():
+    assert job_name("my-job", NOW, "k3x9q") == "my-job-2024-03-05-07-08-09-123-k3x9q"
+    assert re.fullmatch(r"my-job-2024-03-05-07-08-09-123-[a-z0-9]{5}", job_name("my-job", NOW))
 
 
 def test_job_name_converts_aware_times_to_utc():
     local = NOW.astimezone(timezone(timedelta(hours=5)))
-    assert job_name("x", local) == "x-2024-03-05-07-08-09-123"
+    assert job_name("x", local, "aaaaa") == "x-2024-03-05-07-08-09-123-aaaaa"
 
 
 def test_job_name_sanitizes_base():
-    assert job_name("__My_job!! v2.py--", NOW) == "My-job-v2-py-2024-03-05-07-08-09-123"
+    assert job_name("__My_job!! v2.py--", NOW, "z0z0z") == (
+        "My-job-v2-py-2024-03-05-07-08-09-123-z0z0z"
+    )
 
 
 @pytest.mark.parametrize("base", ["", "___", "---"])
 def test_job_name_empty_base_falls_back(base):
-    assert job_name(base, NOW) == "processing-job-2024-03-05-07-08-09-123"
+    assert job_name(base, NOW, "00000") == "processing-job-2024-03-05-07-08-09-123-00000"
+
+
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        ("my-job-2024-03-05-07-08-09-123-k3x9q", "my-job"),
+        ("my-job-2024-03-05-07-08-09-123", "my-job"),  # named by an earlier version
+        ("plain-name", "plain-name"),
+    ],
+)
+def test_strip_timestamp_knows_both_forms(name, base):
+    assert strip_timestamp(name) == base
+
+
+def test_twenty_concurrent_submissions_get_twenty_names():
+    """The worst case: every thread in the same millisecond."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    barrier = Barrier(20)
+
+    def name(_):
+        barrier.wait()
+        return job_name("burst", NOW)
+
+    with ThreadPoolExecutor(20) as pool:
+        names = list(pool.map(name, range(20)))
+    assert len(set(names)) == 20
+    assert all(is_job_name(n) and n.startswith("burst-2024-03-05-07-08-09-123-") for n in names)
+    later = job_name("burst", NOW + timedelta(milliseconds=1), "00000")
+    assert max(names) < later  # sortable by creation, whatever the suffix
 
 
 def test_job_name_truncates_long_base_to_63():
-    name = job_name("a" * 38 + "-" + "b" * 40, NOW)
+    name = job_name("a" * 32 + "-" + "b" * 40, NOW, "zzzzz")
     assert len(name) <= 63
-    assert name == "a" * 38 + "-2024-03-05-07-08-09-123"  # trailing "-" of the cut base dropped
+    assert name == "a" * 32 + "-2024-03-05-07-08-09-123-zzzzz"  # the cut base's "-" dropped
     validate_job_name(name)
 
 
@@ -290,59 +374,3 @@ def test_bad_bucket_names(name):
 def test_good_bucket_names(name):
     assert bucket_rule_broken(name) == ""
     validate_bucket_name(name)
-
-
-# --- role permissions (IAM refusals cannot be staged on moto, which allows everything) ------
-
-
-class _RefusingIam:
-    """Just enough of an IAM client to answer with a given error code per operation."""
-
-    def __init__(self, **codes):
-        self.codes = codes
-        self.calls = []
-
-    def __getattr__(self, operation):
-        from botocore.exceptions import ClientError
-
-        def call(**kwargs):
-            self.calls.append(operation)
-            code = self.codes.get(operation)
-            if code:
-                raise ClientError({"Error": {"Code": code, "Message": "refused"}}, operation)
-            return {}
-
-        return call
-
-
-class _Session:
-    def __init__(self, iam):
-        self.iam = iam
-
-    def client(self, service):
-        assert service == "iam"
-        return self.iam
-
-
-def test_unreadable_role_is_used_by_its_arn(capsys):
-    session = _Session(_RefusingIam(get_role="AccessDenied"))
-    arn = resolve_role(session, "my-role", account="123456789012", create=True)
-    assert arn == "arn:aws:iam::123456789012:role/my-role"
-    assert capsys.readouterr().err.count("cannot read IAM role my-role") == 1
-    assert resolve_role(session, "my-role", account="123456789012", create=False) == arn
-    assert capsys.readouterr().err == ""
-
-
-def test_role_creation_denied_is_a_usage_error():
-    iam = _RefusingIam(get_role="NoSuchEntity", create_role="AccessDenied")
-    with pytest.raises(UsageError, match="^--sagemaker-role: role 'r' does not exist and creat"):
-        resolve_role(_Session(iam), "r", account="123456789012", create=True)
-
-
-def test_role_whose_policy_cannot_be_attached_is_removed():
-    iam = _RefusingIam(get_role="NoSuchEntity", attach_role_policy="AccessDenied")
-    iam.codes["create_role"] = None
-    iam.create_role = lambda **kw: {"Role": {"Arn": "arn:aws:iam::123456789012:role/r"}}
-    with pytest.raises(UsageError, match="attaching AmazonSageMakerFullAccess"):
-        resolve_role(_Session(iam), "r", account="123456789012", create=True)
-    assert iam.calls[-1] == "delete_role"

@@ -4,104 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
 
 import pytest
+from watch_support import JOB, FakeBackend, FakeLogs, NotFound, no_sleep, run
 
 from aws_sagemaker_remote.backends import backend_name
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.logtail import LogTailer, format_line, host_of
 from aws_sagemaker_remote.follow.report import summary_lines
-
-JOB = "job-2024-01-02-03-04-05-678"
-
-
-class NotFound(Exception):
-    def __init__(self, code="ResourceNotFoundException"):
-        super().__init__(code)
-        self.response = {"Error": {"Code": code, "Message": "not found"}}
-
-
-class FakeLogs:
-    """CloudWatch Logs look-alike: paginated streams, forward tokens that repeat at the end."""
-
-    def __init__(self, page_size=2):
-        self.streams = {}
-        self.page_size = page_size
-        self.group_exists = True
-
-    def add(self, stream, *messages, start=1000):
-        events = self.streams.setdefault(f"{JOB}/{stream}", [])
-        for message in messages:
-            events.append({"timestamp": start + len(events), "message": message})
-
-    def describe_log_streams(self, logGroupName, logStreamNamePrefix, nextToken=None):  # noqa: N803
-        if not self.group_exists:
-            raise NotFound()
-        names = sorted(n for n in self.streams if n.startswith(logStreamNamePrefix))
-        index = int(nextToken or 0)
-        page = names[index : index + 1]
-        result = {"logStreams": [{"logStreamName": n} for n in page]}
-        if index + 1 < len(names):
-            result["nextToken"] = str(index + 1)
-        return result
-
-    def get_log_events(self, logGroupName, logStreamName, startFromHead, nextToken=None):  # noqa: N803
-        assert startFromHead is True
-        events = self.streams[logStreamName]
-        index = int(nextToken[2:]) if nextToken else 0
-        page = events[index : index + self.page_size]
-        return {"events": page, "nextForwardToken": f"f/{index + len(page)}"}
-
-
-class FakeBackend:
-    name = "aws"
-    region = "us-east-1"
-
-    def __init__(self, states, reason=None, logs=None, on_describe=None):
-        self.states = list(states)
-        self.reason = reason
-        self.logs = logs or FakeLogs()
-        self.on_describe = on_describe or {}
-        self.describes = 0
-        self.stops = []
-
-    def describe_processing_job(self, ProcessingJobName):  # noqa: N803
-        assert ProcessingJobName == JOB
-        self.describes += 1
-        for message in self.on_describe.get(self.describes, []):
-            self.logs.add("algo-1-1700000000", message, start=self.describes * 1000)
-        status = self.states[0] if len(self.states) == 1 else self.states.pop(0)
-        description = {
-            "ProcessingJobName": JOB,
-            "ProcessingJobStatus": status,
-            "CreationTime": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
-            "ProcessingOutputConfig": {
-                "Outputs": [{"OutputName": "output", "S3Output": {"S3Uri": "s3://b/p/out"}}]
-            },
-            "ResponseMetadata": {"HTTPStatusCode": 200},
-        }
-        if status in ("Failed", "Stopped") and self.reason:
-            description["FailureReason"] = self.reason
-        return description
-
-    def stop_processing_job(self, ProcessingJobName):  # noqa: N803
-        self.stops.append(ProcessingJobName)
-        self.states = ["Stopping", "Stopped"]
-
-
-def no_sleep(_seconds):
-    pass
-
-
-def run(backend, **kwargs):
-    out = io.StringIO()
-    options = {"wait": True, "output_json": None, "download": False, "outputs_local": {}}
-    options.update(kwargs)
-    code = watch.run_watch(backend, JOB, out=out, sleep=options.pop("sleep", no_sleep), **options)
-    return code, out.getvalue()
-
 
 # ---------------------------------------------------------------- log tailer
 
@@ -157,12 +68,10 @@ def test_follow_failed_job_exit_1_with_reason_and_last_lines():
     code, text = run(backend)
     assert code == 1
     assert "starting" in text
-    assert "Traceback: boom" in text
+    assert text.count("Traceback: boom") == 1  # streamed, not repeated in the summary
     message = text[text.index(f"Job {JOB} Failed.") :]
-    assert "AlgorithmError: script exited with code 3" in message
-    assert "Traceback: boom" in message
-    assert "line 29" in message
-    assert "starting" not in message  # only the last 20 lines
+    assert "FailureReason: AlgorithmError: script exited with code 3" in message
+    assert "line 29" not in message
 
 
 def test_follow_completed_exit_0_and_logs_in_order():
@@ -206,7 +115,7 @@ def test_backoff_doubles_without_logs_and_resets_on_new_logs():
     watch.Follower(
         backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=4, sleep=slept.append
     ).run()
-    assert slept == [2, 4, 4, 1, 2, 4]
+    assert slept == [2, 4, 4, 1, 2, 4, 5]  # the last: a longer pause, one more read
 
 
 def test_throttling_backs_off_and_keeps_following():
@@ -226,7 +135,7 @@ def test_throttling_backs_off_and_keeps_following():
         backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=8, sleep=slept.append
     ).run()
     assert description["ProcessingJobStatus"] == "Completed"
-    assert slept == [2, 4]
+    assert slept == [2, 4, 5]
 
 
 def test_other_errors_propagate():
@@ -264,13 +173,16 @@ def test_exit_codes():
 
 
 def test_stopped_message_has_status_and_reason():
-    text = watch.finish_message(
-        {"ProcessingJobName": JOB, "ProcessingJobStatus": "Stopped", "FailureReason": "by user"},
-        ["a", "b"],
-    )
+    description = {
+        "ProcessingJobName": JOB,
+        "ProcessingJobStatus": "Stopped",
+        "FailureReason": "by user",
+    }
+    text = watch.finish_message(description, ["a", "b"], streamed=False)
     assert "Stopped" in text
     assert "by user" in text
-    assert "  b" in text
+    assert "Last 2 log lines:\n  a\n  b" in text
+    assert "  b" not in watch.finish_message(description, ["a", "b"])
 
 
 # ---------------------------------------------------------------- Ctrl-C
@@ -354,7 +266,7 @@ def test_output_json_also_written_when_failed(tmp_path):
 def test_download_after_completed(tmp_path, monkeypatch):
     calls = []
 
-    def fake_download(s3, uri, dest):
+    def fake_download(s3, uri, dest, owner=None):
         calls.append((s3, uri, dest))
         return [dest / "x.txt"]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-# Region prefix -> DNS suffix of its partition; the first matching prefix wins.
+# Region prefix -> DNS suffix of its partition; the first matching prefix wins (botocore's
+# data/partitions.json).
 _DNS_SUFFIXES = (
     ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
     ("us-iso-", "c2s.ic.gov"),
     ("cn-", "amazonaws.com.cn"),
     ("", "amazonaws.com"),
@@ -21,6 +23,7 @@ def partition(region: str) -> str:
         ("cn-", "aws-cn"),
         ("us-gov-", "aws-us-gov"),
         ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
         ("us-iso-", "aws-iso"),
     ):
         if region.startswith(prefix):

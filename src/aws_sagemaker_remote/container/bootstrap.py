@@ -7,8 +7,15 @@ imports nothing else of this library and keeps to Python 3.7 syntax.
 
 Steps (docs/architecture.md, "Request -> container"): PYTHONPATH, requirements, configuration
 script + command in one bash, host information, then the user's script as a child process with
-SIGTERM/SIGINT forwarded. A failing setup step writes a one-line reason to /opt/ml/output/failure,
-prints it to stderr and exits 1 before user code starts.
+SIGTERM/SIGINT forwarded. The first log line names the image's Python version.
+
+Failure reporting follows SageMaker Processing: the container's /opt/ml/output/message becomes the
+job's ExitMessage (first 1 KiB, UTF-8). A failing setup step writes its one-line reason there
+(the pip requirement, the configuration step), prints it and exits 1 before user code starts; the
+script runs through ``run_script.py``, which writes an uncaught exception's ``Type: message``;
+a script that exits non-zero otherwise leaves ``script exited with code N``. A message the script
+wrote itself is never overwritten. Log lines show container paths (/opt/ml/...), never the
+emulator's host paths.
 
 Decisions beyond the contract:
 - ``AWS_SAGEMAKER_REMOTE_PATH_MAP`` is also applied to the paths read from the environment
@@ -24,6 +31,7 @@ Decisions beyond the contract:
 """
 
 import os
+import platform
 import shlex
 import sys
 import traceback
@@ -32,6 +40,7 @@ from typing import Dict, List, Optional, Tuple
 if not __package__:  # run as a file: import the rest of this package from the support folder
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from aws_sagemaker_remote.container.run_script import utf8_bounded, write_message  # noqa: E402
 from aws_sagemaker_remote.container.settings import (  # noqa: E402
     ENV_PREFIX,
     EXIT_SETUP_FAILED,
@@ -51,8 +60,8 @@ from aws_sagemaker_remote.container.steps import (  # noqa: E402
     start_child,
 )
 
-FAILURE_FILE = "/opt/ml/output/failure"
-MAX_REASON_BYTES = 1024
+MESSAGE_FILE = "/opt/ml/output/message"  # published by SageMaker Processing as ExitMessage
+RUN_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_script.py")
 
 
 # ---------------------------------------------------------------- failure reporting
@@ -61,26 +70,11 @@ MAX_REASON_BYTES = 1024
 def report_failure(reason: str, path_map: PathMap) -> None:
     line = one_line(reason)
     log(line)
-    write_failure_file(line, path_map.path(FAILURE_FILE))
+    write_message(path_map.path(MESSAGE_FILE), line)
 
 
 def one_line(reason: str) -> str:
-    line = " ".join(reason.split())
-    data = line.encode("utf-8")
-    if len(data) <= MAX_REASON_BYTES:
-        return line
-    return data[:MAX_REASON_BYTES].decode("utf-8", "ignore")
-
-
-def write_failure_file(line: str, path: str) -> None:
-    try:
-        directory = os.path.dirname(path)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as stream:
-            stream.write(line + "\n")
-    except OSError:
-        pass
+    return utf8_bounded(" ".join(reason.split())).decode("utf-8")
 
 
 # ---------------------------------------------------------------- main
@@ -98,18 +92,22 @@ def setup(
     env = run_configuration(settings, env, forwarder)
     set_host_information(env, path_map)
     if not os.path.isfile(settings.script):
-        raise SetupError(f"script not found: {settings.script}")
+        raise SetupError(f"script not found: {path_map.shown(settings.script)}")
     forwarder.check("setup")
     return settings, script_environment(env)
 
 
-def run_script(settings: Settings, env: Dict[str, str], forwarder: SignalForwarder) -> int:
-    command = settings.python + [settings.script] + settings.argv
+def run_script(
+    settings: Settings, env: Dict[str, str], forwarder: SignalForwarder, path_map: PathMap
+) -> int:
+    runner = [RUN_SCRIPT, path_map.path(MESSAGE_FILE)]
+    command = settings.python + runner + [settings.script] + settings.argv
     log(
-        "running {} {} with {} argument(s)".format(
+        "running {} {} ({} argument{})".format(
             " ".join(shlex.quote(word) for word in settings.python),
-            settings.script,
+            path_map.shown(settings.script),
             len(settings.argv),
+            "" if len(settings.argv) == 1 else "s",
         )
     )
     child = start_child(command, env, forwarder, "script")
@@ -122,13 +120,14 @@ def run_script(settings: Settings, env: Dict[str, str], forwarder: SignalForward
 def main(argv: Optional[List[str]] = None, environ: Optional[Dict[str, str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = dict(os.environ if environ is None else environ)
+    log(f"Python {platform.python_version()}")
     forwarder = SignalForwarder()
     forwarder.install()
     path_map = PathMap()
     try:
         path_map = PathMap.parse(environ.get(ENV_PREFIX + "PATH_MAP"))
         settings, env = setup(argv, environ, forwarder, path_map)
-        code = run_script(settings, env, forwarder)
+        code = run_script(settings, env, forwarder, path_map)
     except SetupError as error:
         report_failure(str(error), path_map)
         return error.exit_code
@@ -140,8 +139,6 @@ def main(argv: Optional[List[str]] = None, environ: Optional[Dict[str, str]] = N
         forwarder.restore()
     if code != 0:
         report_failure(f"script exited with code {code}", path_map)
-    else:
-        log("script exited with code 0")
     return code
 
 

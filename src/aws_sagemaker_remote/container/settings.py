@@ -55,6 +55,13 @@ class PathMap:
             return self.target + path[len(self.source) :]
         return path
 
+    def shown(self, path: str) -> str:
+        """The container path behind a mapped path, for log lines and reasons: the emulator's
+        long host paths become the short paths the job sees (identity on SageMaker)."""
+        if self.source and _is_under(path, self.target):
+            return self.source + path[len(self.target) :]
+        return path
+
     def token(self, token: str) -> str:
         """Map a bare path token, or the value of a ``--flag=PATH`` token."""
         if token.startswith("-") and "=" in token:
@@ -83,10 +90,12 @@ class Settings:
         self.configuration_script = ""
         self.configuration_command = ""
         self.argv = []  # type: List[str]
+        self.path_map = PathMap()
 
 
 def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -> Settings:
     settings = Settings()
+    settings.path_map = path_map
     settings.script = path_map.path(environ.get(ENV_PREFIX + "SCRIPT", ""))
     if not settings.script:
         raise SetupError(f"{ENV_PREFIX}SCRIPT is not set")
@@ -116,26 +125,28 @@ def _interpreter(command: str) -> List[str]:
 
 
 def _apply_job_file(settings: Settings, job_file: str, path_map: PathMap) -> None:
-    log(f"reading job file {job_file}")
+    shown = path_map.shown(job_file)
     try:
         with open(job_file, encoding="utf-8") as stream:
             job = json.load(stream)
-    except (OSError, ValueError) as error:
-        raise SetupError(f"job file {job_file}: {error}") from None
+    except OSError as error:
+        raise SetupError(f"job file {shown}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise SetupError(f"job file {shown}: {error}") from None
     if not isinstance(job, dict):
-        raise SetupError(f"job file {job_file}: expected a JSON object")
+        raise SetupError(f"job file {shown}: expected a JSON object")
     if "argv" in job:
         argv = job["argv"]
         if not isinstance(argv, list) or not all(isinstance(token, str) for token in argv):
-            raise SetupError(f"job file {job_file}: 'argv' must be a list of strings")
+            raise SetupError(f"job file {shown}: 'argv' must be a list of strings")
         settings.argv = [path_map.token(token) for token in argv]
     if "pythonpath" in job:
         entries = job["pythonpath"]
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-            raise SetupError(f"job file {job_file}: 'pythonpath' must be a list of strings")
+            raise SetupError(f"job file {shown}: 'pythonpath' must be a list of strings")
         settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
     if "configuration_command" in job:
         command = job["configuration_command"]
         if not isinstance(command, str):
-            raise SetupError(f"job file {job_file}: 'configuration_command' must be a string")
+            raise SetupError(f"job file {shown}: 'configuration_command' must be a string")
         settings.configuration_command = command

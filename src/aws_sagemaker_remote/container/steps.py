@@ -16,6 +16,14 @@ from aws_sagemaker_remote.container.signals import SignalForwarder, exit_code_of
 
 RESOURCE_CONFIG = "/opt/ml/config/resourceconfig.json"
 PIP_TAIL_LINES = 400
+PIP_SHOWN_LINES = 200
+PIP_NOISE = (
+    "Requirement already satisfied:",
+    "Looking in indexes:",
+    "Looking in links:",
+    "Using cached ",
+    "Downloading ",
+)
 
 # Variables bash itself changes; the script keeps the values the bootstrap was started with.
 SHELL_BOOKKEEPING = ("_", "SHLVL", "PWD", "OLDPWD")
@@ -68,7 +76,6 @@ PIP_REQUIREMENT_PATTERNS = (
 def prepend_pythonpath(settings: Settings, env: Dict[str, str]) -> None:
     if not settings.pythonpath:
         return
-    log("PYTHONPATH: prepending {}".format(":".join(settings.pythonpath)))
     existing = [entry for entry in env.get("PYTHONPATH", "").split(":") if entry]
     env["PYTHONPATH"] = ":".join(settings.pythonpath + existing)
 
@@ -76,28 +83,33 @@ def prepend_pythonpath(settings: Settings, env: Dict[str, str]) -> None:
 def install_requirements(
     settings: Settings, env: Dict[str, str], forwarder: SignalForwarder
 ) -> None:
+    """pip stays quiet while it works; when it fails, its output (without the lines that only
+    say what was already there) is shown before the reason."""
     requirements = settings.requirements
     if not requirements:
         return
+    shown = settings.path_map.shown(requirements)
     if not os.path.isfile(requirements):
-        raise SetupError(f"requirements: file not found: {requirements}")
-    log(f"installing requirements from {requirements}")
+        raise SetupError(f"requirements: file not found: {shown}")
+    log(f"installing requirements from {shown}")
     command = settings.python + ["-m", "pip", "install", "-r", requirements]
     pip_env = dict(env)
     pip_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     pip_env.setdefault("PIP_NO_INPUT", "1")
     pip_env.setdefault("PIP_ROOT_USER_ACTION", "ignore")
-    returncode, output = run_teed(command, pip_env, forwarder)
+    pip_env.setdefault("PIP_PROGRESS_BAR", "off")
+    pip_env.setdefault("PYTHONUNBUFFERED", "1")
+    returncode, output = run_captured(command, pip_env, forwarder)
     forwarder.check("requirements installation")
     if returncode != 0:
+        _show(pip_error_lines(output))
         raise SetupError(pip_failure_reason(output, exit_code_of(returncode)))
-    log("requirements installed")
 
 
-def run_teed(
+def run_captured(
     command: List[str], env: Dict[str, str], forwarder: SignalForwarder
 ) -> Tuple[int, str]:
-    """Run ``command`` with its output copied to our stdout; return its code and output tail."""
+    """Run ``command`` with stdout and stderr in one pipe (in order); its code and output tail."""
     flush_streams()
     try:
         child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -105,11 +117,9 @@ def run_teed(
         raise SetupError(f"cannot run {command[0]}: {error}") from None
     forwarder.attach(child)
     tail = collections.deque(maxlen=PIP_TAIL_LINES)  # type: collections.deque
-    sink = getattr(sys.stdout, "buffer", None)
     try:
         for line in iter(child.stdout.readline, b""):
             tail.append(line)
-            _write_bytes(sink, line)
         returncode = child.wait()
     finally:
         child.stdout.close()
@@ -117,12 +127,15 @@ def run_teed(
     return returncode, b"".join(tail).decode("utf-8", "replace")
 
 
-def _write_bytes(sink: object, data: bytes) -> None:
-    if sink is not None:
-        sink.write(data)
-        sink.flush()
-    else:
-        sys.stdout.write(data.decode("utf-8", "replace"))
+def pip_error_lines(output: str) -> List[str]:
+    """pip's output without the lines that only report what was fine."""
+    lines = [line for line in output.splitlines() if not line.startswith(PIP_NOISE)]
+    return lines[-PIP_SHOWN_LINES:]
+
+
+def _show(lines: List[str]) -> None:
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
 
 
@@ -151,13 +164,15 @@ def run_configuration(
     if not script and not command:
         return env
     if script and not os.path.isfile(script):
-        raise SetupError(f"configuration script not found: {script}")
+        raise SetupError(f"configuration script not found: {settings.path_map.shown(script)}")
+    parts = ["script " + settings.path_map.shown(script)] if script else []
+    parts += ["command"] if command else []
+    log("configuring: " + " + ".join(parts))
+    env = dict(env)
+    env.setdefault("PYTHONUNBUFFERED", "1")  # what Python prints there stays in order
     with tempfile.TemporaryDirectory(prefix="aws-sagemaker-remote-") as workdir:
         if script:
-            log(f"sourcing configuration script {script}")
             script = _lf_copy(script, workdir)
-        if command:
-            log("running configuration command")
         status_file = os.path.join(workdir, "status")
         env_file = os.path.join(workdir, "environment")
         bash = ["bash", "-c", CONFIGURATION_PROGRAM, "bash", status_file, env_file, script, command]
@@ -176,7 +191,6 @@ def _lf_copy(script: str, workdir: str) -> str:
         data = stream.read()
     if b"\r\n" not in data:
         return script
-    log("configuration script has CRLF line endings; sourcing an LF copy")
     copy_dir = os.path.join(workdir, "lf")
     os.mkdir(copy_dir)
     copy = os.path.join(copy_dir, os.path.basename(script))
@@ -244,15 +258,15 @@ def set_host_information(env: Dict[str, str], path_map: PathMap) -> None:
         current = config["current_host"]
         hosts = [str(host) for host in config["hosts"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        log(f"warning: ignoring unreadable {path}: {error!r}")
+        log(f"warning: ignoring unreadable {path_map.shown(path)}: {error!r}")
         return
     env["SM_CURRENT_HOST"] = str(current)
     env["SM_HOSTS"] = json.dumps(hosts)
     env["SM_NUM_HOSTS"] = str(len(hosts))
     if current in hosts:
         env["SM_HOST_INDEX"] = str(hosts.index(current))
-    index = env.get("SM_HOST_INDEX", "unknown")
-    log(f"host {current}: index {index} of {len(hosts)} host(s)")
+    if len(hosts) > 1:
+        log(f"host {current} (index {env.get('SM_HOST_INDEX', '?')} of {len(hosts)} hosts)")
 
 
 def run_child(

@@ -11,10 +11,17 @@ from typing import IO, Any, Dict, List, Optional
 
 
 def download_outputs(
-    backend: Any, description: dict, outputs_local: Dict[str, str], *, out: IO[str] = sys.stdout
+    backend: Any,
+    description: dict,
+    outputs_local: Dict[str, str],
+    *,
+    out: IO[str] = sys.stdout,
+    owners: Optional[Dict[str, str]] = None,
 ) -> Dict[str, List[Path]]:
-    """Download each output named in `outputs_local` from its S3Uri to its local path."""
+    """Download each output named in `outputs_local` from its S3Uri to its local path
+    (`owners`: bucket -> the account that must own it)."""
     from ..s3.transfer import download_prefix
+    from ..s3.uri import parse
 
     done: Dict[str, List[Path]] = {}
     for name, uri in output_uris(description).items():
@@ -22,7 +29,8 @@ def download_outputs(
         if not local:
             continue
         try:
-            files = download_prefix(backend.s3, uri, Path(local))
+            owner = owners.get(parse(uri).bucket) if owners else None
+            files = download_prefix(backend.s3, uri, Path(local), owner)
         except FileNotFoundError:  # SageMaker uploads nothing for an empty output folder
             _say(out, f"Output {name}: the job wrote nothing to {uri}")
             continue

@@ -7,6 +7,7 @@ from typing import List, Optional, Union
 from urllib.parse import quote
 
 from ..contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from .console import elapsed_text
 
 CONSOLE_HOSTS = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
 
@@ -52,6 +53,9 @@ def summary_lines(
         lines.append(f"Logs:      {logs_url(region, name)}")
     lines.extend(_input_lines(request))
     lines.extend(_output_lines(request))
+    limit = request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+    if limit:
+        lines.append(f"Runtime:   at most {limit} s ({elapsed_text(limit)}, MaxRuntimeInSeconds)")
     return lines
 
 

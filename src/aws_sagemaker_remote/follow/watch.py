@@ -5,16 +5,20 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from typing import IO, Any, Callable, Deque, Dict, List, Optional
+from datetime import datetime
+from typing import IO, Any, Callable, Deque, Dict, Optional, Sequence
 
 from ..contract import TERMINAL_STATES
 from ..errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, is_throttled
+from .console import WaitingLine, paint, use_color
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
 
 POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 30.0
 LAST_LINES = 20
+LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
+SETTLE_POLLS = 5
 CLI = "aws-sagemaker-remote processing"
 
 
@@ -31,6 +35,7 @@ class Follower:
         max_poll_seconds: Optional[float] = None,
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.backend = backend
         self.job_name = job_name
@@ -42,11 +47,15 @@ class Follower:
         self.poll_seconds = poll_seconds
         self.max_poll_seconds = max(max_poll_seconds, poll_seconds)
         self.sleep = sleep
+        self.clock = clock
         self.print_logs = print_logs
         self.tailer = LogTailer(backend.logs, job_name)
         self.last_lines: Deque[str] = deque(maxlen=LAST_LINES)
+        self.events_seen = 0
         self.instance_count = 1
         self.description: Optional[dict] = None
+        self.stop_requested = False
+        self.waiting = WaitingLine(out, clock=clock)
 
     def describe(self) -> dict:
         self.description = self.backend.describe_processing_job(ProcessingJobName=self.job_name)
@@ -56,6 +65,9 @@ class Follower:
     def pump_logs(self) -> int:
         """Print the new log events; returns how many there were."""
         events = self.tailer.poll()
+        if events:
+            self.waiting.clear()
+        self.events_seen += len(events)
         multi = self.instance_count > 1 or self.tailer.stream_count > 1
         for suffix, _timestamp, message in events:
             line = format_line(host_of(suffix), message, multi)
@@ -67,7 +79,8 @@ class Follower:
         return len(events)
 
     def run(self) -> dict:
-        """Follow until a terminal state, then read the logs once more; the final description."""
+        """Follow until a terminal state and the logs that arrive after it; the final
+        description."""
         interval = self.poll_seconds
         while True:
             try:
@@ -77,34 +90,101 @@ class Follower:
                 if not is_throttled(exc):
                     raise
                 interval = min(interval * 2, self.max_poll_seconds)
-                self.sleep(interval)
+                self._pause(interval)
                 continue
-            if description.get("ProcessingJobStatus") in TERMINAL_STATES:
-                self.pump_logs()
+            status = description.get("ProcessingJobStatus")
+            if status in TERMINAL_STATES:
+                self.waiting.clear()
+                self._drain(description)
                 return description
+            self._show_waiting(description)
             interval = self.poll_seconds if new_events else min(interval * 2, self.max_poll_seconds)
-            self.sleep(interval)
+            self._pause(interval)
+
+    def _drain(self, description: dict) -> None:
+        """CloudWatch can deliver a job's last lines after its terminal status: read until a
+        poll brings nothing new. The first pause is SETTLE_POLLS polls (10 s on AWS: the SDK's
+        log loop pauses its 10 s poll and reads once more, session.py `_logs_for_job`, state
+        JOB_COMPLETE). No pause for a job that ended long ago."""
+        if not _ended_recently(description, self.clock()):
+            self._pump_quietly()
+            return
+        pause = self.poll_seconds * SETTLE_POLLS
+        while True:
+            self.sleep(pause)
+            if not self._pump_quietly():
+                return
+            pause = self.poll_seconds
+
+    def _pump_quietly(self) -> int:
+        try:
+            return self.pump_logs()
+        except Exception as exc:
+            if not is_throttled(exc):
+                raise
+            self.sleep(self.max_poll_seconds)
+            return 1  # try again
+
+    def _show_waiting(self, description: dict) -> None:
+        if self.events_seen or not self.print_logs:
+            return
+        self.waiting.start_at(description.get("CreationTime"))
+        self.waiting.show(description.get("ProcessingJobStatus", "?"))
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep; on a terminal the waiting line's clock keeps moving meanwhile."""
+        while seconds > 0 and self.waiting.live:
+            step = min(1.0, seconds)
+            self.sleep(step)
+            seconds -= step
+            self.waiting.tick()
+        if seconds > 0:
+            self.sleep(seconds)
 
 
 def exit_code(description: dict) -> int:
     return EXIT_OK if description.get("ProcessingJobStatus") == "Completed" else EXIT_JOB_FAILED
 
 
-def finish_message(description: dict, last_lines: List[str]) -> str:
+def runtime_limit_reached(description: dict) -> Optional[int]:
+    """MaxRuntimeInSeconds when a Stopped job ran that long: AWS stops a job at its limit
+    (CreateProcessingJob, StoppingCondition) but gives no reason for it."""
+    limit = description.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+    start = description.get("ProcessingStartTime") or description.get("CreationTime")
+    end = description.get("ProcessingEndTime") or description.get("LastModifiedTime")
+    if description.get("ProcessingJobStatus") != "Stopped" or not limit:
+        return None
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return None
+    return int(limit) if (end - start).total_seconds() >= limit else None
+
+
+def finish_message(
+    description: dict,
+    last_lines: Sequence[str] = (),
+    *,
+    streamed: bool = True,
+    stopped_by_us: bool = False,
+    color: bool = False,
+) -> str:
+    """How the job ended: its status, FailureReason and ExitMessage (each once), the runtime
+    limit when that stopped it, and the last log lines only when they were not just printed."""
     name = description.get("ProcessingJobName", "?")
     status = description.get("ProcessingJobStatus", "?")
-    if status == "Completed":
-        return f"Job {name} Completed."
-    lines = [f"Job {name} {status}."]
-    reason = description.get("FailureReason")
-    if reason:
-        lines.append(f"FailureReason: {reason}")
-    tail = list(last_lines)[-LAST_LINES:]
-    if tail:
-        lines.append(f"Last {len(tail)} log lines:")
-        lines.extend("  " + line for line in tail)
+    limit = None if stopped_by_us else runtime_limit_reached(description)
+    if limit is not None:
+        head = f"Job {name} stopped: MaxRuntimeInSeconds ({limit} s) reached"
+        lines = [paint(head, status, color) + "; raise it with --sagemaker-runtime-seconds"]
     else:
-        lines.append("No log lines.")
+        lines = [paint(f"Job {name} {status}.", status, color)]
+    for field in ("FailureReason", "ExitMessage"):
+        if description.get(field):
+            lines.append(f"{field}: {description[field]}")
+    if status != "Completed" and not streamed:
+        tail = list(last_lines)[-LAST_LINES:]
+        if tail:
+            lines.append(f"Last {len(tail)} log lines:")
+            lines.extend("  " + line for line in tail)
     return "\n".join(lines)
 
 
@@ -130,6 +210,7 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
     try:
         description = follower.run()
     except KeyboardInterrupt:
+        follower.waiting.clear()
         if not stop_on_interrupt:
             _say(out, "\n" + detach_message(name))
             return EXIT_INTERRUPTED
@@ -138,15 +219,27 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
             _request_stop(follower)
             description = follower.run()
         except KeyboardInterrupt:
+            follower.waiting.clear()
             _say(out, "\n" + detach_message(name))
             return EXIT_INTERRUPTED
-        _say(out, finish_message(description, list(follower.last_lines)))
+        _say(out, _finish(follower, description))
         return EXIT_INTERRUPTED
-    _say(out, finish_message(description, list(follower.last_lines)))
+    _say(out, _finish(follower, description))
     return exit_code(description)
 
 
+def _finish(follower: Follower, description: dict) -> str:
+    return finish_message(
+        description,
+        list(follower.last_lines),
+        streamed=follower.print_logs,
+        stopped_by_us=follower.stop_requested,
+        color=use_color(follower.out),
+    )
+
+
 def _request_stop(follower: Follower) -> None:
+    follower.stop_requested = True
     try:
         follower.backend.stop_processing_job(ProcessingJobName=follower.job_name)
     except KeyboardInterrupt:
@@ -167,8 +260,10 @@ def run_watch(
     poll_seconds: Optional[float] = None,
     max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
+    owners: Optional[Dict[str, str]] = None,
 ) -> int:
-    """What happens after the job was created; returns the process exit code."""
+    """What happens after the job was created; returns the process exit code. `owners`: bucket
+    -> the account that must own it, for the downloads."""
     if not wait:
         _say(out, f"Job {job_name} started. " + follow_hint(job_name))
         if output_json:
@@ -188,8 +283,15 @@ def run_watch(
     if output_json and description is not None:
         write_description(description, output_json)
     if code == EXIT_OK and download and description is not None:
-        download_outputs(backend, description, outputs_local, out=out)
+        download_outputs(backend, description, outputs_local, out=out, owners=owners)
     return code
+
+
+def _ended_recently(description: dict, now: float) -> bool:
+    end = description.get("ProcessingEndTime") or description.get("LastModifiedTime")
+    if not isinstance(end, datetime) or end.tzinfo is None:
+        return True
+    return now - end.timestamp() < LOG_SETTLE_SECONDS
 
 
 def _instance_count(description: dict) -> int:

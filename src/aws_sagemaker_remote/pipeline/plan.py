@@ -10,7 +10,7 @@ import json
 import os
 import posixpath
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -29,8 +29,15 @@ BOOTSTRAP = "aws_sagemaker_remote/container/bootstrap.py"
 
 @dataclass
 class JobPlan:
+    """`expected_owner`: bucket -> account that must own it (`Resolved.expected_owner`); S3
+    calls on such a bucket pass `ExpectedBucketOwner=plan.bucket_owner(bucket)`."""
+
     uploads: List[Upload]
     request: dict
+    expected_owner: Dict[str, str] = field(default_factory=dict)
+
+    def bucket_owner(self, bucket: str) -> Optional[str]:
+        return self.expected_owner.get(bucket)
 
     def to_json(self) -> dict:
         return {"request": self.request, "uploads": [u.to_json() for u in self.uploads]}
@@ -132,7 +139,7 @@ def _assemble(
     }
     if spec.outputs:
         request["ProcessingOutputConfig"] = _outputs(spec, resolved, layout)
-    return JobPlan(layout.uploads() + input_uploads, request)
+    return JobPlan(layout.uploads() + input_uploads, request, dict(resolved.expected_owner))
 
 
 def _input_channels(spec, layout, inputs):

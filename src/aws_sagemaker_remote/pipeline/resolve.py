@@ -1,9 +1,12 @@
 """Decide the names a job needs (region, account, role, bucket, image, job name) without creating
-anything. What is missing is created later, by `provision`, once the plan has been made."""
+anything, and refuse what AWS would refuse late: a missing output bucket, a job name in use, a
+local emulator without a local S3. What is missing is created later, by `provision`, once the
+plan has been made."""
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Optional
 
@@ -12,6 +15,7 @@ from ..contract import PLACEHOLDER_ACCOUNT
 from ..errors import UsageError
 from ..flags import flag_of
 from .jobref import resolve_job_reference
+from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
 from .spec import JobSpec
 from .tags import GitState, git_state
@@ -22,6 +26,9 @@ class Resolved:
     """Names that need AWS (or the emulator) to decide; everything else comes from the JobSpec.
 
     `s3_objects` tells, for each `s3://` input, whether it names one object (True) or a prefix.
+    `expected_owner` maps a bucket to the account that must own it: the default bucket
+    `sagemaker-REGION-ACCOUNT` on AWS, whose name anyone could take first. Every S3 call on such
+    a bucket passes `ExpectedBucketOwner=bucket_owner(bucket)` (staging, outputs, provisioning).
     """
 
     region: str
@@ -32,30 +39,43 @@ class Resolved:
     account: Optional[str] = None
     git: Optional[GitState] = None
     s3_objects: Dict[str, bool] = field(default_factory=dict)
+    expected_owner: Dict[str, str] = field(default_factory=dict)
+
+    def bucket_owner(self, bucket: str) -> Optional[str]:
+        """The ExpectedBucketOwner for S3 calls on `bucket`, or None."""
+        return self.expected_owner.get(bucket)
 
 
 @dataclass(frozen=True)
 class Resolution:
     """The resolved names, the spec with `job:` inputs replaced by S3 URIs, and what
-    `provision` needs: the backend, the boto3 session (AWS only), whether the role is missing."""
+    `provision` needs: the backend, the boto3 session (AWS only), whether the role is missing
+    (to be created) or ours (created by this tool: its policy may be extended)."""
 
     backend: Any
     resolved: Resolved
     spec: JobSpec
     session: Any = None
     role_missing: bool = False
+    role_ours: bool = False
 
 
 def resolve(spec: JobSpec) -> Resolution:
+    role_missing = role_ours = False
     if spec.backend == "local":
-        backend, resolved, session, missing = _resolve_local(spec)
+        backend, resolved, session = _resolve_local(spec)
     elif _offline_dry_run(spec):
-        backend, resolved, session, missing = None, _resolve_offline(spec), None, False
+        backend, resolved, session = None, _resolve_offline(spec), None
     else:
-        backend, resolved, session, missing = _resolve_aws(spec)
+        backend, resolved, session, role = _resolve_aws(spec)
+        role_missing, role_ours = role.missing, role.ours
     spec = _with_job_references(backend, spec)
-    resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec))
-    return Resolution(backend, resolved, spec, session, missing)
+    resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
+    if backend is not None:
+        _check_outputs_exist(backend.s3, spec)
+        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name))
+    _warn_about_python(spec)
+    return Resolution(backend, resolved, spec, session, role_missing, role_ours)
 
 
 def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Optional[str]):
@@ -70,6 +90,16 @@ def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Opt
         account=account,
         git=git_state(os.path.dirname(os.path.abspath(spec.script))),
     )
+
+
+def _warn_about_python(spec: JobSpec) -> None:
+    if spec.image:
+        return
+    from ..aws.images import python_warning
+
+    warning = python_warning()
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def _offline_dry_run(spec: JobSpec) -> bool:
@@ -91,16 +121,17 @@ def _resolve_local(spec: JobSpec):
 
     region = spec.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     backend = get_backend("local", region=region, profile=spec.profile)
+    check_local_s3(backend.s3, spec.profile, region)
     arn = spec.role
     if not is_role_arn(arn):
         arn = role_arn("aws", PLACEHOLDER_ACCOUNT, parse_role_name(spec.role))
     bucket = spec.bucket or f"sagemaker-{region}-{PLACEHOLDER_ACCOUNT}"
-    return backend, _common(spec, region, arn, bucket, PLACEHOLDER_ACCOUNT), None, False
+    return backend, _common(spec, region, arn, bucket, PLACEHOLDER_ACCOUNT), None
 
 
 def _resolve_aws(spec: JobSpec):
     """Read-only: the caller's account (which also proves the credentials work, with one clear
-    line when they do not), the role's ARN, and a bucket that is ours or missing."""
+    line when they do not), the role, and a bucket that is ours or missing."""
     from ..aws.bucket import default_bucket_name, ensure_bucket
     from ..aws.partition import partition
     from ..aws.role import lookup_role
@@ -110,13 +141,51 @@ def _resolve_aws(spec: JobSpec):
     session = make_session(spec.profile, spec.region)
     region = session_region(session, spec.region)
     account = account_id(session)
-    arn, role_missing = lookup_role(
-        session, spec.role, account=account, partition=partition(region), loud=True
-    )
+    role = lookup_role(session, spec.role, account=account, partition=partition(region), loud=True)
     bucket = spec.bucket or default_bucket_name(region, account)
+    owner = {bucket: account} if bucket == default_bucket_name(region, account) else {}
     backend = AwsBackend(session)
-    ensure_bucket(backend.s3, bucket, region, create=False)
-    return backend, _common(spec, region, arn, bucket, account), session, role_missing
+    ensure_bucket(backend.s3, bucket, region, create=False, expected_owner=owner.get(bucket))
+    resolved = replace(_common(spec, region, role.arn, bucket, account), expected_owner=owner)
+    return backend, resolved, session, role
+
+
+def _check_outputs_exist(s3: Any, spec: JobSpec) -> None:
+    """HeadBucket on each output's own bucket: a missing one would fail the job only at its
+    end, after all the compute. A bucket we may not look at is left to the job's role."""
+    from botocore.exceptions import ClientError
+
+    from ..errors import is_not_found
+    from ..s3.uri import parse
+
+    for out in spec.outputs:
+        if out.s3 == "default":
+            continue
+        bucket = parse(out.s3).bucket
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if is_not_found(exc):
+                raise UsageError(
+                    f"{flag_of(out.name + '_s3')}: {out.s3!r}: bucket {bucket} does not exist"
+                ) from None
+
+
+def _check_job_name_free(backend: Any, name: str, chosen: bool) -> None:
+    """DescribeProcessingJob: a name in use fails CreateProcessingJob, after the staging."""
+    from ..errors import is_not_found
+
+    try:
+        backend.describe_processing_job(ProcessingJobName=name)
+    except Exception as exc:
+        if is_not_found(exc):
+            return
+        raise
+    where = "--sagemaker-job-name" if chosen else "job name"
+    raise UsageError(
+        f"{where}: {name!r}: a processing job of that name exists already (names are unique "
+        "per account and region); choose another"
+    )
 
 
 def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
@@ -142,7 +211,7 @@ def _job_reference(backend: Any, name: str, value: str) -> str:
         raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
-def _classify_s3_inputs(backend: Any, spec: JobSpec) -> Dict[str, bool]:
+def _classify_s3_inputs(backend: Any, spec: JobSpec, resolved: Resolved) -> Dict[str, bool]:
     """For each s3:// input, whether it names one object (True) or a prefix (False); checks that
     something is there when the backend can look."""
     found = {}
@@ -152,24 +221,26 @@ def _classify_s3_inputs(backend: Any, spec: JobSpec) -> Dict[str, bool]:
         if backend is None:
             found[item.value] = False
             continue
-        found[item.value] = _s3_input_kind(backend.s3, item.name, item.value)
+        found[item.value] = _s3_input_kind(backend.s3, item.name, item.value, resolved)
     return found
 
 
-def _s3_input_kind(s3: Any, name: str, uri: str) -> bool:
+def _s3_input_kind(s3: Any, name: str, uri: str, resolved: Resolved) -> bool:
     from botocore.exceptions import ClientError
 
     from ..s3.uri import parse
 
     parsed = parse(uri)
+    owner = resolved.bucket_owner(parsed.bucket)
+    expected = {"ExpectedBucketOwner": owner} if owner else {}
     if parsed.key and not parsed.key.endswith("/"):
         try:
-            s3.head_object(Bucket=parsed.bucket, Key=parsed.key)
+            s3.head_object(Bucket=parsed.bucket, Key=parsed.key, **expected)
             return True
         except ClientError:
             pass
     try:
-        listed = s3.list_objects_v2(Bucket=parsed.bucket, Prefix=parsed.key, MaxKeys=1)
+        listed = s3.list_objects_v2(Bucket=parsed.bucket, Prefix=parsed.key, MaxKeys=1, **expected)
     except ClientError as exc:
         raise UsageError(f"{flag_of(name)}: {uri!r}: cannot be read ({exc})") from None
     if not listed.get("KeyCount"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from typing import List
@@ -14,8 +13,6 @@ from ..errors import EXIT_OK
 from .plan import JobPlan, make_plan
 from .spec import JobSpec, build_job_spec
 from .validate import validate
-
-NAME_ATTEMPTS = 5
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,49 +37,10 @@ def run_remote(
         json.dump(plan.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
-    role_created = provision(resolution)
-    renamed = None if spec.job_name else lambda: _renamed_plan(resolution)
+    role_created = provision(resolution, plan)
     return submit(
-        resolution.backend,
-        resolution.spec,
-        plan,
-        resolution.resolved.region,
-        role_created,
-        renamed=renamed,
+        resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created
     )
-
-
-def _renamed_plan(resolution) -> JobPlan:
-    from dataclasses import replace
-
-    from .naming import job_name
-
-    name = job_name(resolution.spec.base_job_name)
-    return make_plan(resolution.spec, replace(resolution.resolved, job_name=name))
-
-
-def create_unique(
-    backend: Backend, plan: JobPlan, *, attempts: int, renamed=None, sleep=time.sleep
-):
-    """Create the job; when its name was generated (`renamed` makes a plan with a new one) and
-    another submission took it in the same millisecond, try again under a new name. The uploads
-    do not depend on the name, only the request does. Returns (response, the plan used)."""
-    from botocore.exceptions import ClientError
-
-    from ..errors import aws_error_code, aws_error_message
-
-    for attempt in range(NAME_ATTEMPTS):
-        try:
-            return create_job(backend, plan.request, attempts=attempts, sleep=sleep), plan
-        except ClientError as exc:
-            taken = aws_error_code(exc) == "ResourceInUse" or (
-                "already exists" in aws_error_message(exc)
-            )
-            if renamed is None or not taken or attempt == NAME_ATTEMPTS - 1:
-                raise
-            sleep(random.uniform(0.001, 0.02))  # apart from the other submissions' clocks
-            plan = renamed()
-    raise AssertionError("unreachable")
 
 
 def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
@@ -103,23 +61,16 @@ def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time
 
 
 def submit(
-    backend: Backend,
-    spec: JobSpec,
-    plan: JobPlan,
-    region: str,
-    role_created: bool = False,
-    *,
-    renamed=None,
+    backend: Backend, spec: JobSpec, plan: JobPlan, region: str, role_created: bool = False
 ) -> int:
     from ..follow.report import summary_lines
     from ..follow.watch import run_watch
     from ..s3.digest import save_digest_cache
     from ..s3.staging import stage
 
-    stage(backend.s3, plan.uploads)
+    stage(backend.s3, plan.uploads, owners=plan.expected_owner)
     save_digest_cache()
-    attempts = 8 if role_created else 1
-    response, plan = create_unique(backend, plan, attempts=attempts, renamed=renamed)
+    response = create_job(backend, plan.request, attempts=8 if role_created else 1)
     name = plan.request["ProcessingJobName"]
     for line in summary_lines(
         plan.request,
@@ -136,4 +87,5 @@ def submit(
         output_json=spec.output_json,
         download=spec.download,
         outputs_local={o.name: o.local for o in spec.outputs if o.local},
+        owners=plan.expected_owner,
     )

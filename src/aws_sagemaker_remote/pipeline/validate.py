@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
 import shlex
-from typing import Callable, List
+from typing import Callable, List, Tuple
 
 from .. import contract as c
 from ..args import JOB_REFERENCE
@@ -275,12 +276,70 @@ def _settings(_spec: JobSpec) -> None:
     """Environment settings read later (staging, the emulator), checked before any effect."""
     from ..aws.credentials import PASS_CREDENTIALS_ENV
     from ..flags.types import FALSE_WORDS, TRUE_WORDS
-    from ..s3.transfer import transfer_mode
+    from ..s3.clients import transfer_mode
 
     transfer_mode()
     value = os.environ.get(PASS_CREDENTIALS_ENV, "")
     if value and value.strip().lower() not in TRUE_WORDS + FALSE_WORDS:
         raise fail(PASS_CREDENTIALS_ENV, value, "expected yes/true/1 or no/false/0")
+
+
+# ---------------------------------------------------------------- what AWS refuses late
+# (issue 8): each of these passed the dry run before, and failed at CreateProcessingJob or in
+# the running job.
+
+
+@functools.lru_cache(maxsize=1)
+def processing_instance_types() -> Tuple[str, ...]:
+    """The ProcessingInstanceType enum of botocore's SageMaker model, read when first needed
+    (botocore's own validation does not check enums, so CreateProcessingJob would refuse it)."""
+    from botocore.loaders import create_loader
+
+    model = create_loader().load_service_model("sagemaker", "service-2")
+    return tuple(model["shapes"]["ProcessingInstanceType"]["enum"])
+
+
+def _instance_type(spec: JobSpec) -> None:
+    known = processing_instance_types()
+    if spec.instance in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(spec.instance, known, n=3, cutoff=0.7)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise fail(
+        "--sagemaker-instance",
+        spec.instance,
+        f"not one of SageMaker's {len(known)} processing instance types (e.g. "
+        f"{c.DEFAULT_INSTANCE}, ml.m5.xlarge){hint}",
+    )
+
+
+def _network_isolation(spec: JobSpec) -> None:
+    """An isolated container has no network: pip cannot download, and a configuration step is
+    refused for the same reason (what it usually does is install)."""
+    if not spec.network_isolation:
+        return
+    for flag_name, value in (
+        ("--sagemaker-requirements", spec.requirements),
+        ("--sagemaker-configuration-script", spec.configuration_script),
+        ("--sagemaker-configuration-command", spec.configuration_command),
+    ):
+        if value:
+            raise UsageError(
+                f"{flag_name}: not possible with --sagemaker-network-isolation yes (the "
+                "container has no network to install from); drop one of the two, or bake what "
+                "it installs into --sagemaker-image"
+            )
+
+
+def _volume_key(spec: JobSpec) -> None:
+    if spec.volume_kms_key and c.has_local_instance_storage(spec.instance):
+        raise UsageError(
+            f"--sagemaker-volume-kms-key: {spec.instance} has local NVMe instance storage, "
+            "which is encrypted by the instance itself and for which SageMaker refuses a "
+            "volume KMS key; drop the key or pick an instance type without local storage"
+        )
 
 
 _CHECKS: List[Callable[[JobSpec], None]] = [
@@ -297,4 +356,7 @@ _CHECKS: List[Callable[[JobSpec], None]] = [
     _credential_env,
     _local_outputs,
     _settings,
+    _instance_type,
+    _network_isolation,
+    _volume_key,
 ]

@@ -17,7 +17,7 @@ from typing import Iterable, List, Optional, Tuple, Union
 
 from ..errors import Error, aws_error_code, is_not_found
 from .clients import MAX_CONCURRENCY, crt_of, crt_reaches
-from .ops import get_op, put_op
+from .ops import expect_owner, get_op, put_op
 from .uri import S3Uri, parse
 from .walk import LocalFile, walk
 
@@ -99,11 +99,13 @@ def upload_tree(s3_client, src: Path | str, uri: str, progress=None) -> List[str
     return [str(S3Uri(bucket, key)) for _, bucket, key in items]
 
 
-def list_keys(s3_client, bucket: str, prefix: str = "") -> dict[str, int]:
+def list_keys(
+    s3_client, bucket: str, prefix: str = "", owner: Optional[str] = None
+) -> dict[str, int]:
     """Every key under `prefix` with its size (all pages)."""
     paginator = s3_client.get_paginator("list_objects_v2")
     keys: dict[str, int] = {}
-    for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **_owner(owner)):
         for obj in page.get("Contents", ()):
             keys[obj["Key"]] = obj["Size"]
     return keys
@@ -124,13 +126,18 @@ def delete_keys(s3_client, bucket: str, keys: Iterable[str]) -> None:
             )
 
 
-def download_prefix(s3_client, uri: str, dest: Path | str) -> List[Path]:
+def download_prefix(
+    s3_client, uri: str, dest: Path | str, owner: Optional[str] = None
+) -> List[Path]:
     """Download one object (to dest/<basename>) or every object below a prefix (keeping paths)."""
     location = parse(uri)
-    return download_listing(s3_client, location.bucket, listing(s3_client, uri), dest)
+    found = listing(s3_client, uri, owner)
+    return download_listing(s3_client, location.bucket, found, dest, owner)
 
 
-def download_listing(s3_client, bucket: str, items: List[Listed], dest: Path | str) -> List[Path]:
+def download_listing(
+    s3_client, bucket: str, items: List[Listed], dest: Path | str, owner: Optional[str] = None
+) -> List[Path]:
     """Download (key, relative path, size) items of `bucket` below `dest`; their paths.
 
     Each file is written under a temporary name and renamed when complete, so a failure never
@@ -146,20 +153,28 @@ def download_listing(s3_client, bucket: str, items: List[Listed], dest: Path | s
     by_crt = [f for f in fetches if small and f[2] <= MULTIPART_THRESHOLD]
     rest = [f for f in fetches if not (small and f[2] <= MULTIPART_THRESHOLD)]
     if by_crt:
-        _crt_download(crt, bucket, by_crt)
+        _crt_download(crt, bucket, by_crt, owner)
     if rest:
         with _manager(s3_client) as manager:
-            futures = [manager.download(bucket, key, str(target)) for key, target, _ in rest]
+            extra = _owner(owner)
+            futures = [
+                manager.download(bucket, key, str(target), extra_args=extra)
+                for key, target, _ in rest
+            ]
             for future in futures:
                 future.result()
     return targets
 
 
-def _crt_download(crt, bucket: str, fetches) -> None:
+def _crt_download(crt, bucket: str, fetches, owner: Optional[str]) -> None:
     partial = [
         target.with_name(f".{target.name}.{os.getpid()}.partial") for _, target, _ in fetches
     ]
-    ops = [get_op(bucket, key, str(tmp)) for (key, _, _), tmp in zip(fetches, partial)]
+    owners = {bucket: owner} if owner else {}
+    ops = [
+        expect_owner(get_op(bucket, key, str(tmp)), owners)
+        for (key, _, _), tmp in zip(fetches, partial)
+    ]
     try:
         crt.run_all(ops)
         for op, tmp, (key, target, _) in zip(ops, partial, fetches):
@@ -172,18 +187,18 @@ def _crt_download(crt, bucket: str, fetches) -> None:
                 tmp.unlink()
 
 
-def listing(s3_client, uri: str) -> List[Listed]:
+def listing(s3_client, uri: str, owner: Optional[str] = None) -> List[Listed]:
     """(key, relative path, size) of everything `uri` names: one object (its basename) or every
     object below a prefix; FileNotFoundError when that is nothing."""
     location = parse(uri)
     key = location.key
     if key and not key.endswith("/"):
-        size = _object_size(s3_client, location.bucket, key)
+        size = _object_size(s3_client, location.bucket, key, owner)
         if size is not None:
             return [(key, _safe_relpath(posixpath.basename(key), uri), size)]
     prefix = location.as_prefix().key
     try:
-        keys = list_keys(s3_client, location.bucket, prefix)
+        keys = list_keys(s3_client, location.bucket, prefix, owner)
     except Exception as exc:
         if aws_error_code(exc) == "NoSuchBucket":
             raise FileNotFoundError(f"no such bucket: {uri}") from exc
@@ -213,12 +228,17 @@ class UnsafeKeyError(Error):
     """An object key that would be written outside the download folder."""
 
 
-def _object_size(s3_client, bucket: str, key: str) -> Optional[int]:
+def _object_size(s3_client, bucket: str, key: str, owner: Optional[str] = None) -> Optional[int]:
     """The object's size, None when there is no such object."""
     try:
-        response = s3_client.head_object(Bucket=bucket, Key=key)
+        response = s3_client.head_object(Bucket=bucket, Key=key, **_owner(owner))
     except Exception as exc:
         if is_not_found(exc):
             return None
         raise
     return int(response["ContentLength"])
+
+
+def _owner(owner: Optional[str]) -> dict:
+    """ExpectedBucketOwner for a bucket whose owner is known (the default bucket)."""
+    return {"ExpectedBucketOwner": owner} if owner else {}

@@ -6,11 +6,18 @@ uploads), upload EndOfJob outputs after success, write the final status.
 
 A job that exceeds MaxRuntimeInSeconds ends `Stopped`, as AWS documents for its stopping
 condition ("After the condition is met, the processing job is stopped").
+
+FailureReason and ExitMessage are set as SageMaker Processing sets them: a container that exits
+non-zero fails the job with FailureReason `AlgorithmError: See job logs for more information`
+(aws/sagemaker-spark-container test_sagemaker_spark_errors.py); ExitMessage is the first 1 KB of
+each container's /opt/ml/output/message, concatenated across containers and truncated to 1 KB,
+in every terminal state; a message file that is not UTF-8 fails the job with a ClientError
+(SageMaker Developer Guide, byoc-metadata.html). /opt/ml/output/failure means nothing to a
+processing job (it is the training contract), so it is ignored.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -20,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ...contract import MAX_MESSAGE_BYTES, OUTPUT_FAILURE_FILE, OUTPUT_MESSAGE_FILE
+from ...contract import ALGORITHM_ERROR, MAX_MESSAGE_BYTES, OUTPUT_MESSAGE_FILE
 from ...paths import venvs_dir
 from ...procs import start_time
 from . import channels, layout
 from .jobenv import RUNNER_PROFILE_VAR, script_base
 from .layout import Instance
-from .logs import LogWriter, read_backward
+from .logs import LogWriter
 from .store import (
     REQUEST_FILE,
     RUNNER_RECORD,
@@ -115,7 +122,7 @@ class Job:
         except channels.ChannelError as error:
             return Outcome("Failed", str(error))
         if stop_requested_at(self.job_dir) is not None:
-            return Outcome("Stopped", exit_message="stopped before the job started")
+            return Outcome("Stopped")
         try:
             python = self._interpreter()
         except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
@@ -130,7 +137,7 @@ class Job:
             return Outcome("Failed", f"AlgorithmError: cannot run the entrypoint: {error}")
         supervisor = Supervisor(self, workers)
         stopped = supervisor.run()
-        return self._outcome(workers, stopped, supervisor)
+        return self._outcome(stopped, supervisor)
 
     # ------------------------------------------------------------------ interpreter, start
 
@@ -176,31 +183,28 @@ class Job:
         ]
         command[0] = replace_interpreter(command[0], python)
         env = instance_environment(self.request, instance, python)
-        self.logs[instance.index].write(
-            f"[local emulator] {instance.host}: running {' '.join(command[:3])} ..."
-        )
         return Worker(command, env, instance.root, self.logs[instance.index])
 
     # ------------------------------------------------------------------ outcome
 
-    def _outcome(
-        self, workers: List[Worker], stopped: Optional[str], supervisor: Supervisor
-    ) -> Outcome:
+    def _outcome(self, stopped: Optional[str], supervisor: Supervisor) -> Outcome:
         final_sync_error = final_continuous_sync(supervisor.uploader)
-        first_failed = supervisor.first_failed
+        try:
+            message = exit_message(self.instances)
+        except UnicodeDecodeError as error:
+            return Outcome("Failed", f"ClientError: {OUTPUT_MESSAGE_FILE} is not UTF-8: {error}")
         if stopped:
-            return Outcome("Stopped", exit_message=stopped)
-        if first_failed is not None:
-            instance, code = self.instances[first_failed], workers[first_failed].poll()
-            message = message_file(instance) or last_lines(instance)
-            return Outcome("Failed", failure_reason(instance, code), message)
+            self._runner_log(stopped)
+            return Outcome("Stopped", exit_message=message)
+        if supervisor.first_failed is not None:
+            return Outcome("Failed", ALGORITHM_ERROR, message)
         if final_sync_error:
-            return Outcome("Failed", final_sync_error)
+            return Outcome("Failed", final_sync_error, message)
         try:
             channels.upload_outputs(self.s3, self.request, self.instances)
         except channels.ChannelError as error:
-            return Outcome("Failed", str(error))
-        return Outcome("Completed", exit_message=message_file(self.instances[0]))
+            return Outcome("Failed", str(error), message)
+        return Outcome("Completed", exit_message=message)
 
 
 class Supervisor:
@@ -307,32 +311,18 @@ def instance_environment(
     return env
 
 
-def failure_reason(instance: Instance, code: Optional[int]) -> str:
-    text = _read(instance.path(OUTPUT_FAILURE_FILE))
-    if text:
-        return "AlgorithmError: " + " ".join(text.split())
-    if code is not None and code < 0:
-        return f"AlgorithmError: killed by signal {-code}"
-    return f"AlgorithmError: exit code {code}"
-
-
-def message_file(instance: Instance) -> Optional[str]:
-    return _read(instance.path(OUTPUT_MESSAGE_FILE)) or None
-
-
-def last_lines(instance: Instance, count: int = 5) -> Optional[str]:
-    """ExitMessage of a failed job: the failing instance's last output lines."""
-    path = instance.log_file
-    _, _, lines = read_backward(path, path.stat().st_size, count)
-    messages = [json.loads(line)["message"] for line in lines]
-    return "\n".join(messages) or None
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        return ""
+def exit_message(instances: List[Instance]) -> Optional[str]:
+    """The first 1 KB of each instance's message file, concatenated, truncated to 1 KB.
+    Raises UnicodeDecodeError when a file is not UTF-8."""
+    parts = []
+    for instance in instances:
+        try:
+            data = instance.path(OUTPUT_MESSAGE_FILE).read_bytes()
+        except OSError:
+            continue
+        data.decode("utf-8")  # the whole file must be UTF-8, not only its first KB
+        parts.append(data[:MAX_MESSAGE_BYTES].decode("utf-8", "ignore"))
+    return truncate("".join(parts)) or None
 
 
 def runner_session():
