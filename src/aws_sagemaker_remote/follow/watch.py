@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 import time
 from collections import deque
@@ -108,16 +110,37 @@ def finish_message(description: dict, last_lines: List[str]) -> str:
     return "\n".join(lines)
 
 
-def follow_hint(job_name: str) -> str:
-    return f"Follow its logs: {CLI} logs {job_name} --follow"
+def follow_hint(job_name: str, backend: Any) -> str:
+    return f"Follow its logs: {_job_command(backend, f'logs {job_name} --follow')}"
 
 
-def detach_message(job_name: str) -> str:
+def detach_message(job_name: str, backend: Any) -> str:
     return (
         f"Detached; job {job_name} keeps running.\n"
-        f"  re-attach: {CLI} logs {job_name} --follow\n"
-        f"  stop it:   {CLI} stop {job_name}"
+        f"  re-attach: {_job_command(backend, f'logs {job_name} --follow')}\n"
+        f"  stop it:   {_job_command(backend, f'stop {job_name}')}"
     )
+
+
+def _job_command(backend: Any, command: str) -> str:
+    """A job command that reaches this backend's job when pasted: the emulator's jobs need
+    --backend local; AWS jobs their region, and the profile when it is not the default one."""
+    options = []
+    if backend.name == "local":
+        options.append("--backend local")
+    profile = getattr(backend, "profile", None) or getattr(
+        getattr(backend, "session", None), "profile_name", None
+    )
+    if profile and profile != "default":
+        options.append(f"--profile {shlex.quote(profile)}")
+    if backend.region and (backend.name != "local" or backend.region != _local_region()):
+        options.append(f"--region {shlex.quote(backend.region)}")
+    return " ".join([CLI, command, *options])
+
+
+def _local_region() -> str:
+    """The region the job command gives the emulator when none is passed."""
+    return os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
 def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True) -> int:
@@ -131,14 +154,14 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
         description = follower.run()
     except KeyboardInterrupt:
         if not stop_on_interrupt:
-            _say(out, "\n" + detach_message(name))
+            _say(out, "\n" + detach_message(name, follower.backend))
             return EXIT_INTERRUPTED
         _say(out, f"\nInterrupted: stopping job {name} (press Ctrl-C again to detach)")
         try:
             _request_stop(follower)
             description = follower.run()
         except KeyboardInterrupt:
-            _say(out, "\n" + detach_message(name))
+            _say(out, "\n" + detach_message(name, follower.backend))
             return EXIT_INTERRUPTED
         _say(out, finish_message(description, list(follower.last_lines)))
         return EXIT_INTERRUPTED
@@ -170,7 +193,7 @@ def run_watch(
 ) -> int:
     """What happens after the job was created; returns the process exit code."""
     if not wait:
-        _say(out, f"Job {job_name} started. " + follow_hint(job_name))
+        _say(out, f"Job {job_name} started. " + follow_hint(job_name, backend))
         if output_json:
             description = backend.describe_processing_job(ProcessingJobName=job_name)
             write_description(description, output_json)
