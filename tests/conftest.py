@@ -17,8 +17,6 @@ import pytest
 
 from aws_sagemaker_remote.s3server import S3Server, S3ServerInfo, find_weed
 
-FIXTURE_STOP_GRACE = 2.0  # throw-away data: do not wait the 15 s SeaweedFS takes to stop cleanly
-
 
 def pytest_configure(config: pytest.Config) -> None:
     """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
@@ -41,7 +39,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo
     try:
         yield info
     finally:
-        server.stop(grace=FIXTURE_STOP_GRACE)
+        server.stop()
 
 
 def _free_port() -> int:
