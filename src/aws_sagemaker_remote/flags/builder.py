@@ -16,10 +16,30 @@ if TYPE_CHECKING:
 YES_NO_METAVAR = "yes|no"
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Wraps help text at spaces only, so that a path or a name with hyphens stays whole (and
+    can be copied from the terminal)."""
+
+    def _split_lines(self, text: str, width: int) -> List[str]:
+        import re
+        import textwrap
+
+        text = re.sub(r"\s+", " ", text).strip()
+        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = self._split_lines(text, width - len(indent))
+        return "\n".join(indent + line for line in lines)
+
+
 class OneLineErrorParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line and whose usage line is
     ``PROG [options] POSITIONALS``: the flags are listed, with their defaults, in the groups
     below it. An explicit ``usage=`` is kept as given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     @property
     def usage(self) -> Optional[str]:

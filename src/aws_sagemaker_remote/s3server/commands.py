@@ -71,13 +71,12 @@ def s3_main(argv: List[str]) -> int:
 
 
 def _start(args: argparse.Namespace) -> int:
-    from .running import ensure_running, running_info
+    from .running import start_or_reuse
     from .serve import banner
 
     data_dir = Path(args.dir).resolve()
-    already = running_info(data_dir)
-    info = already or ensure_running(data_dir, port=args.port)
-    print(banner(info, data_dir, "already running" if already else "started"))
+    info, started = start_or_reuse(data_dir, port=args.port)
+    print(banner(info, data_dir, "started" if started else "already running"))
     print(f"Stop it with: {PROG} stop{_dir_option(args)}")
     return 0
 

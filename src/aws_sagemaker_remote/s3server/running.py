@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 from .files import read_credentials, read_json
 from .processes import is_weed, pid_alive, terminate_pid
@@ -48,14 +48,21 @@ def ensure_running(
 ) -> S3ServerInfo:
     """Reuse the server already running for `data_dir`, or start one that outlives this process
     (on `port` when given). A recorded server that is alive but does not answer is replaced."""
+    return start_or_reuse(data_dir, timeout=timeout, port=port)[0]
+
+
+def start_or_reuse(
+    data_dir: Path, *, timeout: float = 60, port: Optional[int] = None
+) -> Tuple[S3ServerInfo, bool]:
+    """`ensure_running`, and whether this call started the server."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     with dir_lock(data_dir):
         info = running_info(data_dir)
         if info is not None:
-            return info
+            return info, False
         _stop_recorded(data_dir, STOP_GRACE)
-        return S3Server(data_dir, port=port, detach=True).start(timeout=timeout)
+        return S3Server(data_dir, port=port, detach=True).start(timeout=timeout), True
 
 
 def stop_running(data_dir: Path, *, grace: float = STOP_GRACE) -> bool:
