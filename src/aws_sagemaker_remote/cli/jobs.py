@@ -106,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     sub = command("list", cmd_list, "list recent processing jobs, newest first")
-    sub.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_argument("--max", type=_positive_int, default=20, help="at most N jobs (20)")
+    sub.add_argument("--json", action="store_true", help="print the jobs as JSON")
+    sub.add_argument(
+        "--max", type=_positive_int, default=20, metavar="N", help="at most N jobs (default: 20)"
+    )
     sub.add_argument("--status", choices=PROCESSING_STATES, help="only jobs in this state")
-    sub.add_argument("--name-contains", help="only jobs whose name contains this")
+    sub.add_argument("--name-contains", metavar="TEXT", help="only jobs whose name contains TEXT")
 
     sub = command("describe", cmd_describe, "show one job")
     sub.add_argument("name", metavar="NAME", help=NAME_HELP)
@@ -127,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("download", cmd_download, "download each output to DIR/<output name>")
     sub.add_argument("name", metavar="NAME", help=NAME_HELP)
-    sub.add_argument("--output", "-o", default=".", metavar="DIR", help="target directory (.)")
+    sub.add_argument(
+        "--output", "-o", default=".", metavar="DIR", help="target folder (default: .)"
+    )
 
     sub = command(
         "rerun",

@@ -128,7 +128,7 @@ def _add(add: FlagAdder, group, name: str, kind: str, metavar, help_text: str, v
 
 def _merged(what: str, from_code: Dict[str, str]) -> str:
     """--sagemaker-env/--sagemaker-tags add to what the script sets: show that, not a default."""
-    text = f"{what}, comma-separated (a comma in a value: \\,)"
+    text = f"{what}, comma-separated (a backslash before a comma keeps it in the value)"
     if not from_code:
         return text
     shown = ",".join(f"{k}={v}" for k, v in from_code.items()).replace("%", "%%")

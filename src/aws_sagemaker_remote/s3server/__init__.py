@@ -9,7 +9,7 @@ from .commands import s3_main
 from .files import read_credentials
 from .ports import pick_ports
 from .readiness import answers, probe_ready
-from .running import ensure_running, running_info, stop_running
+from .running import ensure_running, running_info, start_or_reuse, stop_running
 from .server import S3Server, find_weed
 from .settings import GRPC_OFFSET, IDENTITIES_FILE, STATE_FILE, S3ServerInfo
 
@@ -27,5 +27,6 @@ __all__ = [
     "read_credentials",
     "running_info",
     "s3_main",
+    "start_or_reuse",
     "stop_running",
 ]
