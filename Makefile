@@ -1,19 +1,20 @@
 # Two commands on a fresh machine with Python 3.11 (or any Python >= 3.9):
 #   make demo   set up .venv, then run an example here and as a job through the local emulator
-#   make test   set up .venv, then lint and run the whole test suite
+#   make test   set up .venv, then lint and run the whole test suite (the docs build included)
+# Also: make docs (the HTML site in build/docs), make bench, make format.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test lint docs format bench clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml examples/word_count/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -r examples/word_count/requirements.txt
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]' -r examples/word_count/requirements.txt
 	touch $(STAMP)
 
 demo: setup
@@ -26,6 +27,10 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest
+
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs build/docs
+	@echo "Documentation: build/docs/index.html"
 
 format: setup
 	$(BIN)/ruff format .
@@ -42,6 +47,7 @@ bench: setup $(TOOLS)/.installed
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/emulator.py
 	$(BIN)/python benchmarks/staging.py
+	$(BIN)/python benchmarks/s3server.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sagemaker-remote build *.egg-info

@@ -1,7 +1,10 @@
 """The tour behind ``make demo``: a script run here, then the same script run as a processing job
 through the dockerless emulator against an embedded S3 server. No AWS account is needed.
 
-Everything it writes stays under ``.aws-sagemaker-remote/`` in the project.
+It uses the S3 server of ``aws-sagemaker-remote s3 start`` (or ``s3 serve``) when one runs, and
+leaves it running; otherwise it starts its own, with its data under ``.aws-sagemaker-remote/s3``
+in the project, and stops it at the end. Its other files stay under ``.aws-sagemaker-remote/``
+too (the emulator's jobs go to the usual place, ``aws-sagemaker-remote processing list``).
 """
 
 from __future__ import annotations
@@ -59,8 +62,24 @@ def list_outputs(description: dict, env: dict) -> None:
             print(f"    s3://{bucket}/{item['Key']}  ({item['Size']} bytes)")
 
 
+def s3_server():
+    """The running server of `aws-sagemaker-remote s3 start/serve`, else the demo's own; and the
+    folder of the one to stop at the end (None: leave it running)."""
+    from aws_sagemaker_remote.paths import s3_data_dir
+    from aws_sagemaker_remote.s3server import running_info, start_or_reuse
+
+    shared = s3_data_dir()
+    info = running_info(shared)
+    if info is not None:
+        print(f"Using the S3 server already running at {info.endpoint} (data in {shared})")
+        return info, None
+    info, _ = start_or_reuse(S3_DIR)
+    print(f"S3 endpoint {info.endpoint}, data in {os.path.relpath(S3_DIR, ROOT)}")
+    return info, S3_DIR
+
+
 def main() -> int:
-    from aws_sagemaker_remote.s3server import ensure_running, stop_running
+    from aws_sagemaker_remote.s3server import stop_running
 
     started = time.monotonic()
     shutil.rmtree(WORK, ignore_errors=True)
@@ -73,9 +92,8 @@ def main() -> int:
     run([PYTHON, ROOT / "examples/word_count/word_count.py", "--counts", local / "counts"])
 
     step("3. Start the embedded S3 server (SeaweedFS on 127.0.0.1)")
-    info = ensure_running(S3_DIR)
+    info, own = s3_server()
     env = {**os.environ, **info.env(), "AWS_SAGEMAKER_REMOTE_BACKEND": "local"}
-    print(f"S3 endpoint {info.endpoint}, data in {os.path.relpath(S3_DIR, ROOT)}")
 
     try:
         step("4. The same script as a processing job through the local emulator")
@@ -100,10 +118,12 @@ def main() -> int:
         print(f"local run and job outputs identical: {'yes' if identical else 'NO'}")
 
         step("6. The job command line works on the emulator too")
-        run([PYTHON, "-m", "aws_sagemaker_remote", "processing", "list"], env=env)
+        run([PYTHON, "-m", "aws_sagemaker_remote", "processing", "list", "--max", "3"], env=env)
+        run([PYTHON, "-m", "aws_sagemaker_remote", "processing", "describe", "latest"], env=env)
     finally:
-        step("7. Stop the embedded S3 server (its data stays for next time)")
-        stop_running(S3_DIR)
+        if own is not None:
+            step("7. Stop the embedded S3 server (its data stays for next time)")
+            stop_running(own)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
     return 0 if identical else 1
 

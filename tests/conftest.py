@@ -17,8 +17,6 @@ import pytest
 
 from aws_sagemaker_remote.s3server import S3Server, S3ServerInfo, find_weed
 
-FIXTURE_STOP_GRACE = 2.0  # throw-away data: do not wait the 15 s SeaweedFS takes to stop cleanly
-
 
 def pytest_configure(config: pytest.Config) -> None:
     """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
@@ -41,7 +39,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo
     try:
         yield info
     finally:
-        server.stop(grace=FIXTURE_STOP_GRACE)
+        server.stop()
 
 
 def _free_port() -> int:
@@ -104,6 +102,9 @@ def aws_env(
             "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
             "AWS_SAGEMAKER_REMOTE_HOME": str(tmp_path / "home"),
+            # moto and the emulator have no CloudWatch lag to wait out (tests/unit/test_watch*
+            # cover the pause itself)
+            "AWS_SAGEMAKER_REMOTE_LOG_SETTLE": "0",
         }
     )
     for name, value in env.items():

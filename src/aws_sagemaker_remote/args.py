@@ -12,17 +12,31 @@ if TYPE_CHECKING:
 class PathArgument(
     namedtuple("PathArgument", "local remote mode optional distribution", defaults=(None,) * 5)
 ):
-    """A local path or ``s3://`` URI, with where it goes remotely and how it is transferred.
+    """An input or output value with its transfer settings, e.g.
+    ``inputs={"big": PathArgument("data/big.bin", mode="Pipe")}``. Each field sets the default of
+    a flag of the item; ``None`` keeps that flag's usual default.
 
-    ``remote`` is, for an output, ``"default"`` or an ``s3://`` URI. ``optional`` marks an input
-    that may be left empty: then it gets no channel. A named tuple rather than a dataclass: the
-    local path must not pay for importing ``dataclasses`` (and ``inspect``) at start-up.
+    :param local: a local path; for an input also an ``s3://`` URI or ``job:JOB/OUTPUT`` (an
+        earlier job's output). The default of ``--NAME``.
+    :param remote: for an output, where a job uploads it: ``"default"`` (a prefix named after the
+        job) or an ``s3://`` URI. The default of ``--NAME-s3``.
+    :param mode: for an input ``File`` or ``Pipe``, for an output ``EndOfJob`` or ``Continuous``.
+        The default of ``--NAME-mode``.
+    :param optional: ``True`` for an input that may be left empty: then it gets no channel and
+        ``main`` sees an empty value.
+    :param distribution: for an input with several instances, ``FullyReplicated`` or
+        ``ShardedByS3Key``. The default of ``--NAME-distribution``.
     """
+
+    # A named tuple rather than a dataclass: the local path must not pay for importing
+    # ``dataclasses`` (and ``inspect``) at start-up.
 
     __slots__ = ()
 
 
 OPTIONAL = PathArgument(optional=True)
+"""An input with no default: ``inputs={"extra": OPTIONAL}`` adds ``--extra``; left empty, the
+job gets no channel for it and ``main`` sees an empty value."""
 JOB_REFERENCE = "job:"  # an input value naming an earlier job's output: job:NAME/OUTPUT
 
 

@@ -47,6 +47,11 @@ def jobs_dir() -> Path:
     return data_dir() / "jobs"
 
 
+def s3_data_dir() -> Path:
+    """The embedded S3 server's data, credentials and log (`aws-sagemaker-remote s3 ...`)."""
+    return data_dir() / "s3"
+
+
 def venvs_dir(jobs: Path | None = None) -> Path:
     """The emulator's job environments, beside its jobs folder."""
     return (jobs or jobs_dir()).parent / "venvs"

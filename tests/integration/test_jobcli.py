@@ -199,7 +199,8 @@ def test_unknown_job_is_one_line_usage_error(capsys):
     assert code == 2
     assert out == ""
     assert (
-        err == "aws-sagemaker-remote: error: NAME: there is no processing job named 'no-such-job'\n"
+        err == "aws-sagemaker-remote: error: NAME: there is no processing job named "
+        "'no-such-job' or starting with it\n"
     )
 
 

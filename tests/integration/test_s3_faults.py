@@ -59,7 +59,8 @@ def test_staging_survives_thirty_percent_faults(aws_env, s3_client, bucket, data
     for rel, source in piece.files:
         body = s3_client.get_object(Bucket=bucket, Key=prefix + rel)["Body"].read()
         assert body == source.path.read_bytes(), rel
-    assert s3_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    # An open multipart upload may remain: a CreateMultipartUpload whose reply the network lost
+    # leaves one no client can know of. `processing prune` aborts such uploads once they are old.
 
 
 def test_downloads_survive_thirty_percent_faults(aws_env, s3_client, bucket, data, mode, tmp_path):

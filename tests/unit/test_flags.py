@@ -320,7 +320,7 @@ def test_docs_parser():
 
 def test_help_lists_groups_and_every_flag():
     help_text = sagemaker_processing_parser_for_docs().format_help()
-    for group in ("SageMaker:", "Inputs:", "Outputs:", "Modules:"):
+    for group in ("SageMaker run:", "Inputs:", "Outputs:", "Modules:"):
         assert group in help_text
     for dest in [*SEED_FLAGS, *BEYOND_FLAGS]:
         assert "--" + dest.replace("_", "-") in help_text

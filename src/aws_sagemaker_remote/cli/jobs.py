@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from ..contract import BACKENDS, PROCESSING_STATES
 from ..errors import EXIT_OK, UsageError, is_not_found
+from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
+from .names import resolve_job_name
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
 
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     from ..backends.base import Backend
 
 PROG = "aws-sagemaker-remote processing"
+NAME_HELP = "the job: its name, a unique start of it, or latest (the newest job)"
 
 
 def main(
@@ -30,11 +34,43 @@ def main(
     backend: Optional[Backend] = None,
 ) -> int:
     """Run one job command; `backend` overrides --backend (tests)."""
+    argv, script_args = split_script_args(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
-    if backend is None:
-        backend = _backend(args)
-    context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep)
-    return args.handler(context, args)
+    if script_args is not None and args.command != "rerun":
+        raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
+    args.script_args = script_args
+    try:
+        if backend is None:
+            backend = _backend(args)
+        if getattr(args, "name", None):
+            args.name = resolve_job_name(backend, args.name)
+        context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep)
+        return args.handler(context, args)
+    except UsageError as error:
+        raise in_cli_terms(error) from None
+
+
+def split_script_args(argv: List[str]) -> Tuple[List[str], Optional[List[str]]]:
+    """The command's own tokens, and what follows the first `--` (None without one)."""
+    if "--" not in argv:
+        return argv, None
+    at = argv.index("--")
+    return argv[:at], argv[at + 1 :]
+
+
+# The session and backend code name the script's flags; this command's own are shorter.
+JOB_CLI_FLAGS = {
+    "--sagemaker-region": "--region",
+    "--sagemaker-profile": "--profile",
+    "--sagemaker-backend": "--backend",
+}
+
+
+def in_cli_terms(error: UsageError) -> UsageError:
+    text = str(error)
+    for theirs, ours in JOB_CLI_FLAGS.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(theirs)}(?![\w-])", ours, text)
+    return UsageError(text)
 
 
 class _Context:
@@ -53,42 +89,59 @@ class _Context:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="Manage SageMaker processing jobs.")
+    """The parser of `aws-sagemaker-remote processing` (also rendered in the docs)."""
+    parser = OneLineErrorParser(
+        prog=PROG,
+        description="Manage SageMaker processing jobs (on AWS, or the emulator's with "
+        "--backend local). A job NAME may be its full name, a unique start of it, or latest.",
+    )
     _add_common(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    def command(name: str, handler: Callable, help_text: str, **kwargs) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, prog=f"{PROG} {name}", help=help_text, description=help_text, **kwargs
+        )
         _add_common(sub, argparse.SUPPRESS)
         sub.set_defaults(handler=handler)
         return sub
 
     sub = command("list", cmd_list, "list recent processing jobs, newest first")
-    sub.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_argument("--max", type=positive_int, default=20, help="at most N jobs (20)")
+    sub.add_argument("--json", action="store_true", help="print the jobs as JSON")
+    sub.add_argument(
+        "--max", type=positive_int, default=20, metavar="N", help="at most N jobs (default: 20)"
+    )
     sub.add_argument("--status", choices=PROCESSING_STATES, help="only jobs in this state")
-    sub.add_argument("--name-contains", help="only jobs whose name contains this")
+    sub.add_argument("--name-contains", metavar="TEXT", help="only jobs whose name contains TEXT")
 
     sub = command("describe", cmd_describe, "show one job")
-    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     sub.add_argument("--json", action="store_true", help="print the DescribeProcessingJob JSON")
 
     sub = command("logs", cmd_logs, "print a job's logs")
-    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     sub.add_argument("--follow", "-f", action="store_true", help="keep following until it ends")
 
     sub = command("wait", cmd_wait, "wait until a job ends; exit 0 Completed, 1 Failed/Stopped")
-    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("name", metavar="NAME", help=NAME_HELP)
 
     sub = command("stop", cmd_stop, "stop a running job")
-    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("name", metavar="NAME", help=NAME_HELP)
 
     sub = command("download", cmd_download, "download each output to DIR/<output name>")
-    sub.add_argument("name", metavar="NAME")
-    sub.add_argument("--output", "-o", default=".", metavar="DIR", help="target directory (.)")
+    sub.add_argument("name", metavar="NAME", help=NAME_HELP)
+    sub.add_argument(
+        "--output", "-o", default=".", metavar="DIR", help="target folder (default: .)"
+    )
 
-    sub = command("rerun", cmd_rerun, "run a job again with the same request, under a new name")
-    sub.add_argument("name", metavar="NAME")
+    sub = command(
+        "rerun",
+        cmd_rerun,
+        "run a job again with the same request under a new name; "
+        "rerun NAME -- ARGS... replaces the script's own arguments with ARGS",
+        usage="%(prog)s [options] NAME [-- ARGS ...]",
+    )
+    sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
@@ -100,10 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
-        "--backend", choices=BACKENDS, default=default, help="aws (default) or local"
+        "--backend",
+        choices=BACKENDS,
+        default=default,
+        help="aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
+        "else aws)",
     )
-    parser.add_argument("--profile", default=default, help="AWS profile")
-    parser.add_argument("--region", default=default, help="AWS region")
+    parser.add_argument("--profile", default=default, metavar="NAME", help="AWS profile")
+    parser.add_argument("--region", default=default, metavar="REGION", help="AWS region")
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -219,7 +276,12 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
     from ..follow.watch import run_watch
 
     description = describe(ctx.backend, args.name)
-    request = rerun_request(description, _tags(ctx.backend, description))
+    request = rerun_request(
+        description,
+        _tags(ctx.backend, description),
+        script_args=args.script_args,
+        s3=ctx.backend.s3 if args.script_args is not None else None,
+    )
     response = ctx.backend.create_processing_job(**request)
     name = request["ProcessingJobName"]
     ctx.say(f"Rerunning {args.name} as {name}.")

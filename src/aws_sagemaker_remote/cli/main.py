@@ -6,20 +6,27 @@ Imports nothing but the standard library until a command needs more, so `--versi
 from __future__ import annotations
 
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from .. import __version__
 from ..errors import EXIT_USAGE, UsageError, guarded
 
 PROG = "aws-sagemaker-remote"
-USAGE = f"""usage: {PROG} [--version] COMMAND ...
+USAGE = f"""usage: {PROG} [--backend aws|local] [--region REGION] [--profile NAME] COMMAND ...
+       {PROG} --version
 
 commands:
   processing list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
-             download NAME [--output DIR] | rerun NAME | prune [--older-than 7d]
-                      manage processing jobs (`{PROG} processing --help`)
-  s3 serve ...        run the embedded S3 server (`{PROG} s3 serve --help`)
+             download NAME [--output DIR] | rerun NAME [-- ARGS...] |
+             prune [--older-than 7d] [--dry-run]
+                      manage processing jobs (`{PROG} processing --help`); NAME may be
+                      a unique start of a job's name, or latest
+  s3 serve | stop | status
+                      the embedded S3 server (`{PROG} s3 --help`)
+
+--backend, --region and --profile go before or after the command.
 """
+JOB_OPTIONS = ("--backend", "--region", "--profile")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -31,6 +38,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _dispatch(args: List[str]) -> int:
+    options, args = leading_job_options(args)
     if not args:
         sys.stderr.write(USAGE)
         return EXIT_USAGE
@@ -44,19 +52,31 @@ def _dispatch(args: List[str]) -> int:
     if command == "processing":
         from . import jobs
 
-        return jobs.main(rest)
+        return jobs.main(options + rest)
     if command == "s3":
-        return _s3(rest)
+        if options:
+            raise UsageError(f"{options[0].split('=')[0]}: applies to processing commands, not s3")
+        from ..s3server.commands import s3_main
+
+        return s3_main(rest)
     raise UsageError(f"unknown command {command!r}; allowed: processing, s3 (see {PROG} --help)")
 
 
-def _s3(rest: List[str]) -> int:
-    if not rest or rest[0] != "serve":
-        given = repr(rest[0]) if rest else "nothing"
-        raise UsageError(f"{PROG} s3: unknown subcommand {given}; allowed: serve")
-    from ..s3server import serve_main
-
-    return serve_main(rest[1:])
+def leading_job_options(args: List[str]) -> Tuple[List[str], List[str]]:
+    """The job options given before the command (`--backend local processing list`), and the
+    rest; the job command parses them as if they followed `processing`."""
+    i = 0
+    while i < len(args):
+        flag, equals, _ = args[i].partition("=")
+        if flag not in JOB_OPTIONS:
+            break
+        if equals:
+            i += 1
+        elif i + 1 < len(args):
+            i += 2
+        else:
+            raise UsageError(f"{flag}: expected a value after it")
+    return args[:i], args[i:]
 
 
 def _system_exit_code(exc: SystemExit) -> int:

@@ -1,5 +1,6 @@
 """Adding flags: the library's own (remembered, so that they can be told apart from the user's)
-and the user's `additional_arguments`, on a parser whose usage errors are one line."""
+and the user's `additional_arguments`, on a parser whose usage errors are one line and whose
+usage line fits a screen. Every flag's help ends with its default."""
 
 from __future__ import annotations
 
@@ -12,12 +13,95 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable, List, Optional, Set, Tuple
 
+YES_NO_METAVAR = "yes|no"
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Wraps help text at spaces only, so that a path or a name with hyphens stays whole (and
+    can be copied from the terminal)."""
+
+    def _split_lines(self, text: str, width: int) -> List[str]:
+        import re
+        import textwrap
+
+        text = re.sub(r"\s+", " ", text).strip()
+        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = self._split_lines(text, width - len(indent))
+        return "\n".join(indent + line for line in lines)
+
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line (the full usage is long)."""
+    """An ArgumentParser whose usage errors are one line and whose usage line is
+    ``PROG [options] POSITIONALS``: the flags are listed, with their defaults, in the groups
+    below it. An explicit ``usage=`` is kept as given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def usage(self) -> Optional[str]:
+        if self._explicit_usage is not None:
+            return self._explicit_usage
+        return short_usage(self._actions)
+
+    @usage.setter
+    def usage(self, value: Optional[str]) -> None:
+        self._explicit_usage = value
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def short_usage(actions: Iterable[argparse.Action]) -> str:
+    """``%(prog)s [options]`` followed by the positional arguments, as argparse shows them."""
+    parts = ["%(prog)s [options]"]
+    for action in actions:
+        if action.option_strings or action.help == argparse.SUPPRESS:
+            continue
+        parts.append(_positional_usage(action).replace("%", "%%"))
+    return " ".join(parts)
+
+
+def _positional_usage(action: argparse.Action) -> str:
+    metavar = action.metavar or action.dest
+    name = " ".join(metavar) if isinstance(metavar, tuple) else str(metavar)
+    nargs = action.nargs
+    if nargs == argparse.OPTIONAL:
+        return f"[{name}]"
+    if nargs == argparse.ZERO_OR_MORE:
+        return f"[{name} ...]"
+    if nargs == argparse.ONE_OR_MORE:
+        return f"{name} [{name} ...]"
+    if nargs in (argparse.REMAINDER, argparse.PARSER):
+        return f"{name} ..."
+    if isinstance(nargs, int):
+        return " ".join([name] * nargs)
+    return name
+
+
+def default_text(value: Any) -> Optional[str]:
+    """How a default reads in --help: yes/no for booleans, lists comma-separated, dicts as
+    KEY=VALUE,...; None when there is nothing worth showing (no value, an empty string)."""
+    if value is None or value is argparse.SUPPRESS:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items()) or None
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value) or None
+    return str(value) or None
+
+
+def with_default(help_text: str, default: Any) -> str:
+    """``help_text (default: X)``, escaped for argparse's %-formatting of help strings."""
+    shown = default_text(default)
+    if shown is None:
+        return help_text
+    return f"{help_text} (default: {shown.replace('%', '%%')})"
 
 
 class FlagAdder:
@@ -27,28 +111,29 @@ class FlagAdder:
         self.own_actions = own_actions
 
     def flag(self, group, name: str, default, help: str, *, prefix="sagemaker_", **kwargs):
-        shown = "" if default in (None, "", [], {}) else f" (default: {default})"
         action = group.add_argument(
-            flag_of(prefix + name), default=default, help=help + shown, **kwargs
+            flag_of(prefix + name), default=default, help=with_default(help, default), **kwargs
         )
         self.own_actions.add(action)
         return action
 
     def choice(self, group, name: str, default, choices, what: str, *, prefix=""):
-        help = f"{what}: {' or '.join(choices)}"
-        return self.flag(group, name, default, help, prefix=prefix, type=choice_of(choices))
+        metavar = "{" + ",".join(choices) + "}"
+        return self.flag(
+            group, name, default, what, prefix=prefix, type=choice_of(choices), metavar=metavar
+        )
 
     def yes_no(self, group, name: str, default, help: str, *, prefix="sagemaker_"):
         return self.flag(
             group,
             name,
             parse_yes_no(default),
-            help + ": yes/no",
+            help,
             prefix=prefix,
             type=parse_yes_no,
             nargs="?",
             const=True,
-            metavar="yes|no",
+            metavar=YES_NO_METAVAR,
         )
 
 
@@ -57,11 +142,59 @@ def add_user_arguments(
     additional_arguments: Optional[Iterable[Any]],
     argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]],
 ) -> None:
+    """Add the user's flags; their help shows their defaults as the library's flags do."""
+    before = set(parser._actions)
     for item in additional_arguments or ():
         flags, kwargs = _additional_argument(item)
-        parser.add_argument(*flags, **kwargs)
+        parser.add_argument(*flags, **infer_type(kwargs))
     if argparse_callback is not None:
         argparse_callback(parser)
+    if _shows_defaults_itself(parser):
+        return
+    for action in parser._actions:
+        if action not in before:
+            _show_default(action)
+
+
+def infer_type(kwargs: dict) -> dict:
+    """Give a flag without ``type`` the type of its default, as a user expects from
+    ``{'dest': '--filter-width', 'default': 32}``: int, float, or yes/no for a bool default
+    (bool is checked first: it is an int). ``type=bool`` becomes yes/no too (``bool('no')`` is
+    True). Other defaults (None, str, lists) keep argparse's str."""
+    if kwargs.get("action") not in (None, "store"):
+        return kwargs
+    kind = kwargs.get("type")
+    default = kwargs.get("default")
+    if kind is bool or (kind is None and isinstance(default, bool)):
+        kwargs = {**kwargs, "type": parse_yes_no}
+        if "nargs" not in kwargs and "choices" not in kwargs:
+            kwargs.setdefault("const", True)
+            kwargs["nargs"] = "?"
+            kwargs.setdefault("metavar", YES_NO_METAVAR)
+        return kwargs
+    if kind is None and isinstance(default, (int, float)):
+        return {**kwargs, "type": type(default)}
+    return kwargs
+
+
+def _shows_defaults_itself(parser: argparse.ArgumentParser) -> bool:
+    formatter = getattr(parser, "formatter_class", None)
+    return isinstance(formatter, type) and issubclass(
+        formatter, argparse.ArgumentDefaultsHelpFormatter
+    )
+
+
+def _show_default(action: argparse.Action) -> None:
+    if action.help == argparse.SUPPRESS or action.nargs == 0:
+        return  # hidden, or a flag without a value (store_true, count, help, version)
+    if action.help and ("%(default)" in action.help or "default:" in action.help):
+        return
+    default = action.default
+    if isinstance(default, str) and action.type is parse_yes_no:
+        default = parse_yes_no(default)
+    if default_text(default) is None:
+        return
+    action.help = with_default(action.help or "", default).lstrip()
 
 
 def _additional_argument(item: Any) -> Tuple[List[str], dict]:

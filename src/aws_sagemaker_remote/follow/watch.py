@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 import time
 from collections import deque
@@ -9,7 +11,7 @@ from datetime import datetime
 from typing import IO, Any, Callable, Deque, Dict, Optional, Sequence
 
 from ..contract import TERMINAL_STATES
-from ..errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, is_throttled
+from ..errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, UsageError, is_throttled
 from .console import WaitingLine, paint, use_color
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
@@ -19,6 +21,7 @@ MAX_POLL_SECONDS = 30.0
 LAST_LINES = 20
 LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
 SETTLE_POLLS = 5
+SETTLE_ENV = "AWS_SAGEMAKER_REMOTE_LOG_SETTLE"
 CLI = "aws-sagemaker-remote processing"
 
 
@@ -105,11 +108,12 @@ class Follower:
         """CloudWatch can deliver a job's last lines after its terminal status: read until a
         poll brings nothing new. The first pause is SETTLE_POLLS polls (10 s on AWS: the SDK's
         log loop pauses its 10 s poll and reads once more, session.py `_logs_for_job`, state
-        JOB_COMPLETE). No pause for a job that ended long ago."""
+        JOB_COMPLETE). No pause for a job that ended long ago. `AWS_SAGEMAKER_REMOTE_LOG_SETTLE`
+        sets the first pause in seconds (e.g. 0 against a local server that has no lag)."""
         if not _ended_recently(description, self.clock()):
             self._pump_quietly()
             return
-        pause = self.poll_seconds * SETTLE_POLLS
+        pause = settle_seconds(self.poll_seconds * SETTLE_POLLS)
         while True:
             self.sleep(pause)
             if not self._pump_quietly():
@@ -188,16 +192,37 @@ def finish_message(
     return "\n".join(lines)
 
 
-def follow_hint(job_name: str) -> str:
-    return f"Follow its logs: {CLI} logs {job_name} --follow"
+def follow_hint(job_name: str, backend: Any) -> str:
+    return f"Follow its logs: {_job_command(backend, f'logs {job_name} --follow')}"
 
 
-def detach_message(job_name: str) -> str:
+def detach_message(job_name: str, backend: Any) -> str:
     return (
         f"Detached; job {job_name} keeps running.\n"
-        f"  re-attach: {CLI} logs {job_name} --follow\n"
-        f"  stop it:   {CLI} stop {job_name}"
+        f"  re-attach: {_job_command(backend, f'logs {job_name} --follow')}\n"
+        f"  stop it:   {_job_command(backend, f'stop {job_name}')}"
     )
+
+
+def _job_command(backend: Any, command: str) -> str:
+    """A job command that reaches this backend's job when pasted: the emulator's jobs need
+    --backend local; AWS jobs their region, and the profile when it is not the default one."""
+    options = []
+    if backend.name == "local":
+        options.append("--backend local")
+    profile = getattr(backend, "profile", None) or getattr(
+        getattr(backend, "session", None), "profile_name", None
+    )
+    if profile and profile != "default":
+        options.append(f"--profile {shlex.quote(profile)}")
+    if backend.region and (backend.name != "local" or backend.region != _local_region()):
+        options.append(f"--region {shlex.quote(backend.region)}")
+    return " ".join([CLI, command, *options])
+
+
+def _local_region() -> str:
+    """The region the job command gives the emulator when none is passed."""
+    return os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
 def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True) -> int:
@@ -212,7 +237,7 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
     except KeyboardInterrupt:
         follower.waiting.clear()
         if not stop_on_interrupt:
-            _say(out, "\n" + detach_message(name))
+            _say(out, "\n" + detach_message(name, follower.backend))
             return EXIT_INTERRUPTED
         _say(out, f"\nInterrupted: stopping job {name} (press Ctrl-C again to detach)")
         try:
@@ -220,7 +245,7 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
             description = follower.run()
         except KeyboardInterrupt:
             follower.waiting.clear()
-            _say(out, "\n" + detach_message(name))
+            _say(out, "\n" + detach_message(name, follower.backend))
             return EXIT_INTERRUPTED
         _say(out, _finish(follower, description))
         return EXIT_INTERRUPTED
@@ -265,7 +290,7 @@ def run_watch(
     """What happens after the job was created; returns the process exit code. `owners`: bucket
     -> the account that must own it, for the downloads."""
     if not wait:
-        _say(out, f"Job {job_name} started. " + follow_hint(job_name))
+        _say(out, f"Job {job_name} started. " + follow_hint(job_name, backend))
         if output_json:
             description = backend.describe_processing_job(ProcessingJobName=job_name)
             write_description(description, output_json)
@@ -285,6 +310,19 @@ def run_watch(
     if code == EXIT_OK and download and description is not None:
         download_outputs(backend, description, outputs_local, out=out, owners=owners)
     return code
+
+
+def settle_seconds(default: float) -> float:
+    value = os.environ.get(SETTLE_ENV, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise UsageError(f"{SETTLE_ENV}: {value!r}: expected seconds, from 0 to 3600")
+    return seconds
 
 
 def _ended_recently(description: dict, now: float) -> bool:

@@ -197,6 +197,8 @@ def _environment(spec: JobSpec, layout: Layout, job_file: Optional[bytes]) -> Di
         env[c.ENV_PREFIX + "CONFIGURATION_COMMAND"] = command
     if job_file is not None:
         env[c.ENV_PREFIX + "JOB_FILE"] = layout.file_path("job")
+    # How many leading arguments are the user's own (the rest the plan added): `rerun -- ARGS`
+    env[c.ENV_PREFIX + "USER_ARGC"] = str(len(spec.user_argv))
     _check_lengths(env)
     return {**spec.env, **env}
 

@@ -8,8 +8,8 @@ import os
 
 from .. import contract as c
 from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
-from ..flags.types import comma_list, key_value_list, positive_int
 from .config import ProcessingConfig
+from .groups import add_inputs, add_modules, add_outputs, add_sagemaker_flags
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,8 +64,70 @@ def sagemaker_processing_args(
 ) -> ProcessingConfig:
     """Add every processing flag to ``parser`` and return the configuration behind them.
 
-    Each keyword sets the default of the flag of the same name (``run`` → ``--sagemaker-run``).
+    Each keyword sets the default of the flag of the same name (``run`` sets the default of
+    ``--sagemaker-run``, ``inputs={"data": ...}`` adds ``--data``); the command line overrides it.
+
+    :param parser: the parser to add the flags to (yours, or the one ``sagemaker_processing_main``
+        builds); the flags come in groups after your own.
+    :param script: the script that runs in the container (``--sagemaker-script``).
+    :param run: ``True`` submits a processing job instead of calling ``main`` here
+        (``--sagemaker-run``).
+    :param wait: ``True`` follows the job's logs until it ends; ``False`` returns once it is
+        created (``--sagemaker-wait``).
+    :param profile: AWS profile of the session; default ``$AWS_PROFILE``, else ``default``.
+    :param role: IAM role name or ARN the job runs as; a missing role *name* is created.
+    :param image: ECR image URI; default: AWS's scikit-learn processing image of the region.
+    :param instance: instance type, e.g. ``ml.m5.xlarge``.
+    :param volume_size: size of each instance's storage volume in GB.
+    :param runtime_seconds: the job is stopped after this many seconds.
+    :param base_job_name: job names are this plus a timestamp.
+    :param job_name: an exact job name instead (empty: from ``base_job_name``).
+    :param python: the interpreter command that runs the script in the container.
+    :param requirements: a requirements file installed with ``pip install -r`` before the script.
+    :param configuration_script: a bash file ``source``-d before the script.
+    :param configuration_command: a bash command run after the configuration script, in the same
+        shell (its exports reach the script).
+    :param inputs: ``{name: value}``; each adds ``--name`` (a local path, an ``s3://`` URI, a
+        ``job:JOB/OUTPUT`` reference, a :class:`~aws_sagemaker_remote.args.PathArgument` or
+        :data:`~aws_sagemaker_remote.args.OPTIONAL`), ``--name-mode`` and
+        ``--name-distribution``.
+    :param outputs: ``{name: local}`` or ``{name: (local, remote)}`` with ``remote`` ``"default"``
+        or an ``s3://`` URI; each adds ``--name``, ``--name-s3`` and ``--name-mode``.
+    :param dependencies: ``{name: path or imported module}``: local code shipped with the job
+        and put on ``PYTHONPATH``; each adds ``--name``.
+    :param modules: the seed package's name for ``dependencies`` (both may be given).
+    :param input_mount: container folder under which inputs appear.
+    :param output_mount: container folder under which outputs are written.
+    :param module_mount: container folder under which modules appear.
+    :param env: ``{name: value}`` environment variables of the container; ``--sagemaker-env``
+        adds to them.
+    :param output_json: write the job's final description (DescribeProcessingJob) to this file.
+    :param additional_arguments: your own flags, each a dict of ``add_argument`` keywords whose
+        ``dest`` is the flag (``{"dest": "--filter-width", "default": 32}``) or an
+        ``(args, kwargs)`` pair. Without ``type``, the type follows the default: int, float, or
+        yes/no for a bool.
+    :param argparse_callback: called with the parser to add your own flags.
+    :param region: AWS region; default: the session's.
+    :param bucket: S3 bucket for staging; default ``sagemaker-REGION-ACCOUNT`` (created if
+        missing).
+    :param prefix: S3 key prefix for staging.
+    :param instance_count: number of instances.
+    :param tags: ``{key: value}`` tags of the job; ``--sagemaker-tags`` adds to them.
+    :param output_kms_key: KMS key that encrypts the outputs in S3.
+    :param volume_kms_key: KMS key that encrypts the instances' volumes.
+    :param subnets: VPC subnet ids (with ``security_groups``).
+    :param security_groups: VPC security group ids (with ``subnets``).
+    :param network_isolation: ``True`` gives the container no network.
+    :param inter_container_encryption: ``True`` encrypts traffic between instances.
+    :param backend: ``"aws"`` or ``"local"`` (the dockerless emulator); default
+        ``$AWS_SAGEMAKER_REMOTE_BACKEND``, else ``aws``.
+    :param dry_run: ``True`` prints the request and the upload plan as JSON and does nothing.
+    :param download: ``True`` downloads each output to its local path after success.
+    :param debug: ``True`` shows tracebacks instead of one-line errors.
+    :returns: the configuration (script, inputs, outputs, modules, env, tags) that
+        :func:`~aws_sagemaker_remote.processing.main.sagemaker_processing_handle` takes.
     """
+    values = dict(locals())  # each keyword by name: the defaults of the flags
     config = ProcessingConfig(
         script=script,
         inputs=inputs,
@@ -75,134 +137,28 @@ def sagemaker_processing_args(
         tags=tags,
     )
     config.parser = parser
+    values.update(
+        script=config.script,
+        env=config.env,
+        tags=config.tags,
+        profile=profile or os.environ.get("AWS_PROFILE") or "default",
+        backend=backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
+    )
     add = FlagAdder(config.own_actions)
-    sm = parser.add_argument_group("SageMaker", "Where and how the processing job runs.")
-    add.yes_no(sm, "run", run, "run as a SageMaker Processing job instead of calling main here")
-    add.yes_no(sm, "wait", wait, "follow the job's logs until it ends; no: return once created")
-    add.flag(
-        sm,
-        "profile",
-        profile or os.environ.get("AWS_PROFILE") or "default",
-        "AWS profile of the session",
-    )
-    add.flag(sm, "region", region, "AWS region (default: the session's region)")
-    add.flag(sm, "role", role, "IAM role name or ARN; a missing role name is created")
-    add.flag(sm, "image", image, "ECR image URI (default: AWS's scikit-learn processing image)")
-    add.flag(sm, "instance", instance, "instance type")
-    add.flag(sm, "instance_count", instance_count, "number of instances", type=positive_int)
-    add.flag(sm, "volume_size", volume_size, "volume size in GB", type=positive_int)
-    add.flag(sm, "runtime_seconds", runtime_seconds, "maximum runtime", type=positive_int)
-    add.flag(sm, "base_job_name", base_job_name, "job name = base name + timestamp")
-    add.flag(sm, "job_name", job_name, "exact job name (default: from the base name)")
-    add.flag(sm, "script", config.script, "script run in the container")
-    add.flag(sm, "python", python, "Python interpreter in the container")
-    add.flag(
-        sm, "requirements", requirements, "requirements file, pip install -r before the script"
-    )
-    add.flag(
-        sm, "configuration_script", configuration_script, "bash file sourced before the script"
-    )
-    add.flag(
-        sm,
-        "configuration_command",
-        configuration_command,
-        "bash command run before the script (after the configuration script)",
-    )
-    add.flag(sm, "input_mount", input_mount, "container mount point of inputs")
-    add.flag(sm, "output_mount", output_mount, "container mount point of outputs")
-    add.flag(sm, "module_mount", module_mount, "container mount point of modules")
-    add.flag(sm, "output_json", output_json, "write the job's description as JSON to this file")
-    add.flag(sm, "bucket", bucket, "S3 bucket for staging (default: sagemaker-REGION-ACCOUNT)")
-    add.flag(sm, "prefix", prefix, "S3 key prefix for staging")
-    add.flag(
-        sm,
-        "env",
-        {},
-        f"extra container environment KEY=VALUE,... (added to {config.env or 'none'})",
-        type=key_value_list,
-    )
-    add.flag(
-        sm,
-        "tags",
-        {},
-        f"job tags KEY=VALUE,... (added to {config.tags or 'none'})",
-        type=key_value_list,
-    )
-    add.flag(sm, "output_kms_key", output_kms_key, "KMS key for outputs")
-    add.flag(sm, "volume_kms_key", volume_kms_key, "KMS key for the instance volume")
-    add.flag(sm, "subnets", list(subnets or []), "VPC subnets, comma-separated", type=comma_list)
-    add.flag(
-        sm,
-        "security_groups",
-        list(security_groups or []),
-        "VPC security groups, comma-separated",
-        type=comma_list,
-    )
-    add.yes_no(sm, "network_isolation", network_isolation, "no network inside the container")
-    add.yes_no(
-        sm,
-        "inter_container_encryption",
-        inter_container_encryption,
-        "encrypt traffic between instances",
-    )
-    add.choice(
-        sm,
-        "backend",
-        backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
-        c.BACKENDS,
-        "where the job runs (local: the dockerless emulator)",
-        prefix="sagemaker_",
-    )
-    add.yes_no(sm, "dry_run", dry_run, "print the request and upload plan as JSON; do nothing")
-    add.yes_no(sm, "download", download, "after success, download each output to its local path")
-    add.yes_no(sm, "debug", debug, "show tracebacks")
-    _add_inputs(add, parser, config)
-    _add_outputs(add, parser, config)
-    _add_modules(add, parser, config)
+    add_sagemaker_flags(add, parser, values)
+    add_inputs(add, parser, config)
+    add_outputs(add, parser, config)
+    add_modules(add, parser, config)
     add_user_arguments(parser, additional_arguments, argparse_callback)
     return config
 
 
-def _add_inputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
-    if not config.inputs:
-        return
-    group = parser.add_argument_group("Inputs", "Local paths or s3:// URIs read by the script.")
-    for name, arg in config.inputs.items():
-        what = f"input {name}: local path, s3:// URI or job:JOB/OUTPUT"
-        add.flag(group, name, arg.local or "", what, prefix="")
-        add.choice(group, f"{name}_mode", arg.mode or "File", c.INPUT_MODES, f"input {name} mode")
-        add.choice(
-            group,
-            f"{name}_distribution",
-            arg.distribution or "FullyReplicated",
-            c.DISTRIBUTIONS,
-            f"input {name} across instances",
-        )
-
-
-def _add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
-    if not config.outputs:
-        return
-    group = parser.add_argument_group("Outputs", "Directories the script writes.")
-    for name, arg in config.outputs.items():
-        add.flag(group, name, arg.local or "", f"output {name}: local directory", prefix="")
-        what = f"output {name} on S3: default (derived from the job name) or s3://..."
-        add.flag(group, f"{name}_s3", arg.remote, what, prefix="")
-        add.choice(
-            group, f"{name}_mode", arg.mode or "EndOfJob", c.OUTPUT_MODES, f"output {name} upload"
-        )
-
-
-def _add_modules(add: FlagAdder, parser, config: ProcessingConfig) -> None:
-    if not config.dependencies:
-        return
-    group = parser.add_argument_group("Modules", "Local code shipped and put on PYTHONPATH.")
-    for name, path in config.dependencies.items():
-        add.flag(group, name, path, f"module {name}: package directory or .py file", prefix="")
-
-
 def sagemaker_processing_parser_for_docs() -> argparse.ArgumentParser:
-    """The parser shown in the documentation (sphinx-argparse)."""
+    """The parser the documentation renders with sphinx-argparse: every processing flag, for
+    one input ``input``, one output ``output`` and one module ``my_module``.
+
+    :returns: a parser whose ``prog`` is ``aws-sagemaker-remote-processing``.
+    """
     parser = OneLineErrorParser(prog="aws-sagemaker-remote-processing")
     sagemaker_processing_args(
         parser=parser,

@@ -1,5 +1,5 @@
 import sys
 
-from .serve import serve_main
+from .commands import s3_main
 
-sys.exit(serve_main(sys.argv[1:]))
+sys.exit(s3_main(["serve", *sys.argv[1:]]))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import subprocess
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 from .files import read_credentials, read_json
 from .processes import is_weed, pid_alive, terminate_pid
 from .readiness import answers
-from .server import DETACHED, S3Server, clear_state
-from .settings import DEFAULT_REGION, LOCK_FILE, SERVE_GRACE, STATE_FILE, S3ServerInfo
+from .server import DETACHED, S3Server, clear_state, mark_stopping
+from .settings import DEFAULT_REGION, LOCK_FILE, STATE_FILE, STOP_GRACE, S3ServerInfo
 
 
 @contextlib.contextmanager
@@ -43,22 +43,29 @@ def running_info(data_dir: Path) -> Optional[S3ServerInfo]:
     return info if answers(info) else None
 
 
-def ensure_running(data_dir: Path, *, timeout: float = 60) -> S3ServerInfo:
-    """Reuse the server already running for `data_dir`, or start one that outlives this process.
+def ensure_running(
+    data_dir: Path, *, timeout: float = 60, port: Optional[int] = None
+) -> S3ServerInfo:
+    """Reuse the server already running for `data_dir`, or start one that outlives this process
+    (on `port` when given). A recorded server that is alive but does not answer is replaced."""
+    return start_or_reuse(data_dir, timeout=timeout, port=port)[0]
 
-    A recorded server that is alive but does not answer is stopped and replaced.
-    """
+
+def start_or_reuse(
+    data_dir: Path, *, timeout: float = 60, port: Optional[int] = None
+) -> Tuple[S3ServerInfo, bool]:
+    """`ensure_running`, and whether this call started the server."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     with dir_lock(data_dir):
         info = running_info(data_dir)
         if info is not None:
-            return info
-        _stop_recorded(data_dir, SERVE_GRACE)
-        return S3Server(data_dir, detach=True).start(timeout=timeout)
+            return info, False
+        _stop_recorded(data_dir, STOP_GRACE)
+        return S3Server(data_dir, port=port, detach=True).start(timeout=timeout), True
 
 
-def stop_running(data_dir: Path, *, grace: float = SERVE_GRACE) -> bool:
+def stop_running(data_dir: Path, *, grace: float = STOP_GRACE) -> bool:
     """Stop the server recorded for `data_dir`; True when one was running."""
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
@@ -73,6 +80,7 @@ def _stop_recorded(data_dir: Path, grace: float) -> bool:
         return False
     running = pid_alive(pid) and is_weed(pid)
     if running:
+        mark_stopping(data_dir, pid)  # a foreground `s3 serve` then knows it was asked to stop
         terminate_pid(pid, grace)
         for proc in list(DETACHED):
             if proc.pid == pid:

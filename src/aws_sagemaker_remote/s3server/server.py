@@ -1,4 +1,4 @@
-"""One `weed server -s3` on 127.0.0.1, started, waited for and stopped."""
+"""One `weed mini` (SeaweedFS with its S3 gateway) on 127.0.0.1, started, waited for and stopped."""
 
 from __future__ import annotations
 
@@ -23,10 +23,15 @@ from .settings import (
     DEFAULT_REGION,
     IDENTITIES_FILE,
     LOG_FILE,
+    MAX_VOLUMES,
     PORT_NAMES,
-    SERVE_GRACE,
+    READY_POLL_SECONDS,
     START_ATTEMPTS,
     STATE_FILE,
+    STOP_GRACE,
+    VOLUME_SIZE_MB,
+    WEED_ENV,
+    WEED_ENV_DROPPED_PREFIXES,
     S3ServerInfo,
 )
 
@@ -50,7 +55,7 @@ def find_weed() -> str:
 
 
 class S3Server:
-    """One `weed server -s3` process on 127.0.0.1 with its data in `data_dir`.
+    """One `weed mini` process on 127.0.0.1 with its data in `data_dir`.
 
     Credentials: the given ones, else those already stored in `data_dir`, else random ones;
     they are stored in `data_dir/identities.json` (0600) so a kept data dir keeps them.
@@ -122,8 +127,9 @@ class S3Server:
         pid = state.get("pid")
         if isinstance(pid, int) and pid != os.getpid() and pid_alive(pid) and is_weed(pid):
             raise RuntimeError(
-                f"a SeaweedFS server (pid {pid}) already runs for {self.data_dir} "
-                f"at {state.get('endpoint')}"
+                f"an S3 server (pid {pid}) already runs for {self.data_dir} at "
+                f"{state.get('endpoint')}; `aws-sagemaker-remote s3 status` prints its variables, "
+                "`aws-sagemaker-remote s3 stop` stops it (add --dir for another folder)"
             )
 
     def _prepare_credentials(self) -> S3ServerInfo:
@@ -146,26 +152,31 @@ class S3Server:
         return pick_ports(self.port)
 
     def command(self, weed: str) -> list[str]:
+        """`weed mini`: master, volume, filer and S3 in one process that starts in about a
+        second and stops in about one (`weed server` took 3-8 s and 15-25 s)."""
         p = self.ports
         return [
             weed,
-            "server",
+            "mini",
             f"-dir={self.data_dir}",
-            f"-master.dir={self.data_dir / 'master'}",
+            f"-master.dir={self.data_dir / 'master'}",  # not m<port>/: ports may change
             "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1",
+            f"-s3.port={p['s3']}",
             f"-master.port={p['master']}",
             f"-volume.port={p['volume']}",
             f"-filer.port={p['filer']}",
-            "-master.volumeSizeLimitMB=1024",
-            "-master.electionTimeout=1s",  # one master: a restart need not wait 10 s+ for itself
+            f"-admin.port={p['admin']}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-master.electionTimeout=1s",  # one master: a restart need not wait 10 s for itself
+            "-master.resumeState=false",
             "-master.telemetry=false",  # no network beyond 127.0.0.1
-            "-volume.max=100",
-            "-volume.preStopSeconds=0",  # one node: no peer needs the 10 s heartbeat gap on stop
-            "-s3",
-            f"-s3.port={p['s3']}",
+            f"-master.volumeSizeLimitMB={VOLUME_SIZE_MB}",
+            f"-volume.max={MAX_VOLUMES}",  # a count, not space: volumes are not preallocated
+            "-volume.preStopSeconds=0",  # one node: no peer needs a heartbeat gap on stop
             f"-s3.config={self.data_dir / IDENTITIES_FILE}",
-            "-s3.port.iceberg=0",
+            "-s3.port.iceberg=0",  # fixed default ports: a second server could not start
             "-s3.port.lance=0",
         ]
 
@@ -182,6 +193,7 @@ class S3Server:
                 kwargs["preexec_fn"] = hook
             self.proc = subprocess.Popen(
                 self.command(weed),
+                env=weed_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -213,7 +225,7 @@ class S3Server:
                 self.stop(grace=2)
                 reason = f"not ready after {timeout:g} s (last error: {last_error})"
                 raise RuntimeError(self._failure(reason, log_start))
-            time.sleep(0.25)
+            time.sleep(READY_POLL_SECONDS)
 
     def _failure(self, reason: str, log_start: int) -> str:
         tail = log_tail(self.log_path, log_start)
@@ -232,7 +244,7 @@ class S3Server:
 
     # -- stop -----------------------------------------------------------------------------
 
-    def stop(self, grace: float = SERVE_GRACE) -> None:
+    def stop(self, grace: float = STOP_GRACE) -> None:
         """SIGTERM, wait up to `grace` seconds, then SIGKILL; always reaps the process."""
         proc, self.proc = self.proc, None
         if proc is None:
@@ -251,6 +263,11 @@ class S3Server:
             clear_state(self.data_dir, proc.pid)
 
 
+def weed_environment() -> dict[str, str]:
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(WEED_ENV_DROPPED_PREFIXES)}
+    return {**kept, **WEED_ENV}
+
+
 class PortRace(Exception):
     """weed could not bind a port we had checked free: pick others and retry."""
 
@@ -258,6 +275,15 @@ class PortRace(Exception):
 # Detached servers outlive their S3Server object; keep their Popen objects so garbage collection
 # does not warn about a still-running child.
 DETACHED: list[subprocess.Popen[bytes]] = []
+
+
+def mark_stopping(data_dir: Path, pid: int) -> None:
+    """Record that the server `pid` is being stopped on purpose (by `s3 stop`)."""
+    path = Path(data_dir) / STATE_FILE
+    state = read_json(path)
+    if state and state.get("pid") == pid:
+        state["stopping"] = pid
+        write_private(path, json.dumps(state, indent=2))
 
 
 def clear_state(data_dir: Path, pid: int) -> None:
