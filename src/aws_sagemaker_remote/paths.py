@@ -11,6 +11,7 @@ from pathlib import Path
 
 HOME_ENV = "AWS_SAGEMAKER_REMOTE_HOME"
 APP = "aws-sagemaker-remote"
+CACHE_PLACED_BY = (HOME_ENV, "XDG_CACHE_HOME", "HOME")  # the variables cache_dir() reads
 
 
 def _home() -> Path | None:

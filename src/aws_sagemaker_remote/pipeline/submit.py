@@ -30,8 +30,11 @@ def run_remote(
     validate(spec)
     from .provision import provision
     from .resolve import resolve
+    from .warm import warm_digests
 
+    warming = warm_digests(spec)
     resolution = resolve(spec)
+    warming.join()
     plan = make_plan(resolution.spec, resolution.resolved)
     if spec.dry_run:
         json.dump(plan.to_json(), sys.stdout, indent=2)

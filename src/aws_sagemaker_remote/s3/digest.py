@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
 from ..errors import UsageError
-from ..paths import digest_cache_file
+from ..paths import CACHE_PLACED_BY, digest_cache_file
 from .walk import LocalFile, walk
 
 SHELL_SUFFIXES = (".sh",)
@@ -137,7 +137,7 @@ class _DigestCache:
     read by this process in memory (`memo`), so that no file is read twice in one run."""
 
     _lock = threading.Lock()
-    _instances: dict[Path, _DigestCache] = {}
+    _instances: dict[tuple, _DigestCache] = {}
 
     def __init__(self, path: Path):
         self.path = path
@@ -148,12 +148,12 @@ class _DigestCache:
     @classmethod
     def shared(cls) -> _DigestCache:
         """The cache of this process, one per cache file (tests move it through the environment,
-        so the path is looked up each time; it costs microseconds, not a file read)."""
-        path = digest_cache_file()
-        instance = cls._instances.get(path)
+        so it is found again by the variables that place it: no path is built per file)."""
+        where = tuple(os.environ.get(name) for name in CACHE_PLACED_BY)
+        instance = cls._instances.get(where)
         if instance is None:
             with cls._lock:
-                instance = cls._instances.setdefault(path, cls(path))
+                instance = cls._instances.setdefault(where, cls(digest_cache_file()))
         return instance
 
     def _load(self) -> dict:
