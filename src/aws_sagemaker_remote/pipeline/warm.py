@@ -16,7 +16,7 @@ from .spec import JobSpec
 
 
 def warm_digests(spec: JobSpec) -> threading.Thread:
-    """Start digesting the local inputs, modules and this library in a daemon thread; join it before planning."""
+    """Digest the local inputs, modules and this library in a daemon thread (join it first)."""
     thread = threading.Thread(target=_digest_all, args=(_local_sources(spec),), daemon=True)
     thread.start()
     return thread
