@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 from ..errors import CREDENTIALS_HELP, UsageError, aws_error_code, is_credentials_error
@@ -13,9 +14,25 @@ def make_session(profile: Optional[str], region: Optional[str]) -> Any:
     from botocore.exceptions import ProfileNotFound
 
     try:
-        return boto3.Session(profile_name=_profile_name(profile), region_name=region or None)
+        session = boto3.Session(profile_name=_profile_name(profile), region_name=region or None)
     except ProfileNotFound:
         raise UsageError(_profile_not_found(profile)) from None
+    core = session._session
+    loader = shared_loader()
+    for path in core.get_component("data_loader").search_paths:
+        if path not in loader.search_paths:
+            loader.search_paths.append(path)
+    core.register_component("data_loader", loader)
+    return session
+
+
+@functools.lru_cache(maxsize=1)
+def shared_loader() -> Any:
+    """One botocore data loader for the process: it caches what it reads, so SageMaker's large
+    service model is parsed once whether validation or a client reads it first."""
+    from botocore.loaders import create_loader
+
+    return create_loader()
 
 
 def _profile_name(profile: Optional[str]) -> Optional[str]:

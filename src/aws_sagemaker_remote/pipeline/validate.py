@@ -295,9 +295,9 @@ def _settings(_spec: JobSpec) -> None:
 def processing_instance_types() -> Tuple[str, ...]:
     """The ProcessingInstanceType enum of botocore's SageMaker model, read when first needed
     (botocore's own validation does not check enums, so CreateProcessingJob would refuse it)."""
-    from botocore.loaders import create_loader
+    from ..aws.session import shared_loader
 
-    model = create_loader().load_service_model("sagemaker", "service-2")
+    model = shared_loader().load_service_model("sagemaker", "service-2")
     return tuple(model["shapes"]["ProcessingInstanceType"]["enum"])
 
 
