@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two pytest workers: most tests wait on a subprocess or a server, so two overlap well on the
+# two cores CI has.
+TEST_WORKERS ?= 2
 
 .PHONY: setup demo test lint docs format bench clean
 
@@ -26,7 +29,7 @@ lint: setup
 	$(BIN)/vulture
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 docs: setup
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs build/docs
