@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import shlex
 from datetime import datetime
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Tuple
 
 from ..contract import JobKind, kind_of
 from ..errors import EXIT_JOB_FAILED, EXIT_OK
 from .console import paint
+from .progress import final_metrics_line
 
 LAST_LINES = 20
 
@@ -37,6 +38,17 @@ def runtime_limit_reached(description: dict) -> Optional[int]:
     return int(limit) if (end - start).total_seconds() >= limit else None
 
 
+def _limit_reached(description: dict) -> Optional[Tuple[str, int, str]]:
+    """(field, seconds, flag) of the limit that stopped the job, if one did."""
+    waited = description.get("StoppingCondition", {}).get("MaxWaitTimeInSeconds")
+    if description.get("SecondaryStatus") == "MaxWaitTimeExceeded" and waited:
+        return "MaxWaitTimeInSeconds", int(waited), "--sagemaker-max-wait"
+    limit = runtime_limit_reached(description)
+    if limit is None:
+        return None
+    return "MaxRuntimeInSeconds", limit, "--sagemaker-runtime-seconds"
+
+
 def finish_message(
     description: dict,
     last_lines: Sequence[str] = (),
@@ -49,15 +61,19 @@ def finish_message(
     limit when that stopped it, and the last log lines only when they were not just printed."""
     kind = kind_of(description)
     name, status = kind.job_name(description), kind.status(description)
-    limit = None if stopped_by_us else runtime_limit_reached(description)
+    limit = None if stopped_by_us else _limit_reached(description)
     if limit is not None:
-        head = f"Job {name} stopped: MaxRuntimeInSeconds ({limit} s) reached"
-        lines = [paint(head, status, color) + "; raise it with --sagemaker-runtime-seconds"]
+        field, seconds, flag = limit
+        head = f"Job {name} stopped: {field} ({seconds} s) reached"
+        lines = [paint(head, status, color) + f"; raise it with {flag}"]
     else:
         lines = [paint(f"Job {name} {status}.", status, color)]
     for field in ("FailureReason", "ExitMessage"):
         if description.get(field):
             lines.append(f"{field}: {description[field]}")
+    metrics = final_metrics_line(description)
+    if metrics:
+        lines.append(metrics)
     if status != "Completed" and not streamed:
         tail = list(last_lines)[-LAST_LINES:]
         if tail:

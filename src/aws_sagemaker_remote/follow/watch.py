@@ -15,6 +15,7 @@ from .console import WaitingLine, use_color
 from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
+from .progress import JobProgress
 
 POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 30.0
@@ -59,11 +60,20 @@ class Follower:
         self.description: Optional[dict] = None
         self.stop_requested = False
         self.waiting = WaitingLine(out, clock=clock)
+        self.progress = JobProgress()
 
     def describe(self) -> dict:
         self.description = self.backend.describe_job(self.kind, self.job_name)
         self.instance_count = self.kind.instance_count(self.description)
+        self._print(self.progress.on_description(self.description))
         return self.description
+
+    def _print(self, lines) -> None:
+        if not lines or not self.print_logs:
+            return
+        self.waiting.clear()
+        self.out.write("".join(line + "\n" for line in lines))
+        self.out.flush()
 
     def pump_logs(self) -> int:
         """Print the new log events; returns how many there were."""
@@ -73,10 +83,13 @@ class Follower:
         self.events_seen += len(events)
         multi = self.instance_count > 1 or self.tailer.stream_count > 1
         for suffix, _timestamp, message in events:
-            line = format_line(host_of(suffix), message, multi)
+            host = host_of(suffix)
+            line = format_line(host, message, multi)
             self.last_lines.append(line)
             if self.print_logs:
                 self.out.write(line + "\n")
+                for extra in self.progress.on_log_line(message, host, multi):
+                    self.out.write(extra + "\n")
         if events and self.print_logs:
             self.out.flush()
         return len(events)
