@@ -95,11 +95,74 @@ SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past 10 channels 
 # ----------------------------------------------------------------- jobs and their logs
 
 PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 # FailureReason of a processing job whose container exited non-zero (observed on AWS:
 # aws/sagemaker-spark-container test/integration/sagemaker/test_sagemaker_spark_errors.py).
 ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
 TERMINAL_STATES = ("Completed", "Failed", "Stopped")
 PROCESSING_STATES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+
+
+class JobKind:
+    """What differs between SageMaker's job APIs of one kind: the names of its operations and
+    fields, its log group, its console page. Everything else about a job is shared."""
+
+    __slots__ = ("name", "title", "log_group", "console_page", "resources")
+
+    def __init__(self, name: str, title: str, log_group: str, console_page: str, resources):
+        self.name = name  # processing | training
+        self.title = title  # Processing | Training
+        self.log_group = log_group
+        self.console_page = console_page
+        self.resources = resources  # the path to InstanceCount in a description
+
+    def operation(self, verb: str) -> str:
+        """The boto3 method: `describe` -> `describe_processing_job`, `list` -> `list_..._jobs`."""
+        return f"list_{self.name}_jobs" if verb == "list" else f"{verb}_{self.name}_job"
+
+    def field(self, suffix: str) -> str:
+        """`Name` -> `ProcessingJobName`; `Summaries` -> `ProcessingJobSummaries`."""
+        return f"{self.title}Job{suffix}"
+
+    def status(self, description: dict) -> str:
+        return description.get(self.field("Status"), "?")
+
+    def job_name(self, description: dict) -> str:
+        return description.get(self.field("Name"), "?")
+
+    def start_time(self, description: dict):
+        return description.get(f"{self.title}StartTime") or description.get("CreationTime")
+
+    def end_time(self, description: dict):
+        return description.get(f"{self.title}EndTime") or description.get("LastModifiedTime")
+
+    def instance_count(self, description: dict) -> int:
+        found = description
+        for key in self.resources:
+            found = found.get(key, {}) if isinstance(found, dict) else {}
+        return found if isinstance(found, int) and found > 0 else 1
+
+    def __repr__(self) -> str:
+        return f"JobKind({self.name!r})"
+
+
+PROCESSING = JobKind(
+    "processing",
+    "Processing",
+    PROCESSING_LOG_GROUP,
+    "processing-jobs",
+    ("ProcessingResources", "ClusterConfig", "InstanceCount"),
+)
+TRAINING = JobKind(
+    "training", "Training", TRAINING_LOG_GROUP, "jobs", ("ResourceConfig", "InstanceCount")
+)
+JOB_KINDS = {kind.name: kind for kind in (PROCESSING, TRAINING)}
+
+
+def kind_of(description: dict) -> JobKind:
+    """The kind of job a description (or request, or list summary) is of."""
+    return TRAINING if TRAINING.field("Name") in description else PROCESSING
+
 
 # ----------------------------------------------------------------- our variables in the request
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote.cli.rerun_args import replace_script_args
-from aws_sagemaker_remote.follow.watch import detach_message, follow_hint
+from aws_sagemaker_remote.contract import PROCESSING
+from aws_sagemaker_remote.follow.finish import detach_message, follow_hint
 
 
 def cli(*argv: str, env: dict) -> subprocess.CompletedProcess:
@@ -110,10 +111,10 @@ class FakeBackend:
 def test_hints_carry_what_reaches_the_job(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     local = FakeBackend("local", "us-east-1")
-    assert follow_hint("j-1", local) == (
+    assert follow_hint("j-1", local, PROCESSING) == (
         "Follow its logs: aws-sagemaker-remote processing logs j-1 --follow --backend local"
     )
-    lines = detach_message("j-1", FakeBackend("local", "eu-west-1")).splitlines()
+    lines = detach_message("j-1", FakeBackend("local", "eu-west-1"), PROCESSING).splitlines()
     assert lines[1].split(": ", 1)[1] == (
         "aws-sagemaker-remote processing logs j-1 --follow --backend local --region eu-west-1"
     )
@@ -121,10 +122,11 @@ def test_hints_carry_what_reaches_the_job(monkeypatch):
         "aws-sagemaker-remote processing stop j-1 --backend local --region eu-west-1"
     )
     aws = FakeBackend("aws", "eu-central-1", profile="team ml")
-    assert follow_hint("j-2", aws).endswith(
+    assert follow_hint("j-2", aws, PROCESSING).endswith(
         "logs j-2 --follow --profile 'team ml' --region eu-central-1"
     )
-    assert "--profile" not in follow_hint("j-3", FakeBackend("aws", "us-east-1", "default"))
+    default_profile = FakeBackend("aws", "us-east-1", "default")
+    assert "--profile" not in follow_hint("j-3", default_profile, PROCESSING)
 
 
 def test_rerun_with_shared_code_channel_copies_the_bundle(s3_client, bucket):

@@ -12,7 +12,7 @@ class Backend:
     def __init__(self, failures: int):
         self.failures, self.calls = failures, 0
 
-    def create_processing_job(self, **request):
+    def create_job(self, kind, request):
         self.calls += 1
         if self.calls <= self.failures:
             raise ClientError(ASSUME, "CreateProcessingJob")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
+from aws_sagemaker_remote.contract import PROCESSING
 from aws_sagemaker_remote.follow import watch
 
 JOB = "job-2024-01-02-03-04-05-678"
@@ -84,6 +85,14 @@ class FakeBackend:
     def stop_processing_job(self, ProcessingJobName):  # noqa: N803
         self.stops.append(ProcessingJobName)
         self.states = ["Stopping", "Stopped"]
+
+    def describe_job(self, kind, name):
+        assert kind is PROCESSING
+        return self.describe_processing_job(ProcessingJobName=name)
+
+    def stop_job(self, kind, name):
+        assert kind is PROCESSING
+        return self.stop_processing_job(ProcessingJobName=name)
 
 
 def no_sleep(_seconds):

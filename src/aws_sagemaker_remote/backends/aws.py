@@ -43,6 +43,18 @@ class AwsBackend(Backend):
     def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
         return self.sagemaker.stop_processing_job(**kwargs)
 
+    def create_training_job(self, **request: Any) -> Dict[str, Any]:
+        return self.sagemaker.create_training_job(**request)
+
+    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self.sagemaker.describe_training_job(**kwargs)
+
+    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
+        return self.sagemaker.list_training_jobs(**kwargs)
+
+    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self.sagemaker.stop_training_job(**kwargs)
+
     def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         paginator = self.sagemaker.get_paginator("list_tags")
         tags: List[Dict[str, str]] = []

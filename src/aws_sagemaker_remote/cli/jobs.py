@@ -1,4 +1,5 @@
-"""`aws-sagemaker-remote processing ...`: list, describe, logs, wait, stop, download, rerun."""
+"""`aws-sagemaker-remote processing|training ...`: list, describe, logs, wait, stop, download,
+rerun (and prune). One command per job kind, the same verbs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
-from ..contract import BACKENDS, PROCESSING_STATES
+from ..contract import BACKENDS, PROCESSING, PROCESSING_STATES, JobKind, kind_of
 from ..errors import EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
@@ -22,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..backends.base import Backend
 
-PROG = "aws-sagemaker-remote processing"
+PROG = "aws-sagemaker-remote"
 NAME_HELP = "the job: its name, a unique start of it, or latest (the newest job)"
 
 
@@ -32,10 +33,11 @@ def main(
     out: Optional[IO[str]] = None,
     sleep: Callable[[float], Any] = time.sleep,
     backend: Optional[Backend] = None,
+    kind: JobKind = PROCESSING,
 ) -> int:
-    """Run one job command; `backend` overrides --backend (tests)."""
+    """Run one job command on jobs of `kind`; `backend` overrides --backend (tests)."""
     argv, script_args = split_script_args(list(sys.argv[1:] if argv is None else argv))
-    args = build_parser().parse_args(argv)
+    args = build_parser(kind).parse_args(argv)
     if script_args is not None and args.command != "rerun":
         raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
     args.script_args = script_args
@@ -43,8 +45,8 @@ def main(
         if backend is None:
             backend = _backend(args)
         if getattr(args, "name", None):
-            args.name = resolve_job_name(backend, args.name)
-        context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep)
+            args.name = resolve_job_name(backend, args.name, kind)
+        context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep, kind=kind)
         return args.handler(context, args)
     except UsageError as error:
         raise in_cli_terms(error) from None
@@ -74,10 +76,13 @@ def in_cli_terms(error: UsageError) -> UsageError:
 
 
 class _Context:
-    def __init__(self, backend: Backend, out: IO[str], sleep: Callable[[float], Any]) -> None:
+    def __init__(
+        self, backend: Backend, out: IO[str], sleep: Callable[[float], Any], kind: JobKind
+    ) -> None:
         self.backend = backend
         self.out = out
         self.sleep = sleep
+        self.kind = kind
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -85,14 +90,22 @@ class _Context:
     def follower(self, name: str, print_logs: bool = True) -> Any:
         from ..follow.watch import Follower
 
-        return Follower(self.backend, name, out=self.out, sleep=self.sleep, print_logs=print_logs)
+        return Follower(
+            self.backend,
+            name,
+            out=self.out,
+            sleep=self.sleep,
+            print_logs=print_logs,
+            kind=self.kind,
+        )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote processing` (also rendered in the docs)."""
+def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote processing|training` (also rendered in the docs)."""
+    prog = f"{PROG} {kind.name}"
     parser = OneLineErrorParser(
-        prog=PROG,
-        description="Manage SageMaker processing jobs (on AWS, or the emulator's with "
+        prog=prog,
+        description=f"Manage SageMaker {kind.name} jobs (on AWS, or the emulator's with "
         "--backend local). A job NAME may be its full name, a unique start of it, or latest.",
     )
     _add_common(parser, None)
@@ -100,13 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: Callable, help_text: str, **kwargs) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, prog=f"{PROG} {name}", help=help_text, description=help_text, **kwargs
+            name, prog=f"{prog} {name}", help=help_text, description=help_text, **kwargs
         )
         _add_common(sub, argparse.SUPPRESS)
         sub.set_defaults(handler=handler)
         return sub
 
-    sub = command("list", cmd_list, "list recent processing jobs, newest first")
+    sub = command("list", cmd_list, f"list recent {kind.name} jobs, newest first")
     sub.add_argument("--json", action="store_true", help="print the jobs as JSON")
     sub.add_argument(
         "--max", type=positive_int, default=20, metavar="N", help="at most N jobs (default: 20)"
@@ -116,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("describe", cmd_describe, "show one job")
     sub.add_argument("name", metavar="NAME", help=NAME_HELP)
-    sub.add_argument("--json", action="store_true", help="print the DescribeProcessingJob JSON")
+    sub.add_argument("--json", action="store_true", help=f"print the Describe{kind.title}Job JSON")
 
     sub = command("logs", cmd_logs, "print a job's logs")
     sub.add_argument("name", metavar="NAME", help=NAME_HELP)
@@ -145,9 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
-    from .prune import add_prune_command
+    if kind is PROCESSING:
+        from .prune import add_prune_command
 
-    add_prune_command(command)
+        add_prune_command(command)
     return parser
 
 
@@ -173,12 +187,18 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def cmd_list(ctx: _Context, args: argparse.Namespace) -> int:
-    jobs = list_jobs(ctx.backend, limit=args.max, status=args.status, contains=args.name_contains)
+    jobs = list_jobs(
+        ctx.backend,
+        limit=args.max,
+        status=args.status,
+        contains=args.name_contains,
+        kind=ctx.kind,
+    )
     if args.json:
         ctx.say(_dumps(jobs))
         return EXIT_OK
     if not jobs:
-        ctx.say("No processing jobs.")
+        ctx.say(f"No {ctx.kind.name} jobs.")
         return EXIT_OK
     rows = [["NAME", "STATUS", "CREATED", "DURATION"]]
     rows.extend(list_row(job) for job in jobs)
@@ -193,6 +213,7 @@ def list_jobs(
     limit: int = 20,
     status: Optional[str] = None,
     contains: Optional[str] = None,
+    kind: JobKind = PROCESSING,
 ) -> List[dict]:
     kwargs: Dict[str, Any] = {"SortBy": "CreationTime", "SortOrder": "Descending"}
     if status:
@@ -202,8 +223,8 @@ def list_jobs(
     jobs: List[dict] = []
     while len(jobs) < limit:
         kwargs["MaxResults"] = min(100, limit - len(jobs))
-        page = backend.list_processing_jobs(**kwargs)
-        jobs.extend(page.get("ProcessingJobSummaries", []))
+        page = backend.list_jobs(kind, **kwargs)
+        jobs.extend(page.get(kind.field("Summaries"), []))
         token = page.get("NextToken")
         if not token or token == kwargs.get("NextToken"):
             break
@@ -212,7 +233,7 @@ def list_jobs(
 
 
 def cmd_describe(ctx: _Context, args: argparse.Namespace) -> int:
-    description = describe(ctx.backend, args.name)
+    description = describe(ctx, args.name)
     if args.json:
         from ..follow.outputs import description_json
 
@@ -224,7 +245,7 @@ def cmd_describe(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def cmd_logs(ctx: _Context, args: argparse.Namespace) -> int:
-    describe(ctx.backend, args.name)
+    describe(ctx, args.name)
     follower = ctx.follower(args.name)
     if not args.follow:
         follower.describe()
@@ -238,17 +259,17 @@ def cmd_logs(ctx: _Context, args: argparse.Namespace) -> int:
 def cmd_wait(ctx: _Context, args: argparse.Namespace) -> int:
     from ..follow.watch import watch_with_interrupts
 
-    description = describe(ctx.backend, args.name)
-    ctx.say(f"Waiting for job {args.name} ({description.get('ProcessingJobStatus')})...")
+    description = describe(ctx, args.name)
+    ctx.say(f"Waiting for job {args.name} ({ctx.kind.status(description)})...")
     return watch_with_interrupts(ctx.follower(args.name, print_logs=False), stop_on_interrupt=False)
 
 
 def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
     try:
-        ctx.backend.stop_processing_job(ProcessingJobName=args.name)
+        ctx.backend.stop_job(ctx.kind, args.name)
     except Exception as exc:
         if is_not_found(exc):
-            raise _no_such_job(args.name) from None
+            raise _no_such_job(ctx.kind, args.name) from None
         raise
     ctx.say(f"Stopping job {args.name}.")
     return EXIT_OK
@@ -257,10 +278,10 @@ def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
 def cmd_download(ctx: _Context, args: argparse.Namespace) -> int:
     from ..follow.outputs import download_outputs, output_dirs, output_uris
 
-    description = describe(ctx.backend, args.name)
+    description = describe(ctx, args.name)
     outputs = output_uris(description)
     local = output_dirs(Path(args.output), outputs)  # a hostile OutputName: refused here
-    status = description.get("ProcessingJobStatus")
+    status = ctx.kind.status(description)
     if status != "Completed":
         warning = f"warning: job {args.name} is {status}; its outputs may be incomplete"
         print(warning, file=sys.stderr)
@@ -275,19 +296,19 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
     from ..follow.report import summary_lines
     from ..follow.watch import run_watch
 
-    description = describe(ctx.backend, args.name)
+    description = describe(ctx, args.name)
     request = rerun_request(
         description,
         _tags(ctx.backend, description),
         script_args=args.script_args,
         s3=ctx.backend.s3 if args.script_args is not None else None,
     )
-    response = ctx.backend.create_processing_job(**request)
-    name = request["ProcessingJobName"]
+    response = ctx.backend.create_job(ctx.kind, request)
+    name = request[ctx.kind.field("Name")]
     ctx.say(f"Rerunning {args.name} as {name}.")
     for line in summary_lines(
         request,
-        arn=response.get("ProcessingJobArn", ""),
+        arn=response.get(ctx.kind.field("Arn"), ""),
         region=ctx.backend.region,
         backend=ctx.backend.name,
         job_dir=ctx.backend.job_dir(name),
@@ -302,27 +323,27 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
         outputs_local={},
         out=ctx.out,
         sleep=ctx.sleep,
+        kind=ctx.kind,
     )
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def describe(backend: Backend, name: str) -> dict:
+def describe(ctx: _Context, name: str) -> dict:
     try:
-        return backend.describe_processing_job(ProcessingJobName=name)
+        return ctx.backend.describe_job(ctx.kind, name)
     except Exception as exc:
         if is_not_found(exc):
-            raise _no_such_job(name) from None
+            raise _no_such_job(ctx.kind, name) from None
         raise
 
 
 def _tags(backend: Backend, description: dict) -> List[dict]:
     if "Tags" in description:
         return list(description["Tags"])
-    if not description.get("ProcessingJobArn"):
-        return []
-    return backend.list_tags(ResourceArn=description["ProcessingJobArn"])
+    arn = description.get(kind_of(description).field("Arn"))
+    return backend.list_tags(ResourceArn=arn) if arn else []
 
 
 def _dumps(value: Any) -> str:
@@ -331,5 +352,5 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, indent=2, default=json_default)
 
 
-def _no_such_job(name: str) -> UsageError:
-    return UsageError(f"NAME: there is no processing job named {name!r}")
+def _no_such_job(kind: JobKind, name: str) -> UsageError:
+    return UsageError(f"NAME: there is no {kind.name} job named {name!r}")

@@ -9,6 +9,7 @@ import sys
 from typing import List, Optional, Tuple
 
 from .. import __version__
+from ..contract import JOB_KINDS
 from ..errors import EXIT_USAGE, UsageError, guarded
 
 PROG = "aws-sagemaker-remote"
@@ -21,6 +22,9 @@ commands:
              prune [--older-than 7d] [--dry-run]
                       manage processing jobs (`{PROG} processing --help`); NAME may be
                       a unique start of a job's name, or latest
+  training list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
+           download NAME [--output DIR] | rerun NAME
+                      the same for training jobs (`{PROG} training --help`)
   s3 serve | stop | status
                       the embedded S3 server (`{PROG} s3 --help`)
 
@@ -49,17 +53,19 @@ def _dispatch(args: List[str]) -> int:
     if command in ("--version", "-V", "version"):
         print(f"{PROG} {__version__}")
         return 0
-    if command == "processing":
+    if command in JOB_KINDS:
         from . import jobs
 
-        return jobs.main(options + rest)
+        return jobs.main(options + rest, kind=JOB_KINDS[command])
     if command == "s3":
         if options:
-            raise UsageError(f"{options[0].split('=')[0]}: applies to processing commands, not s3")
+            raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not s3")
         from ..s3server.commands import s3_main
 
         return s3_main(rest)
-    raise UsageError(f"unknown command {command!r}; allowed: processing, s3 (see {PROG} --help)")
+    raise UsageError(
+        f"unknown command {command!r}; allowed: processing, training, s3 (see {PROG} --help)"
+    )
 
 
 def leading_job_options(args: List[str]) -> Tuple[List[str], List[str]]:

@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, List, Set, Tuple
 
-from ..contract import DEFAULT_PREFIX, PLACEHOLDER_ACCOUNT, TERMINAL_STATES
+from ..contract import DEFAULT_PREFIX, JOB_KINDS, PLACEHOLDER_ACCOUNT, TERMINAL_STATES, JobKind
 from ..errors import EXIT_OK, UsageError
 
 AGE = re.compile(r"^([0-9]+)([mhdw]?)$")
@@ -98,37 +98,42 @@ def _jobs(backend: Any, cutoff: datetime, base: str) -> Tuple[Set[str], List[Tup
 
     keep: Set[str] = set()
     old: List[Tuple[str, Any]] = []
-    for summary in _all_jobs(backend):
-        name = summary["ProcessingJobName"]
-        if summary["CreationTime"] >= cutoff:
-            described = backend.describe_processing_job(ProcessingJobName=name)
-            for channel in described.get("ProcessingInputs", []):
-                uri = channel.get("S3Input", {}).get("S3Uri", "")
-                if uri.startswith("s3://"):
+    for kind in JOB_KINDS.values():
+        for summary in _all_jobs(backend, kind):
+            name = kind.job_name(summary)
+            if summary["CreationTime"] >= cutoff:
+                described = backend.describe_job(kind, name)
+                for uri in channel_uris(described):
                     keep.add(piece_prefix(parse(uri).as_prefix().key, base))
-        elif _ended_before(summary, cutoff) and backend.job_dir(name) is not None:
-            old.append((name, backend.job_dir(name)))
+            elif _ended_before(kind, summary, cutoff) and backend.job_dir(name) is not None:
+                old.append((name, backend.job_dir(name)))
     return keep, old
 
 
-def _all_jobs(backend: Any) -> List[dict]:
+def channel_uris(description: dict) -> List[str]:
+    """The S3 URIs a job reads: its processing inputs or training channels."""
+    uris = [c.get("S3Input", {}).get("S3Uri", "") for c in description.get("ProcessingInputs", [])]
+    uris += [
+        c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
+        for c in description.get("InputDataConfig", [])
+    ]
+    return [uri for uri in uris if uri.startswith("s3://")]
+
+
+def _all_jobs(backend: Any, kind: JobKind) -> List[dict]:
     jobs, kwargs = [], {"MaxResults": 100}
     while True:
-        page = backend.list_processing_jobs(**kwargs)
-        jobs.extend(page.get("ProcessingJobSummaries", []))
+        page = backend.list_jobs(kind, **kwargs)
+        jobs.extend(page.get(kind.field("Summaries"), []))
         token = page.get("NextToken")
         if not token:
             return jobs
         kwargs["NextToken"] = token
 
 
-def _ended_before(summary: dict, cutoff: datetime) -> bool:
-    ended = summary.get("ProcessingEndTime") or summary.get("LastModifiedTime")
-    return (
-        summary.get("ProcessingJobStatus") in TERMINAL_STATES
-        and ended is not None
-        and ended < cutoff
-    )
+def _ended_before(kind: JobKind, summary: dict, cutoff: datetime) -> bool:
+    ended = kind.end_time(summary)
+    return kind.status(summary) in TERMINAL_STATES and ended is not None and ended < cutoff
 
 
 def _remove_jobs(jobs: List[Tuple[str, Any]]) -> None:

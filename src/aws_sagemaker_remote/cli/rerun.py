@@ -1,4 +1,4 @@
-"""A new CreateProcessingJob request that repeats a described job under a new name."""
+"""A new create request that repeats a described job (processing or training) under a new name."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import copy
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
+from ..contract import kind_of
 from ..errors import UsageError
 from ..pipeline.naming import job_name, strip_timestamp
 
@@ -18,27 +19,26 @@ def rerun_request(
     script_args: Optional[List[str]] = None,
     s3: Any = None,
 ) -> Dict[str, Any]:
-    """A CreateProcessingJob request repeating the described job under a new timestamped name.
+    """A create request repeating the described job (either kind) under a new timestamped name.
 
-    Outputs whose S3 URI contains the old job name as a path segment (the `default` output
-    location) move to the new name, so the rerun does not overwrite the first run's results.
-    `script_args` (not None) replace the script's own arguments; `s3` then reads and stages the
-    job file when the arguments travel in one.
+    S3 URIs that contain the old job name as a path segment (the `default` output location, a
+    training job's default checkpoint location) move to the new name, so the rerun neither
+    overwrites the first run's results nor resumes from its checkpoints. `script_args` (not
+    None) replace the script's own arguments; `s3` then reads and stages the job file when the
+    arguments travel in one.
     """
-    old = description["ProcessingJobName"]
+    kind = kind_of(description)
+    old = kind.job_name(description)
     new = job_name(strip_timestamp(old), now)
-    required = ("AppSpecification", "ProcessingResources", "RoleArn")
-    missing = [key for key in required if not description.get(key)]
+    missing = [key for key in REQUIRED[kind.name] if not description.get(key)]
     if missing:
         raise UsageError(f"cannot rerun job {old}: its description has no {', '.join(missing)}")
-    request: Dict[str, Any] = {"ProcessingJobName": new}
-    for key in RERUN_FIELDS:
+    request: Dict[str, Any] = {kind.field("Name"): new}
+    for key in RERUN_FIELDS[kind.name]:
         if description.get(key):
             request[key] = copy.deepcopy(description[key])
-    for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        target = output.get("S3Output", {})
-        if target.get("S3Uri"):
-            target["S3Uri"] = rename_segment(target["S3Uri"], old, new)
+    for target in _job_named_locations(request):
+        target["S3Uri"] = rename_segment(target["S3Uri"], old, new)
     if script_args is not None:
         from .rerun_args import replace_script_args
 
@@ -48,22 +48,54 @@ def rerun_request(
     return request
 
 
+def _job_named_locations(request: dict) -> List[dict]:
+    """The parts of a request whose `S3Uri` may hold the job's name."""
+    found = [
+        output.get("S3Output", {})
+        for output in request.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    ]
+    found.append(request.get("CheckpointConfig", {}))
+    return [target for target in found if target.get("S3Uri")]
+
+
 def rename_segment(uri: str, old: str, new: str) -> str:
     parts = uri.split("/")
     # s3://bucket/... : only key segments, never the scheme or the bucket
     return "/".join(parts[:3] + [new if part == old else part for part in parts[3:]])
 
 
-RERUN_FIELDS = (
-    "ProcessingInputs",
-    "ProcessingOutputConfig",
-    "ProcessingResources",
-    "StoppingCondition",
-    "AppSpecification",
-    "Environment",
-    "NetworkConfig",
-    "RoleArn",
-)
+REQUIRED = {
+    "processing": ("AppSpecification", "ProcessingResources", "RoleArn"),
+    "training": ("AlgorithmSpecification", "ResourceConfig", "OutputDataConfig", "RoleArn"),
+}
+RERUN_FIELDS = {
+    "processing": (
+        "ProcessingInputs",
+        "ProcessingOutputConfig",
+        "ProcessingResources",
+        "StoppingCondition",
+        "AppSpecification",
+        "Environment",
+        "NetworkConfig",
+        "RoleArn",
+    ),
+    "training": (
+        "AlgorithmSpecification",
+        "HyperParameters",
+        "InputDataConfig",
+        "OutputDataConfig",
+        "ResourceConfig",
+        "StoppingCondition",
+        "Environment",
+        "VpcConfig",
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+        "EnableManagedSpotTraining",
+        "CheckpointConfig",
+        "RetryStrategy",
+        "RoleArn",
+    ),
+}
 
 
 RERUN_TAG = "RerunOf"

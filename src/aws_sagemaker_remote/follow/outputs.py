@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional
+
+ARCHIVE_SUFFIX = ".tar.gz"  # a training job's model and output archives
 
 
 def download_outputs(
@@ -20,7 +23,6 @@ def download_outputs(
 ) -> Dict[str, List[Path]]:
     """Download each output named in `outputs_local` from its S3Uri to its local path
     (`owners`: bucket -> the account that must own it)."""
-    from ..s3.transfer import download_prefix
     from ..s3.uri import parse
 
     done: Dict[str, List[Path]] = {}
@@ -30,13 +32,29 @@ def download_outputs(
             continue
         try:
             owner = owners.get(parse(uri).bucket) if owners else None
-            files = download_prefix(backend.s3, uri, Path(local), owner)
+            files = _download(backend.s3, uri, Path(local), owner, f"output {name}")
         except FileNotFoundError:  # SageMaker uploads nothing for an empty output folder
             _say(out, f"Output {name}: the job wrote nothing to {uri}")
             continue
         done[name] = files
-        _say(out, f"Downloaded output {name}: {uri} -> {local} ({len(files)} files)")
+        unpacked = " unpacked" if uri.endswith(ARCHIVE_SUFFIX) else ""
+        _say(out, f"Downloaded output {name}: {uri} ->{unpacked} {local} ({len(files)} files)")
     return done
+
+
+def _download(s3: Any, uri: str, local: Path, owner: Optional[str], label: str) -> List[Path]:
+    """A prefix's objects below `local`; a training archive is fetched beside `local` and
+    unpacked into it."""
+    from ..s3.transfer import download_prefix
+
+    if not uri.endswith(ARCHIVE_SUFFIX):
+        return download_prefix(s3, uri, local, owner)
+    from .archives import unpack
+
+    local.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".download-", dir=local.parent) as tmp:
+        (archive,) = download_prefix(s3, uri, Path(tmp), owner)
+        return unpack(archive, local, label)
 
 
 def output_dirs(target: Path, outputs: Dict[str, str]) -> Dict[str, str]:
@@ -65,12 +83,29 @@ def file_name_problem(name: str) -> Optional[str]:
 
 
 def output_uris(description: dict) -> Dict[str, str]:
+    """Output name -> S3 URI: a processing job's outputs; a training job's `model` and
+    `output` archives (`<S3OutputPath>/<job>/output/{model,output}.tar.gz`)."""
+    if "TrainingJobName" in description:
+        return _training_uris(description)
     outputs = description.get("ProcessingOutputConfig", {}).get("Outputs", [])
     return {
         output["OutputName"]: output["S3Output"]["S3Uri"]
         for output in outputs
         if output.get("S3Output", {}).get("S3Uri")
     }
+
+
+def _training_uris(description: dict) -> Dict[str, str]:
+    model = description.get("ModelArtifacts", {}).get("S3ModelArtifacts")
+    if model:
+        folder = model.rsplit("/", 1)[0]
+    else:
+        base = description.get("OutputDataConfig", {}).get("S3OutputPath", "")
+        if not base:
+            return {}
+        folder = f"{base.rstrip('/')}/{description['TrainingJobName']}/output"
+        model = f"{folder}/model{ARCHIVE_SUFFIX}"
+    return {"model": model, "output": f"{folder}/output{ARCHIVE_SUFFIX}"}
 
 
 def description_json(description: dict) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List, Optional, Union
 from urllib.parse import quote
 
-from ..contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from ..contract import PROCESSING, JobKind, kind_of
 from .console import elapsed_text
 
 CONSOLE_HOSTS = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
@@ -19,14 +19,14 @@ def _console(region: str) -> str:
     return f"https://{host}" if host else f"https://{region}.console.aws.amazon.com"
 
 
-def console_url(region: str, job_name: str) -> str:
-    return f"{_console(region)}/sagemaker/home?region={region}#/processing-jobs/{job_name}"
+def console_url(region: str, job_name: str, kind: JobKind = PROCESSING) -> str:
+    return f"{_console(region)}/sagemaker/home?region={region}#/{kind.console_page}/{job_name}"
 
 
-def logs_url(region: str, job_name: str) -> str:
+def logs_url(region: str, job_name: str, kind: JobKind = PROCESSING) -> str:
     """The CloudWatch console page of the log group, filtered to the job's streams."""
     # The console's fragment encodes "%" as "$25", so a URL-encoded value is encoded twice.
-    group = _console_escape(LOG_GROUP)
+    group = _console_escape(kind.log_group)
     prefix = _console_escape(job_name + "/")
     return (
         f"{_console(region)}/cloudwatch/home?region={region}"
@@ -42,15 +42,16 @@ def summary_lines(
     backend: str,
     job_dir: Optional[Union[str, Path]] = None,
 ) -> List[str]:
-    name = request.get("ProcessingJobName", "?")
+    kind = kind_of(request)
+    name = kind.job_name(request)
     lines = [f"Job name:  {name}", f"Job ARN:   {arn}"]
     if backend == "local":
         lines.append(f"Backend:   local emulator (region {region})")
         if job_dir is not None:
             lines.append(f"Job dir:   {job_dir}")
     else:
-        lines.append(f"Console:   {console_url(region, name)}")
-        lines.append(f"Logs:      {logs_url(region, name)}")
+        lines.append(f"Console:   {console_url(region, name, kind)}")
+        lines.append(f"Logs:      {logs_url(region, name, kind)}")
     lines.extend(_input_lines(request))
     lines.extend(_output_lines(request))
     limit = request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
@@ -65,6 +66,10 @@ def _input_lines(request: dict) -> List[str]:
         uri = channel.get("S3Input", {}).get("S3Uri")
         if uri:
             lines.append(f"Input  {channel.get('InputName', '?')}: {uri}")
+    for channel in request.get("InputDataConfig", []):
+        uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri")
+        if uri:
+            lines.append(f"Input  {channel.get('ChannelName', '?')}: {uri}")
     return lines
 
 
@@ -74,6 +79,11 @@ def _output_lines(request: dict) -> List[str]:
         uri = output.get("S3Output", {}).get("S3Uri")
         if uri:
             lines.append(f"Output {output.get('OutputName', '?')}: {uri}")
+    path = request.get("OutputDataConfig", {}).get("S3OutputPath")
+    if path:
+        lines.append(
+            f"Output model, output: {path.rstrip('/')}/{kind_of(request).job_name(request)}/output/"
+        )
     return lines
 
 

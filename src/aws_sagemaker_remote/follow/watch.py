@@ -1,28 +1,27 @@
-"""Follow a processing job until it ends: status, logs, Ctrl-C, exit code, output download."""
+"""Follow a job until it ends: status, logs, Ctrl-C, exit code, output download."""
 
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 import time
 from collections import deque
 from datetime import datetime
-from typing import IO, Any, Callable, Deque, Dict, Optional, Sequence
+from typing import IO, Any, Callable, Deque, Dict, Optional
 
-from ..contract import TERMINAL_STATES
-from ..errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, UsageError, is_throttled
-from .console import WaitingLine, paint, use_color
+from ..contract import PROCESSING, TERMINAL_STATES, JobKind
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, UsageError, is_throttled
+from .console import WaitingLine, use_color
+from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
+from .progress import JobProgress
 
 POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 30.0
-LAST_LINES = 20
 LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
 SETTLE_POLLS = 5
 SETTLE_ENV = "AWS_SAGEMAKER_REMOTE_LOG_SETTLE"
-CLI = "aws-sagemaker-remote processing"
 
 
 class Follower:
@@ -39,9 +38,11 @@ class Follower:
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
         clock: Callable[[], float] = time.time,
+        kind: JobKind = PROCESSING,
     ) -> None:
         self.backend = backend
         self.job_name = job_name
+        self.kind = kind
         self.out = out
         if poll_seconds is None:
             poll_seconds = getattr(backend, "poll_seconds", POLL_SECONDS)
@@ -52,18 +53,27 @@ class Follower:
         self.sleep = sleep
         self.clock = clock
         self.print_logs = print_logs
-        self.tailer = LogTailer(backend.logs, job_name)
+        self.tailer = LogTailer(backend.logs, job_name, kind.log_group)
         self.last_lines: Deque[str] = deque(maxlen=LAST_LINES)
         self.events_seen = 0
         self.instance_count = 1
         self.description: Optional[dict] = None
         self.stop_requested = False
         self.waiting = WaitingLine(out, clock=clock)
+        self.progress = JobProgress()
 
     def describe(self) -> dict:
-        self.description = self.backend.describe_processing_job(ProcessingJobName=self.job_name)
-        self.instance_count = _instance_count(self.description)
+        self.description = self.backend.describe_job(self.kind, self.job_name)
+        self.instance_count = self.kind.instance_count(self.description)
+        self._print(self.progress.on_description(self.description))
         return self.description
+
+    def _print(self, lines) -> None:
+        if not lines or not self.print_logs:
+            return
+        self.waiting.clear()
+        self.out.write("".join(line + "\n" for line in lines))
+        self.out.flush()
 
     def pump_logs(self) -> int:
         """Print the new log events; returns how many there were."""
@@ -73,10 +83,13 @@ class Follower:
         self.events_seen += len(events)
         multi = self.instance_count > 1 or self.tailer.stream_count > 1
         for suffix, _timestamp, message in events:
-            line = format_line(host_of(suffix), message, multi)
+            host = host_of(suffix)
+            line = format_line(host, message, multi)
             self.last_lines.append(line)
             if self.print_logs:
                 self.out.write(line + "\n")
+                for extra in self.progress.on_log_line(message, host, multi):
+                    self.out.write(extra + "\n")
         if events and self.print_logs:
             self.out.flush()
         return len(events)
@@ -95,8 +108,7 @@ class Follower:
                 interval = min(interval * 2, self.max_poll_seconds)
                 self._pause(interval)
                 continue
-            status = description.get("ProcessingJobStatus")
-            if status in TERMINAL_STATES:
+            if self.kind.status(description) in TERMINAL_STATES:
                 self.waiting.clear()
                 self._drain(description)
                 return description
@@ -110,7 +122,7 @@ class Follower:
         log loop pauses its 10 s poll and reads once more, session.py `_logs_for_job`, state
         JOB_COMPLETE). No pause for a job that ended long ago. `AWS_SAGEMAKER_REMOTE_LOG_SETTLE`
         sets the first pause in seconds (e.g. 0 against a local server that has no lag)."""
-        if not _ended_recently(description, self.clock()):
+        if not _ended_recently(self.kind.end_time(description), self.clock()):
             self._pump_quietly()
             return
         pause = settle_seconds(self.poll_seconds * SETTLE_POLLS)
@@ -133,7 +145,7 @@ class Follower:
         if self.events_seen or not self.print_logs:
             return
         self.waiting.start_at(description.get("CreationTime"))
-        self.waiting.show(description.get("ProcessingJobStatus", "?"))
+        self.waiting.show(self.kind.status(description))
 
     def _pause(self, seconds: float) -> None:
         """Sleep; on a terminal the waiting line's clock keeps moving meanwhile."""
@@ -144,85 +156,6 @@ class Follower:
             self.waiting.tick()
         if seconds > 0:
             self.sleep(seconds)
-
-
-def exit_code(description: dict) -> int:
-    return EXIT_OK if description.get("ProcessingJobStatus") == "Completed" else EXIT_JOB_FAILED
-
-
-def runtime_limit_reached(description: dict) -> Optional[int]:
-    """MaxRuntimeInSeconds when a Stopped job ran that long: AWS stops a job at its limit
-    (CreateProcessingJob, StoppingCondition) but gives no reason for it."""
-    limit = description.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
-    start = description.get("ProcessingStartTime") or description.get("CreationTime")
-    end = description.get("ProcessingEndTime") or description.get("LastModifiedTime")
-    if description.get("ProcessingJobStatus") != "Stopped" or not limit:
-        return None
-    if not isinstance(start, datetime) or not isinstance(end, datetime):
-        return None
-    return int(limit) if (end - start).total_seconds() >= limit else None
-
-
-def finish_message(
-    description: dict,
-    last_lines: Sequence[str] = (),
-    *,
-    streamed: bool = True,
-    stopped_by_us: bool = False,
-    color: bool = False,
-) -> str:
-    """How the job ended: its status, FailureReason and ExitMessage (each once), the runtime
-    limit when that stopped it, and the last log lines only when they were not just printed."""
-    name = description.get("ProcessingJobName", "?")
-    status = description.get("ProcessingJobStatus", "?")
-    limit = None if stopped_by_us else runtime_limit_reached(description)
-    if limit is not None:
-        head = f"Job {name} stopped: MaxRuntimeInSeconds ({limit} s) reached"
-        lines = [paint(head, status, color) + "; raise it with --sagemaker-runtime-seconds"]
-    else:
-        lines = [paint(f"Job {name} {status}.", status, color)]
-    for field in ("FailureReason", "ExitMessage"):
-        if description.get(field):
-            lines.append(f"{field}: {description[field]}")
-    if status != "Completed" and not streamed:
-        tail = list(last_lines)[-LAST_LINES:]
-        if tail:
-            lines.append(f"Last {len(tail)} log lines:")
-            lines.extend("  " + line for line in tail)
-    return "\n".join(lines)
-
-
-def follow_hint(job_name: str, backend: Any) -> str:
-    return f"Follow its logs: {_job_command(backend, f'logs {job_name} --follow')}"
-
-
-def detach_message(job_name: str, backend: Any) -> str:
-    return (
-        f"Detached; job {job_name} keeps running.\n"
-        f"  re-attach: {_job_command(backend, f'logs {job_name} --follow')}\n"
-        f"  stop it:   {_job_command(backend, f'stop {job_name}')}"
-    )
-
-
-def _job_command(backend: Any, command: str) -> str:
-    """A job command that reaches this backend's job when pasted: the emulator's jobs need
-    --backend local; AWS jobs their region, and the profile when it is not the default one."""
-    options = []
-    if backend.name == "local":
-        options.append("--backend local")
-    profile = getattr(backend, "profile", None) or getattr(
-        getattr(backend, "session", None), "profile_name", None
-    )
-    if profile and profile != "default":
-        options.append(f"--profile {shlex.quote(profile)}")
-    if backend.region and (backend.name != "local" or backend.region != _local_region()):
-        options.append(f"--region {shlex.quote(backend.region)}")
-    return " ".join([CLI, command, *options])
-
-
-def _local_region() -> str:
-    """The region the job command gives the emulator when none is passed."""
-    return os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
 def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True) -> int:
@@ -237,7 +170,7 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
     except KeyboardInterrupt:
         follower.waiting.clear()
         if not stop_on_interrupt:
-            _say(out, "\n" + detach_message(name, follower.backend))
+            _say(out, "\n" + detach_message(name, follower.backend, follower.kind))
             return EXIT_INTERRUPTED
         _say(out, f"\nInterrupted: stopping job {name} (press Ctrl-C again to detach)")
         try:
@@ -245,7 +178,7 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
             description = follower.run()
         except KeyboardInterrupt:
             follower.waiting.clear()
-            _say(out, "\n" + detach_message(name, follower.backend))
+            _say(out, "\n" + detach_message(name, follower.backend, follower.kind))
             return EXIT_INTERRUPTED
         _say(out, _finish(follower, description))
         return EXIT_INTERRUPTED
@@ -266,7 +199,7 @@ def _finish(follower: Follower, description: dict) -> str:
 def _request_stop(follower: Follower) -> None:
     follower.stop_requested = True
     try:
-        follower.backend.stop_processing_job(ProcessingJobName=follower.job_name)
+        follower.backend.stop_job(follower.kind, follower.job_name)
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. it ended meanwhile: follow it to its end
@@ -286,13 +219,14 @@ def run_watch(
     max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
     owners: Optional[Dict[str, str]] = None,
+    kind: JobKind = PROCESSING,
 ) -> int:
     """What happens after the job was created; returns the process exit code. `owners`: bucket
     -> the account that must own it, for the downloads."""
     if not wait:
-        _say(out, f"Job {job_name} started. " + follow_hint(job_name, backend))
+        _say(out, f"Job {job_name} started. " + follow_hint(job_name, backend, kind))
         if output_json:
-            description = backend.describe_processing_job(ProcessingJobName=job_name)
+            description = backend.describe_job(kind, job_name)
             write_description(description, output_json)
         return EXIT_OK
     follower = Follower(
@@ -302,6 +236,7 @@ def run_watch(
         poll_seconds=poll_seconds,
         max_poll_seconds=max_poll_seconds,
         sleep=sleep,
+        kind=kind,
     )
     code = watch_with_interrupts(follower)
     description = follower.description
@@ -325,16 +260,10 @@ def settle_seconds(default: float) -> float:
     return seconds
 
 
-def _ended_recently(description: dict, now: float) -> bool:
-    end = description.get("ProcessingEndTime") or description.get("LastModifiedTime")
+def _ended_recently(end, now: float) -> bool:
     if not isinstance(end, datetime) or end.tzinfo is None:
         return True
     return now - end.timestamp() < LOG_SETTLE_SECONDS
-
-
-def _instance_count(description: dict) -> int:
-    cluster = description.get("ProcessingResources", {}).get("ClusterConfig", {})
-    return int(cluster.get("InstanceCount", 1) or 1)
 
 
 def _say(out: IO[str], text: str) -> None:

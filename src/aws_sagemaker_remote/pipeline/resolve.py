@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Optional
 
 from ..args import is_job_reference
-from ..contract import PLACEHOLDER_ACCOUNT
+from ..contract import PLACEHOLDER_ACCOUNT, JobKind
 from ..errors import UsageError
 from ..flags import flag_of
 from .jobref import resolve_job_reference
@@ -73,7 +73,7 @@ def resolve(spec: JobSpec) -> Resolution:
     resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
     if backend is not None:
         _check_outputs_exist(backend.s3, spec)
-        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name))
+        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.job_kind)
     _warn_about_python(spec)
     return Resolution(backend, resolved, spec, session, role_missing, role_ours)
 
@@ -171,19 +171,19 @@ def _check_outputs_exist(s3: Any, spec: JobSpec) -> None:
                 ) from None
 
 
-def _check_job_name_free(backend: Any, name: str, chosen: bool) -> None:
-    """DescribeProcessingJob: a name in use fails CreateProcessingJob, after the staging."""
+def _check_job_name_free(backend: Any, name: str, chosen: bool, kind: JobKind) -> None:
+    """Describe*Job: a name in use fails Create*Job, after the staging."""
     from ..errors import is_not_found
 
     try:
-        backend.describe_processing_job(ProcessingJobName=name)
+        backend.describe_job(kind, name)
     except Exception as exc:
         if is_not_found(exc):
             return
         raise
     where = "--sagemaker-job-name" if chosen else "job name"
     raise UsageError(
-        f"{where}: {name!r}: a processing job of that name exists already (names are unique "
+        f"{where}: {name!r}: a {kind.name} job of that name exists already (names are unique "
         "per account and region); choose another"
     )
 

@@ -80,6 +80,10 @@ class JobSpec:
     output_json: Optional[str] = None
     user_argv: List[str] = field(default_factory=list)
 
+    @property
+    def job_kind(self) -> c.JobKind:
+        return c.JOB_KINDS[self.kind]
+
 
 def _opt(value) -> Optional[str]:
     return value if value not in (None, "") else None

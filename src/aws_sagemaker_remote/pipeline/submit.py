@@ -9,6 +9,7 @@ import sys
 import time
 from typing import List
 
+from ..contract import kind_of
 from ..errors import EXIT_OK
 from .plan import JobPlan, make_plan
 from .spec import JobSpec, build_job_spec
@@ -55,7 +56,7 @@ def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time
 
     for attempt in range(attempts):
         try:
-            return backend.create_processing_job(**request)
+            return backend.create_job(kind_of(request), request)
         except ClientError as exc:
             if "assume" not in aws_error_message(exc).lower() or attempt == attempts - 1:
                 raise
@@ -74,10 +75,11 @@ def submit(
     stage(backend.s3, plan.uploads, owners=plan.expected_owner)
     save_digest_cache()
     response = create_job(backend, plan.request, attempts=8 if role_created else 1)
-    name = plan.request["ProcessingJobName"]
+    kind = spec.job_kind
+    name = plan.request[kind.field("Name")]
     for line in summary_lines(
         plan.request,
-        arn=response["ProcessingJobArn"],
+        arn=response[kind.field("Arn")],
         region=region,
         backend=backend.name,
         job_dir=backend.job_dir(name),
@@ -91,4 +93,5 @@ def submit(
         download=spec.download,
         outputs_local={o.name: o.local for o in spec.outputs if o.local},
         owners=plan.expected_owner,
+        kind=kind,
     )

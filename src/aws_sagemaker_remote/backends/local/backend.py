@@ -220,6 +220,21 @@ class LocalBackend(Backend):
 
     # ------------------------------------------------------------------ tags
 
+    # ------------------------------------------------------------------ training
+
+    def create_training_job(self, **_request: Any) -> Dict[str, Any]:
+        raise validation_error("CreateTrainingJob", "local emulator: training jobs come next")
+
+    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        raise job_not_found("DescribeTrainingJob", str(kwargs.get("TrainingJobName")))
+
+    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
+        validate_params("ListTrainingJobs", kwargs)
+        return {"TrainingJobSummaries": [], "ResponseMetadata": _metadata()}
+
+    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        raise job_not_found("StopTrainingJob", str(kwargs.get("TrainingJobName")))
+
     def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         """The request's Tags (this emulator keeps them with the request, as AWS keeps them)."""
         validate_params("ListTags", {"ResourceArn": ResourceArn})

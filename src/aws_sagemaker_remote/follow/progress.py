@@ -1,0 +1,79 @@
+"""What a job tells besides its log lines: a training job's secondary status transitions, and
+the metrics its MetricDefinitions find in its log lines, each printed once as it appears.
+A processing job has neither, so nothing is printed for it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Pattern, Set, Tuple
+
+
+@dataclass
+class MetricDefinition:
+    name: str
+    pattern: Pattern[str]
+
+
+def metric_definitions(description: dict) -> List[MetricDefinition]:
+    """The job's MetricDefinitions that compile as Python regular expressions."""
+    found = []
+    spec = description.get("AlgorithmSpecification") or {}
+    for item in spec.get("MetricDefinitions") or []:
+        try:
+            found.append(MetricDefinition(item["Name"], re.compile(item["Regex"])))
+        except (KeyError, TypeError, re.error):
+            continue
+    return found
+
+
+def metric_value(pattern: Pattern[str], line: str) -> Optional[float]:
+    """The number a metric's regex finds in a log line: its first group (the whole match when
+    it has none), as SageMaker reads `loss: ([0-9\\.]+)`; None when absent or not a number."""
+    match = pattern.search(line)
+    if match is None:
+        return None
+    text = match.group(1) if pattern.groups else match.group(0)
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+class JobProgress:
+    def __init__(self) -> None:
+        self.seen: Set[Tuple[str, str, str]] = set()
+        self.metrics: Optional[List[MetricDefinition]] = None
+
+    def on_description(self, description: dict) -> List[str]:
+        """A line per secondary status transition not shown yet (a restarted spot job repeats
+        a status with a new start time, so it is shown again)."""
+        if self.metrics is None:
+            self.metrics = metric_definitions(description)
+        lines = []
+        for step in description.get("SecondaryStatusTransitions") or []:
+            status, message = str(step.get("Status", "?")), str(step.get("StatusMessage", ""))
+            key = (status, str(step.get("StartTime", "")), message)
+            if key not in self.seen:
+                self.seen.add(key)
+                lines.append(f"Status  {status}: {message}" if message else f"Status  {status}")
+        return lines
+
+    def on_log_line(self, message: str, host: str, multi: bool) -> List[str]:
+        lines = []
+        for metric in self.metrics or ():
+            value = metric_value(metric.pattern, message)
+            if value is not None:
+                where = f" ({host})" if multi else ""
+                lines.append(f"Metric  {metric.name} = {value:g}{where}")
+        return lines
+
+
+def final_metrics_line(description: dict) -> Optional[str]:
+    """`Metrics: accuracy=0.93, loss=0.12` from FinalMetricDataList, when the job has any."""
+    values = [
+        f"{item['MetricName']}={item['Value']:g}"
+        for item in description.get("FinalMetricDataList") or []
+        if isinstance(item.get("Value"), (int, float)) and item.get("MetricName")
+    ]
+    return "Metrics: " + ", ".join(values) if values else None

@@ -1,0 +1,114 @@
+"""A training job's secondary statuses and metrics, each printed once as it appears."""
+
+import io
+import re
+from datetime import datetime, timezone
+
+from watch_support import JOB, FakeLogs, no_sleep
+
+from aws_sagemaker_remote.contract import TRAINING
+from aws_sagemaker_remote.follow import watch
+from aws_sagemaker_remote.follow.finish import finish_message
+from aws_sagemaker_remote.follow.progress import JobProgress, final_metrics_line, metric_value
+
+T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+METRICS = [{"Name": "accuracy", "Regex": r"accuracy=([0-9.]+)"}, {"Name": "bad", "Regex": "("}]
+
+
+def step(status, message, minute=0):
+    return {"Status": status, "StartTime": T0.replace(minute=minute), "StatusMessage": message}
+
+
+class TrainingBackend:
+    """Answers DescribeTrainingJob from a script of descriptions, one per poll."""
+
+    name, region = "aws", "us-east-1"
+
+    def __init__(self, descriptions, logs):
+        self.descriptions, self.logs = list(descriptions), logs
+
+    def describe_job(self, kind, name):
+        assert kind is TRAINING
+        assert name == JOB
+        state = self.descriptions[0] if len(self.descriptions) == 1 else self.descriptions.pop(0)
+        description = {
+            "TrainingJobName": JOB,
+            "CreationTime": T0,
+            "AlgorithmSpecification": {"MetricDefinitions": METRICS},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 60, "MaxWaitTimeInSeconds": 120},
+        }
+        description.update(state)
+        return description
+
+
+def test_transitions_and_metrics_are_printed_once_each_as_they_appear():
+    logs = FakeLogs(page_size=10)
+    logs.add("algo-1-1700000000", "epoch 1 accuracy=0.5", "epoch 2 accuracy=0.75", "done")
+    starting = [step("Starting", "Launching requested ML instances")]
+    training = starting + [step("Training", "Training image download completed.", 1)]
+    final = training + [step("Uploading", "Uploading generated training model", 2),
+                        step("Completed", "Training job completed", 3)]  # fmt: skip
+    descriptions = [
+        {"TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": starting},
+        {"TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": training},
+        {"TrainingJobStatus": "Completed", "SecondaryStatusTransitions": final,
+         "FinalMetricDataList": [{"MetricName": "accuracy", "Value": 0.75, "Timestamp": T0}]},
+    ]  # fmt: skip
+    out = io.StringIO()
+    backend = TrainingBackend(descriptions, logs)
+    code = watch.run_watch(backend, JOB, wait=True, output_json=None, download=False,
+                           outputs_local={}, out=out, sleep=no_sleep, kind=TRAINING)  # fmt: skip
+    text = out.getvalue()
+    assert code == 0
+    for line in ("Status  Starting: Launching requested ML instances",
+                 "Status  Training: Training image download completed.",
+                 "Status  Uploading: Uploading generated training model",
+                 "Metric  accuracy = 0.5", "Metric  accuracy = 0.75",
+                 "Metrics: accuracy=0.75"):  # fmt: skip
+        assert text.count(line + "\n") == 1, (line, text)
+    assert text.index("epoch 1 accuracy=0.5\nMetric  accuracy = 0.5\n") < text.index("Uploading")
+
+
+def test_a_restarted_spot_job_shows_its_repeated_statuses_again():
+    progress = JobProgress()
+    first = [step("Starting", "Preparing the instances"), step("Training", "Training", 1)]
+    assert len(progress.on_description({"SecondaryStatusTransitions": first})) == 2
+    assert progress.on_description({"SecondaryStatusTransitions": first}) == []
+    again = first + [step("Interrupted", "Spot interruption", 2),
+                     step("Starting", "Preparing the instances", 3)]  # fmt: skip
+    assert progress.on_description({"SecondaryStatusTransitions": again}) == [
+        "Status  Interrupted: Spot interruption",
+        "Status  Starting: Preparing the instances",
+    ]
+
+
+def test_metric_values_are_read_as_sagemaker_reads_them():
+    assert metric_value(re.compile(r"loss: ([0-9\.]+)"), "step 3 loss: 0.125 lr 1") == 0.125
+    assert metric_value(re.compile(r"[0-9]+\.[0-9]+"), "took 2.5 s") == 2.5
+    assert metric_value(re.compile(r"loss: (\S+)"), "loss: nope") is None
+    assert metric_value(re.compile(r"loss: (\S+)"), "no metric here") is None
+    progress = JobProgress()
+    progress.on_description({"AlgorithmSpecification": {"MetricDefinitions": METRICS}})
+    assert progress.on_log_line("accuracy=1", "algo-2", multi=True) == [
+        "Metric  accuracy = 1 (algo-2)"
+    ]
+    assert JobProgress().on_log_line("accuracy=1", "algo-1", multi=False) == []
+
+
+def test_processing_descriptions_print_nothing_extra():
+    progress = JobProgress()
+    assert progress.on_description({"ProcessingJobStatus": "InProgress"}) == []
+    assert progress.on_log_line("accuracy=1", "algo-1", False) == []
+    assert final_metrics_line({"ProcessingJobStatus": "Completed"}) is None
+
+
+def test_spot_wait_limit_and_runtime_limit_are_named():
+    limits = {"MaxRuntimeInSeconds": 60, "MaxWaitTimeInSeconds": 120}
+    base = {"TrainingJobName": "t", "TrainingJobStatus": "Stopped", "StoppingCondition": limits}
+    waited = finish_message({**base, "SecondaryStatus": "MaxWaitTimeExceeded"})
+    assert waited.startswith("Job t stopped: MaxWaitTimeInSeconds (120 s) reached; raise it with")
+    ran = finish_message({**base, "SecondaryStatus": "MaxRuntimeExceeded"})
+    assert ran.startswith("Job t stopped: MaxRuntimeInSeconds (60 s) reached")
+    assert finish_message({**base, "SecondaryStatus": "Stopped"}, stopped_by_us=True) == (
+        "Job t Stopped."
+    )
