@@ -8,8 +8,9 @@ import os
 
 from .. import contract as c
 from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
+from ..flags.groups import add_inputs, add_modules, add_sagemaker_flags
 from .config import ProcessingConfig
-from .groups import add_inputs, add_modules, add_outputs, add_sagemaker_flags
+from .groups import GROUPS, add_outputs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def sagemaker_processing_args(
         backend=backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
     )
     add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, values)
+    add_sagemaker_flags(add, parser, GROUPS, values)
     add_inputs(add, parser, config)
     add_outputs(add, parser, config)
     add_modules(add, parser, config)
