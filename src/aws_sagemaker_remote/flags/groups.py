@@ -4,6 +4,7 @@ each flag is the keyword of the same name of the kind's `sagemaker_*_args`."""
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 
 from .. import contract as c
@@ -83,6 +84,19 @@ NETWORK_GROUP = (
         Row("inter_container_encryption", YES_NO, None, "encrypt traffic between instances"),
     ),
 )
+
+
+def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
+    """The keywords of a kind's `sagemaker_*_args` as its flags' defaults: the config's
+    normalized values, and the environment's profile and backend when the code sets none."""
+    return {
+        **values,
+        "script": config.script,
+        "env": config.env,
+        "tags": config.tags,
+        "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
+        "backend": values["backend"] or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
+    }
 
 
 def add_sagemaker_flags(

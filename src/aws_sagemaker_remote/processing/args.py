@@ -4,11 +4,10 @@ script's author chose."""
 from __future__ import annotations
 
 import argparse
-import os
 
 from .. import contract as c
 from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
-from ..flags.groups import add_inputs, add_modules, add_sagemaker_flags
+from ..flags.groups import add_inputs, add_modules, add_sagemaker_flags, flag_defaults
 from .config import ProcessingConfig
 from .groups import GROUPS, add_outputs
 
@@ -138,15 +137,8 @@ def sagemaker_processing_args(
         tags=tags,
     )
     config.parser = parser
-    values.update(
-        script=config.script,
-        env=config.env,
-        tags=config.tags,
-        profile=profile or os.environ.get("AWS_PROFILE") or "default",
-        backend=backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
-    )
     add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, GROUPS, values)
+    add_sagemaker_flags(add, parser, GROUPS, flag_defaults(values, config))
     add_inputs(add, parser, config)
     add_outputs(add, parser, config)
     add_modules(add, parser, config)
