@@ -189,15 +189,15 @@ LINE_BREAKS = "\n\r\x85\u2028\u2029"
 class Limits:
     """The limits of one job kind's request that the checks and the plan read."""
 
-    __slots__ = ("channels", "env_value", "reserved_env", "runtime", "instance_count", "modes")
+    __slots__ = ("inputs", "channels", "env_value", "reserved_env", "runtime", "instance_count")
 
-    def __init__(self, channels, env_value, reserved_env, runtime, instance_count, modes):
+    def __init__(self, inputs, channels, env_value, reserved_env, runtime, instance_count):
+        self.inputs = inputs  # the user's inputs
         self.channels = channels  # input channels in all, code included
         self.env_value = env_value  # Environment keys and values, each
         self.reserved_env = reserved_env  # Environment entries the plan may add
         self.runtime = runtime  # MaxRuntimeInSeconds
         self.instance_count = instance_count  # None: only the account's quota
-        self.modes = modes  # input modes of a channel
 
 
 # ----------------------------------------------------------------- our variables in the request
@@ -239,19 +239,20 @@ CHECKPOINT_DIR = OPT_ML + "/checkpoints"
 
 LIMITS = {
     "processing": Limits(
+        MAX_INPUTS,
         MAX_CHANNELS,
         MAX_ENV_VALUE,
         RESERVED_ENV_ENTRIES,
         MAX_RUNTIME_SECONDS,
         MAX_INSTANCE_COUNT,
-        INPUT_MODES,
     ),
+    # One channel at least holds the code.
     "training": Limits(
+        MAX_TRAINING_CHANNELS - 1,
         MAX_TRAINING_CHANNELS,
         MAX_TRAINING_ENV_VALUE,
         RESERVED_TRAINING_ENV_ENTRIES,
         MAX_TRAINING_RUNTIME_SECONDS,
         None,
-        TRAINING_INPUT_MODES,
     ),
 }
