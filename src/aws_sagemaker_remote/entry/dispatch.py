@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 
 def parse_and_handle(
-    main: Main, script: Optional[str], description: Optional[str], add_flags, kind_args: dict
+    main: Main,
+    script: Optional[str],
+    description: Optional[str],
+    parser_class: Callable[..., argparse.ArgumentParser],
+    add_flags: Callable[..., ScriptConfig],
+    kind_args: dict,
 ) -> Any:
     """What every kind's `sagemaker_*_main` does: build the parser with the kind's `add_flags`
     (its `sagemaker_*_args`), parse ``sys.argv``, then :func:`handle`."""
-    from ..flags.builder import OneLineErrorParser
-
-    parser = OneLineErrorParser(description=description)
+    parser = parser_class(description=description)
     config = add_flags(parser=parser, script=script or defining_file(main), **kind_args)
     argv = sys.argv[1:]
     args = parser.parse_args(argv)

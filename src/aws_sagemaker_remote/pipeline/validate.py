@@ -317,6 +317,10 @@ def processing_instance_types() -> Tuple[str, ...]:
     return instance_types(c.PROCESSING.title)
 
 
+def training_instance_types() -> Tuple[str, ...]:
+    return instance_types(c.TRAINING.title)
+
+
 @functools.lru_cache(maxsize=2)
 def instance_types(title: str) -> Tuple[str, ...]:
     """The ProcessingInstanceType / TrainingInstanceType enum of botocore's SageMaker model, read
@@ -328,11 +332,12 @@ def instance_types(title: str) -> Tuple[str, ...]:
     return tuple(model["shapes"][f"{title}InstanceType"]["enum"])
 
 
+_INSTANCE_TYPES = {"processing": processing_instance_types, "training": training_instance_types}
 _EXAMPLE_INSTANCES = {"processing": c.DEFAULT_INSTANCE, "training": c.DEFAULT_TRAINING_INSTANCE}
 
 
 def _instance_type(spec: JobSpec) -> None:
-    known = instance_types(spec.job_kind.title)
+    known = _INSTANCE_TYPES[spec.kind]()
     if spec.instance in known:
         return
     import difflib

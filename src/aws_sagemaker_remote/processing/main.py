@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..entry.dispatch import handle, parse_and_handle
-from .args import sagemaker_processing_args
+from .args import ProcessingArgumentParser, sagemaker_processing_args
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,7 +39,14 @@ def sagemaker_processing_main(
         code: 1 failed or stopped, 2 bad input (before anything is uploaded or created), 130
         interrupted.
     """
-    return parse_and_handle(main, script, description, sagemaker_processing_args, processing_args)
+    return parse_and_handle(
+        main,
+        script,
+        description,
+        ProcessingArgumentParser,
+        sagemaker_processing_args,
+        processing_args,
+    )
 
 
 def sagemaker_processing_handle(
@@ -66,4 +73,3 @@ def sagemaker_processing_handle(
     :returns: as :func:`sagemaker_processing_main`.
     """
     return handle(main, config, args, sys.argv[1:] if argv is None else argv, config.parser)
-

@@ -141,7 +141,15 @@ def sagemaker_training_args(
     :returns: the configuration that
         :func:`~aws_sagemaker_remote.training.main.sagemaker_training_handle` takes.
     """
-    values = _seed_names(dict(locals()))
+    values = dict(locals())  # each keyword by name: the defaults of the flags
+    seed = {
+        "image": training_image,
+        "instance": training_instance,
+        "role": training_role,
+        "spot": spot_instances,
+        "runtime_seconds": max_run,
+    }
+    values.update({name: value for name, value in seed.items() if value is not None})
     config = TrainingConfig(
         script=script,
         inputs=inputs,
@@ -158,22 +166,6 @@ def sagemaker_training_args(
     add_modules(add, parser, config)
     add_user_arguments(parser, additional_arguments, argparse_callback)
     return config
-
-
-_SEED_NAMES = {
-    "training_image": "image",
-    "training_instance": "instance",
-    "training_role": "role",
-    "spot_instances": "spot",
-    "max_run": "runtime_seconds",
-}
-
-
-def _seed_names(values: Dict[str, Any]) -> Dict[str, Any]:
-    for seed, name in _SEED_NAMES.items():
-        if values[seed] is not None:
-            values[name] = values[seed]
-    return values
 
 
 def sagemaker_training_parser_for_docs() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..entry.dispatch import handle, parse_and_handle
+from ..flags.builder import OneLineErrorParser
 from .args import sagemaker_training_args
 
 TYPE_CHECKING = False
@@ -55,7 +56,9 @@ def sagemaker_training_main(
         code: 1 failed or stopped, 2 bad input (before anything is uploaded or created), 130
         interrupted.
     """
-    return parse_and_handle(main, script, description, sagemaker_training_args, training_args)
+    return parse_and_handle(
+        main, script, description, OneLineErrorParser, sagemaker_training_args, training_args
+    )
 
 
 def sagemaker_training_handle(
