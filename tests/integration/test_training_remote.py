@@ -16,6 +16,7 @@ import boto3
 import pytest
 from botocore.session import get_session
 from botocore.validate import ParamValidator
+from test_remote import all_objects
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
 
@@ -64,16 +65,6 @@ def run(project: Path, *argv: str) -> subprocess.CompletedProcess:
         env=dict(os.environ),
         timeout=120,
     )
-
-
-def all_objects(s3) -> dict:
-    found = {}
-    for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-            for item in page.get("Contents", []):
-                found[f"s3://{name}/{item['Key']}"] = item["Size"]
-    return found
 
 
 def training_jobs() -> list:

@@ -8,7 +8,7 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
-from .builder import FlagAdder
+from .builder import FlagAdder, add_user_arguments
 from .types import comma_list, key_value_list, positive_int
 
 TYPE_CHECKING = False
@@ -30,6 +30,30 @@ class Row(namedtuple("Row", "name kind metavar help aliases", defaults=((),))):
 RUN_HELP = "Where the script runs and what happens around it. Yes/no flags take yes/true/1 or "
 RUN_HELP += "no/false/0; alone, they mean yes."
 
+
+def run_group(run: Row, download: Row) -> tuple:
+    """The first group: where the script runs and what happens around it."""
+    return (
+        "SageMaker run",
+        RUN_HELP,
+        (run, WAIT, BACKEND_ROW, DRY_RUN, download, OUTPUT_JSON, DEBUG),
+    )
+
+
+def account_group(role: Row) -> tuple:
+    return ("SageMaker account and staging", None, (PROFILE, REGION, role, BUCKET, PREFIX))
+
+
+def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
+    rows = (BASE_JOB_NAME, JOB_NAME, image, instance, INSTANCE_COUNT, VOLUME_SIZE, runtime)
+    return ("SageMaker job", None, (*rows, ENV, TAGS))
+
+
+def container_group(*more: Row) -> tuple:
+    rows = (SCRIPT, PYTHON, REQUIREMENTS, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
+    return ("SageMaker container", None, (*rows, *more))
+
+
 WAIT = Row("wait", YES_NO, None, "follow the job's logs until it ends; no returns once created")
 BACKEND_ROW = Row("backend", BACKEND, None, "where the job runs; local is the dockerless emulator")
 DRY_RUN = Row("dry_run", YES_NO, None, "print the request and upload plan as JSON; do nothing")
@@ -46,7 +70,6 @@ BUCKET = Row(
     "S3 bucket for code and inputs (default: sagemaker-REGION-ACCOUNT, created when missing)",
 )
 PREFIX = Row("prefix", TEXT, "PREFIX", "S3 key prefix for code and inputs")
-ACCOUNT_TITLE = "SageMaker account and staging"
 
 BASE_JOB_NAME = Row("base_job_name", TEXT, "NAME", "job names are this plus a timestamp")
 JOB_NAME = Row("job_name", TEXT, "NAME", "an exact job name instead of base name + timestamp")
@@ -56,7 +79,6 @@ VOLUME_SIZE = Row("volume_size", NUMBER, "GB", "storage volume of each instance,
 RUNTIME = Row("runtime_seconds", NUMBER, "SECONDS", "stop the job after this many seconds")
 ENV = Row("env", PAIRS, "KEY=VALUE,...", "container environment variables")
 TAGS = Row("tags", PAIRS, "KEY=VALUE,...", "job tags")
-JOB_TITLE = "SageMaker job"
 
 SCRIPT = Row("script", TEXT, "PATH", "the script that runs")
 PYTHON = Row("python", TEXT, "COMMAND", "the interpreter command that runs it")
@@ -70,7 +92,6 @@ CONFIGURATION_COMMAND = Row(
     "COMMAND",
     "bash command run after the configuration script, in the same shell",
 )
-CONTAINER_TITLE = "SageMaker container"
 
 NETWORK_GROUP = (
     "SageMaker network and encryption",
@@ -97,6 +118,23 @@ def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
         "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
         "backend": values["backend"] or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
     }
+
+
+def add_all_flags(
+    parser: argparse.ArgumentParser,
+    config: ScriptConfig,
+    groups: Iterable,
+    values: Dict,
+    item_adders: Iterable,
+) -> None:
+    """A kind's --sagemaker-* groups, then its item groups: each of `item_adders` is called
+    with (adder, parser, config). The flags added are recorded as the library's own."""
+    config.parser = parser
+    add = FlagAdder(config.own_actions)
+    add_sagemaker_flags(add, parser, groups, flag_defaults(values, config))
+    for adder in item_adders:
+        adder(add, parser, config)
+    add_user_arguments(parser, values["additional_arguments"], values["argparse_callback"])
 
 
 def add_sagemaker_flags(

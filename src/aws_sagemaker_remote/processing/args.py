@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 
 from .. import contract as c
-from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
-from ..flags.groups import add_inputs, add_modules, add_sagemaker_flags, flag_defaults
+from ..flags.builder import OneLineErrorParser
+from ..flags.groups import add_all_flags, add_inputs, add_modules
 from .config import ProcessingConfig
 from .groups import GROUPS, add_outputs
 
@@ -136,13 +136,7 @@ def sagemaker_processing_args(
         env=env,
         tags=tags,
     )
-    config.parser = parser
-    add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, GROUPS, flag_defaults(values, config))
-    add_inputs(add, parser, config)
-    add_outputs(add, parser, config)
-    add_modules(add, parser, config)
-    add_user_arguments(parser, additional_arguments, argparse_callback)
+    add_all_flags(parser, config, GROUPS, values, (add_inputs, add_outputs, add_modules))
     return config
 
 

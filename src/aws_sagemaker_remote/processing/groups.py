@@ -13,60 +13,24 @@ if TYPE_CHECKING:
     from .config import ProcessingConfig
 
 GROUPS = (
-    (
-        "SageMaker run",
-        g.RUN_HELP,
-        (
-            g.Row(
-                "run",
-                g.YES_NO,
-                None,
-                "run as a SageMaker processing job instead of calling main here",
-            ),
-            g.WAIT,
-            g.BACKEND_ROW,
-            g.DRY_RUN,
-            g.Row(
-                "download", g.YES_NO, None, "after success, download each output to its local path"
-            ),
-            g.OUTPUT_JSON,
-            g.DEBUG,
+    g.run_group(
+        g.Row(
+            "run", g.YES_NO, None, "run as a SageMaker processing job instead of calling main here"
         ),
+        g.Row("download", g.YES_NO, None, "after success, download each output to its local path"),
     ),
-    (g.ACCOUNT_TITLE, None, (g.PROFILE, g.REGION, g.ROLE, g.BUCKET, g.PREFIX)),
-    (
-        g.JOB_TITLE,
-        None,
-        (
-            g.BASE_JOB_NAME,
-            g.JOB_NAME,
-            g.Row(
-                "image",
-                g.TEXT,
-                "URI",
-                "ECR image URI (default: AWS's scikit-learn processing image)",
-            ),
-            g.INSTANCE,
-            g.INSTANCE_COUNT,
-            g.VOLUME_SIZE,
-            g.RUNTIME,
-            g.ENV,
-            g.TAGS,
+    g.account_group(g.ROLE),
+    g.job_group(
+        g.Row(
+            "image", g.TEXT, "URI", "ECR image URI (default: AWS's scikit-learn processing image)"
         ),
+        g.INSTANCE,
+        g.RUNTIME,
     ),
-    (
-        g.CONTAINER_TITLE,
-        None,
-        (
-            g.SCRIPT,
-            g.PYTHON,
-            g.REQUIREMENTS,
-            g.CONFIGURATION_SCRIPT,
-            g.CONFIGURATION_COMMAND,
-            g.Row("input_mount", g.TEXT, "DIR", "folder of the inputs"),
-            g.Row("output_mount", g.TEXT, "DIR", "folder of the outputs"),
-            g.Row("module_mount", g.TEXT, "DIR", "folder of the modules"),
-        ),
+    g.container_group(
+        g.Row("input_mount", g.TEXT, "DIR", "folder of the inputs"),
+        g.Row("output_mount", g.TEXT, "DIR", "folder of the outputs"),
+        g.Row("module_mount", g.TEXT, "DIR", "folder of the modules"),
     ),
     g.NETWORK_GROUP,
 )

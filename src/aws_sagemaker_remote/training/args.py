@@ -4,12 +4,13 @@ script's author chose."""
 from __future__ import annotations
 
 import argparse
+import functools
 
 from .. import contract as c
-from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
-from ..flags.groups import add_inputs, add_modules, add_sagemaker_flags, flag_defaults
+from ..flags.builder import OneLineErrorParser
+from ..flags.groups import add_all_flags, add_inputs, add_modules
 from .config import TrainingConfig
-from .groups import GROUPS, add_training_dirs
+from .groups import GROUPS, training_dirs_adder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -158,13 +159,10 @@ def sagemaker_training_args(
         tags=tags,
         metrics=metrics,
     )
-    config.parser = parser
-    add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, GROUPS, flag_defaults(values, config))
-    add_inputs(add, parser, config, c.TRAINING_INPUT_MODES)
-    add_training_dirs(add, parser, config, values)
-    add_modules(add, parser, config)
-    add_user_arguments(parser, additional_arguments, argparse_callback)
+    channels = functools.partial(add_inputs, modes=c.TRAINING_INPUT_MODES)
+    add_all_flags(
+        parser, config, GROUPS, values, (channels, training_dirs_adder(values), add_modules)
+    )
     return config
 
 
