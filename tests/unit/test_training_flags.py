@@ -178,6 +178,26 @@ def test_public_import_paths_load_no_aws_sdk():
     assert result.returncode == 0, result.stderr
 
 
+def test_a_local_run_loads_no_third_party_module(tmp_path):
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "from aws_sagemaker_remote import sagemaker_training_main\n"
+        "sys.argv = ['train.py', '--epochs', '2', '--model-dir', 'm']\n"
+        "sagemaker_training_main(main=lambda args: print(args.epochs), spot=True,\n"
+        "    additional_arguments=[{'dest': '--epochs', 'default': 1}])\n"
+        "new = [n for n in set(sys.modules) - before if n.split('.')[0] in\n"
+        "    ('boto3', 'botocore', 's3transfer', 'awscrt', 'dataclasses', 'typing')]\n"
+        "assert not new, new\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "2\n"
+    assert (tmp_path / "m").is_dir()
+
+
 def test_a_local_run_creates_the_folders_and_gets_the_local_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
