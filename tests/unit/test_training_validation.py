@@ -136,6 +136,16 @@ def test_max_wait_on_the_command_line_needs_spot(project):
     )
 
 
+def test_checkpoints_no_on_the_command_line_contradicts_spot(project):
+    message = refused(project, ["--sagemaker-spot", "--sagemaker-checkpoints", "no"])
+    assert message.startswith("--sagemaker-checkpoints: no is not possible with --sagemaker-spot")
+    ok(project, ["--sagemaker-spot"], checkpoints=False)  # the code's default: spot wins
+    message = refused(
+        project, ["--sagemaker-checkpoints=no", "--sagemaker-checkpoint-s3", "s3://ckpt/a/"]
+    )
+    assert message.startswith("--sagemaker-checkpoint-s3: a checkpoint URI with")
+
+
 def test_max_wait_from_the_code_without_spot_is_no_error(project):
     ok(project, max_wait=7200)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from .. import contract as c
 from ..args import is_job_reference
@@ -42,8 +42,9 @@ class ModuleSpec:
 @dataclass
 class TrainingSpec:
     """What only a training job has. `options`: the user's own argv as `(--flag, value)` pairs
-    when it is nothing else (flags/argv.option_pairs), else None. `max_wait_given`: the flag was
-    on the command line (a default from the code only applies with spot)."""
+    when it is nothing else (flags/argv.option_pairs), else None. `given`: the dests of the
+    spot and checkpoint flags that were on the command line (a default from the code is no
+    contradiction; a value typed is)."""
 
     model_dir: str = ""
     output_dir: str = ""
@@ -52,7 +53,7 @@ class TrainingSpec:
     checkpoint_s3: str = "default"
     spot: bool = False
     max_wait: Optional[int] = None
-    max_wait_given: bool = False
+    given: Set[str] = field(default_factory=set)
     metrics: Dict[str, str] = field(default_factory=dict)
     options: Optional[List[Tuple[str, Optional[str]]]] = None
 
@@ -192,6 +193,9 @@ def build_job_spec(
     )
 
 
+SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}
+
+
 def _training(config, args, argv, parser, own_argv) -> Optional[TrainingSpec]:
     if config.kind != c.TRAINING.name:
         return None
@@ -203,7 +207,7 @@ def _training(config, args, argv, parser, own_argv) -> Optional[TrainingSpec]:
         checkpoint_s3=args.sagemaker_checkpoint_s3 or "default",
         spot=args.sagemaker_spot,
         max_wait=args.sagemaker_max_wait,
-        max_wait_given="sagemaker_max_wait" in given_dests(parser, argv),
+        given=given_dests(parser, argv) & SPOT_FLAGS,
         metrics=dict(config.metrics),
         options=option_pairs(parser, own_argv),
     )

@@ -22,6 +22,11 @@ def validate_training(spec: JobSpec, training: TrainingSpec) -> None:
     _metrics(training.metrics)
     _stopping(spec, training)
     if training.checkpoint_s3 != "default":
+        if "sagemaker_checkpoints" in training.given and not training.checkpoints:
+            raise UsageError(
+                "--sagemaker-checkpoint-s3: a checkpoint URI with --sagemaker-checkpoints no; "
+                "drop one of the two (--sagemaker-checkpoint-s3 default drops the URI)"
+            )
         check_s3_uri(
             "--sagemaker-checkpoint-s3",
             training.checkpoint_s3,
@@ -75,12 +80,17 @@ def _one_line(text: str, longest: int) -> bool:
 
 def _stopping(spec: JobSpec, training: TrainingSpec) -> None:
     if not training.spot:
-        if training.max_wait_given:
+        if "sagemaker_max_wait" in training.given:
             raise UsageError(
                 "--sagemaker-max-wait: only with --sagemaker-spot yes (SageMaker accepts "
                 "MaxWaitTimeInSeconds only for managed spot training)"
             )
         return
+    if "sagemaker_checkpoints" in training.given and not training.checkpoints:
+        raise UsageError(
+            "--sagemaker-checkpoints: no is not possible with --sagemaker-spot yes (a spot job "
+            "that is interrupted resumes from its checkpoints)"
+        )
     wait = max_wait_seconds(spec.runtime_seconds, training)
     if wait < spec.runtime_seconds:
         raise fail(
