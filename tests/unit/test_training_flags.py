@@ -243,3 +243,13 @@ def test_a_local_run_refuses_a_model_dir_that_is_a_file(tmp_path, capsys):
     with pytest.raises(SystemExit):
         sagemaker_training_handle(args, config, print, argv=[])
     assert "--model-dir" in capsys.readouterr().err
+
+
+def test_download_fills_the_model_and_output_folders(tmp_path):
+    from training_support import make_project, spec_for
+
+    from aws_sagemaker_remote.pipeline.submit import download_folders
+
+    project = make_project(tmp_path)
+    spec = spec_for(project, ["--model-dir", "m", "--output-dir", ""])
+    assert download_folders(spec) == {"model": "m"}
