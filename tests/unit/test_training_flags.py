@@ -8,9 +8,11 @@ import subprocess
 import sys
 
 import pytest
+from training_support import make_project, spec_for
 
 from aws_sagemaker_remote.flags.argv import user_argv
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
+from aws_sagemaker_remote.pipeline.submit import download_folders
 from aws_sagemaker_remote.training.args import (
     sagemaker_training_args,
     sagemaker_training_parser_for_docs,
@@ -246,10 +248,6 @@ def test_a_local_run_refuses_a_model_dir_that_is_a_file(tmp_path, capsys):
 
 
 def test_download_fills_the_model_and_output_folders(tmp_path):
-    from training_support import make_project, spec_for
-
-    from aws_sagemaker_remote.pipeline.submit import download_folders
-
     project = make_project(tmp_path)
     spec = spec_for(project, ["--model-dir", "m", "--output-dir", ""])
     assert download_folders(spec) == {"model": "m"}

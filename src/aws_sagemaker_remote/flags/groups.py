@@ -31,29 +31,6 @@ RUN_HELP = "Where the script runs and what happens around it. Yes/no flags take 
 RUN_HELP += "no/false/0; alone, they mean yes."
 
 
-def run_group(run: Row, download: Row) -> tuple:
-    """The first group: where the script runs and what happens around it."""
-    return (
-        "SageMaker run",
-        RUN_HELP,
-        (run, WAIT, BACKEND_ROW, DRY_RUN, download, OUTPUT_JSON, DEBUG),
-    )
-
-
-def account_group(role: Row) -> tuple:
-    return ("SageMaker account and staging", None, (PROFILE, REGION, role, BUCKET, PREFIX))
-
-
-def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
-    rows = (BASE_JOB_NAME, JOB_NAME, image, instance, INSTANCE_COUNT, VOLUME_SIZE, runtime)
-    return ("SageMaker job", None, (*rows, ENV, TAGS))
-
-
-def container_group(*more: Row) -> tuple:
-    rows = (SCRIPT, PYTHON, REQUIREMENTS, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
-    return ("SageMaker container", None, (*rows, *more))
-
-
 WAIT = Row("wait", YES_NO, None, "follow the job's logs until it ends; no returns once created")
 BACKEND_ROW = Row("backend", BACKEND, None, "where the job runs; local is the dockerless emulator")
 DRY_RUN = Row("dry_run", YES_NO, None, "print the request and upload plan as JSON; do nothing")
@@ -105,6 +82,29 @@ NETWORK_GROUP = (
         Row("inter_container_encryption", YES_NO, None, "encrypt traffic between instances"),
     ),
 )
+
+
+def run_group(run: Row, download: Row) -> tuple:
+    """The first group: where the script runs and what happens around it."""
+    return (
+        "SageMaker run",
+        RUN_HELP,
+        (run, WAIT, BACKEND_ROW, DRY_RUN, download, OUTPUT_JSON, DEBUG),
+    )
+
+
+def account_group(role: Row) -> tuple:
+    return ("SageMaker account and staging", None, (PROFILE, REGION, role, BUCKET, PREFIX))
+
+
+def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
+    rows = (BASE_JOB_NAME, JOB_NAME, image, instance, INSTANCE_COUNT, VOLUME_SIZE, runtime)
+    return ("SageMaker job", None, (*rows, ENV, TAGS))
+
+
+def container_group(*more: Row) -> tuple:
+    rows = (SCRIPT, PYTHON, REQUIREMENTS, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
+    return ("SageMaker container", None, (*rows, *more))
 
 
 def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
