@@ -164,10 +164,47 @@ def kind_of(description: dict) -> JobKind:
     return TRAINING if TRAINING.field("Name") in description else PROCESSING
 
 
+# ----------------------------------------------------------------- limits of CreateTrainingJob
+# botocore's SageMaker model (service-2.json) unless noted: InputDataConfig (1-20 channels),
+# ChannelName, MetricDefinitionList / MetricName / MetricRegex, HyperParameters /
+# HyperParameterKey / HyperParameterValue, TrainingEnvironmentMap / Key / Value.
+
+MAX_TRAINING_CHANNELS = 20
+CHANNEL_NAME_PATTERN = r"[A-Za-z0-9\.\-_]+"
+MAX_CHANNEL_NAME = 64
+MAX_METRICS = 40
+MAX_METRIC_NAME = 255
+MAX_METRIC_REGEX = 500
+MAX_HYPERPARAMETERS = 100
+MAX_HYPERPARAMETER_KEY = 256
+# The model's HyperParameterValue max; the CreateTrainingJob page's prose says 256 for both.
+MAX_HYPERPARAMETER_VALUE = 2500
+MAX_TRAINING_ENV_VALUE = 512  # key and value alike (processing: 256)
+# StoppingCondition.MaxRuntimeInSeconds: "The maximum value is 28 days" (the model has no max).
+MAX_TRAINING_RUNTIME_SECONDS = 28 * 24 * 60 * 60
+# What Java's `.` (the model's `.*` / `.+` patterns) does not match: such a value is refused.
+LINE_BREAKS = "\n\r\x85\u2028\u2029"
+
+
+class Limits:
+    """The limits of one job kind's request that the checks and the plan read."""
+
+    __slots__ = ("inputs", "channels", "env_value", "reserved_env", "runtime", "instance_count")
+
+    def __init__(self, inputs, channels, env_value, reserved_env, runtime, instance_count):
+        self.inputs = inputs  # the user's inputs
+        self.channels = channels  # input channels in all, code included
+        self.env_value = env_value  # Environment keys and values, each
+        self.reserved_env = reserved_env  # Environment entries the plan may add
+        self.runtime = runtime  # MaxRuntimeInSeconds
+        self.instance_count = instance_count  # None: only the account's quota
+
+
 # ----------------------------------------------------------------- our variables in the request
 
 ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
 RESERVED_ENV_ENTRIES = 8  # how many Environment entries the plan may add
+RESERVED_TRAINING_ENV_ENTRIES = RESERVED_ENV_ENTRIES + 2  # + KIND, ARGV_SOURCE
 
 # ----------------------------------------------------------------- defaults of the flags
 
@@ -183,6 +220,39 @@ INPUT_MOUNT = PROCESSING_ROOT + "/input"
 OUTPUT_MOUNT = PROCESSING_ROOT + "/output"
 MODULE_MOUNT = PROCESSING_ROOT + "/modules"
 INPUT_MODES = ("File", "Pipe")
+TRAINING_INPUT_MODES = ("File", "FastFile", "Pipe")  # TrainingInputMode
 OUTPUT_MODES = ("EndOfJob", "Continuous")
 DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
 BACKENDS = ("aws", "local")
+
+# ----------------------------------------------------------------- training defaults and paths
+# The seed package's names; container paths from the Developer Guide, "Amazon SageMaker Training
+# Storage Folders" (model-train-storage.html) and CheckpointConfig.LocalPath's default.
+
+DEFAULT_TRAINING_ROLE = "aws-sagemaker-remote-training-role"
+DEFAULT_TRAINING_INSTANCE = "ml.m5.large"
+DEFAULT_TRAINING_BASE_JOB_NAME = "training-job"
+TRAINING_DATA_ROOT = OPT_ML + "/input/data"  # each channel at TRAINING_DATA_ROOT/<ChannelName>
+MODEL_DIR = OPT_ML + "/model"
+OUTPUT_DATA_DIR = OPT_ML + "/output/data"
+CHECKPOINT_DIR = OPT_ML + "/checkpoints"
+
+LIMITS = {
+    "processing": Limits(
+        MAX_INPUTS,
+        MAX_CHANNELS,
+        MAX_ENV_VALUE,
+        RESERVED_ENV_ENTRIES,
+        MAX_RUNTIME_SECONDS,
+        MAX_INSTANCE_COUNT,
+    ),
+    # One channel at least holds the code.
+    "training": Limits(
+        MAX_TRAINING_CHANNELS - 1,
+        MAX_TRAINING_CHANNELS,
+        MAX_TRAINING_ENV_VALUE,
+        RESERVED_TRAINING_ENV_ENTRIES,
+        MAX_TRAINING_RUNTIME_SECONDS,
+        None,
+    ),
+}

@@ -1,11 +1,14 @@
-"""The execution role's own policy: exactly what one processing job needs, computed from its
-request (pure), and merged into what earlier jobs needed (never dropping anything).
+"""The execution role's own policy: exactly what one processing or training job needs, computed
+from its request (pure), and merged into what earlier jobs needed (never dropping anything).
 
 Actions from the SageMaker Developer Guide, "How to use SageMaker execution roles"
-(sagemaker-roles.html, "CreateProcessingJob API: Execution Role Permissions"): S3
+(sagemaker-roles.html, "CreateProcessingJob API: Execution Role Permissions" and
+"CreateTrainingJob API: Execution Role Permissions", the same lists): S3
 GetObject/PutObject/ListBucket, CloudWatch Logs and PutMetricData, ECR pull, EC2 network
 interfaces with a VPC, kms:Encrypt for an output key and kms:CreateGrant for a volume key. Scoped
-here to the job's own S3 prefixes, its log group, its image's repository and its keys.
+here to the job's own S3 prefixes, its kind's log group, its image's repository and its keys.
+A training job also reads and writes its checkpoint prefix (restored at start, saved while it
+runs: "Checkpoints in Amazon SageMaker AI") and writes its model and output under S3OutputPath.
 
 S3 resources follow what SageMaker reads and writes: an input `s3://B/K` (S3Prefix) is every
 object whose key starts with K (`B/K*`, and ListBucket on B with `s3:prefix` like `K*`); an
@@ -20,9 +23,9 @@ import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
-from ..contract import PROCESSING_LOG_GROUP
+from ..contract import kind_of
 
 POLICY_NAME = "aws-sagemaker-remote-job-access"
 MAX_INLINE_POLICY_CHARS = 10240  # all inline policies of a role, whitespace not counted (IAM)
@@ -102,19 +105,33 @@ def s3_access(request: dict, staging_bucket: str, staging_prefix: str) -> S3Acce
     def staged(bucket: str, key: str) -> bool:
         return bucket == staging_bucket and key.startswith(base)
 
-    for channel in request.get("ProcessingInputs", []):
-        uri = channel.get("S3Input", {}).get("S3Uri")
-        if uri:
-            parsed = parse(uri)
-            if not staged(parsed.bucket, parsed.key):
-                access.add_read(parsed.bucket, parsed.key)
-    for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        uri = output.get("S3Output", {}).get("S3Uri")
-        if uri:
-            parsed = parse(uri)
-            if not staged(parsed.bucket, parsed.key):
-                access.add_write(parsed.bucket, parsed.key)
+    reads, writes = _s3_places(request)
+    for uri in reads:
+        parsed = parse(uri)
+        if not staged(parsed.bucket, parsed.key):
+            access.add_read(parsed.bucket, parsed.key)
+    for uri in writes:
+        parsed = parse(uri)
+        if not staged(parsed.bucket, parsed.key):
+            access.add_write(parsed.bucket, parsed.key)
     return access
+
+
+def _s3_places(request: dict) -> Tuple[List[str], List[str]]:
+    """The S3 URIs a job reads (input channels, checkpoints) and writes (outputs, the model,
+    checkpoints), from a CreateProcessingJob or CreateTrainingJob request."""
+    reads = [c.get("S3Input", {}).get("S3Uri") for c in request.get("ProcessingInputs", [])]
+    reads += [
+        c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri")
+        for c in request.get("InputDataConfig", [])
+    ]
+    outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    writes = [o.get("S3Output", {}).get("S3Uri") for o in outputs]
+    writes.append(request.get("OutputDataConfig", {}).get("S3OutputPath"))
+    checkpoints = request.get("CheckpointConfig", {}).get("S3Uri")
+    reads.append(checkpoints)
+    writes.append(checkpoints)
+    return [u for u in reads if u], [u for u in writes if u]
 
 
 def job_policy(
@@ -131,20 +148,26 @@ def job_policy(
         statements.append(_list_bucket(s3 + bucket, access.list_prefixes[bucket]))
     group = (
         f"arn:{place.partition}:logs:{place.region}:{place.account}:log-group:"
-        f"{PROCESSING_LOG_GROUP}"
+        f"{kind_of(request).log_group}"
     )
     statements.append(_allow("JobLogs", LOG_ACTIONS, [group, group + ":*"]))
     statements.append(_allow("JobMetrics", ["cloudwatch:PutMetricData"], ["*"]))
     statements.append(_allow("ImageRegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]))
-    repository = ecr_repository_arn(request.get("AppSpecification", {}).get("ImageUri", ""))
+    image = request.get("AppSpecification", {}).get("ImageUri") or request.get(
+        "AlgorithmSpecification", {}
+    ).get("TrainingImage", "")
+    repository = ecr_repository_arn(image)
     if repository:
         statements.append(_allow("ImagePull", ECR_PULL_ACTIONS, [repository]))
-    if request.get("NetworkConfig", {}).get("VpcConfig"):
+    if request.get("NetworkConfig", {}).get("VpcConfig") or request.get("VpcConfig"):
         statements.append(_allow("VpcNetworkInterfaces", VPC_ACTIONS, ["*"]))
-    output_key = request.get("ProcessingOutputConfig", {}).get("KmsKeyId")
-    volume_key = (
-        request.get("ProcessingResources", {}).get("ClusterConfig", {}).get("VolumeKmsKeyId")
+    output_key = request.get("ProcessingOutputConfig", {}).get("KmsKeyId") or request.get(
+        "OutputDataConfig", {}
+    ).get("KmsKeyId")
+    resources = request.get("ProcessingResources", {}).get("ClusterConfig") or request.get(
+        "ResourceConfig", {}
     )
+    volume_key = resources.get("VolumeKmsKeyId")
     for sid, key, actions in (
         ("OutputKey", output_key, OUTPUT_KMS_ACTIONS),
         ("VolumeKey", volume_key, VOLUME_KMS_ACTIONS),

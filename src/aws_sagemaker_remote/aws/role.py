@@ -27,7 +27,7 @@ from .policy import (
 SOURCE_TAG = {"Key": "Source", "Value": "aws-sagemaker-remote"}
 LEGACY_MANAGED_POLICY = "AmazonSageMakerFullAccess"  # attached by versions before 1.1
 PROPAGATION_SECONDS = 60  # at most this long to see a policy change through IAM's reads
-DESCRIPTION = "Execution role for SageMaker Processing jobs, created by aws-sagemaker-remote"
+DESCRIPTION = "Execution role for SageMaker jobs, created by aws-sagemaker-remote"
 TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [

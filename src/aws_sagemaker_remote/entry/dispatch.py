@@ -1,7 +1,9 @@
-"""After parsing: call `main` here or submit the job, behind the one error boundary."""
+"""Parse the flags of a job kind, then call `main` here or submit the job, behind the one error
+boundary."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ..errors import debug_enabled, guarded
@@ -9,11 +11,36 @@ from ..errors import debug_enabled, guarded
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Callable, List
+    from typing import Any, Callable, List, Optional
 
     from ..flags.config import ScriptConfig
 
     Main = Callable[[argparse.Namespace], Any]
+
+
+def parse_and_handle(
+    main: Main,
+    script: Optional[str],
+    description: Optional[str],
+    parser_class: Callable[..., argparse.ArgumentParser],
+    add_flags: Callable[..., ScriptConfig],
+    kind_args: dict,
+) -> Any:
+    """What every kind's `sagemaker_*_main` does: build the parser with the kind's `add_flags`
+    (its `sagemaker_*_args`), parse ``sys.argv``, then :func:`handle`."""
+    parser = parser_class(description=description)
+    config = add_flags(parser=parser, script=script or defining_file(main), **kind_args)
+    argv = sys.argv[1:]
+    args = parser.parse_args(argv)
+    return handle(main, config, args, argv, parser)
+
+
+def defining_file(main: Main) -> str:
+    """The file that defines ``main``, else the program being run (e.g. ``main=print``)."""
+    code = getattr(main, "__code__", None)
+    if code is not None and os.path.exists(code.co_filename):
+        return code.co_filename
+    return getattr(sys.modules["__main__"], "__file__", None) or sys.argv[0]
 
 
 def handle(

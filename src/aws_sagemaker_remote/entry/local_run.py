@@ -32,7 +32,7 @@ def run_local(
     debug: bool = False,
 ) -> Any:
     """Run ``main`` with S3 inputs downloaded first and S3 outputs uploaded after it returns."""
-    guarded(lambda: _check_local_outputs(config, args), prog=prog or sys.argv[0], debug=debug)
+    guarded(lambda: _prepare_local_dirs(config, args), prog=prog or sys.argv[0], debug=debug)
     _add_module_paths(config, args)
     remote_inputs = [n for n in config.inputs if _is_remote(getattr(args, n, None))]
     remote_outputs = [n for n in config.outputs if _is_s3(getattr(args, n, None))]
@@ -142,12 +142,28 @@ def _check_local_outputs(config: ScriptConfig, args) -> None:
 
     values = [getattr(args, name, None) for name in config.inputs]
     inputs = [v for v in values if isinstance(v, str) and v and not _is_remote(v)]
-    for name in config.outputs:
+    for name in config.local_dirs:
+        if _is_s3(getattr(args, name, None)):
+            raise UsageError(f"{flag_of(name)}: {getattr(args, name)!r}: expected a local folder")
+    for name in (*config.outputs, *config.local_dirs):
         value = getattr(args, name, None)
         if isinstance(value, str) and value and not _is_s3(value):
             problem = local_output_problem(value, inputs)
             if problem:
                 raise UsageError(f"{flag_of(name)}: {value!r}: {problem}")
+
+
+def _prepare_local_dirs(config: ScriptConfig, args) -> None:
+    """Check the output folders; create the kind's own (as the container's /opt/ml/model and
+    /opt/ml/output/data exist before the script runs)."""
+    _check_local_outputs(config, args)
+    for name in config.local_dirs:
+        value = getattr(args, name, None)
+        try:
+            if value:
+                os.makedirs(value, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{flag_of(name)}: {value!r}: cannot create it ({exc})") from None
 
 
 def _add_module_paths(config: ScriptConfig, args) -> None:

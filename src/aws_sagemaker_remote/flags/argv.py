@@ -8,7 +8,7 @@ actions). Every flag of this library takes exactly one value (yes/no flags zero 
 from __future__ import annotations
 
 import argparse
-from typing import Iterable, List, Optional, Set
+from typing import Iterable, List, Optional, Set, Tuple
 
 
 def user_argv(
@@ -34,10 +34,8 @@ def user_argv(
 
 
 def _own_action(parser, own, token: str):
-    if not token.startswith("--") or token == "--":
-        return None, None
     flag, sep, value = token.partition("=")
-    action = parser._option_string_actions.get(flag) or _by_prefix(parser, flag)
+    action = _long_option(parser, flag)
     if action is None or action not in own:
         return None, None
     return action, (value if sep else None)
@@ -69,3 +67,50 @@ def _is_negative_number(token: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def option_pairs(
+    parser: argparse.ArgumentParser, tokens: List[str]
+) -> Optional[List[Tuple[str, Optional[str]]]]:
+    """`tokens` as `(--flag, value or None)` pairs, in order, when they are nothing but long
+    options of `parser` that each take one value or none, each option set once and each dest set
+    by one option (so that the pairs mean the same in any order); None otherwise (positionals,
+    `--`, short options, an option with several values, a repeated or unknown option)."""
+    pairs: List[Tuple[str, Optional[str]]] = []
+    dests: Set[str] = set()
+    i = 0
+    while i < len(tokens):
+        flag, sep, inline = tokens[i].partition("=")
+        action = _long_option(parser, flag)
+        i += 1
+        if action is None or action.nargs not in (None, "?", 0) or action.dest in dests:
+            return None
+        dests.add(action.dest)
+        if sep:
+            pairs.append((flag, inline))
+        elif action.nargs is None or (action.nargs == "?" and _takes_value(action, tokens, i)):
+            if i >= len(tokens):
+                return None
+            pairs.append((flag, tokens[i]))
+            i += 1
+        else:
+            pairs.append((flag, None))
+    return pairs
+
+
+def given_dests(parser: argparse.ArgumentParser, tokens: Iterable[str]) -> Set[str]:
+    """The dests of the long options that appear in `tokens` (before a `--`)."""
+    found: Set[str] = set()
+    for token in tokens:
+        if token == "--":
+            break
+        action = _long_option(parser, token.partition("=")[0])
+        if action is not None:
+            found.add(action.dest)
+    return found
+
+
+def _long_option(parser: argparse.ArgumentParser, flag: str) -> Optional[argparse.Action]:
+    if not flag.startswith("--") or flag == "--":
+        return None
+    return parser._option_string_actions.get(flag) or _by_prefix(parser, flag)

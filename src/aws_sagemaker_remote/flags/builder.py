@@ -110,9 +110,17 @@ class FlagAdder:
     def __init__(self, own_actions: Set[argparse.Action]):
         self.own_actions = own_actions
 
-    def flag(self, group, name: str, default, help: str, *, prefix="sagemaker_", **kwargs):
+    def flag(
+        self, group, name: str, default, help: str, *, prefix="sagemaker_", aliases=(), **kwargs
+    ):
+        """`aliases`: other spellings of the flag (the seed package's names); the dest and the
+        name errors give are the first one's."""
         action = group.add_argument(
-            flag_of(prefix + name), default=default, help=with_default(help, default), **kwargs
+            flag_of(prefix + name),
+            *aliases,
+            default=default,
+            help=with_default(help, default),
+            **kwargs,
         )
         self.own_actions.add(action)
         return action
@@ -123,13 +131,14 @@ class FlagAdder:
             group, name, default, what, prefix=prefix, type=choice_of(choices), metavar=metavar
         )
 
-    def yes_no(self, group, name: str, default, help: str, *, prefix="sagemaker_"):
+    def yes_no(self, group, name: str, default, help: str, *, prefix="sagemaker_", aliases=()):
         return self.flag(
             group,
             name,
             parse_yes_no(default),
             help,
             prefix=prefix,
+            aliases=aliases,
             type=parse_yes_no,
             nargs="?",
             const=True,

@@ -19,6 +19,8 @@ class ScriptConfig:
     """
 
     kind = "processing"
+    # Flags naming local folders that `main` writes and that a local run creates first.
+    local_dirs: tuple = ()
 
     def __init__(
         self,

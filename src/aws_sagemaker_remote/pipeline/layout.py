@@ -1,24 +1,28 @@
 """Where each code piece of a job goes: in the container, in S3, and in which input channel.
 
 Each piece (script, requirements, configuration script, this library's own source, each module,
-the job file) is its own channel, so the console shows the S3 path of each; past 10 channels
-they share one channel at the code root. Pure: it reads the files (to name them by content).
+the job file) is its own channel, so the console shows the S3 path of each; past the kind's
+channel limit they share one channel at the code root. Pure: it reads the files (to name them by
+content). In a processing job a channel lands where its LocalPath says; in a training job every
+channel lands at /opt/ml/input/data/<ChannelName>, so a piece's folder is its channel's.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
+from .. import contract as c
 from ..contract import CODE_ROOT, SHARED_CODE_CHANNEL
 from ..errors import UsageError
 from ..flags import flag_of
 from ..s3.digest import FileList, piece_digest, piece_files
 from ..s3.uploads import Upload
 from .resolve import Resolved
-from .spec import JobSpec
+from .spec import InputSpec, JobSpec
 
 # Parts of this library that only ever run on the user's machine (the emulator, the embedded S3
 # server): not shipped, so every job downloads less.
@@ -69,7 +73,8 @@ def non_empty(flag: str, path: Path, files: FileList) -> FileList:
 
 
 class Layout:
-    """Where each code piece goes: its own channel, or one shared channel past 10 channels."""
+    """Where each code piece and input goes: each piece its own channel, or one shared channel
+    past the kind's channel limit."""
 
     def __init__(self, spec: JobSpec, resolved: Resolved, pieces: List[Piece], shared: bool):
         self.spec = spec
@@ -77,6 +82,10 @@ class Layout:
         self.base = s3_join(resolved.bucket, spec.prefix)
         self.pieces = list(pieces)
         self.shared = shared
+        self.training = spec.training is not None
+        self.code_root = (
+            f"{c.TRAINING_DATA_ROOT}/{SHARED_CODE_CHANNEL}" if self.training else CODE_ROOT
+        )
 
     def add_job_file(self, body: bytes) -> None:
         self.pieces.append(Piece("job", None, [("job.json", body)]))
@@ -86,12 +95,32 @@ class Layout:
 
     def folder(self, key: str) -> str:
         """Container folder of a piece."""
+        if self.shared:
+            return f"{self.code_root}/{_shared_rel(key)}"
+        if self.training:
+            return f"{c.TRAINING_DATA_ROOT}/{_channel_name(key)}"
         if key.startswith("module-"):
-            name = key[len("module-") :]
-            if self.shared:
-                return f"{CODE_ROOT}/modules/{name}"
-            return posixpath.join(self.spec.module_mount, name)
+            return posixpath.join(self.spec.module_mount, key[len("module-") :])
         return f"{CODE_ROOT}/{key}"
+
+    def input_path(self, item: InputSpec) -> str:
+        """What the input's flag points at in the container: its folder, or the file in it
+        (a Pipe channel of a training job is read from `<folder>_<epoch>`: its folder)."""
+        root = c.TRAINING_DATA_ROOT if self.training else self.spec.input_mount
+        folder = posixpath.join(root, item.name)
+        if _input_is_file(item, self.resolved) and not (self.training and item.mode == "Pipe"):
+            return f"{folder}/{_basename(item.value)}"
+        return folder
+
+    def output_folders(self) -> List[Tuple[str, str]]:
+        """(flag name, container folder) of each folder the script writes."""
+        if self.training:
+            return [
+                ("model_dir", c.MODEL_DIR),
+                ("output_dir", c.OUTPUT_DATA_DIR),
+                ("checkpoint_dir", c.CHECKPOINT_DIR),
+            ]
+        return [(o.name, posixpath.join(self.spec.output_mount, o.name)) for o in self.spec.outputs]
 
     def file_path(self, key: str) -> str:
         piece = self.piece(key)
@@ -111,25 +140,35 @@ class Layout:
     def uploads(self) -> List[Upload]:
         if not self.shared:
             return [Upload(p.source, self.piece_uri(p), p.files, name=p.key) for p in self.pieces]
-        files = [(self._bundle_rel(p, rel), f) for p in self.pieces for rel, f in p.files]
+        files = [(f"{_shared_rel(p.key)}/{rel}", f) for p in self.pieces for rel, f in p.files]
         uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
         return [Upload(Path(self.spec.script).parent, uri, files, name="code")]
 
-    def _bundle_rel(self, piece: Piece, rel: str) -> str:
-        return posixpath.relpath(self.folder(piece.key), CODE_ROOT) + "/" + rel
-
-    def channels(self) -> List[dict]:
+    def code_channels(self) -> List[Tuple[str, str, str]]:
+        """(channel name, S3 URI, container folder) of each code channel."""
         if self.shared:
             uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-            return [channel(SHARED_CODE_CHANNEL, uri, CODE_ROOT)]
-        return [
-            channel(_channel_name(p.key), self.piece_uri(p), self.folder(p.key))
-            for p in self.pieces
-        ]
+            return [(SHARED_CODE_CHANNEL, uri, self.code_root)]
+        return [(_channel_name(p.key), self.piece_uri(p), self.folder(p.key)) for p in self.pieces]
 
 
 def _channel_name(key: str) -> str:
     return key if key.startswith("module-") else f"code-{key}"
+
+
+def _shared_rel(key: str) -> str:
+    """Where a piece sits under the shared code channel."""
+    return f"modules/{key[len('module-') :]}" if key.startswith("module-") else key
+
+
+def _input_is_file(item: InputSpec, resolved: Resolved) -> bool:
+    if item.value.startswith("s3://"):
+        return resolved.s3_objects.get(item.value, False)
+    return os.path.isfile(item.value)
+
+
+def _basename(value: str) -> str:
+    return value.rstrip("/").rsplit("/", 1)[-1] if "://" in value else Path(value).name
 
 
 def channel(name: str, uri: str, local: str, mode="File", dist="FullyReplicated") -> dict:

@@ -1,4 +1,5 @@
-"""JobSpec + resolved names -> JobPlan: the uploads and the exact CreateProcessingJob request.
+"""JobSpec + resolved names -> JobPlan: the uploads and the exact Create*Job request (this module
+makes CreateProcessingJob's and what every kind shares; plan_training.py CreateTrainingJob's).
 
 Pure: it reads the files it will upload (to name them by content) but writes nothing and calls
 nothing. docs/architecture.md shows the container layout it produces.
@@ -7,12 +8,11 @@ nothing. docs/architecture.md shows the container layout it produces.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from .. import contract as c
 from ..errors import UsageError
@@ -43,78 +43,93 @@ class JobPlan:
         return {"request": self.request, "uploads": [u.to_json() for u in self.uploads]}
 
 
+@dataclass
+class Arguments:
+    """How the script's argv reaches the container: `argv` (ContainerArguments, or the job
+    file's when it does not fit), and `hyperparameters` (training: the user's own options,
+    put before `argv` by the bootstrap). `user_argc`: how many leading items of the argv the
+    bootstrap builds are the user's own."""
+
+    argv: List[str]
+    user_argc: int
+    hyperparameters: Optional[Dict[str, str]] = None
+
+
 def make_plan(spec: JobSpec, resolved: Resolved, support_dir: Optional[Path] = None) -> JobPlan:
     support_dir = support_dir or Path(__file__).resolve().parents[1]
     pieces = code_pieces(spec, support_dir)
     inputs = [i for i in spec.inputs if i.value]
+    limits = spec.limits
     for shared in (False, True):
         layout = Layout(spec, resolved, pieces, shared)
-        argv = _container_argv(spec, layout, inputs)
-        job_file = _job_file(spec, argv, _pythonpath(spec, layout))
+        arguments = _arguments(spec, layout, inputs)
+        job_file = _job_file(spec, arguments.argv, pythonpath(spec, layout), limits.env_value)
         if job_file is not None:
             layout.add_job_file(job_file)
-        if len(inputs) + layout.channel_count() <= c.MAX_CHANNELS:
-            return _assemble(spec, resolved, layout, inputs, argv, job_file)
+        if len(inputs) + layout.channel_count() <= limits.channels:
+            return _assemble(spec, resolved, layout, inputs, arguments, job_file)
     raise UsageError(
         f"inputs: {len(inputs)} inputs leave no room for the code channel; SageMaker allows "
-        f"{c.MAX_CHANNELS} input channels in all, so give at most {c.MAX_CHANNELS - 1} inputs"
+        f"{limits.channels} input channels in all, so give at most {limits.channels - 1} inputs"
     )
 
 
-def _input_local(spec: JobSpec, item: InputSpec, resolved: Resolved) -> str:
-    folder = posixpath.join(spec.input_mount, item.name)
-    if _input_is_file(item, resolved):
-        return f"{folder}/{_basename(item.value)}"
-    return folder
+def _arguments(spec: JobSpec, layout: Layout, inputs: List[InputSpec]) -> Arguments:
+    added = _added_argv(spec, layout, inputs)
+    if spec.training is not None:
+        from .hyperparameters import hyperparameters
+
+        found = hyperparameters(spec.training.options) if fits(added) else None
+        if found is not None:
+            return Arguments(added, len(found), found)
+    return Arguments(spec.user_argv + added, len(spec.user_argv))
 
 
-def _input_is_file(item: InputSpec, resolved: Resolved) -> bool:
-    if item.value.startswith("s3://"):
-        return resolved.s3_objects.get(item.value, False)
-    return os.path.isfile(item.value)
-
-
-def _basename(value: str) -> str:
-    return value.rstrip("/").rsplit("/", 1)[-1] if "://" in value else Path(value).name
-
-
-def _container_argv(spec: JobSpec, layout: Layout, inputs: List[InputSpec]) -> List[str]:
-    argv = list(spec.user_argv)
-    resolved_inputs = {i.name: i for i in inputs}
+def _added_argv(spec: JobSpec, layout: Layout, inputs: List[InputSpec]) -> List[str]:
+    """The arguments the plan adds after the user's: each input, folder and module flag with
+    its container path (an input without a value gets an empty one), then `--sagemaker-run no`."""
+    given = {i.name for i in inputs}
+    argv: List[str] = []
     for item in spec.inputs:
-        if item.name in resolved_inputs:
-            argv += [flag_of(item.name), _input_local(spec, item, layout.resolved)]
-        else:
-            argv += [flag_of(item.name), ""]
-    for out in spec.outputs:
-        argv += [flag_of(out.name), posixpath.join(spec.output_mount, out.name)]
+        argv += [flag_of(item.name), layout.input_path(item) if item.name in given else ""]
+    for name, folder in layout.output_folders():
+        argv += [flag_of(name), folder]
     for module in spec.modules:
         argv += [flag_of(module.name), layout.file_path(f"module-{module.name}")]
     return argv + ["--sagemaker-run", "no"]
 
 
-def _fits(argv: List[str]) -> bool:
+def fits(argv: List[str]) -> bool:
     return 0 < len(argv) <= c.MAX_ARGUMENTS and all(len(a) <= c.MAX_ARGUMENT for a in argv)
 
 
-def _pythonpath(spec: JobSpec, layout: Layout) -> List[str]:
+def pythonpath(spec: JobSpec, layout: Layout) -> List[str]:
     return [layout.folder("support")] + [layout.folder(f"module-{m.name}") for m in spec.modules]
 
 
-def _job_file(spec: JobSpec, argv: List[str], pythonpath: List[str]) -> Optional[bytes]:
+def _job_file(
+    spec: JobSpec, argv: List[str], pythonpath: List[str], longest: int
+) -> Optional[bytes]:
     """What does not fit the request's limits: long or many arguments, a long configuration
     command, a PYTHONPATH too long for one environment value (many modules)."""
     content: Dict[str, object] = {}
-    if not _fits(argv):
+    if not fits(argv):
         content["argv"] = argv
-    if len(":".join(pythonpath)) > c.MAX_ENV_VALUE:
+    if len(":".join(pythonpath)) > longest:
         content["pythonpath"] = pythonpath
     command = spec.configuration_command
-    if command and len(command) > c.MAX_ENV_VALUE:
+    if command and len(command) > longest:
         content["configuration_command"] = command
     if not content:
         return None
     return json.dumps(content, indent=1, sort_keys=True).encode()
+
+
+def container_arguments(arguments: Arguments, job_file: Optional[bytes]) -> Optional[List[str]]:
+    """ContainerArguments, or None when the argv travels in the job file."""
+    if job_file is None or "argv" not in json.loads(job_file):
+        return arguments.argv
+    return None
 
 
 def _assemble(
@@ -122,28 +137,47 @@ def _assemble(
     resolved: Resolved,
     layout: Layout,
     inputs: List[InputSpec],
-    argv: List[str],
+    arguments: Arguments,
     job_file: Optional[bytes],
 ) -> JobPlan:
-    input_channels, input_uploads = _input_channels(spec, layout, inputs)
+    staged, input_uploads = stage_inputs(layout, inputs)
+    if spec.training is not None:
+        from .plan_training import training_request
+
+        request = training_request(spec, resolved, layout, staged, arguments, job_file)
+    else:
+        request = _processing_request(spec, resolved, layout, staged, arguments, job_file)
+    return JobPlan(layout.uploads() + input_uploads, request, dict(resolved.expected_owner))
+
+
+def _processing_request(spec, resolved, layout, staged, arguments, job_file) -> dict:
+    inputs = [
+        channel(item.name, uri, posixpath.join(spec.input_mount, item.name), item.mode,
+                item.distribution)
+        for item, uri in staged
+    ]  # fmt: skip
     request = {
         "ProcessingJobName": resolved.job_name,
-        "ProcessingInputs": layout.channels() + input_channels,
-        "ProcessingResources": {"ClusterConfig": _cluster(spec)},
+        "ProcessingInputs": [channel(*code) for code in layout.code_channels()] + inputs,
+        "ProcessingResources": {"ClusterConfig": cluster(spec)},
         "StoppingCondition": {"MaxRuntimeInSeconds": spec.runtime_seconds},
-        "AppSpecification": _app(spec, resolved, layout, argv, job_file),
-        "Environment": _environment(spec, layout, job_file),
+        "AppSpecification": _app(spec, resolved, layout, arguments, job_file),
+        "Environment": environment(spec, layout, job_file, arguments),
         "NetworkConfig": _network(spec),
         "RoleArn": resolved.role_arn,
         "Tags": job_tags(spec.base_job_name or resolved.job_name, resolved.git, spec.tags),
     }
     if spec.outputs:
         request["ProcessingOutputConfig"] = _outputs(spec, resolved, layout)
-    return JobPlan(layout.uploads() + input_uploads, request, dict(resolved.expected_owner))
+    return request
 
 
-def _input_channels(spec, layout, inputs):
-    channels, uploads = [], []
+def stage_inputs(
+    layout: Layout, inputs: List[InputSpec]
+) -> Tuple[List[Tuple[InputSpec, str]], List[Upload]]:
+    """Each input with the S3 URI of its channel (an s3:// input in place, a local one staged
+    under `inputs/NAME-DIGEST/`), and the uploads of the local ones."""
+    staged, uploads = [], []
     for item in inputs:
         if item.value.startswith("s3://"):
             uri = item.value
@@ -152,13 +186,12 @@ def _input_channels(spec, layout, inputs):
             files = piece_files(path, lf=False, skip_junk=False)
             files = non_empty(flag_of(item.name), path, files)
             uri = f"{layout.base}inputs/{item.name}-{piece_digest(files)}/"
-            uploads.append(Upload(Path(item.value), uri, files))
-        local = posixpath.join(spec.input_mount, item.name)
-        channels.append(channel(item.name, uri, local, item.mode, item.distribution))
-    return channels, uploads
+            uploads.append(Upload(path, uri, files))
+        staged.append((item, uri))
+    return staged, uploads
 
 
-def _cluster(spec: JobSpec) -> dict:
+def cluster(spec: JobSpec) -> dict:
     cluster = {
         "InstanceCount": spec.instance_count,
         "InstanceType": spec.instance,
@@ -169,50 +202,60 @@ def _cluster(spec: JobSpec) -> dict:
     return cluster
 
 
-def _app(spec, resolved, layout, argv, job_file) -> dict:
-    bootstrap = f"{layout.folder('support')}/{BOOTSTRAP}"
-    app = {
-        "ImageUri": resolved.image,
-        "ContainerEntrypoint": shlex.split(spec.python) + [bootstrap],
-    }
-    if job_file is None or "argv" not in json.loads(job_file):
+def _app(spec, resolved, layout, arguments, job_file) -> dict:
+    app = {"ImageUri": resolved.image, "ContainerEntrypoint": entrypoint(spec, layout)}
+    argv = container_arguments(arguments, job_file)
+    if argv is not None:
         app["ContainerArguments"] = argv
     return app
 
 
-def _environment(spec: JobSpec, layout: Layout, job_file: Optional[bytes]) -> Dict[str, str]:
-    pythonpath = ":".join(_pythonpath(spec, layout))
+def entrypoint(spec: JobSpec, layout: Layout) -> List[str]:
+    return shlex.split(spec.python) + [f"{layout.folder('support')}/{BOOTSTRAP}"]
+
+
+def environment(
+    spec: JobSpec,
+    layout: Layout,
+    job_file: Optional[bytes],
+    arguments: Arguments,
+    extra: Optional[Dict[str, str]] = None,
+) -> Dict[str, str]:
+    """The request's Environment: the user's entries, then ours (`extra`: the kind's own)."""
+    longest = spec.limits.env_value
+    joined = ":".join(pythonpath(spec, layout))
     env = {
         c.ENV_PREFIX + "SCRIPT": layout.file_path("script"),
         c.ENV_PREFIX + "PYTHON": spec.python,
     }
-    if len(pythonpath) <= c.MAX_ENV_VALUE:
-        env[c.ENV_PREFIX + "PYTHONPATH"] = pythonpath
+    if len(joined) <= longest:
+        env[c.ENV_PREFIX + "PYTHONPATH"] = joined
     if spec.requirements:
         env[c.ENV_PREFIX + "REQUIREMENTS"] = layout.file_path("requirements")
     if spec.configuration_script:
         env[c.ENV_PREFIX + "CONFIGURATION_SCRIPT"] = layout.file_path("configuration")
     command = spec.configuration_command
-    if command and len(command) <= c.MAX_ENV_VALUE:
+    if command and len(command) <= longest:
         env[c.ENV_PREFIX + "CONFIGURATION_COMMAND"] = command
     if job_file is not None:
         env[c.ENV_PREFIX + "JOB_FILE"] = layout.file_path("job")
     # How many leading arguments are the user's own (the rest the plan added): `rerun -- ARGS`
-    env[c.ENV_PREFIX + "USER_ARGC"] = str(len(spec.user_argv))
-    _check_lengths(env)
+    env[c.ENV_PREFIX + "USER_ARGC"] = str(arguments.user_argc)
+    env.update(extra or {})
+    _check_lengths(env, longest)
     return {**spec.env, **env}
 
 
-def _check_lengths(env: Dict[str, str]) -> None:
+def _check_lengths(env: Dict[str, str], longest: int) -> None:
     flags = {
         c.ENV_PREFIX + "SCRIPT": "--sagemaker-script",
         c.ENV_PREFIX + "PYTHON": "--sagemaker-python",
     }
     for key, value in env.items():
-        if len(value) > c.MAX_ENV_VALUE:
+        if len(value) > longest:
             raise UsageError(
                 f"{flags.get(key, key)}: {value[:60]!r}...: becomes a container environment value "
-                f"of {len(value)} characters; SageMaker allows {c.MAX_ENV_VALUE}"
+                f"of {len(value)} characters; SageMaker allows {longest}"
             )
 
 
@@ -222,11 +265,12 @@ def _network(spec: JobSpec) -> dict:
         "EnableNetworkIsolation": spec.network_isolation,
     }
     if spec.subnets:
-        network["VpcConfig"] = {
-            "SecurityGroupIds": list(spec.security_groups),
-            "Subnets": list(spec.subnets),
-        }
+        network["VpcConfig"] = vpc_config(spec)
     return network
+
+
+def vpc_config(spec: JobSpec) -> dict:
+    return {"SecurityGroupIds": list(spec.security_groups), "Subnets": list(spec.subnets)}
 
 
 def _outputs(spec: JobSpec, resolved: Resolved, layout: Layout) -> dict:

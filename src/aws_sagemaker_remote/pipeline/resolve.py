@@ -151,24 +151,24 @@ def _resolve_aws(spec: JobSpec):
 
 
 def _check_outputs_exist(s3: Any, spec: JobSpec) -> None:
-    """HeadBucket on each output's own bucket: a missing one would fail the job only at its
-    end, after all the compute. A bucket we may not look at is left to the job's role."""
+    """HeadBucket on each output's own bucket (and a training job's checkpoint bucket): a
+    missing one would fail the job only at its end, or at its first checkpoint, after the
+    compute. A bucket we may not look at is left to the job's role."""
     from botocore.exceptions import ClientError
 
     from ..errors import is_not_found
     from ..s3.uri import parse
 
-    for out in spec.outputs:
-        if out.s3 == "default":
-            continue
-        bucket = parse(out.s3).bucket
+    places = [(flag_of(out.name + "_s3"), out.s3) for out in spec.outputs if out.s3 != "default"]
+    if spec.training is not None and spec.training.checkpoint_s3 != "default":
+        places.append(("--sagemaker-checkpoint-s3", spec.training.checkpoint_s3))
+    for flag, uri in places:
+        bucket = parse(uri).bucket
         try:
             s3.head_bucket(Bucket=bucket)
         except ClientError as exc:
             if is_not_found(exc):
-                raise UsageError(
-                    f"{flag_of(out.name + '_s3')}: {out.s3!r}: bucket {bucket} does not exist"
-                ) from None
+                raise UsageError(f"{flag}: {uri!r}: bucket {bucket} does not exist") from None
 
 
 def _check_job_name_free(backend: Any, name: str, chosen: bool, kind: JobKind) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set, Tuple
 
 from .. import contract as c
 from ..args import is_job_reference
-from ..flags.argv import user_argv
+from ..flags.argv import given_dests, option_pairs, user_argv
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,6 +37,30 @@ class OutputSpec:
 class ModuleSpec:
     name: str
     path: str
+
+
+@dataclass
+class TrainingSpec:
+    """What only a training job has. `options`: the user's own argv as `(--flag, value)` pairs
+    when it is nothing else (flags/argv.option_pairs), else None. `given`: the dests of the
+    spot and checkpoint flags that were on the command line (a default from the code is no
+    contradiction; a value typed is)."""
+
+    model_dir: str = ""
+    output_dir: str = ""
+    checkpoint_dir: str = ""
+    checkpoints: bool = False
+    checkpoint_s3: str = "default"
+    spot: bool = False
+    max_wait: Optional[int] = None
+    given: Set[str] = field(default_factory=set)
+    metrics: Dict[str, str] = field(default_factory=dict)
+    options: Optional[List[Tuple[str, Optional[str]]]] = None
+
+    @property
+    def checkpointing(self) -> bool:
+        """Spot jobs and a chosen S3 place turn checkpoints on."""
+        return self.checkpoints or self.spot or self.checkpoint_s3 != "default"
 
 
 @dataclass
@@ -79,6 +103,11 @@ class JobSpec:
     download: bool = False
     output_json: Optional[str] = None
     user_argv: List[str] = field(default_factory=list)
+    training: Optional[TrainingSpec] = None
+
+    @property
+    def limits(self) -> c.Limits:
+        return c.LIMITS[self.kind]
 
     @property
     def job_kind(self) -> c.JobKind:
@@ -103,7 +132,8 @@ def build_job_spec(
     argv: List[str],
     parser: argparse.ArgumentParser,
 ) -> JobSpec:
-    get = lambda name: getattr(args, "sagemaker_" + name)  # noqa: E731
+    get = lambda name, *default: getattr(args, "sagemaker_" + name, *default)  # noqa: E731
+    own_argv = user_argv(parser, config.own_actions, argv)
     return JobSpec(
         script=local_path(get("script")),
         kind=config.kind,
@@ -130,9 +160,9 @@ def build_job_spec(
             for n in config.outputs
         ],
         modules=[ModuleSpec(n, local_path(getattr(args, n)) or "") for n in config.dependencies],
-        input_mount=get("input_mount"),
-        output_mount=get("output_mount"),
-        module_mount=get("module_mount"),
+        input_mount=get("input_mount", c.INPUT_MOUNT),
+        output_mount=get("output_mount", c.OUTPUT_MOUNT),
+        module_mount=get("module_mount", c.MODULE_MOUNT),
         role=get("role"),
         image=_opt(get("image")),
         instance=get("instance"),
@@ -158,5 +188,26 @@ def build_job_spec(
         wait=get("wait"),
         download=get("download"),
         output_json=_opt(get("output_json")),
-        user_argv=user_argv(parser, config.own_actions, argv),
+        user_argv=own_argv,
+        training=_training(config, args, argv, parser, own_argv),
+    )
+
+
+SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}
+
+
+def _training(config, args, argv, parser, own_argv) -> Optional[TrainingSpec]:
+    if config.kind != c.TRAINING.name:
+        return None
+    return TrainingSpec(
+        model_dir=local_path(args.model_dir or ""),
+        output_dir=local_path(args.output_dir or ""),
+        checkpoint_dir=local_path(args.checkpoint_dir or ""),
+        checkpoints=args.sagemaker_checkpoints,
+        checkpoint_s3=args.sagemaker_checkpoint_s3 or "default",
+        spot=args.sagemaker_spot,
+        max_wait=args.sagemaker_max_wait,
+        given=given_dests(parser, argv) & SPOT_FLAGS,
+        metrics=dict(config.metrics),
+        options=option_pairs(parser, own_argv),
     )

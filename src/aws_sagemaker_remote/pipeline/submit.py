@@ -91,7 +91,16 @@ def submit(
         wait=spec.wait,
         output_json=spec.output_json,
         download=spec.download,
-        outputs_local={o.name: o.local for o in spec.outputs if o.local},
+        outputs_local=download_folders(spec),
         owners=plan.expected_owner,
         kind=kind,
     )
+
+
+def download_folders(spec: JobSpec) -> dict:
+    """Output name -> the local folder --sagemaker-download fills: each processing output; a
+    training job's `model` and `output` archives, unpacked into --model-dir and --output-dir."""
+    if spec.training is not None:
+        folders = {"model": spec.training.model_dir, "output": spec.training.output_dir}
+        return {name: local for name, local in folders.items() if local}
+    return {o.name: o.local for o in spec.outputs if o.local}

@@ -7,7 +7,7 @@ import os
 import posixpath
 import re
 import shlex
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from .. import contract as c
 from ..args import JOB_REFERENCE
@@ -27,6 +27,10 @@ def validate(spec: JobSpec) -> None:
     """Raise UsageError, one line naming the flag, the value and what is allowed."""
     for check in _CHECKS:
         check(spec)
+    if spec.training is not None:
+        from .validate_training import validate_training
+
+        validate_training(spec, spec.training)
 
 
 def _files(spec: JobSpec) -> None:
@@ -51,8 +55,11 @@ def _inputs(spec: JobSpec) -> None:
         if item.name == c.SHARED_CODE_CHANNEL:
             raise fail("inputs", item.name, "the name is reserved for the channel of the code")
     given = [i for i in spec.inputs if i.value]
-    if len(given) > c.MAX_INPUTS:
-        raise UsageError(f"inputs: {len(given)} given; SageMaker allows at most {c.MAX_INPUTS}")
+    if len(given) > spec.limits.inputs:
+        raise UsageError(
+            f"inputs: {len(given)} given; SageMaker allows at most {spec.limits.inputs}"
+            + ("" if spec.training is None else " (one of its 20 channels holds the code)")
+        )
     for item in given:
         if item.value.startswith(JOB_REFERENCE):
             _job_reference(flag(item.name), item.value)
@@ -90,6 +97,8 @@ def check_s3_uri(name: str, value: str, allowed: str = "s3://bucket/key") -> Non
 
 
 def _mounts(spec: JobSpec) -> None:
+    if spec.training is not None:
+        return  # a training job's folders are SageMaker's own
     mounts = {
         "--sagemaker-input-mount": spec.input_mount,
         "--sagemaker-output-mount": spec.output_mount,
@@ -113,9 +122,10 @@ def _job(spec: JobSpec) -> None:
         validate_job_name(spec.job_name)
     if not spec.instance.startswith("ml."):
         raise fail("--sagemaker-instance", spec.instance, "expected an ml.* instance type")
-    _range("--sagemaker-instance-count", spec.instance_count, 1, c.MAX_INSTANCE_COUNT)
+    limits = spec.limits
+    _range("--sagemaker-instance-count", spec.instance_count, 1, limits.instance_count)
     _range("--sagemaker-volume-size", spec.volume_size, 1, c.MAX_VOLUME_GB)
-    _range("--sagemaker-runtime-seconds", spec.runtime_seconds, 1, c.MAX_RUNTIME_SECONDS)
+    _range("--sagemaker-runtime-seconds", spec.runtime_seconds, 1, limits.runtime)
     if not is_role_arn(spec.role):
         parse_role_name(spec.role)
     if spec.image and len(spec.image) > c.MAX_IMAGE_URI:
@@ -134,31 +144,32 @@ def _python(python: str) -> None:
         raise fail("--sagemaker-python", python, "must name an interpreter, e.g. python3")
 
 
-def _range(name: str, value: int, low: int, high: int) -> None:
-    if not low <= value <= high:
+def _range(name: str, value: int, low: int, high: Optional[int]) -> None:
+    if high is None and value < low:
+        raise fail(name, value, f"must be at least {low}")
+    if high is not None and not low <= value <= high:
         raise fail(name, value, f"must be between {low} and {high}")
 
 
 def _env(spec: JobSpec) -> None:
-    limit = c.MAX_ENV_ENTRIES - c.RESERVED_ENV_ENTRIES
+    reserved, longest = spec.limits.reserved_env, spec.limits.env_value
+    limit = c.MAX_ENV_ENTRIES - reserved
     if len(spec.env) > limit:
         raise fail(
             "--sagemaker-env",
             f"{len(spec.env)} entries",
             f"at most {limit} (SageMaker allows "
-            f"{c.MAX_ENV_ENTRIES}, {c.RESERVED_ENV_ENTRIES} are used by aws-sagemaker-remote)",
+            f"{c.MAX_ENV_ENTRIES}, {reserved} are used by aws-sagemaker-remote)",
         )
     for key, value in spec.env.items():
-        if not re.fullmatch(c.ENV_KEY_PATTERN, key) or len(key) > c.MAX_ENV_VALUE:
+        if not re.fullmatch(c.ENV_KEY_PATTERN, key) or len(key) > longest:
             raise fail(
                 "--sagemaker-env", key, "names are letters, digits and _, not starting with a digit"
             )
         if key.startswith(c.ENV_PREFIX):
             raise fail("--sagemaker-env", key, "AWS_SAGEMAKER_REMOTE_* names are reserved")
-        if len(value) > c.MAX_ENV_VALUE:
-            raise fail(
-                "--sagemaker-env", f"{key}=...", f"values are at most {c.MAX_ENV_VALUE} characters"
-            )
+        if len(value) > longest:
+            raise fail("--sagemaker-env", f"{key}=...", f"values are at most {longest} characters")
 
 
 def _tags(spec: JobSpec) -> None:
@@ -205,7 +216,7 @@ def _staging(spec: JobSpec) -> None:
     if spec.download and not spec.wait:
         raise UsageError(
             "--sagemaker-download yes needs --sagemaker-wait yes (outputs exist once the job "
-            "has ended); later, use: aws-sagemaker-remote processing download JOB-NAME"
+            f"has ended); later, use: aws-sagemaker-remote {spec.kind} download JOB-NAME"
         )
     if spec.output_json and not os.path.isdir(os.path.dirname(os.path.abspath(spec.output_json))):
         raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
@@ -258,6 +269,17 @@ def _local_outputs(spec: JobSpec) -> None:
     """With --sagemaker-download yes, outputs are written to their local paths."""
     if not spec.download:
         return
+    folders = [(item.name, item.local) for item in spec.outputs]
+    if spec.training is not None:
+        folders += [
+            ("model_dir", spec.training.model_dir),
+            ("output_dir", spec.training.output_dir),
+        ]
+    check_download_folders(spec, folders)
+
+
+def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> None:
+    """Each (name, local folder) a download writes: not a file, not an input nor in one."""
     from .formats import local_output_problem
 
     local_inputs = [
@@ -265,11 +287,11 @@ def _local_outputs(spec: JobSpec) -> None:
         for i in spec.inputs
         if i.value and not i.value.startswith("s3://") and not i.value.startswith(JOB_REFERENCE)
     ]
-    for item in spec.outputs:
-        if item.local and not item.local.startswith("s3://"):
-            problem = local_output_problem(item.local, local_inputs)
+    for name, local in folders:
+        if local and not local.startswith("s3://"):
+            problem = local_output_problem(local, local_inputs)
             if problem:
-                raise fail(flag(item.name), item.local, problem)
+                raise fail(flag(name), local, problem)
 
 
 def _settings(_spec: JobSpec) -> None:
@@ -291,18 +313,31 @@ def _settings(_spec: JobSpec) -> None:
 # the running job.
 
 
-@functools.lru_cache(maxsize=1)
 def processing_instance_types() -> Tuple[str, ...]:
-    """The ProcessingInstanceType enum of botocore's SageMaker model, read when first needed
-    (botocore's own validation does not check enums, so CreateProcessingJob would refuse it)."""
+    return instance_types(c.PROCESSING.title)
+
+
+def training_instance_types() -> Tuple[str, ...]:
+    return instance_types(c.TRAINING.title)
+
+
+@functools.lru_cache(maxsize=2)
+def instance_types(title: str) -> Tuple[str, ...]:
+    """The ProcessingInstanceType / TrainingInstanceType enum of botocore's SageMaker model, read
+    when first needed (botocore's own validation does not check enums, so Create*Job would
+    refuse it)."""
     from ..aws.session import shared_loader
 
     model = shared_loader().load_service_model("sagemaker", "service-2")
-    return tuple(model["shapes"]["ProcessingInstanceType"]["enum"])
+    return tuple(model["shapes"][f"{title}InstanceType"]["enum"])
+
+
+_INSTANCE_TYPES = {"processing": processing_instance_types, "training": training_instance_types}
+_EXAMPLE_INSTANCES = {"processing": c.DEFAULT_INSTANCE, "training": c.DEFAULT_TRAINING_INSTANCE}
 
 
 def _instance_type(spec: JobSpec) -> None:
-    known = processing_instance_types()
+    known = _INSTANCE_TYPES[spec.kind]()
     if spec.instance in known:
         return
     import difflib
@@ -312,8 +347,8 @@ def _instance_type(spec: JobSpec) -> None:
     raise fail(
         "--sagemaker-instance",
         spec.instance,
-        f"not one of SageMaker's {len(known)} processing instance types (e.g. "
-        f"{c.DEFAULT_INSTANCE}, ml.m5.xlarge){hint}",
+        f"not one of SageMaker's {len(known)} {spec.kind} instance types (e.g. "
+        f"{_EXAMPLE_INSTANCES[spec.kind]}, ml.m5.xlarge){hint}",
     )
 
 

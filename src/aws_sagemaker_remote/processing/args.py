@@ -4,12 +4,12 @@ script's author chose."""
 from __future__ import annotations
 
 import argparse
-import os
 
 from .. import contract as c
-from ..flags.builder import FlagAdder, OneLineErrorParser, add_user_arguments
+from ..flags.builder import OneLineErrorParser
+from ..flags.groups import add_all_flags, add_inputs, add_modules
 from .config import ProcessingConfig
-from .groups import add_inputs, add_modules, add_outputs, add_sagemaker_flags
+from .groups import GROUPS, add_outputs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -136,20 +136,7 @@ def sagemaker_processing_args(
         env=env,
         tags=tags,
     )
-    config.parser = parser
-    values.update(
-        script=config.script,
-        env=config.env,
-        tags=config.tags,
-        profile=profile or os.environ.get("AWS_PROFILE") or "default",
-        backend=backend or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
-    )
-    add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, values)
-    add_inputs(add, parser, config)
-    add_outputs(add, parser, config)
-    add_modules(add, parser, config)
-    add_user_arguments(parser, additional_arguments, argparse_callback)
+    add_all_flags(parser, config, GROUPS, values, (add_inputs, add_outputs, add_modules))
     return config
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
-from ..entry.dispatch import handle
+from ..entry.dispatch import handle, parse_and_handle
 from .args import ProcessingArgumentParser, sagemaker_processing_args
 
 TYPE_CHECKING = False
@@ -40,12 +39,14 @@ def sagemaker_processing_main(
         code: 1 failed or stopped, 2 bad input (before anything is uploaded or created), 130
         interrupted.
     """
-    script = script or _defining_file(main)
-    parser = ProcessingArgumentParser(description=description)
-    config = sagemaker_processing_args(parser=parser, script=script, **processing_args)
-    argv = sys.argv[1:]
-    args = parser.parse_args(argv)
-    return handle(main, config, args, argv, parser)
+    return parse_and_handle(
+        main,
+        script,
+        description,
+        ProcessingArgumentParser,
+        sagemaker_processing_args,
+        processing_args,
+    )
 
 
 def sagemaker_processing_handle(
@@ -72,11 +73,3 @@ def sagemaker_processing_handle(
     :returns: as :func:`sagemaker_processing_main`.
     """
     return handle(main, config, args, sys.argv[1:] if argv is None else argv, config.parser)
-
-
-def _defining_file(main: Main) -> str:
-    """The file that defines ``main``, else the program being run (e.g. ``main=print``)."""
-    code = getattr(main, "__code__", None)
-    if code is not None and os.path.exists(code.co_filename):
-        return code.co_filename
-    return getattr(sys.modules["__main__"], "__file__", None) or sys.argv[0]

@@ -1,0 +1,200 @@
+"""The --sagemaker-* flags every job kind shares, as rows of a table (name, kind, metavar, help,
+other names), and the adders that turn a kind's table and its items into flags. The default of
+each flag is the keyword of the same name of the kind's `sagemaker_*_args`."""
+
+from __future__ import annotations
+
+import os
+from collections import namedtuple
+
+from .. import contract as c
+from .builder import FlagAdder, add_user_arguments
+from .types import comma_list, key_value_list, positive_int
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Dict, Iterable, Sequence
+
+    from .config import ScriptConfig
+
+YES_NO, TEXT, NUMBER, PAIRS, IDS, BACKEND = "yes/no", "text", "number", "pairs", "ids", "backend"
+
+
+class Row(namedtuple("Row", "name kind metavar help aliases", defaults=((),))):
+    """One flag: `--sagemaker-NAME` (and `aliases`, other accepted spellings)."""
+
+    __slots__ = ()
+
+
+RUN_HELP = "Where the script runs and what happens around it. Yes/no flags take yes/true/1 or "
+RUN_HELP += "no/false/0; alone, they mean yes."
+
+
+WAIT = Row("wait", YES_NO, None, "follow the job's logs until it ends; no returns once created")
+BACKEND_ROW = Row("backend", BACKEND, None, "where the job runs; local is the dockerless emulator")
+DRY_RUN = Row("dry_run", YES_NO, None, "print the request and upload plan as JSON; do nothing")
+OUTPUT_JSON = Row("output_json", TEXT, "PATH", "write the job's final description as JSON here")
+DEBUG = Row("debug", YES_NO, None, "show tracebacks instead of one-line errors")
+
+PROFILE = Row("profile", TEXT, "NAME", "AWS profile")
+REGION = Row("region", TEXT, "REGION", "AWS region (default: the profile's region)")
+ROLE = Row("role", TEXT, "ROLE", "IAM role name or ARN the job runs as; a missing name is created")
+BUCKET = Row(
+    "bucket",
+    TEXT,
+    "BUCKET",
+    "S3 bucket for code and inputs (default: sagemaker-REGION-ACCOUNT, created when missing)",
+)
+PREFIX = Row("prefix", TEXT, "PREFIX", "S3 key prefix for code and inputs")
+
+BASE_JOB_NAME = Row("base_job_name", TEXT, "NAME", "job names are this plus a timestamp")
+JOB_NAME = Row("job_name", TEXT, "NAME", "an exact job name instead of base name + timestamp")
+INSTANCE = Row("instance", TEXT, "TYPE", "instance type")
+INSTANCE_COUNT = Row("instance_count", NUMBER, "N", "number of instances")
+VOLUME_SIZE = Row("volume_size", NUMBER, "GB", "storage volume of each instance, in GB")
+RUNTIME = Row("runtime_seconds", NUMBER, "SECONDS", "stop the job after this many seconds")
+ENV = Row("env", PAIRS, "KEY=VALUE,...", "container environment variables")
+TAGS = Row("tags", PAIRS, "KEY=VALUE,...", "job tags")
+
+SCRIPT = Row("script", TEXT, "PATH", "the script that runs")
+PYTHON = Row("python", TEXT, "COMMAND", "the interpreter command that runs it")
+REQUIREMENTS = Row("requirements", TEXT, "PATH", "requirements file, installed with pip install -r")
+CONFIGURATION_SCRIPT = Row(
+    "configuration_script", TEXT, "PATH", "bash file sourced before the script"
+)
+CONFIGURATION_COMMAND = Row(
+    "configuration_command",
+    TEXT,
+    "COMMAND",
+    "bash command run after the configuration script, in the same shell",
+)
+
+NETWORK_GROUP = (
+    "SageMaker network and encryption",
+    None,
+    (
+        Row("output_kms_key", TEXT, "KEY", "KMS key that encrypts the outputs in S3"),
+        Row("volume_kms_key", TEXT, "KEY", "KMS key that encrypts the instances' volumes"),
+        Row("subnets", IDS, "IDS", "VPC subnet ids, comma-separated"),
+        Row("security_groups", IDS, "IDS", "VPC security group ids, comma-separated"),
+        Row("network_isolation", YES_NO, None, "give the container no network"),
+        Row("inter_container_encryption", YES_NO, None, "encrypt traffic between instances"),
+    ),
+)
+
+
+def run_group(run: Row, download: Row) -> tuple:
+    """The first group: where the script runs and what happens around it."""
+    return (
+        "SageMaker run",
+        RUN_HELP,
+        (run, WAIT, BACKEND_ROW, DRY_RUN, download, OUTPUT_JSON, DEBUG),
+    )
+
+
+def account_group(role: Row) -> tuple:
+    return ("SageMaker account and staging", None, (PROFILE, REGION, role, BUCKET, PREFIX))
+
+
+def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
+    rows = (BASE_JOB_NAME, JOB_NAME, image, instance, INSTANCE_COUNT, VOLUME_SIZE, runtime)
+    return ("SageMaker job", None, (*rows, ENV, TAGS))
+
+
+def container_group(*more: Row) -> tuple:
+    rows = (SCRIPT, PYTHON, REQUIREMENTS, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
+    return ("SageMaker container", None, (*rows, *more))
+
+
+def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
+    """The keywords of a kind's `sagemaker_*_args` as its flags' defaults: the config's
+    normalized values, and the environment's profile and backend when the code sets none."""
+    return {
+        **values,
+        "script": config.script,
+        "env": config.env,
+        "tags": config.tags,
+        "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
+        "backend": values["backend"] or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
+    }
+
+
+def add_all_flags(
+    parser: argparse.ArgumentParser,
+    config: ScriptConfig,
+    groups: Iterable,
+    values: Dict,
+    item_adders: Iterable,
+) -> None:
+    """A kind's --sagemaker-* groups, then its item groups: each of `item_adders` is called
+    with (adder, parser, config). The flags added are recorded as the library's own."""
+    config.parser = parser
+    add = FlagAdder(config.own_actions)
+    add_sagemaker_flags(add, parser, groups, flag_defaults(values, config))
+    for adder in item_adders:
+        adder(add, parser, config)
+    add_user_arguments(parser, values["additional_arguments"], values["argparse_callback"])
+
+
+def add_sagemaker_flags(
+    add: FlagAdder, parser: argparse.ArgumentParser, groups: Iterable, values: Dict
+) -> None:
+    """Every --sagemaker-* flag of `groups` ((title, description, rows) each); `values` maps
+    each row's name to its default."""
+    for title, description, rows in groups:
+        group = parser.add_argument_group(title, description)
+        for row in rows:
+            _add(add, group, row, values[row.name])
+
+
+def _add(add: FlagAdder, group, row: Row, value: Any):
+    name, kind, metavar, help_text, aliases = row
+    if kind == YES_NO:
+        return add.yes_no(group, name, value, help_text, aliases=aliases)
+    if kind == BACKEND:
+        return add.choice(group, name, value, c.BACKENDS, help_text, prefix="sagemaker_")
+    if kind == NUMBER:
+        return add.flag(
+            group, name, value, help_text, type=positive_int, metavar=metavar, aliases=aliases
+        )
+    if kind == PAIRS:
+        return add.flag(
+            group, name, {}, _merged(help_text, value), type=key_value_list, metavar=metavar
+        )
+    if kind == IDS:
+        return add.flag(group, name, list(value or []), help_text, type=comma_list, metavar=metavar)
+    return add.flag(group, name, value, help_text, metavar=metavar, aliases=aliases)
+
+
+def _merged(what: str, from_code: Dict[str, str]) -> str:
+    """--sagemaker-env/--sagemaker-tags add to what the script sets: show that, not a default."""
+    text = f"{what}, comma-separated (a backslash before a comma keeps it in the value)"
+    if not from_code:
+        return text
+    shown = ",".join(f"{k}={v}" for k, v in from_code.items()).replace("%", "%%")
+    return f"{text}; added to the script's own: {shown}"
+
+
+def add_inputs(
+    add: FlagAdder, parser, config: ScriptConfig, modes: Sequence[str] = c.INPUT_MODES
+) -> None:
+    if not config.inputs:
+        return
+    group = parser.add_argument_group("Inputs", "What the script reads.")
+    for name, arg in config.inputs.items():
+        what = f"input {name}: a local path, an s3:// URI or job:JOB/OUTPUT"
+        add.flag(group, name, arg.local or "", what, prefix="", metavar="PATH")
+        mode, dist = arg.mode or "File", arg.distribution or "FullyReplicated"
+        add.choice(group, f"{name}_mode", mode, modes, f"how input {name} is delivered")
+        what = f"how input {name} is shared among instances"
+        add.choice(group, f"{name}_distribution", dist, c.DISTRIBUTIONS, what)
+
+
+def add_modules(add: FlagAdder, parser, config: ScriptConfig) -> None:
+    if not config.dependencies:
+        return
+    group = parser.add_argument_group("Modules", "Local code shipped with a job, on PYTHONPATH.")
+    for name, path in config.dependencies.items():
+        what = f"module {name}: a package folder or a .py file"
+        add.flag(group, name, path, what, prefix="", metavar="PATH")

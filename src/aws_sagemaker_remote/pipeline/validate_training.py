@@ -1,0 +1,109 @@
+"""The checks only a training job needs, made before any side effect, each one line naming the
+flag or parameter. Limits from botocore's SageMaker model (contract.py lists the shapes):
+ChannelName, MetricDefinitionList / MetricName / MetricRegex, StoppingCondition, S3Uri; the
+rules from the API reference: MaxWaitTimeInSeconds "must be equal to or greater than
+MaxRuntimeInSeconds" (StoppingCondition) and is "only supported when EnableManagedSpotTraining
+is set to true" (the ValidationException CreateTrainingJob answers otherwise, as reported in
+aws/sagemaker-python-sdk#4140)."""
+
+from __future__ import annotations
+
+import re
+
+from .. import contract as c
+from ..errors import UsageError
+from ..flags import flag_of
+from .spec import JobSpec, TrainingSpec
+from .validate import check_s3_uri, fail
+
+
+def validate_training(spec: JobSpec, training: TrainingSpec) -> None:
+    _channel_names(spec)
+    _metrics(training.metrics)
+    _stopping(spec, training)
+    if training.checkpoint_s3 != "default":
+        if "sagemaker_checkpoints" in training.given and not training.checkpoints:
+            raise UsageError(
+                "--sagemaker-checkpoint-s3: a checkpoint URI with --sagemaker-checkpoints no; "
+                "drop one of the two (--sagemaker-checkpoint-s3 default drops the URI)"
+            )
+        check_s3_uri(
+            "--sagemaker-checkpoint-s3",
+            training.checkpoint_s3,
+            allowed="'default' or s3://bucket/prefix",
+        )
+
+
+def _channel_names(spec: JobSpec) -> None:
+    """Each input is the channel of its name, each module the channel `module-NAME`."""
+    names = [(flag_of(i.name), i.name) for i in spec.inputs]
+    names += [(flag_of(m.name), f"module-{m.name}") for m in spec.modules]
+    for flag, channel in names:
+        if len(channel) > c.MAX_CHANNEL_NAME or not re.fullmatch(
+            c.CHANNEL_NAME_PATTERN, channel, flags=re.ASCII
+        ):
+            raise UsageError(
+                f"{flag}: its channel name {channel!r} is not one SageMaker allows: 1-"
+                f"{c.MAX_CHANNEL_NAME} characters of A-Z a-z 0-9 . - _ (rename the input or module)"
+            )
+
+
+def _metrics(metrics: dict) -> None:
+    if len(metrics) > c.MAX_METRICS:
+        raise UsageError(f"metrics: {len(metrics)} given; SageMaker allows at most {c.MAX_METRICS}")
+    for name, regex in metrics.items():
+        if not _one_line(name, c.MAX_METRIC_NAME):
+            raise fail(
+                "metrics", name, f"a metric name is 1-{c.MAX_METRIC_NAME} characters on one line"
+            )
+        if not _one_line(regex, c.MAX_METRIC_REGEX):
+            raise fail(
+                f"metrics[{name!r}]",
+                regex[:60],
+                f"a metric regex is 1-{c.MAX_METRIC_REGEX} characters on one line",
+            )
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise fail(
+                f"metrics[{name!r}]",
+                regex,
+                f"not a regular expression ({exc}); the emulator and the watcher apply it with "
+                "Python's re",
+            ) from None
+
+
+def _one_line(text: str, longest: int) -> bool:
+    """The model's `.+` pattern, where `.` (Java's) matches no line terminator."""
+    return 1 <= len(text) <= longest and not any(ch in c.LINE_BREAKS for ch in text)
+
+
+def _stopping(spec: JobSpec, training: TrainingSpec) -> None:
+    if not training.spot:
+        if "sagemaker_max_wait" in training.given:
+            raise UsageError(
+                "--sagemaker-max-wait: only with --sagemaker-spot yes (SageMaker accepts "
+                "MaxWaitTimeInSeconds only for managed spot training)"
+            )
+        return
+    if "sagemaker_checkpoints" in training.given and not training.checkpoints:
+        raise UsageError(
+            "--sagemaker-checkpoints: no is not possible with --sagemaker-spot yes (a spot job "
+            "that is interrupted resumes from its checkpoints)"
+        )
+    wait = max_wait_seconds(spec.runtime_seconds, training)
+    if wait < spec.runtime_seconds:
+        raise fail(
+            "--sagemaker-max-wait",
+            wait,
+            f"must be at least --sagemaker-runtime-seconds ({spec.runtime_seconds}): it is the "
+            "time waiting for spot capacity plus the time running",
+        )
+
+
+def max_wait_seconds(runtime: int, training: TrainingSpec) -> int:
+    """MaxWaitTimeInSeconds of a spot job: the flag, else twice the runtime (at most 28 days,
+    at least the runtime)."""
+    if training.max_wait:
+        return training.max_wait
+    return max(runtime, min(2 * runtime, c.MAX_TRAINING_RUNTIME_SECONDS))

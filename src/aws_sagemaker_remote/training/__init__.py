@@ -1,0 +1,16 @@
+"""Training jobs: ``sagemaker_training_main`` and the flag builder."""
+
+
+def __getattr__(name):
+    if name in ("sagemaker_training_main", "sagemaker_training_handle"):
+        from . import main
+
+        return getattr(main, name)
+    if name in ("sagemaker_training_args", "sagemaker_training_parser_for_docs"):
+        from . import args
+
+        return getattr(args, name)
+    raise AttributeError(name)
+
+
+__all__ = ["sagemaker_training_main", "sagemaker_training_args"]

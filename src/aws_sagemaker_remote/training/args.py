@@ -1,0 +1,183 @@
+"""The flag builder of training jobs: every flag of the training page, with the defaults the
+script's author chose."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+
+from .. import contract as c
+from ..flags.builder import OneLineErrorParser
+from ..flags.groups import add_all_flags, add_inputs, add_modules
+from .config import TrainingConfig
+from .groups import GROUPS, training_dirs_adder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, Optional
+
+
+def sagemaker_training_args(
+    parser: argparse.ArgumentParser,
+    script: str,
+    run: bool = False,
+    wait: bool = True,
+    profile: Optional[str] = None,
+    role: str = c.DEFAULT_TRAINING_ROLE,
+    image: Optional[str] = None,
+    instance: str = c.DEFAULT_TRAINING_INSTANCE,
+    instance_count: int = 1,
+    volume_size: int = c.DEFAULT_VOLUME_GB,
+    runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
+    spot: bool = False,
+    max_wait: Optional[int] = None,
+    checkpoints: bool = False,
+    checkpoint_s3: str = "default",
+    base_job_name: str = c.DEFAULT_TRAINING_BASE_JOB_NAME,
+    job_name: str = "",
+    python: str = c.DEFAULT_PYTHON,
+    requirements: Optional[str] = None,
+    configuration_script: Optional[str] = None,
+    configuration_command: Optional[str] = None,
+    inputs: Optional[Dict[str, Any]] = None,
+    dependencies: Optional[Dict[str, Any]] = None,
+    modules: Optional[Dict[str, Any]] = None,
+    metrics: Optional[Dict[str, str]] = None,
+    model_dir: str = "output/model",
+    output_dir: str = "output/output",
+    checkpoint_dir: str = "output/checkpoint",
+    env: Optional[Dict[str, str]] = None,
+    output_json: Optional[str] = None,
+    additional_arguments: Optional[Iterable[Any]] = None,
+    argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]] = None,
+    region: Optional[str] = None,
+    bucket: Optional[str] = None,
+    prefix: str = c.DEFAULT_PREFIX,
+    tags: Optional[Dict[str, str]] = None,
+    output_kms_key: Optional[str] = None,
+    volume_kms_key: Optional[str] = None,
+    subnets: Optional[Iterable[str]] = None,
+    security_groups: Optional[Iterable[str]] = None,
+    network_isolation: bool = False,
+    inter_container_encryption: bool = False,
+    backend: Optional[str] = None,
+    dry_run: bool = False,
+    download: bool = False,
+    debug: bool = False,
+    training_image: Optional[str] = None,
+    training_instance: Optional[str] = None,
+    training_role: Optional[str] = None,
+    spot_instances: Optional[bool] = None,
+    max_run: Optional[int] = None,
+) -> TrainingConfig:
+    """Add every training flag to ``parser`` and return the configuration behind them.
+
+    Each keyword sets the default of the flag of the same name (``spot`` sets the default of
+    ``--sagemaker-spot``, ``inputs={"train": ...}`` adds ``--train``); the command line
+    overrides it. Locally ``main`` gets the local paths; in a job, each input flag points at
+    its channel ``/opt/ml/input/data/NAME``, ``--model-dir`` at ``/opt/ml/model``,
+    ``--output-dir`` at ``/opt/ml/output/data`` and ``--checkpoint-dir`` at
+    ``/opt/ml/checkpoints``. Your own flags travel as the job's hyperparameters when they are
+    ``--flag value`` / ``--flag`` pairs within SageMaker's limits.
+
+    :param parser: the parser to add the flags to; the flags come in groups after your own.
+    :param script: the script that runs in the job (``--sagemaker-script``).
+    :param run: ``True`` submits a training job instead of calling ``main`` here.
+    :param wait: ``True`` follows the job's logs until it ends.
+    :param profile: AWS profile of the session; default ``$AWS_PROFILE``, else ``default``.
+    :param role: IAM role name or ARN the job runs as; a missing role *name* is created.
+    :param image: ECR image URI; default: AWS's scikit-learn image for your Python version.
+    :param instance: instance type, e.g. ``ml.m5.xlarge`` (one of SageMaker's training types).
+    :param instance_count: number of instances.
+    :param volume_size: size of each instance's storage volume in GB.
+    :param runtime_seconds: the job is stopped after this many seconds (at most 28 days).
+    :param spot: ``True`` runs on managed spot instances; checkpoints are then on.
+    :param max_wait: with spot, the seconds of waiting for capacity and running after which the
+        job is stopped; at least ``runtime_seconds`` (default: twice it, at most 28 days).
+    :param checkpoints: ``True`` syncs ``--checkpoint-dir`` with S3: restored when the job
+        starts or restarts, saved while it runs.
+    :param checkpoint_s3: where checkpoints are kept: ``"default"`` (a prefix named after the
+        job) or an ``s3://`` URI (a later job given the same URI resumes from it).
+    :param base_job_name: job names are this plus a timestamp.
+    :param job_name: an exact job name instead (empty: from ``base_job_name``).
+    :param python: the interpreter command that runs the script in the container.
+    :param requirements: a requirements file installed with ``pip install -r`` before the script.
+    :param configuration_script: a bash file ``source``-d before the script.
+    :param configuration_command: a bash command run after the configuration script.
+    :param inputs: ``{channel: value}``; each adds ``--channel`` (a local path, an ``s3://``
+        URI, a ``job:JOB/OUTPUT`` reference, a :class:`~aws_sagemaker_remote.args.PathArgument`
+        or :data:`~aws_sagemaker_remote.args.OPTIONAL`), ``--channel-mode`` (File, FastFile or
+        Pipe) and ``--channel-distribution``.
+    :param dependencies: ``{name: path or imported module}``: local code shipped with the job
+        and put on ``PYTHONPATH``; each adds ``--name``.
+    :param modules: the seed package's name for ``dependencies`` (both may be given).
+    :param metrics: ``{name: regex}``: SageMaker's metric definitions; each regex's first group
+        is the value, found in the job's log lines.
+    :param model_dir: the local default of ``--model-dir``.
+    :param output_dir: the local default of ``--output-dir``.
+    :param checkpoint_dir: the local default of ``--checkpoint-dir``.
+    :param env: ``{name: value}`` environment variables of the container.
+    :param output_json: write the job's final description (DescribeTrainingJob) to this file.
+    :param additional_arguments: your own flags, as for processing.
+    :param argparse_callback: called with the parser to add your own flags.
+    :param region: AWS region; default: the session's.
+    :param bucket: S3 bucket for staging and the model; default ``sagemaker-REGION-ACCOUNT``.
+    :param prefix: S3 key prefix for staging; the job's model and checkpoints go under it too.
+    :param tags: ``{key: value}`` tags of the job.
+    :param output_kms_key: KMS key that encrypts the model and output in S3.
+    :param volume_kms_key: KMS key that encrypts the instances' volumes.
+    :param subnets: VPC subnet ids (with ``security_groups``).
+    :param security_groups: VPC security group ids (with ``subnets``).
+    :param network_isolation: ``True`` gives the container no network.
+    :param inter_container_encryption: ``True`` encrypts traffic between instances.
+    :param backend: ``"aws"`` or ``"local"`` (the dockerless emulator).
+    :param dry_run: ``True`` prints the request and the upload plan as JSON and does nothing.
+    :param download: ``True`` downloads the model and output after the job.
+    :param debug: ``True`` shows tracebacks instead of one-line errors.
+    :param training_image: the seed package's name for ``image``.
+    :param training_instance: the seed package's name for ``instance``.
+    :param training_role: the seed package's name for ``role``.
+    :param spot_instances: the seed package's name for ``spot``.
+    :param max_run: the seed package's name for ``runtime_seconds``.
+    :returns: the configuration that
+        :func:`~aws_sagemaker_remote.training.main.sagemaker_training_handle` takes.
+    """
+    values = dict(locals())  # each keyword by name: the defaults of the flags
+    seed = {
+        "image": training_image,
+        "instance": training_instance,
+        "role": training_role,
+        "spot": spot_instances,
+        "runtime_seconds": max_run,
+    }
+    values.update({name: value for name, value in seed.items() if value is not None})
+    config = TrainingConfig(
+        script=script,
+        inputs=inputs,
+        dependencies={**(modules or {}), **(dependencies or {})},
+        env=env,
+        tags=tags,
+        metrics=metrics,
+    )
+    channels = functools.partial(add_inputs, modes=c.TRAINING_INPUT_MODES)
+    add_all_flags(
+        parser, config, GROUPS, values, (channels, training_dirs_adder(values), add_modules)
+    )
+    return config
+
+
+def sagemaker_training_parser_for_docs() -> argparse.ArgumentParser:
+    """The parser the documentation renders with sphinx-argparse: every training flag, for one
+    channel ``train``, one module ``my_module`` and one metric.
+
+    :returns: a parser whose ``prog`` is ``aws-sagemaker-remote-training``.
+    """
+    parser = OneLineErrorParser(prog="aws-sagemaker-remote-training")
+    sagemaker_training_args(
+        parser=parser,
+        script="train.py",
+        inputs={"train": "/path/to/train"},
+        dependencies={"my_module": "/path/to/my_module"},
+        metrics={"accuracy": "accuracy=([0-9.]+)"},
+    )
+    return parser
