@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_sagemaker_remote.contract import JOB_KINDS
 from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
@@ -26,10 +27,17 @@ print("copied", sys.argv[1], "->", sys.argv[2])
 
 
 def stop_leftovers(backend):
-    for summary in backend.list_processing_jobs(MaxResults=100)["ProcessingJobSummaries"]:
-        if summary["ProcessingJobStatus"] == "InProgress":
-            backend.stop_processing_job(ProcessingJobName=summary["ProcessingJobName"])
-            wait(backend, summary["ProcessingJobName"])
+    """Stop the jobs of either kind a test left running, and wait for their end."""
+    for kind in JOB_KINDS.values():
+        for summary in backend.list_jobs(kind, MaxResults=100)[kind.field("Summaries")]:
+            if kind.status(summary) == "InProgress":
+                backend.stop_job(kind, kind.job_name(summary))
+                deadline = time.monotonic() + SAFETY_TIMEOUT
+                while (
+                    kind.status(backend.describe_job(kind, kind.job_name(summary))) not in TERMINAL
+                ):
+                    assert time.monotonic() < deadline, f"{kind.job_name(summary)} did not stop"
+                    time.sleep(0.1)
 
 
 def put(s3_client, bucket, key, body):
