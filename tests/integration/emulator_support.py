@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_sagemaker_remote.contract import JOB_KINDS
+from aws_sagemaker_remote.contract import JOB_KINDS, PROCESSING
 from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
@@ -120,13 +120,19 @@ def submit(backend, s3_client, bucket, name, script, **kwargs):
 
 
 def wait(backend, name, statuses=TERMINAL):
+    return wait_job(backend, PROCESSING, name, statuses)
+
+
+def wait_job(backend, kind, name, statuses=TERMINAL):
+    """The job's description once its status is one of `statuses`."""
     deadline = time.monotonic() + SAFETY_TIMEOUT
     while time.monotonic() < deadline:
-        description = backend.describe_processing_job(ProcessingJobName=name)
-        if description["ProcessingJobStatus"] in statuses:
+        description = backend.describe_job(kind, name)
+        if kind.status(description) in statuses:
             return description
         time.sleep(0.1)
-    pytest.fail(f"job {name} did not reach {statuses}; runner log:\n{runner_log(backend, name)}")
+    log = runner_log(backend, name, kind)
+    pytest.fail(f"job {name} did not reach {statuses}; runner log:\n{log}")
 
 
 def wait_for_file(backend, name, path):
@@ -138,8 +144,8 @@ def wait_for_file(backend, name, path):
         time.sleep(0.05)
 
 
-def runner_log(backend, name):
-    path = backend.job_dir(name) / "runner.log"
+def runner_log(backend, name, kind=PROCESSING):
+    path = backend.job_dir(name, kind) / "runner.log"
     return path.read_text() if path.exists() else "(none)"
 
 

@@ -125,3 +125,19 @@ def test_an_interrupted_spot_job_restarts_from_its_last_checkpoint(backend, s3_c
     with pytest.raises(ClientError) as error:  # only a running spot job can be interrupted
         backend.interrupt_training_job(TrainingJobName="train-spot")
     assert error.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_killed_runner_fails_the_job_and_ends_its_script(backend, s3_client, bucket):
+    import os
+    import signal
+
+    submit_training(backend, s3_client, bucket, "train-lost", SIGTERM_TRAIN)
+    ready = instance_path(backend, "train-lost", "/opt/ml/output/data/ready")
+    wait_until(ready.exists, "the script's start")
+    os.kill(int((backend.job_dir("train-lost") / "runner.pid").read_text()), signal.SIGKILL)
+    description = wait_training(backend, "train-lost")
+    assert description["TrainingJobStatus"] == "Failed"
+    assert description["SecondaryStatus"] == "Failed"
+    assert "runner ended unexpectedly" in description["FailureReason"]
+    saved = instance_path(backend, "train-lost", "/opt/ml/model/on-sigterm.txt")
+    wait_until(saved.exists, "the script's SIGTERM when its runner died")

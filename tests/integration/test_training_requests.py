@@ -66,6 +66,10 @@ def _bad_name(request):
     request["TrainingJobName"] = "bad_name"
 
 
+def _dot_dot_channel(request):
+    request["InputDataConfig"][0]["ChannelName"] = ".."
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
@@ -76,6 +80,7 @@ def _bad_name(request):
         (_checkpoints_outside, "CheckpointConfig.LocalPath '/tmp/checkpoints'"),
         (_bad_regex, "metric 'm': Regex '(unclosed' is not valid"),
         (_bad_name, "at 'trainingJobName' failed to satisfy constraint"),
+        (_dot_dot_channel, "channel '..': the name would not be a folder"),
     ],
 )
 def test_requests_aws_or_the_emulator_refuse_are_refused(backend, bucket, change, words):

@@ -9,17 +9,14 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
-from emulator_support import get, put
+from emulator_support import SAFETY_TIMEOUT, get, put, wait_job
 
-from aws_sagemaker_remote.contract import TRAINING_LOG_GROUP
+from aws_sagemaker_remote.contract import TRAINING, TRAINING_LOG_GROUP
 
 DATA = "/opt/ml/input/data"
 SUPPORT = f"{DATA}/code-support"
 BOOTSTRAP = f"{SUPPORT}/aws_sagemaker_remote/container/bootstrap.py"
 SCRIPT = f"{DATA}/code-script/train.py"
-SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
-TERMINAL = ("Completed", "Failed", "Stopped")
 
 
 def channel(name, uri, distribution="FullyReplicated", mode="File"):
@@ -112,15 +109,8 @@ def submit_training(backend, s3_client, bucket, name, script, **kwargs):
     return backend.create_training_job(**training_request(name, bucket, **kwargs))
 
 
-def wait_training(backend, name, statuses=TERMINAL):
-    deadline = time.monotonic() + SAFETY_TIMEOUT
-    while time.monotonic() < deadline:
-        description = backend.describe_training_job(TrainingJobName=name)
-        if description["TrainingJobStatus"] in statuses:
-            return description
-        time.sleep(0.1)
-    log = backend.job_dir(name) / "runner.log"
-    pytest.fail(f"job {name} did not reach {statuses}:\n{log.read_text() if log.exists() else ''}")
+def wait_training(backend, name):
+    return wait_job(backend, TRAINING, name)
 
 
 def wait_until(check, what):

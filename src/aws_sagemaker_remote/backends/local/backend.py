@@ -216,10 +216,10 @@ class LocalBackend(Backend):
         if status[field] not in TERMINAL and not runner_alive(store.job_dir(name)):
             status = store.status(name)  # it may have finished since the first read
             if status[field] not in TERMINAL:
-                status[field] = "Failed"
-                status["FailureReason"] = (
+                view.lost(
+                    status,
                     "InternalServerError: the emulator's job runner ended unexpectedly "
-                    f"(see {store.job_dir(name) / RUNNER_LOG})"
+                    f"(see {store.job_dir(name) / RUNNER_LOG})",
                 )
         stop_time = store.stop_requested_at(name)
         if status[field] == "InProgress" and stop_time is not None:

@@ -69,6 +69,11 @@ class Emulated:
         """What describe shows between a stop request and the runner acting on it."""
         status[self.status_field] = "Stopping"
 
+    def lost(self, status: Dict[str, Any], reason: str) -> None:
+        """What describe shows when the job's runner ended without ending the job."""
+        status[self.status_field] = "Failed"
+        status["FailureReason"] = reason
+
     def described(self, request: Dict[str, Any]) -> Dict[str, Any]:  # noqa: ARG002
         """Fields a description has beyond the request and the status."""
         return {}
@@ -149,6 +154,10 @@ class Training(Emulated):
     def stopping(self, status: Dict[str, Any]) -> None:
         super().stopping(status)
         status["SecondaryStatus"] = "Stopping"
+
+    def lost(self, status: Dict[str, Any], reason: str) -> None:
+        super().lost(status, reason)
+        status["SecondaryStatus"] = "Failed"
 
     def described(self, request: Dict[str, Any]) -> Dict[str, Any]:
         """ModelArtifacts is a required member of DescribeTrainingJobResponse (botocore)."""

@@ -113,6 +113,8 @@ def _regex_problems(metric: Dict[str, str]) -> Iterable[str]:
 
 def _channel_problems(channel: Dict[str, Any], default_mode: str) -> Iterable[str]:
     where = f"channel {channel['ChannelName']!r}"
+    if channel["ChannelName"] in (".", ".."):
+        yield f"{where}: the name would not be a folder of /opt/ml/input/data"
     s3 = channel["DataSource"].get("S3DataSource")
     if s3 is None:
         yield f"{where}: only S3DataSource is supported (not FileSystemDataSource)"
