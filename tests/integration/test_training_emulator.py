@@ -150,9 +150,11 @@ def test_a_two_instance_job_gets_its_channels_configs_and_uploads_its_model(
 
 
 FAILING_TRAIN = """
-import os
+import os, stat
 from pathlib import Path
-Path(os.environ["SM_MODEL_DIR"], "partial.txt").write_text("saved before the failure")
+fast = Path(os.environ["SM_CHANNEL_FAST"])
+modes = [stat.S_IMODE(p.stat().st_mode) & 0o222 for p in [fast, *fast.rglob("*")]]
+Path(os.environ["SM_MODEL_DIR"], "partial.txt").write_text(f"write bits {set(modes)}")
 print("about to fail", flush=True)
 raise ValueError("bad data in row 3")
 """
@@ -161,7 +163,9 @@ raise ValueError("bad data in row 3")
 def test_a_failing_job_publishes_its_failure_file_and_still_uploads_its_model(
     backend, s3_client, bucket
 ):
-    submit_training(backend, s3_client, bucket, "train-fail", FAILING_TRAIN)
+    s3_client.put_object(Bucket=bucket, Key="fast/sub/x.bin", Body=b"x")
+    fast = channel("fast", f"s3://{bucket}/fast/", mode="FastFile")
+    submit_training(backend, s3_client, bucket, "train-fail", FAILING_TRAIN, channels=[fast])
     description = wait_training(backend, "train-fail")
     assert description["TrainingJobStatus"] == "Failed"
     assert description["FailureReason"] == "AlgorithmError: ValueError: bad data in row 3"
@@ -170,7 +174,7 @@ def test_a_failing_job_publishes_its_failure_file_and_still_uploads_its_model(
     ]  # fmt: skip
     assert description["SecondaryStatusTransitions"][-1]["StatusMessage"] == "Training job failed"
     model = archive_members(s3_client, bucket, "out/train-fail/output/model.tar.gz")
-    assert model == {"partial.txt": b"saved before the failure"}
+    assert model == {"partial.txt": b"write bits {0}"}  # FastFile: read-only
     keys = s3_client.list_objects_v2(Bucket=bucket, Prefix="out/train-fail/").get("Contents", [])
     assert [o["Key"] for o in keys] == ["out/train-fail/output/model.tar.gz"]  # no output data
     failed = backend.list_training_jobs(StatusEquals="Failed")["TrainingJobSummaries"]

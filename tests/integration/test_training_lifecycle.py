@@ -11,7 +11,9 @@ from emulator_support import instance_path
 from training_support import (
     archive_members,
     log_messages,
+    stage_code,
     submit_training,
+    training_request,
     transitions,
     wait_training,
     wait_until,
@@ -66,13 +68,21 @@ time.sleep(60)
 """
 
 
-def test_max_runtime_stops_the_job_as_max_runtime_exceeded(backend, s3_client, bucket):
+def test_the_runtime_and_spot_wait_limits_stop_jobs_as_aws_names_it(backend, s3_client, bucket):
     submit_training(backend, s3_client, bucket, "train-limit", SLEEPING_TRAIN, max_runtime=1)
-    description = wait_training(backend, "train-limit")
-    assert description["TrainingJobStatus"] == "Stopped"
-    assert description["SecondaryStatus"] == "MaxRuntimeExceeded"
-    assert transitions(description)[-2:] == ["Stopping", "MaxRuntimeExceeded"]
-    assert "FailureReason" not in description
+    request = training_request("train-wait", bucket, max_runtime=1, spot=True)
+    request["StoppingCondition"]["MaxWaitTimeInSeconds"] = 1  # counts from creation: first
+    stage_code(s3_client, bucket, "train-wait", SLEEPING_TRAIN)
+    backend.create_training_job(**request)
+    for name, secondary in (
+        ("train-limit", "MaxRuntimeExceeded"),
+        ("train-wait", "MaxWaitTimeExceeded"),
+    ):
+        description = wait_training(backend, name)
+        assert description["TrainingJobStatus"] == "Stopped"
+        assert description["SecondaryStatus"] == secondary
+        assert transitions(description)[-3:] == ["Training", "Stopping", secondary]
+        assert "FailureReason" not in description
 
 
 # Steps 0..5, a checkpoint after each; the first run hangs after step 2 until it is reclaimed.

@@ -52,6 +52,8 @@ def download_inputs(
                 target = instance.path(channel.local_path)
                 check_targets(instance, target, mine)
                 s3io.download_listing(s3_client, bucket, mine, target)
+                if channel.read_only:
+                    set_writable(target, False)
         except Exception as error:
             raise ChannelError(
                 f"ClientError: Failed to download data for {noun} {channel.name!r} "
@@ -64,7 +66,25 @@ def drop_inputs(channels: List[Channel], instances: List[Instance]) -> None:
     with theirs (outputs, logs and the request stay for describe, logs and download)."""
     for channel in channels:
         for instance in instances:
-            shutil.rmtree(instance.path(channel.local_path), ignore_errors=True)
+            remove_tree(instance.path(channel.local_path))
+
+
+def set_writable(folder: Path, writable: bool) -> None:
+    """Add or take away the write permission of a folder, everything below it included."""
+    for current, dirs, files in os.walk(folder):
+        for name in [*dirs, *files, ""]:
+            path = os.path.join(current, name) if name else current
+            if os.path.islink(path):
+                continue
+            mode = os.stat(path).st_mode
+            os.chmod(path, mode | 0o200 if writable else mode & ~0o222)
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove a folder even when parts of it were made read-only (FastFile channels)."""
+    if folder.exists():
+        set_writable(folder, True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:

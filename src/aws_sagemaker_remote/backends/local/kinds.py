@@ -30,6 +30,7 @@ class Channel:
     uri: str
     local_path: str  # a container path
     distribution: str  # FullyReplicated | ShardedByS3Key
+    read_only: bool = False  # FastFile: "The channel directory is mounted as read-only"
 
 
 class Emulated:
@@ -133,12 +134,14 @@ class Training(Emulated):
         return list(spec["ContainerEntrypoint"]) + list(spec.get("ContainerArguments", []))
 
     def channels(self, request: Dict[str, Any]) -> List[Channel]:
+        default_mode = request.get("AlgorithmSpecification", {}).get("TrainingInputMode")
         return [
             Channel(
                 item["ChannelName"],
                 item["DataSource"]["S3DataSource"]["S3Uri"],
                 f"{TRAINING_DATA_ROOT}/{item['ChannelName']}",
                 item["DataSource"]["S3DataSource"].get("S3DataDistributionType", "FullyReplicated"),
+                item.get("InputMode", default_mode) == "FastFile",
             )
             for item in request.get("InputDataConfig", [])
         ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import time
 import traceback
@@ -104,7 +103,7 @@ class Job:
                 return self.life.outcome(supervisor.stop, supervisor)
             self.life.interrupted()
             for instance in self.instances:  # a reclaimed instance is gone with its disk
-                shutil.rmtree(instance.root, ignore_errors=True)
+                channels.remove_tree(instance.root)
 
     def _attempt(self) -> Tuple[Optional[Outcome], Optional[Supervisor]]:
         """Run the instances once: (an outcome reached before they ran, or their supervisor)."""
@@ -227,10 +226,10 @@ class Supervisor:
             title = self.job.view.kind.title
             self.stop = Stop("Stopped", f"Stopped by Stop{title}Job")
         else:
-            due = [stop for deadline, stop in self.deadlines if now >= deadline]
+            due = [(deadline, stop) for deadline, stop in self.deadlines if now >= deadline]
             if not due:
                 return
-            self.stop = due[0]
+            self.stop = min(due, key=lambda item: item[0])[1]  # the limit reached first
         self.job.life.stopping()
         if self.kill_at is None:
             self._terminate_all(now)
