@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_sagemaker_remote.contract import JOB_KINDS, PROCESSING
 from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
@@ -26,10 +27,17 @@ print("copied", sys.argv[1], "->", sys.argv[2])
 
 
 def stop_leftovers(backend):
-    for summary in backend.list_processing_jobs(MaxResults=100)["ProcessingJobSummaries"]:
-        if summary["ProcessingJobStatus"] == "InProgress":
-            backend.stop_processing_job(ProcessingJobName=summary["ProcessingJobName"])
-            wait(backend, summary["ProcessingJobName"])
+    """Stop the jobs of either kind a test left running, and wait for their end."""
+    for kind in JOB_KINDS.values():
+        for summary in backend.list_jobs(kind, MaxResults=100)[kind.field("Summaries")]:
+            if kind.status(summary) == "InProgress":
+                backend.stop_job(kind, kind.job_name(summary))
+                deadline = time.monotonic() + SAFETY_TIMEOUT
+                while (
+                    kind.status(backend.describe_job(kind, kind.job_name(summary))) not in TERMINAL
+                ):
+                    assert time.monotonic() < deadline, f"{kind.job_name(summary)} did not stop"
+                    time.sleep(0.1)
 
 
 def put(s3_client, bucket, key, body):
@@ -112,13 +120,19 @@ def submit(backend, s3_client, bucket, name, script, **kwargs):
 
 
 def wait(backend, name, statuses=TERMINAL):
+    return wait_job(backend, PROCESSING, name, statuses)
+
+
+def wait_job(backend, kind, name, statuses=TERMINAL):
+    """The job's description once its status is one of `statuses`."""
     deadline = time.monotonic() + SAFETY_TIMEOUT
     while time.monotonic() < deadline:
-        description = backend.describe_processing_job(ProcessingJobName=name)
-        if description["ProcessingJobStatus"] in statuses:
+        description = backend.describe_job(kind, name)
+        if kind.status(description) in statuses:
             return description
         time.sleep(0.1)
-    pytest.fail(f"job {name} did not reach {statuses}; runner log:\n{runner_log(backend, name)}")
+    log = runner_log(backend, name, kind)
+    pytest.fail(f"job {name} did not reach {statuses}; runner log:\n{log}")
 
 
 def wait_for_file(backend, name, path):
@@ -130,8 +144,8 @@ def wait_for_file(backend, name, path):
         time.sleep(0.05)
 
 
-def runner_log(backend, name):
-    path = backend.job_dir(name) / "runner.log"
+def runner_log(backend, name, kind=PROCESSING):
+    path = backend.job_dir(name, kind) / "runner.log"
     return path.read_text() if path.exists() else "(none)"
 
 

@@ -1,7 +1,8 @@
-"""Container entrypoint of a processing job.
+"""Container entrypoint of a processing or training job.
 
 SageMaker (and the local emulator) runs this file directly:
-``python3 /opt/ml/processing/code/support/aws_sagemaker_remote/container/bootstrap.py [ARGV...]``.
+``python3 /opt/ml/processing/code/support/aws_sagemaker_remote/container/bootstrap.py [ARGV...]``
+(training: under ``/opt/ml/input/data/code-support/``).
 It runs inside arbitrary images, so this package (``container``) uses the standard library only,
 imports nothing else of this library and keeps to Python 3.7 syntax.
 
@@ -10,12 +11,15 @@ script + command in one bash, host information, then the user's script as a chil
 SIGTERM/SIGINT forwarded. The first log line names the image's Python version.
 
 Failure reporting follows SageMaker Processing: the container's /opt/ml/output/message becomes the
-job's ExitMessage (first 1 KiB, UTF-8). A failing setup step writes its one-line reason there
-(the pip requirement, the configuration step), prints it and exits 1 before user code starts; the
-script runs through ``run_script.py``, which writes an uncaught exception's ``Type: message``;
-a script that exits non-zero otherwise leaves ``script exited with code N``. A message the script
-wrote itself is never overwritten. Log lines show container paths (/opt/ml/...), never the
-emulator's host paths.
+job's ExitMessage (first 1 KiB, UTF-8). With ``AWS_SAGEMAKER_REMOTE_KIND=training`` the same
+reasons go to /opt/ml/output/failure, which SageMaker Training publishes as FailureReason, and the
+training toolkit's SM_* variables are set (``training.py``), the script's arguments rebuilt from
+hyperparameters.json when ``AWS_SAGEMAKER_REMOTE_ARGV_SOURCE=hyperparameters``. A failing setup
+step writes its one-line reason there (the pip requirement, the configuration step), prints it
+and exits 1 before user code starts; the script runs through ``run_script.py``, which writes an
+uncaught exception's ``Type: message``; a script that exits non-zero otherwise leaves ``script
+exited with code N``. A message the script wrote itself is never overwritten. Log lines show
+container paths (/opt/ml/...), never the emulator's host paths.
 
 Decisions beyond the contract:
 - ``AWS_SAGEMAKER_REMOTE_PATH_MAP`` is also applied to the paths read from the environment
@@ -59,18 +63,35 @@ from aws_sagemaker_remote.container.steps import (  # noqa: E402
     set_host_information,
     start_child,
 )
+from aws_sagemaker_remote.container.training import (  # noqa: E402
+    FAILURE_FILE,
+    KIND_TRAINING,
+    hyperparameter_argv,
+    set_training_variables,
+)
 
 MESSAGE_FILE = "/opt/ml/output/message"  # published by SageMaker Processing as ExitMessage
 RUN_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_script.py")
+KINDS = ("processing", KIND_TRAINING)
+ARGV_SOURCES = ("", "hyperparameters")
+
+
+def is_training(environ: Dict[str, str]) -> bool:
+    return environ.get(ENV_PREFIX + "KIND", "") == KIND_TRAINING
+
+
+def message_file(environ: Dict[str, str]) -> str:
+    """Where a failure's reason goes: the file the job's kind publishes."""
+    return FAILURE_FILE if is_training(environ) else MESSAGE_FILE
 
 
 # ---------------------------------------------------------------- failure reporting
 
 
-def report_failure(reason: str, path_map: PathMap) -> None:
+def report_failure(reason: str, path_map: PathMap, environ: Dict[str, str]) -> None:
     line = one_line(reason)
     log(line)
-    write_message(path_map.path(MESSAGE_FILE), line)
+    write_message(path_map.path(message_file(environ)), line)
 
 
 def one_line(reason: str) -> str:
@@ -83,24 +104,39 @@ def one_line(reason: str) -> str:
 def setup(
     argv: List[str], environ: Dict[str, str], forwarder: SignalForwarder, path_map: PathMap
 ) -> Tuple[Settings, Dict[str, str]]:
+    check_modes(environ)
     settings = load_settings(argv, environ, path_map)
+    settings.message_file = message_file(environ)
+    if environ.get(ENV_PREFIX + "ARGV_SOURCE"):
+        settings.argv = hyperparameter_argv(path_map) + settings.argv
     env = dict(environ)
     prepend_pythonpath(settings, env)
     forwarder.check("setup")
     install_requirements(settings, env, forwarder)
     forwarder.check("setup")
     env = run_configuration(settings, env, forwarder)
-    set_host_information(env, path_map)
+    if is_training(environ):
+        set_training_variables(env, path_map)
+    else:
+        set_host_information(env, path_map)
     if not os.path.isfile(settings.script):
         raise SetupError(f"script not found: {path_map.shown(settings.script)}")
     forwarder.check("setup")
     return settings, script_environment(env)
 
 
+def check_modes(environ: Dict[str, str]) -> None:
+    for name, allowed in (("KIND", KINDS), ("ARGV_SOURCE", ARGV_SOURCES)):
+        value = environ.get(ENV_PREFIX + name, "")
+        if value and value not in allowed:
+            choices = ", ".join(repr(a) for a in allowed if a)
+            raise SetupError(f"{ENV_PREFIX}{name} is {value!r}; allowed: {choices}")
+
+
 def run_script(
     settings: Settings, env: Dict[str, str], forwarder: SignalForwarder, path_map: PathMap
 ) -> int:
-    runner = [RUN_SCRIPT, path_map.path(MESSAGE_FILE)]
+    runner = [RUN_SCRIPT, path_map.path(settings.message_file)]
     command = settings.python + runner + [settings.script] + settings.argv
     log(
         "running {} {} ({} argument{})".format(
@@ -129,16 +165,16 @@ def main(argv: Optional[List[str]] = None, environ: Optional[Dict[str, str]] = N
         settings, env = setup(argv, environ, forwarder, path_map)
         code = run_script(settings, env, forwarder, path_map)
     except SetupError as error:
-        report_failure(str(error), path_map)
+        report_failure(str(error), path_map, environ)
         return error.exit_code
     except Exception as error:  # noqa: BLE001 - a bug here must still leave a reason
         traceback.print_exc()
-        report_failure(f"bootstrap error: {type(error).__name__}: {error}", path_map)
+        report_failure(f"bootstrap error: {type(error).__name__}: {error}", path_map, environ)
         return EXIT_SETUP_FAILED
     finally:
         forwarder.restore()
     if code != 0:
-        report_failure(f"script exited with code {code}", path_map)
+        report_failure(f"script exited with code {code}", path_map, environ)
     return code
 
 

@@ -91,6 +91,7 @@ class Settings:
         self.configuration_command = ""
         self.argv = []  # type: List[str]
         self.path_map = PathMap()
+        self.message_file = "/opt/ml/output/message"  # the file the job's kind publishes
 
 
 def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -> Settings:

@@ -1,4 +1,5 @@
-"""The dockerless emulator behind the boto3 SageMaker client's processing-job methods."""
+"""The dockerless emulator behind the boto3 SageMaker client's processing- and training-job
+methods. Each kind keeps its own job names, as on AWS (store.kind_root)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ...contract import PROCESSING, TRAINING, JobKind
 from ...contract import TERMINAL_STATES as TERMINAL
 from ...procs import same_process
 from ..base import Backend
 from .awserror import job_not_found, validation_error
+from .channelcheck import check_channels_have_data
 from .jobenv import RUNNER_PROFILE_VAR
+from .kinds import emulated
 from .logs import LocalLogs
 from .store import (
     RUNNER_LOG,
@@ -24,6 +28,7 @@ from .store import (
     RUNNER_RECORD,
     JobStore,
     job_arn,
+    kind_root,
     read_json,
     update_status,
 )
@@ -34,18 +39,12 @@ from .validation import (
     validate_params,
 )
 
-TIME_FIELDS = ("CreationTime", "ProcessingStartTime", "ProcessingEndTime", "LastModifiedTime")
-SUMMARY_FIELDS = (
-    "ProcessingJobName",
-    "ProcessingJobArn",
-    "CreationTime",
-    "ProcessingEndTime",
-    "LastModifiedTime",
-    "ProcessingJobStatus",
-    "FailureReason",
-    "ExitMessage",
-)
 DEFAULT_MAX_RESULTS = 10
+# Timestamps inside list members of a training job's status.
+NESTED_TIMES = {
+    "SecondaryStatusTransitions": ("StartTime", "EndTime"),
+    "FinalMetricDataList": ("Timestamp",),
+}
 
 
 class LocalBackend(Backend):
@@ -57,10 +56,14 @@ class LocalBackend(Backend):
     def __init__(
         self, root: Optional[Path] = None, region: str = "us-east-1", profile: Optional[str] = None
     ) -> None:
-        self.store = JobStore(root)
+        self.store = JobStore(root)  # the processing jobs
+        self._stores = {
+            kind.name: JobStore(kind_root(self.store.root, kind)) for kind in (PROCESSING, TRAINING)
+        }
+        self._stores[PROCESSING.name] = self.store
         self.region = region
         self.profile = profile
-        self._logs = LocalLogs(self.store, region)
+        self._logs = LocalLogs(self._stores, region)
         self._s3 = None
 
     @property
@@ -82,27 +85,73 @@ class LocalBackend(Backend):
             self._s3 = session.client("s3", config=client_config())
         return self._s3
 
-    def job_dir(self, name: str) -> Path:
-        return self.store.job_dir(name)
+    def job_dir(self, name: str, kind: Optional[JobKind] = None) -> Path:
+        """The job's folder; without a kind, the processing job's when there is one."""
+        if kind is None:
+            kind = TRAINING if self._stores[TRAINING.name].exists(name) else PROCESSING
+            if self.store.exists(name):
+                kind = PROCESSING
+        return self._stores[kind.name].job_dir(name)
+
+    # ------------------------------------------------------------------ the operations
+
+    def create_processing_job(self, **request: Any) -> Dict[str, Any]:
+        return self._create(PROCESSING, request)
+
+    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self._describe(PROCESSING, kwargs)
+
+    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
+        return self._list(PROCESSING, kwargs)
+
+    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self._stop(PROCESSING, kwargs)
+
+    def create_training_job(self, **request: Any) -> Dict[str, Any]:
+        return self._create(TRAINING, request)
+
+    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self._describe(TRAINING, kwargs)
+
+    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
+        return self._list(TRAINING, kwargs)
+
+    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        return self._stop(TRAINING, kwargs)
+
+    def interrupt_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+        """Emulator only (no such AWS operation): reclaim the instances of a running managed
+        spot training job, as EC2 does when it takes Spot capacity back. The runner kills them,
+        syncs the checkpoints and restarts the job on new instances."""
+        name = self._existing_job(TRAINING, "StopTrainingJob", kwargs)
+        store = self._stores[TRAINING.name]
+        if not store.request(name).get("EnableManagedSpotTraining"):
+            raise validation_error(
+                "InterruptTrainingJob", f"The training job {name} is not a managed spot job"
+            )
+        status = self._status(TRAINING, name)["TrainingJobStatus"]
+        if status != "InProgress":
+            raise validation_error(
+                "InterruptTrainingJob", f"The training job {name} is in status {status}"
+            )
+        store.request_interrupt(name)
+        return {"ResponseMetadata": _metadata()}
 
     # ------------------------------------------------------------------ create
 
-    def create_processing_job(self, **request: Any) -> Dict[str, Any]:
-        validate_create_request(request)
-        name = request["ProcessingJobName"]
-        arn = job_arn(self.region, name)
-        now = time.time()
-        status = {
-            "ProcessingJobArn": arn,
-            "ProcessingJobStatus": "InProgress",
-            "CreationTime": now,
-            "LastModifiedTime": now,
-        }
+    def _create(self, kind: JobKind, request: Dict[str, Any]) -> Dict[str, Any]:
+        operation = f"Create{kind.title}Job"
+        validate_create_request(kind, request)
+        name = request[kind.field("Name")]
+        arn = job_arn(self.region, name, kind)
+        if kind is TRAINING:
+            check_channels_have_data(self.s3, request, self.region)
+        status = emulated(kind).initial_status(arn, time.time())
         try:
-            job_dir = self.store.create(name, request, status)
+            job_dir = self._stores[kind.name].create(name, request, status)
         except FileExistsError:
             raise validation_error(
-                "CreateProcessingJob",
+                operation,
                 "Job name must be unique within an AWS account and region, and a job with "
                 f"this name already exists ({arn})",
             ) from None
@@ -111,12 +160,11 @@ class LocalBackend(Backend):
         except BaseException as error:  # no runner: the job must not stay InProgress
             update_status(
                 job_dir,
-                ProcessingJobStatus="Failed",
+                **{kind.field("Status"): "Failed", f"{kind.title}EndTime": time.time()},
                 FailureReason=f"InternalServerError: the job runner could not start: {error}",
-                ProcessingEndTime=time.time(),
             )
             raise
-        return {"ProcessingJobArn": arn, "ResponseMetadata": _metadata()}
+        return {kind.field("Arn"): arn, "ResponseMetadata": _metadata()}
 
     def _spawn_runner(self, job_dir: Path) -> None:
         env = dict(os.environ)
@@ -142,62 +190,61 @@ class LocalBackend(Backend):
 
     # ------------------------------------------------------------------ describe / list
 
-    def _existing_job(self, op: str, kwargs: Dict[str, Any]) -> str:
+    def _existing_job(self, kind: JobKind, op: str, kwargs: Dict[str, Any]) -> str:
         """The job name of a describe/stop call, checked as AWS checks it."""
         validate_params(op, kwargs)
-        name = kwargs["ProcessingJobName"]
-        validate_job_name(op, name)
-        if not self.store.exists(name):
+        name = kwargs[kind.field("Name")]
+        validate_job_name(op, name, kind)
+        if not self._stores[kind.name].exists(name):
             raise job_not_found(op, name)
         return name
 
-    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        op = "DescribeProcessingJob"
-        name = self._existing_job(op, kwargs)
+    def _describe(self, kind: JobKind, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        op = f"Describe{kind.title}Job"
+        name = self._existing_job(kind, op, kwargs)
         allowed = set(output_members(op))
-        request = {k: v for k, v in self.store.request(name).items() if k in allowed}
-        response = {**request, **self._status(name)}
+        stored = self._stores[kind.name].request(name)
+        request = {k: v for k, v in stored.items() if k in allowed}
+        response = {**request, **emulated(kind).described(stored), **self._status(kind, name)}
         response["ResponseMetadata"] = _metadata()
         return response
 
-    def _status(self, name: str) -> Dict[str, Any]:
-        status = self.store.status(name)
-        if status["ProcessingJobStatus"] not in TERMINAL and not self._runner_alive(name):
-            status = self.store.status(name)  # it may have finished since the first read
-            if status["ProcessingJobStatus"] not in TERMINAL:
-                status["ProcessingJobStatus"] = "Failed"
-                status["FailureReason"] = (
+    def _status(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        view, store = emulated(kind), self._stores[kind.name]
+        field = view.status_field
+        status = store.status(name)
+        if status[field] not in TERMINAL and not runner_alive(store.job_dir(name)):
+            status = store.status(name)  # it may have finished since the first read
+            if status[field] not in TERMINAL:
+                view.lost(
+                    status,
                     "InternalServerError: the emulator's job runner ended unexpectedly "
-                    f"(see {self.job_dir(name) / RUNNER_LOG})"
+                    f"(see {store.job_dir(name) / RUNNER_LOG})",
                 )
-        stop_time = self.store.stop_requested_at(name)
-        if status["ProcessingJobStatus"] == "InProgress" and stop_time is not None:
-            status["ProcessingJobStatus"] = "Stopping"
+        stop_time = store.stop_requested_at(name)
+        if status[field] == "InProgress" and stop_time is not None:
+            view.stopping(status)
             status["LastModifiedTime"] = max(status["LastModifiedTime"], stop_time)
-        status["ProcessingJobName"] = name
-        for field in TIME_FIELDS:
-            if field in status:
-                status[field] = datetime.fromtimestamp(status[field], timezone.utc)
-        return status
+        status[kind.field("Name")] = name
+        return as_datetimes(status, view.time_fields)
 
-    def _runner_alive(self, name: str) -> bool:
-        return runner_alive(self.job_dir(name))
-
-    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        validate_params("ListProcessingJobs", kwargs)
-        jobs = [self._status(name) for name in self.store.names()]
-        jobs = [job for job in jobs if _matches(job, kwargs)]
-        sort_by = {"Name": "ProcessingJobName", "Status": "ProcessingJobStatus"}.get(
+    def _list(self, kind: JobKind, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        op = f"List{kind.title}Jobs"
+        validate_params(op, kwargs)
+        view = emulated(kind)
+        jobs = [self._status(kind, name) for name in self._stores[kind.name].names()]
+        jobs = [job for job in jobs if _matches(kind, job, kwargs)]
+        sort_by = {"Name": kind.field("Name"), "Status": view.status_field}.get(
             kwargs.get("SortBy", "CreationTime"), "CreationTime"
         )
         descending = kwargs.get("SortOrder", "Descending") == "Descending"
         jobs.sort(key=lambda job: job[sort_by], reverse=descending)
-        start = _start_index(kwargs.get("NextToken"))
+        start = _start_index(op, kwargs.get("NextToken"))
         size = kwargs.get("MaxResults", DEFAULT_MAX_RESULTS)
         page = jobs[start : start + size]
         response: Dict[str, Any] = {
-            "ProcessingJobSummaries": [
-                {k: job[k] for k in SUMMARY_FIELDS if k in job} for job in page
+            kind.field("Summaries"): [
+                {k: job[k] for k in view.summary_fields if k in job} for job in page
             ],
             "ResponseMetadata": _metadata(),
         }
@@ -207,41 +254,28 @@ class LocalBackend(Backend):
 
     # ------------------------------------------------------------------ stop
 
-    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        op = "StopProcessingJob"
-        name = self._existing_job(op, kwargs)
-        status = self._status(name)["ProcessingJobStatus"]
+    def _stop(self, kind: JobKind, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        op = f"Stop{kind.title}Job"
+        name = self._existing_job(kind, op, kwargs)
+        status = self._status(kind, name)[kind.field("Status")]
         if status in TERMINAL:
             raise validation_error(
-                op, f"The processing job {name} is in status {status} and cannot be stopped"
+                op, f"The {kind.name} job {name} is in status {status} and cannot be stopped"
             )
-        self.store.request_stop(name)
+        self._stores[kind.name].request_stop(name)
         return {"ResponseMetadata": _metadata()}
 
     # ------------------------------------------------------------------ tags
-
-    # ------------------------------------------------------------------ training
-
-    def create_training_job(self, **_request: Any) -> Dict[str, Any]:
-        raise validation_error("CreateTrainingJob", "local emulator: training jobs come next")
-
-    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        raise job_not_found("DescribeTrainingJob", str(kwargs.get("TrainingJobName")))
-
-    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        validate_params("ListTrainingJobs", kwargs)
-        return {"TrainingJobSummaries": [], "ResponseMetadata": _metadata()}
-
-    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        raise job_not_found("StopTrainingJob", str(kwargs.get("TrainingJobName")))
 
     def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         """The request's Tags (this emulator keeps them with the request, as AWS keeps them)."""
         validate_params("ListTags", {"ResourceArn": ResourceArn})
         name = ResourceArn.rsplit("/", 1)[-1]
-        if ResourceArn != job_arn(self.region, name) or not self.store.exists(name):
-            raise validation_error("ListTags", f"Resource {ResourceArn} was not found")
-        return list(self.store.request(name).get("Tags", []))
+        for kind in (PROCESSING, TRAINING):
+            store = self._stores[kind.name]
+            if ResourceArn == job_arn(self.region, name, kind) and store.exists(name):
+                return list(store.request(name).get("Tags", []))
+        raise validation_error("ListTags", f"Resource {ResourceArn} was not found")
 
 
 def runner_alive(job_dir: Path) -> bool:
@@ -263,11 +297,31 @@ def _metadata() -> Dict[str, Any]:
     return {"RequestId": str(uuid.uuid4()), "HTTPStatusCode": 200, "RetryAttempts": 0}
 
 
-def _matches(job: Dict[str, Any], kwargs: Dict[str, Any]) -> bool:
-    if kwargs.get("NameContains", "") not in job["ProcessingJobName"]:
+def as_datetimes(status: Dict[str, Any], fields) -> Dict[str, Any]:
+    """Epoch seconds as stored -> the datetimes boto3 returns, nested ones included."""
+    for field in fields:
+        if field in status:
+            status[field] = _datetime(status[field])
+    for field, names in NESTED_TIMES.items():
+        for item in status.get(field, []):
+            for name in names:
+                if name in item:
+                    item[name] = _datetime(item[name])
+    return status
+
+
+def _datetime(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def _matches(kind: JobKind, job: Dict[str, Any], kwargs: Dict[str, Any]) -> bool:
+    if kwargs.get("NameContains", "") not in job[kind.field("Name")]:
         return False
-    if kwargs.get("StatusEquals", job["ProcessingJobStatus"]) != job["ProcessingJobStatus"]:
+    status = job[kind.field("Status")]
+    if kwargs.get("StatusEquals", status) != status:
         return False
+    if "WarmPoolStatusEquals" in kwargs or "TrainingPlanArnEquals" in kwargs:
+        return False  # the emulator has no warm pools and no training plans
     for key, field, after in (
         ("CreationTimeAfter", "CreationTime", True),
         ("CreationTimeBefore", "CreationTime", False),
@@ -294,11 +348,11 @@ def _epoch(value: Any) -> float:
     return float(value)
 
 
-def _start_index(token: Optional[str]) -> int:
+def _start_index(op: str, token: Optional[str]) -> int:
     if token is None:
         return 0
     if not token.isdigit():
-        raise validation_error("ListProcessingJobs", "The NextToken is not valid.")
+        raise validation_error(op, "The NextToken is not valid.")
     return int(token)
 
 

@@ -12,13 +12,10 @@ from ...s3 import transfer as s3io
 from ...s3.progress import files_text, format_size
 from ...s3.uri import parse as parse_s3_uri
 from ...s3.walk import walk
+from .kinds import Channel
 from .layout import Instance
 
 Log = Optional[Callable[[Instance, str], None]]
-
-
-def inputs_of(request: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return list(request.get("ProcessingInputs", []))
 
 
 def outputs_of(request: Dict[str, Any], mode: str = "") -> List[Dict[str, Any]]:
@@ -34,41 +31,60 @@ def shard(items: List[s3io.Listed], instance: Instance) -> List[s3io.Listed]:
 
 
 def download_inputs(
-    s3_client, request: Dict[str, Any], instances: List[Instance], log: Log = None
+    s3_client, channels: List[Channel], instances: List[Instance], log: Log = None, noun="input"
 ) -> None:
     """Download every input channel into every instance; raise with the channel's name.
     `log(instance, line)` tells what each instance is waiting for (big inputs take a while)."""
-    for item in inputs_of(request):
-        s3 = item["S3Input"]
+    for channel in channels:
         try:
-            listed = s3io.listing(s3_client, s3["S3Uri"])
-            bucket = parse_s3_uri(s3["S3Uri"]).bucket
+            listed = s3io.listing(s3_client, channel.uri)
+            bucket = parse_s3_uri(channel.uri).bucket
             for instance in instances:
                 mine = listed
-                if s3.get("S3DataDistributionType") == "ShardedByS3Key":
+                if channel.distribution == "ShardedByS3Key":
                     mine = shard(listed, instance)
                 if log is not None:
                     size = format_size(sum(entry[2] for entry in mine))
                     log(
                         instance,
-                        f"downloading input {item['InputName']}: {files_text(len(mine))}, {size}",
+                        f"downloading {noun} {channel.name}: {files_text(len(mine))}, {size}",
                     )
-                target = instance.path(s3["LocalPath"])
+                target = instance.path(channel.local_path)
                 check_targets(instance, target, mine)
                 s3io.download_listing(s3_client, bucket, mine, target)
+                if channel.read_only:
+                    set_writable(target, False)
         except Exception as error:
             raise ChannelError(
-                f"ClientError: Failed to download data for input {item['InputName']!r} "
-                f"from {s3['S3Uri']}: {error}"
+                f"ClientError: Failed to download data for {noun} {channel.name!r} "
+                f"from {channel.uri}: {error}"
             ) from error
 
 
-def drop_inputs(request: Dict[str, Any], instances: List[Instance]) -> None:
+def drop_inputs(channels: List[Channel], instances: List[Instance]) -> None:
     """After the job: remove each instance's copy of its inputs, as AWS's instances go away
     with theirs (outputs, logs and the request stay for describe, logs and download)."""
-    for item in inputs_of(request):
+    for channel in channels:
         for instance in instances:
-            shutil.rmtree(instance.path(item["S3Input"]["LocalPath"]), ignore_errors=True)
+            remove_tree(instance.path(channel.local_path))
+
+
+def set_writable(folder: Path, writable: bool) -> None:
+    """Add or take away the write permission of a folder, everything below it included."""
+    for current, dirs, files in os.walk(folder):
+        for name in [*dirs, *files, ""]:
+            path = os.path.join(current, name) if name else current
+            if os.path.islink(path):
+                continue
+            mode = os.stat(path).st_mode
+            os.chmod(path, mode | 0o200 if writable else mode & ~0o222)
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove a folder even when parts of it were made read-only (FastFile channels)."""
+    if folder.exists():
+        set_writable(folder, True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:
@@ -88,26 +104,35 @@ def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]
                 ) from error
 
 
+@dataclass(frozen=True)
+class SyncTarget:
+    """A folder of each instance kept in step with an S3 prefix while the job runs."""
+
+    name: str
+    local_path: str  # a container path
+    uri: str
+
+
 @dataclass
 class ContinuousUploader:
-    """Continuous outputs: upload files that are new or changed since the previous sync."""
+    """Continuous outputs and checkpoints: upload files that are new or changed since the
+    previous sync (nothing is deleted in S3)."""
 
     s3_client: Any
-    request: Dict[str, Any]
+    targets: List[SyncTarget]
     instances: List[Instance]
     seen: Dict[Tuple[str, Path], Tuple[int, int]] = field(default_factory=dict)
 
     def sync(self) -> None:
         items, stamps = [], {}
-        for item in outputs_of(self.request, "Continuous"):
-            s3 = item["S3Output"]
-            target = parse_s3_uri(s3["S3Uri"])
+        for sync_target in self.targets:
+            target = parse_s3_uri(sync_target.uri)
             for instance in self.instances:
-                local = instance.path(s3["LocalPath"])
+                local = instance.path(sync_target.local_path)
                 check_links(instance, local)
-                for rel, file, stamp in self._changed(item["OutputName"], local):
+                for rel, file, stamp in self._changed(sync_target.name, local):
                     items.append((file, target.bucket, target.join(rel).key))
-                    stamps[(item["OutputName"], file)] = stamp
+                    stamps[(sync_target.name, file)] = stamp
         if items:
             s3io.upload_files(self.s3_client, items)
         self.seen.update(stamps)  # only once uploaded: a failed sync is retried next time

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import PLACEHOLDER_ACCOUNT
-from ...contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from ...contract import JOB_KINDS, PLACEHOLDER_ACCOUNT
 from .awserror import client_error
 from .store import LOG_SUFFIX, LOGS_DIR, JobStore
 from .validation import validate_params
@@ -57,10 +56,11 @@ class Stream:
 
 
 class LocalLogs:
-    """The subset of the boto3 CloudWatch Logs client that following a job needs."""
+    """The subset of the boto3 CloudWatch Logs client that following a job needs: one log group
+    per job kind (/aws/sagemaker/ProcessingJobs, /aws/sagemaker/TrainingJobs)."""
 
-    def __init__(self, store: JobStore, region: str) -> None:
-        self._store = store
+    def __init__(self, stores: Dict[str, JobStore], region: str) -> None:
+        self._groups = {JOB_KINDS[kind].log_group: store for kind, store in stores.items()}
         self._region = region
 
     # ------------------------------------------------------------------ describe_log_streams
@@ -68,9 +68,10 @@ class LocalLogs:
     def describe_log_streams(self, **kwargs: Any) -> Dict[str, Any]:
         op = "DescribeLogStreams"
         validate_params(op, kwargs, service="logs")
-        self._check_group(op, kwargs.get("logGroupName"))
+        group = kwargs.get("logGroupName", "")
+        store = self._store(op, group)
         prefix = kwargs.get("logStreamNamePrefix", "")
-        streams = [s for s in self._streams(prefix) if s.name.startswith(prefix)]
+        streams = [s for s in _streams(store, prefix) if s.name.startswith(prefix)]
         if kwargs.get("orderBy") == "LastEventTime":
             streams.sort(key=lambda s: _mtime_ms(s.path))
         else:
@@ -80,29 +81,19 @@ class LocalLogs:
         start = _index_token(op, kwargs.get("nextToken"))
         limit = kwargs.get("limit", DEFAULT_STREAMS)
         page = streams[start : start + limit]
-        response: Dict[str, Any] = {"logStreams": [self._stream_info(s) for s in page]}
+        response: Dict[str, Any] = {"logStreams": [self._stream_info(group, s) for s in page]}
         if start + limit < len(streams):
             response["nextToken"] = str(start + limit)
         return response
 
-    def _streams(self, prefix: str) -> List[Stream]:
-        job_part = prefix.split("/", 1)[0]
-        names = [job_part] if "/" in prefix else self._store.names()
-        found = []
-        for job in names:
-            if not job.startswith(job_part) or not self._store.exists(job):
-                continue
-            found.extend(job_streams(self._store, job))
-        return found
-
-    def _stream_info(self, stream: Stream) -> Dict[str, Any]:
+    def _stream_info(self, group: str, stream: Stream) -> Dict[str, Any]:
         last = _mtime_ms(stream.path)
         info = {
             "logStreamName": stream.name,
             "creationTime": stream.epoch * 1000,
             "lastIngestionTime": last,
             "arn": (
-                f"arn:aws:logs:{self._region}:{PLACEHOLDER_ACCOUNT}:log-group:{LOG_GROUP}:"
+                f"arn:aws:logs:{self._region}:{PLACEHOLDER_ACCOUNT}:log-group:{group}:"
                 f"log-stream:{stream.name}"
             ),
             "storedBytes": 0,
@@ -118,8 +109,8 @@ class LocalLogs:
     def get_log_events(self, **kwargs: Any) -> Dict[str, Any]:
         op = "GetLogEvents"
         validate_params(op, kwargs, service="logs")
-        self._check_group(op, kwargs.get("logGroupName"))
-        stream = self._find_stream(op, kwargs["logStreamName"])
+        store = self._store(op, kwargs.get("logGroupName", ""))
+        stream = _find_stream(store, op, kwargs["logStreamName"])
         limit = kwargs.get("limit", MAX_EVENTS)
         direction, offset = _parse_token(op, kwargs.get("nextToken"))
         if direction is None:
@@ -137,22 +128,31 @@ class LocalLogs:
             "nextBackwardToken": f"b/{start:020d}",
         }
 
-    def _find_stream(self, op: str, name: str) -> Stream:
-        job = name.split("/", 1)[0]
-        if self._store.exists(job):
-            for stream in job_streams(self._store, job):
-                if stream.name == name:
-                    return stream
-        raise client_error(
-            op, "ResourceNotFoundException", "The specified log stream does not exist."
-        )
-
-    @staticmethod
-    def _check_group(op: str, group: Optional[str]) -> None:
-        if group != LOG_GROUP:
+    def _store(self, op: str, group: str) -> JobStore:
+        if group not in self._groups:
             raise client_error(
                 op, "ResourceNotFoundException", "The specified log group does not exist."
             )
+        return self._groups[group]
+
+
+def _streams(store: JobStore, prefix: str) -> List[Stream]:
+    job_part = prefix.split("/", 1)[0]
+    names = [job_part] if "/" in prefix else store.names()
+    found = []
+    for job in names:
+        if job.startswith(job_part) and store.exists(job):
+            found.extend(job_streams(store, job))
+    return found
+
+
+def _find_stream(store: JobStore, op: str, name: str) -> Stream:
+    job = name.split("/", 1)[0]
+    if store.exists(job):
+        for stream in job_streams(store, job):
+            if stream.name == name:
+                return stream
+    raise client_error(op, "ResourceNotFoundException", "The specified log stream does not exist.")
 
 
 def job_streams(store: JobStore, job: str) -> List[Stream]:

@@ -1,19 +1,11 @@
 """The detached process that runs one emulated job: `python -m ...runner JOB_DIR`.
 
-Steps: lay out each instance, download the inputs, pick the interpreter (requirements venv or
-this one), start every instance, supervise (stop requests, MaxRuntimeInSeconds, Continuous
-uploads), upload EndOfJob outputs after success, write the final status.
-
-A job that exceeds MaxRuntimeInSeconds ends `Stopped`, as AWS documents for its stopping
-condition ("After the condition is met, the processing job is stopped").
-
-FailureReason and ExitMessage are set as SageMaker Processing sets them: a container that exits
-non-zero fails the job with FailureReason `AlgorithmError: See job logs for more information`
-(aws/sagemaker-spark-container test_sagemaker_spark_errors.py); ExitMessage is the first 1 KB of
-each container's /opt/ml/output/message, concatenated across containers and truncated to 1 KB,
-in every terminal state; a message file that is not UTF-8 fails the job with a ClientError
-(SageMaker Developer Guide, byoc-metadata.html). /opt/ml/output/failure means nothing to a
-processing job (it is the training contract), so it is ignored.
+Steps, for a job of either kind: lay out each instance, download the input channels, pick the
+interpreter (requirements venv or this one), start every instance, supervise (stop requests,
+runtime limits, what the kind syncs while it runs), then let the kind end the job: its uploads,
+its final status (`procrun.py` for processing, `trainrun.py` for training). A training job on
+managed spot capacity may be interrupted (`LocalBackend.interrupt_training_job`): its instances
+are killed and it starts again on new ones.
 """
 
 from __future__ import annotations
@@ -25,29 +17,22 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
-from ...contract import ALGORITHM_ERROR, MAX_MESSAGE_BYTES, OUTPUT_MESSAGE_FILE
+from ...contract import PROCESSING
 from ...paths import venvs_dir
 from ...procs import start_time
 from . import channels, layout
 from .jobenv import RUNNER_PROFILE_VAR, script_base
+from .kinds import view_of
 from .layout import Instance
 from .logs import LogWriter
-from .store import (
-    REQUEST_FILE,
-    RUNNER_RECORD,
-    read_json,
-    stop_requested_at,
-    update_status,
-    write_json,
-)
+from .store import REQUEST_FILE, RUNNER_RECORD, read_json, stop_requested_at, write_json
 from .venvs import requirements_interpreter
 from .workers import Worker
 
 POLL_SECONDS = 0.1
-CONTINUOUS_SECONDS = 1.0
-DEFAULT_STOP_GRACE = 10.0
+SYNC_SECONDS = 1.0
 REQUIREMENTS_VAR = "AWS_SAGEMAKER_REMOTE_REQUIREMENTS"
 PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
 CONFIGURATION_VARS = (
@@ -63,70 +48,81 @@ class Outcome:
     status: str
     failure_reason: Optional[str] = None
     exit_message: Optional[str] = None
+    secondary: Optional[str] = None  # training: the last SecondaryStatus, when not `status`
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why the supervisor ended the instances: `code` is the job's last secondary status."""
+
+    code: str  # Stopped | MaxRuntimeExceeded | MaxWaitTimeExceeded
+    text: str
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     job_dir = Path((argv if argv is not None else sys.argv[1:])[0]).resolve()
     write_json(job_dir / RUNNER_RECORD, {"pid": os.getpid(), "start": start_time(os.getpid())})
+    job = Job(job_dir)
     try:
-        outcome = Job(job_dir).run()
+        outcome = job.run()
     except Exception as error:  # noqa: BLE001 - the status must still end, with a reason
         traceback.print_exc()
         outcome = Outcome("Failed", f"InternalServerError: emulator error: {error}")
-    finish(job_dir, outcome)
+    job.life.finish(outcome)
     return 0
-
-
-def finish(job_dir: Path, outcome: Outcome) -> None:
-    fields: Dict[str, Any] = {
-        "ProcessingJobStatus": outcome.status,
-        "ProcessingEndTime": time.time(),
-    }
-    if outcome.failure_reason:
-        fields["FailureReason"] = truncate(outcome.failure_reason)
-    if outcome.exit_message:
-        fields["ExitMessage"] = truncate(outcome.exit_message)
-    update_status(job_dir, **fields)
-
-
-def truncate(text: str) -> str:
-    return text.encode("utf-8")[:MAX_MESSAGE_BYTES].decode("utf-8", "ignore")
 
 
 class Job:
     def __init__(self, job_dir: Path) -> None:
         self.job_dir = job_dir
         self.request = read_json(job_dir / REQUEST_FILE)
-        count = self.request["ProcessingResources"]["ClusterConfig"]["InstanceCount"]
-        self.instances = layout.instances(job_dir, count)
+        self.view = view_of(self.request)
+        self.instances = layout.instances(job_dir, self.view.instance_count(self.request))
+        self.channels = self.view.channels(self.request)
         self.logs = {i.index: LogWriter(i.log_file) for i in self.instances}
-        self.grace = float(os.environ.get("AWS_SAGEMAKER_REMOTE_STOP_GRACE", DEFAULT_STOP_GRACE))
         self.s3 = None
+        self.life = lifecycle_of(self)
 
     def run(self) -> Outcome:
-        update_status(self.job_dir, ProcessingStartTime=time.time())
+        self.life.started()
         try:
             return self._run()
         finally:
-            channels.drop_inputs(self.request, self.instances)
+            channels.drop_inputs(self.channels, self.instances)
             for writer in self.logs.values():
                 writer.close()
 
     def _run(self) -> Outcome:
-        if channels.inputs_of(self.request) or channels.outputs_of(self.request):
+        if self.life.needs_s3():
             self.s3 = runner_session().client("s3", config=_s3_config())  # boto3: ~0.3 s
+        while True:
+            outcome, supervisor = self._attempt()
+            if outcome is not None:
+                return outcome
+            if not supervisor.interrupted:
+                return self.life.outcome(supervisor.stop, supervisor)
+            self.life.interrupted()
+            for instance in self.instances:  # a reclaimed instance is gone with its disk
+                channels.remove_tree(instance.root)
+
+    def _attempt(self) -> Tuple[Optional[Outcome], Optional[Supervisor]]:
+        """Run the instances once: (an outcome reached before they ran, or their supervisor)."""
         for instance in self.instances:
-            layout.prepare(instance, self.request)
+            self.life.prepare(instance)
+        self.life.phase("Downloading")
         try:
-            channels.download_inputs(self.s3, self.request, self.instances, self._log_to)
+            channels.download_inputs(
+                self.s3, self.channels, self.instances, self._log_to, self.view.noun
+            )
+            self.life.restore()
         except channels.ChannelError as error:
-            return Outcome("Failed", str(error))
+            return self.life.failed_early(str(error)), None
         if stop_requested_at(self.job_dir) is not None:
-            return Outcome("Stopped")
+            return self.life.outcome(Stop("Stopped", "stopped before it ran"), None), None
         try:
             python = self._interpreter()
         except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
-            return Outcome("Failed", f"ClientError: requirements environment: {error}")
+            return self.life.failed_early(f"ClientError: requirements environment: {error}"), None
         workers: List[Worker] = []
         try:
             for instance in self.instances:
@@ -134,10 +130,12 @@ class Job:
         except OSError as error:
             for worker in workers:
                 worker.kill()
-            return Outcome("Failed", f"AlgorithmError: cannot run the entrypoint: {error}")
+            reason = f"AlgorithmError: cannot run the entrypoint: {error}"
+            return self.life.failed_early(reason), None
+        self.life.phase("Training")
         supervisor = Supervisor(self, workers)
-        stopped = supervisor.run()
-        return self._outcome(stopped, supervisor)
+        supervisor.run()
+        return None, supervisor
 
     # ------------------------------------------------------------------ interpreter, start
 
@@ -152,8 +150,8 @@ class Job:
         path = first.path(requirements) if requirements else None
         if path is not None and not path.is_file():
             return sys.executable  # the bootstrap reports the missing file
-        root = self.job_dir.parent
-        python = requirements_interpreter(venvs_dir(root), path, first.root, self._runner_log)
+        jobs_root = self.job_dir.parent
+        python = requirements_interpreter(venvs_dir(jobs_root), path, first.root, runner_log)
         return str(python)
 
     @staticmethod
@@ -172,59 +170,34 @@ class Job:
     def _log_to(self, instance: Instance, line: str) -> None:
         self.logs[instance.index].write(f"[local emulator] {line}")
 
-    def _runner_log(self, message: str) -> None:
-        print(message, flush=True)
-
     def _start(self, instance: Instance, python: str) -> Worker:
-        spec = self.request["AppSpecification"]
         command = [
-            layout.map_argument(token, instance.root)
-            for token in spec["ContainerEntrypoint"] + spec.get("ContainerArguments", [])
+            layout.map_argument(token, instance.root) for token in self.view.command(self.request)
         ]
         command[0] = replace_interpreter(command[0], python)
         env = instance_environment(self.request, instance, python)
+        env.update(self.life.environment())
         return Worker(command, env, instance.root, self.logs[instance.index])
-
-    # ------------------------------------------------------------------ outcome
-
-    def _outcome(self, stopped: Optional[str], supervisor: Supervisor) -> Outcome:
-        final_sync_error = final_continuous_sync(supervisor.uploader)
-        try:
-            message = exit_message(self.instances)
-        except UnicodeDecodeError as error:
-            return Outcome("Failed", f"ClientError: {OUTPUT_MESSAGE_FILE} is not UTF-8: {error}")
-        if stopped:
-            self._runner_log(stopped)
-            return Outcome("Stopped", exit_message=message)
-        if supervisor.first_failed is not None:
-            return Outcome("Failed", ALGORITHM_ERROR, message)
-        if final_sync_error:
-            return Outcome("Failed", final_sync_error, message)
-        try:
-            channels.upload_outputs(self.s3, self.request, self.instances)
-        except channels.ChannelError as error:
-            return Outcome("Failed", str(error), message)
-        return Outcome("Completed", exit_message=message)
 
 
 class Supervisor:
-    """Wait for all workers; act on stop requests, the runtime limit and Continuous outputs."""
+    """Wait for all workers; act on stop requests, the runtime limits, a spot interruption,
+    and give the kind its periodic sync."""
 
     def __init__(self, job: Job, workers: List[Worker]) -> None:
         self.job = job
         self.workers = workers
-        limit = job.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
-        self.deadline = time.monotonic() + limit if limit else None
-        self.limit = limit
-        self.uploader = channels.ContinuousUploader(job.s3, job.request, job.instances)
-        self.stop_reason: Optional[str] = None
+        self.deadlines = job.life.deadlines()
+        self.stop: Optional[Stop] = None
+        self.interrupted = False
         self.first_failed: Optional[int] = None  # index of the instance that failed first
         self.kill_at: Optional[float] = None
 
-    def run(self) -> Optional[str]:
-        next_sync = time.monotonic() + CONTINUOUS_SECONDS
+    def run(self) -> None:
+        next_sync = time.monotonic() + SYNC_SECONDS
         while any(w.poll() is None for w in self.workers):
             now = time.monotonic()
+            self._check_interrupt()
             self._check_stop(now)
             self._check_failed(now)
             if self.kill_at is not None and now >= self.kill_at:
@@ -232,29 +205,38 @@ class Supervisor:
                     worker.kill()
                 self.kill_at = float("inf")
             if now >= next_sync:
-                self._sync()
-                next_sync = now + CONTINUOUS_SECONDS
+                self.job.life.sync()
+                next_sync = now + SYNC_SECONDS
             time.sleep(POLL_SECONDS)
         self._check_failed(time.monotonic())
         for worker in self.workers:
             worker.finish()
-        return self.stop_reason
+
+    def _check_interrupt(self) -> None:
+        if self.interrupted or self.stop is not None or not self.job.life.interruption():
+            return
+        self.interrupted = True
+        for worker in self.workers:
+            worker.kill()  # a reclaimed instance ends at once
 
     def _check_stop(self, now: float) -> None:
-        if self.stop_reason is not None:
+        if self.stop is not None or self.interrupted:
             return
         if stop_requested_at(self.job.job_dir) is not None:
-            self.stop_reason = "Stopped by StopProcessingJob"
-        elif self.deadline is not None and now >= self.deadline:
-            self.stop_reason = f"Stopped: MaxRuntimeInSeconds ({self.limit}) exceeded"
+            title = self.job.view.kind.title
+            self.stop = Stop("Stopped", f"Stopped by Stop{title}Job")
         else:
-            return
+            due = [(deadline, stop) for deadline, stop in self.deadlines if now >= deadline]
+            if not due:
+                return
+            self.stop = min(due, key=lambda item: item[0])[1]  # the limit reached first
+        self.job.life.stopping()
         if self.kill_at is None:
             self._terminate_all(now)
 
     def _check_failed(self, now: float) -> None:
         """One failed instance fails the job: end the others as a stop would."""
-        if self.first_failed is not None:
+        if self.first_failed is not None or self.interrupted:
             return
         for index, worker in enumerate(self.workers):
             if worker.poll() not in (None, 0):
@@ -266,25 +248,20 @@ class Supervisor:
     def _terminate_all(self, now: float) -> None:
         for worker in self.workers:
             worker.terminate()
-        self.kill_at = now + self.job.grace
-
-    def _sync(self) -> None:
-        try:
-            self.uploader.sync()
-        except Exception as error:  # noqa: BLE001 - retried at the next tick and at the end
-            print(f"Continuous upload failed: {error}", flush=True)
+        self.kill_at = now + self.job.life.grace()
 
 
 # ---------------------------------------------------------------------- helpers
 
 
-def final_continuous_sync(uploader: channels.ContinuousUploader) -> Optional[str]:
-    """Upload what changed since the last tick; the error message, if any."""
-    try:
-        uploader.sync()
-    except Exception as error:  # noqa: BLE001 - becomes the job's FailureReason
-        return f"ClientError: Failed to upload Continuous outputs: {error}"
-    return None
+def lifecycle_of(job: Job):
+    if job.view.kind is PROCESSING:
+        from .procrun import ProcessingLife
+
+        return ProcessingLife(job)
+    from .trainrun import TrainingLife
+
+    return TrainingLife(job)
 
 
 def replace_interpreter(word: str, python: str) -> str:
@@ -292,9 +269,7 @@ def replace_interpreter(word: str, python: str) -> str:
     return python if INTERPRETER_RE.match(os.path.basename(word)) else word
 
 
-def instance_environment(
-    request: Dict[str, Any], instance: Instance, python: str
-) -> Dict[str, str]:
+def instance_environment(request: Dict, instance: Instance, python: str) -> Dict[str, str]:
     """A minimal base of the caller's environment (jobenv.py: no credentials unless the caller
     opts in) plus the request's Environment, container paths remapped."""
     env = script_base(os.environ, instance.root)
@@ -311,18 +286,8 @@ def instance_environment(
     return env
 
 
-def exit_message(instances: List[Instance]) -> Optional[str]:
-    """The first 1 KB of each instance's message file, concatenated, truncated to 1 KB.
-    Raises UnicodeDecodeError when a file is not UTF-8."""
-    parts = []
-    for instance in instances:
-        try:
-            data = instance.path(OUTPUT_MESSAGE_FILE).read_bytes()
-        except OSError:
-            continue
-        data.decode("utf-8")  # the whole file must be UTF-8, not only its first KB
-        parts.append(data[:MAX_MESSAGE_BYTES].decode("utf-8", "ignore"))
-    return truncate("".join(parts)) or None
+def runner_log(message: str) -> None:
+    print(message, flush=True)
 
 
 def runner_session():

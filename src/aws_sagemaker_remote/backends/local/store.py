@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
-from ...contract import PLACEHOLDER_ACCOUNT
+from ...contract import PLACEHOLDER_ACCOUNT, PROCESSING, TRAINING, JobKind
 from ...paths import jobs_dir
 
 REQUEST_FILE = "request.json"
 STATUS_FILE = "status.json"
 STOP_FILE = "stop-requested"
+INTERRUPT_FILE = "spot-interruption-requested"  # emulator only: reclaim a spot job's instances
 RUNNER_LOG = "runner.log"
 RUNNER_PID = "runner.pid"  # written by the creator when it spawns the runner
 RUNNER_RECORD = "runner.json"  # written by the runner itself: its pid and start time
@@ -26,12 +27,22 @@ LOG_SUFFIX = ".jsonl"
 INSTANCES_DIR = "instances"  # instances/algo-<i>/ plays the container's / for that instance
 
 
+# Training jobs live next to the processing jobs' folder: the two kinds have separate names on
+# AWS, so a training job may have the name of a processing job.
+TRAINING_JOBS_DIR = "training-jobs"
+
+
 def default_root() -> Path:
     return jobs_dir()
 
 
-def job_arn(region: str, name: str) -> str:
-    return f"arn:aws:sagemaker:{region}:{PLACEHOLDER_ACCOUNT}:processing-job/{name}"
+def kind_root(processing_root: Path, kind: JobKind) -> Path:
+    return processing_root if kind is PROCESSING else processing_root.parent / TRAINING_JOBS_DIR
+
+
+def job_arn(region: str, name: str, kind: JobKind = PROCESSING) -> str:
+    resource = "training-job" if kind is TRAINING else "processing-job"
+    return f"arn:aws:sagemaker:{region}:{PLACEHOLDER_ACCOUNT}:{resource}/{name}"
 
 
 def read_json(path: Path) -> Any:
@@ -87,12 +98,24 @@ class JobStore:
     def stop_requested_at(self, name: str) -> Optional[float]:
         return stop_requested_at(self.job_dir(name))
 
+    def request_interrupt(self, name: str) -> None:
+        (self.job_dir(name) / INTERRUPT_FILE).write_text(f"{time.time()}\n", encoding="utf-8")
+
 
 def stop_requested_at(job_dir: Path) -> Optional[float]:
     try:
         return (job_dir / STOP_FILE).stat().st_mtime
     except FileNotFoundError:
         return None
+
+
+def take_interrupt_request(job_dir: Path) -> bool:
+    """Runner side: whether an interruption was asked for since the last call (it is consumed)."""
+    try:
+        (job_dir / INTERRUPT_FILE).unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def update_status(job_dir: Path, **fields: Any) -> Dict[str, Any]:

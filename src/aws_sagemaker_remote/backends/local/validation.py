@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from typing import Any, Dict, Iterable, List
 
-from ...contract import JOB_NAME_PATTERN, PROCESSING_ROOT, is_job_name
+from ...contract import JOB_NAME_PATTERN, OPT_ML, PROCESSING, PROCESSING_ROOT, JobKind, is_job_name
 from ...s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
+from .trainfiles import checkpoint_path
 
-CREATE = "CreateProcessingJob"
+DEFAULT_TRAINING_RUNTIME = 86400  # "The default value is 1 day" (botocore StoppingCondition)
 
 
 @functools.cache
@@ -32,32 +34,31 @@ def output_members(operation: str) -> List[str]:
     return list(_service_model("sagemaker").operation_model(operation).output_shape.members)
 
 
-def validate_job_name(operation: str, name: str) -> None:
+def validate_job_name(operation: str, name: str, kind: JobKind = PROCESSING) -> None:
     """The server-side pattern check; the name is also a directory name here."""
     if not is_job_name(name):
+        member = kind.name + "JobName"
         raise validation_error(
             operation,
-            f"1 validation error detected: Value '{name}' at 'processingJobName' failed to "
+            f"1 validation error detected: Value '{name}' at '{member}' failed to "
             "satisfy constraint: Member must satisfy regular expression pattern: "
             f"{JOB_NAME_PATTERN}",
         )
 
 
-def validate_create_request(request: Dict[str, Any]) -> None:
-    validate_params(CREATE, request)
-    validate_job_name(CREATE, request["ProcessingJobName"])
-    problems = list(runnable_problems(request))
+def validate_create_request(kind: JobKind, request: Dict[str, Any]) -> None:
+    operation = f"Create{kind.title}Job"
+    validate_params(operation, request)
+    validate_job_name(operation, request[kind.field("Name")], kind)
+    check = runnable_problems if kind is PROCESSING else training_problems
+    problems = list(check(request))
     if problems:
-        raise validation_error(CREATE, "local emulator: " + "; ".join(problems))
+        raise validation_error(operation, "local emulator: " + "; ".join(problems))
 
 
 def runnable_problems(request: Dict[str, Any]) -> Iterable[str]:
     """What AWS would reject server-side, or what this emulator cannot run."""
-    if not request["AppSpecification"].get("ContainerEntrypoint"):
-        yield (
-            "AppSpecification.ContainerEntrypoint is required "
-            "(an image's default entrypoint cannot run without Docker)"
-        )
+    yield from _entrypoint_problems("AppSpecification", request["AppSpecification"])
     inputs = request.get("ProcessingInputs", [])
     outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
     yield from _duplicate_names("ProcessingInputs", [i["InputName"] for i in inputs])
@@ -66,6 +67,88 @@ def runnable_problems(request: Dict[str, Any]) -> Iterable[str]:
         yield from _input_problems(item)
     for item in outputs:
         yield from _output_problems(item)
+
+
+def _entrypoint_problems(field: str, spec: Dict[str, Any]) -> Iterable[str]:
+    if not spec.get("ContainerEntrypoint"):
+        yield (
+            f"{field}.ContainerEntrypoint is required "
+            "(an image's default entrypoint cannot run without Docker)"
+        )
+
+
+def training_problems(request: Dict[str, Any]) -> Iterable[str]:
+    """What AWS refuses in a CreateTrainingJob request that botocore lets through, or what this
+    emulator cannot run."""
+    spec = request.get("AlgorithmSpecification")
+    if spec is None:
+        yield "AlgorithmSpecification is required"
+        return
+    if spec.get("AlgorithmName"):
+        yield "AlgorithmSpecification.AlgorithmName (a marketplace algorithm) is not supported"
+    yield from _entrypoint_problems("AlgorithmSpecification", spec)
+    for metric in spec.get("MetricDefinitions", []):
+        yield from _regex_problems(metric)
+    resources = request.get("ResourceConfig", {})
+    if resources.get("InstanceGroups") or resources.get("InstanceCount", 0) < 1:
+        yield "ResourceConfig.InstanceCount (at least 1) is required (not InstanceGroups)"
+    channels = request.get("InputDataConfig", [])
+    yield from _duplicate_names("InputDataConfig", [c["ChannelName"] for c in channels])
+    for channel in channels:
+        yield from _channel_problems(channel, spec.get("TrainingInputMode", "File"))
+    output = request["OutputDataConfig"]
+    yield from _uri_problems("OutputDataConfig.S3OutputPath", output["S3OutputPath"])
+    if output.get("CompressionType", "GZIP") != "GZIP":
+        yield "OutputDataConfig.CompressionType NONE is not supported"
+    yield from _checkpoint_problems(request.get("CheckpointConfig"))
+    yield from _spot_problems(request)
+
+
+def _regex_problems(metric: Dict[str, str]) -> Iterable[str]:
+    try:
+        re.compile(metric["Regex"])
+    except re.error as error:
+        yield f"metric {metric['Name']!r}: Regex {metric['Regex']!r} is not valid: {error}"
+
+
+def _channel_problems(channel: Dict[str, Any], default_mode: str) -> Iterable[str]:
+    where = f"channel {channel['ChannelName']!r}"
+    if channel["ChannelName"] in (".", ".."):
+        yield f"{where}: the name would not be a folder of /opt/ml/input/data"
+    s3 = channel["DataSource"].get("S3DataSource")
+    if s3 is None:
+        yield f"{where}: only S3DataSource is supported (not FileSystemDataSource)"
+        return
+    if s3["S3DataType"] != "S3Prefix":
+        yield f"{where}: S3DataType {s3['S3DataType']} is not supported (use S3Prefix)"
+    if channel.get("CompressionType", "None") != "None":
+        yield f"{where}: CompressionType {channel['CompressionType']} is not supported"
+    if channel.get("InputMode", default_mode) == "Pipe":
+        yield f"{where}: Pipe input mode is not supported (use File or FastFile)"
+    yield from _uri_problems(where, s3["S3Uri"])
+
+
+def _checkpoint_problems(config: Any) -> Iterable[str]:
+    if config is None:
+        return
+    yield from _uri_problems("CheckpointConfig.S3Uri", config["S3Uri"])
+    local = checkpoint_path({"CheckpointConfig": config})
+    if not local.startswith(OPT_ML + "/"):
+        yield f"CheckpointConfig.LocalPath {local!r} must be a directory under {OPT_ML}/"
+
+
+def _spot_problems(request: Dict[str, Any]) -> Iterable[str]:
+    """`MaxWaitTimeInSeconds` "must be equal to or greater than MaxRuntimeInSeconds", and managed
+    spot training needs it (botocore StoppingCondition; Developer Guide,
+    model-managed-spot-training.html)."""
+    if not request.get("EnableManagedSpotTraining"):
+        return
+    stopping = request.get("StoppingCondition", {})
+    wait = stopping.get("MaxWaitTimeInSeconds")
+    if wait is None:
+        yield "EnableManagedSpotTraining needs StoppingCondition.MaxWaitTimeInSeconds"
+    elif wait < stopping.get("MaxRuntimeInSeconds", DEFAULT_TRAINING_RUNTIME):
+        yield "StoppingCondition.MaxWaitTimeInSeconds must be at least MaxRuntimeInSeconds"
 
 
 def _duplicate_names(field: str, names: List[str]) -> Iterable[str]:
