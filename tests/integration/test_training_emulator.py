@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from training_support import (
+from training_emulator_support import (
     archive_members,
     channel,
     log_messages,

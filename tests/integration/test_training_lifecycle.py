@@ -8,7 +8,7 @@ import json
 
 import pytest
 from emulator_support import instance_path
-from training_support import (
+from training_emulator_support import (
     archive_members,
     log_messages,
     stage_code,

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 from emulator_support import make_request, put, wait
-from training_support import channel, stage_code, training_request, wait_training
+from training_emulator_support import channel, stage_code, training_request, wait_training
 
 SCRIPT = "print('trained')"
 

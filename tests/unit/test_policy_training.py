@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from training_support import make_project, plan_for
+from training_plan_support import make_project, plan_for
 
 from aws_sagemaker_remote.aws.policy import Place, S3Check, job_policy, s3_checks
 

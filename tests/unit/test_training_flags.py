@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from training_support import make_project, spec_for
+from training_plan_support import make_project, spec_for
 
 from aws_sagemaker_remote.flags.argv import user_argv
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser

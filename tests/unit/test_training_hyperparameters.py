@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from training_support import (
+from training_plan_support import (
     assert_valid_training_request,
     container_argv,
     make_project,

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from training_support import (
+from training_plan_support import (
     JOB,
     assert_valid_training_request,
     channels,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import botocore.session
 import pytest
-from training_support import make_project, spec_for
+from training_plan_support import make_project, spec_for
 
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.pipeline.validate import training_instance_types, validate
