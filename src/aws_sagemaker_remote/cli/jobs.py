@@ -162,6 +162,14 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
         from .prune import add_prune_command
 
         add_prune_command(command)
+    else:
+        sub = command(
+            "interrupt",
+            cmd_interrupt,
+            "emulator only: take a running spot job's instances back, as EC2 reclaims Spot "
+            "capacity; the job restarts on new instances from its last checkpoint",
+        )
+        sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     return parser
 
 
@@ -272,6 +280,22 @@ def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
             raise _no_such_job(ctx.kind, args.name) from None
         raise
     ctx.say(f"Stopping job {args.name}.")
+    return EXIT_OK
+
+
+def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
+    if ctx.backend.name != "local":
+        raise UsageError(
+            "interrupt: only the emulator's jobs can be interrupted (--backend local); on AWS, "
+            "EC2 reclaims Spot capacity by itself"
+        )
+    try:
+        ctx.backend.interrupt_training_job(TrainingJobName=args.name)
+    except Exception as exc:
+        if is_not_found(exc):
+            raise _no_such_job(ctx.kind, args.name) from None
+        raise
+    ctx.say(f"Interrupting job {args.name}: its instances restart from the last checkpoint.")
     return EXIT_OK
 
 

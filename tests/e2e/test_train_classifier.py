@@ -1,0 +1,54 @@
+"""examples/train_classifier: trained here and as an emulated training job, the same model,
+summary and accuracy; the job reports its metrics, hyperparameters and archives as AWS does."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+
+from e2e_support import EXAMPLES, run_script, tree_bytes
+
+SCRIPT = EXAMPLES / "train_classifier" / "train.py"
+
+
+def run(root, *extra):
+    folders = {"--model-dir": "model", "--output-dir": "output", "--checkpoint-dir": "checkpoints"}
+    argv = [token for flag, name in folders.items() for token in (flag, root / name)]
+    return run_script(SCRIPT, "--epochs", "12", "--learning-rate", "0.3", *argv, *extra)
+
+
+def archive_files(s3_client, uri):
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    body = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
+        return {m.name.lstrip("./"): tar.extractfile(m).read() for m in tar if m.isfile()}
+
+
+def test_the_job_trains_the_same_model_as_a_local_run(emulator_env, tmp_path, s3_client):
+    here = run(tmp_path / "local")
+    assert here.returncode == 0, here.stderr
+    local_score = here.stdout.strip().splitlines()[-1]
+    assert local_score.startswith("test_accuracy=")
+
+    described_file = tmp_path / "job.json"
+    job = run(tmp_path / "remote", "--sagemaker-run", "yes", "--sagemaker-download", "yes",
+              "--sagemaker-output-json", described_file)  # fmt: skip
+    assert job.returncode == 0, job.stdout + job.stderr
+    described = json.loads(described_file.read_text())
+    assert described["TrainingJobStatus"] == "Completed"
+    assert described["HyperParameters"] == {"--epochs": "12", "--learning-rate": "0.3"}
+    for name in ("model", "output"):
+        assert tree_bytes(tmp_path / "remote" / name) == tree_bytes(tmp_path / "local" / name)
+    assert tree_bytes(tmp_path / "remote" / "model") != {}
+    final = {m["MetricName"]: m["Value"] for m in described["FinalMetricDataList"]}
+    assert f"test_accuracy={final['test_accuracy']:.4f}" == local_score
+    model = archive_files(s3_client, described["ModelArtifacts"]["S3ModelArtifacts"])
+    assert model == tree_bytes(tmp_path / "local" / "model")
+    text = job.stdout
+    assert local_score in text
+    assert f"Metric  test_accuracy = {final['test_accuracy']:g}" in text
+    for status in ("Starting", "Downloading", "Training", "Uploading", "Completed"):
+        assert f"Status  {status}" in text
+    checkpoints = described["CheckpointConfig"]["S3Uri"]
+    assert described["TrainingJobName"] in checkpoints
