@@ -7,7 +7,7 @@ import io
 import json
 import tarfile
 
-from e2e_support import EXAMPLES, run_script, tree_bytes
+from e2e_support import EXAMPLES, run_cli, run_script, tree_bytes
 
 SCRIPT = EXAMPLES / "train_classifier" / "train.py"
 
@@ -52,3 +52,29 @@ def test_the_job_trains_the_same_model_as_a_local_run(emulator_env, tmp_path, s3
         assert f"Status  {status}" in text
     checkpoints = described["CheckpointConfig"]["S3Uri"]
     assert described["TrainingJobName"] in checkpoints
+
+
+def test_rerun_repeats_a_training_job_or_replaces_its_arguments(emulator_env, tmp_path):
+    first = tmp_path / "first.json"
+    job = run(tmp_path / "job", "--sagemaker-run", "yes", "--sagemaker-output-json", first)
+    assert job.returncode == 0, job.stdout + job.stderr
+    name = json.loads(first.read_text())["TrainingJobName"]
+
+    again = tmp_path / "again.json"
+    rerun = run_cli("training", "rerun", name, "--output-json", again)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    repeated = json.loads(again.read_text())
+    assert repeated["HyperParameters"] == {"--epochs": "12", "--learning-rate": "0.3"}
+    assert repeated["TrainingJobName"] in repeated["CheckpointConfig"]["S3Uri"]
+
+    changed = tmp_path / "changed.json"
+    rerun = run_cli("training", "rerun", name, "--output-json", changed,
+                    "--", "--epochs", "2", "--learning-rate=0.1")  # fmt: skip
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    described = json.loads(changed.read_text())
+    assert "HyperParameters" not in described
+    assert described["AlgorithmSpecification"]["ContainerArguments"][:3] == [
+        "--epochs", "2", "--learning-rate=0.1",
+    ]  # fmt: skip
+    assert "epoch 2:" in rerun.stdout
+    assert "epoch 3:" not in rerun.stdout

@@ -1,4 +1,5 @@
-"""`rerun NAME -- ARGS...`: the script's own arguments replaced in a repeated request.
+"""`rerun NAME -- ARGS...`: the script's own arguments replaced in a repeated request (either
+kind of job).
 
 The container argv is the user's tokens followed by what the plan added (`--INPUT path`,
 `--OUTPUT path`, `--MODULE path`, `--sagemaker-run no`); the request's Environment records how
@@ -18,14 +19,17 @@ from ..errors import UsageError
 
 USER_ARGC = c.ENV_PREFIX + "USER_ARGC"
 JOB_FILE = c.ENV_PREFIX + "JOB_FILE"
-JOB_FOLDER = c.CODE_ROOT + "/job"
+ARGV_SOURCE = c.ENV_PREFIX + "ARGV_SOURCE"
 
 
 def replace_script_args(
     request: Dict[str, Any], script_args: List[str], s3: Any, *, rerun_of: str
 ) -> None:
     """Put `script_args` in place of the user's own arguments of `request` (changed in place),
-    a rerun of job `rerun_of`; `s3` (a boto3 S3 client) reads and stages job files."""
+    a rerun of job `rerun_of`; `s3` (a boto3 S3 client) reads and stages job files.
+
+    A training job whose arguments travelled as HyperParameters gets them as arguments instead:
+    without the script's parser, which new tokens are options with values cannot be told."""
     env = request.setdefault("Environment", {})
     count = env.get(USER_ARGC, "")
     if not count.isdigit():
@@ -33,12 +37,16 @@ def replace_script_args(
             f"-- ARGS: job {rerun_of} does not record which of its arguments are the script's "
             "own (it was made by an older version); rerun it without -- ARGS"
         )
-    app = request["AppSpecification"]
-    job_file = _JobFile.find(request, s3)
+    channels = _Channels(request)
+    app = request[channels.app_field]
+    job_file = _JobFile.find(channels, s3)
     if job_file is not None and not isinstance(job_file.content, dict):
         raise UsageError(f"-- ARGS: the job file of job {rerun_of} is not a JSON object")
     old = job_file.content.get("argv") if job_file else None
     previous = old if old is not None else app.get("ContainerArguments", [])
+    if env.pop(ARGV_SOURCE, None):
+        request.pop("HyperParameters", None)
+        count = "0"  # ContainerArguments hold only the plan's own arguments
     argv = list(script_args) + list(previous)[int(count) :]
     env[USER_ARGC] = str(len(script_args))
     if old is None and fits(argv):
@@ -46,14 +54,91 @@ def replace_script_args(
         return
     app.pop("ContainerArguments", None)
     if job_file is None:
-        job_file = _JobFile.new(request)
+        job_file = _JobFile.new(channels)
     job_file.content["argv"] = argv
-    job_file.stage(request, s3, rerun_of)
+    job_file.stage(channels, s3, rerun_of)
 
 
 def fits(argv: List[str]) -> bool:
     """Whether an argv may travel as ContainerArguments."""
     return 0 < len(argv) <= c.MAX_ARGUMENTS and all(len(a) <= c.MAX_ARGUMENT for a in argv)
+
+
+class _Channels:
+    """A request's input channels, whichever kind of job: names, S3 URIs, container folders."""
+
+    def __init__(self, request: Dict[str, Any]) -> None:
+        self.request = request
+        self.training = "AlgorithmSpecification" in request
+        self.app_field = "AlgorithmSpecification" if self.training else "AppSpecification"
+        self.items: List[dict] = request.setdefault(
+            "InputDataConfig" if self.training else "ProcessingInputs", []
+        )
+
+    def name(self, channel: dict) -> str:
+        return channel.get("ChannelName" if self.training else "InputName", "")
+
+    def uri(self, channel: dict) -> str:
+        return self._source(channel)["S3Uri"]
+
+    def set_uri(self, channel: dict, uri: str) -> None:
+        self._source(channel)["S3Uri"] = uri
+
+    def local(self, channel: dict) -> str:
+        if self.training:
+            return f"{c.TRAINING_DATA_ROOT}/{self.name(channel)}"
+        return channel.get("S3Input", {}).get("LocalPath", "").rstrip("/")
+
+    def named(self, name: str) -> Optional[dict]:
+        return next((ch for ch in self.items if self.name(ch) == name), None)
+
+    def job_folder(self) -> str:
+        """Where a new job file goes: its own channel, or the shared code channel's job/."""
+        shared = self.named(c.SHARED_CODE_CHANNEL)
+        if shared is not None:
+            return f"{self.local(shared)}/job"
+        return f"{c.TRAINING_DATA_ROOT}/code-job" if self.training else f"{c.CODE_ROOT}/job"
+
+    def add(self, uri: str, rerun_of: str) -> dict:
+        most = c.MAX_TRAINING_CHANNELS if self.training else c.MAX_CHANNELS
+        if len(self.items) >= most:
+            raise UsageError(
+                f"-- ARGS: these arguments need a job file, and job {rerun_of} "
+                f"already has {most} input channels; run the script again instead"
+            )
+        channel = _training_channel(uri) if self.training else _processing_channel(uri)
+        self.items.append(channel)
+        return channel
+
+    def _source(self, channel: dict) -> dict:
+        if self.training:
+            return channel["DataSource"]["S3DataSource"]
+        return channel["S3Input"]
+
+
+def _processing_channel(uri: str) -> dict:
+    return {
+        "InputName": "code-job",
+        "AppManaged": False,
+        "S3Input": {
+            "S3Uri": uri,
+            "LocalPath": f"{c.CODE_ROOT}/job",
+            "S3DataType": "S3Prefix",
+            "S3InputMode": "File",
+            "S3DataDistributionType": "FullyReplicated",
+            "S3CompressionType": "None",
+        },
+    }
+
+
+def _training_channel(uri: str) -> dict:
+    source = {"S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}
+    return {
+        "ChannelName": "code-job",
+        "DataSource": {"S3DataSource": source},
+        "InputMode": "File",
+        "CompressionType": "None",
+    }
 
 
 class _JobFile:
@@ -65,43 +150,44 @@ class _JobFile:
         self.content = content
 
     @classmethod
-    def find(cls, request: dict, s3: Any) -> Optional[_JobFile]:
-        path = request.get("Environment", {}).get(JOB_FILE)
+    def find(cls, channels: _Channels, s3: Any) -> Optional[_JobFile]:
+        path = channels.request.get("Environment", {}).get(JOB_FILE)
         if not path:
             return None
-        channel, rel = _channel_of(request, path)
-        bucket, key = _split(_join(channel["S3Input"]["S3Uri"], rel))
+        channel, rel = _channel_of(channels, path)
+        bucket, key = _split(_join(channels.uri(channel), rel))
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         return cls(path, channel, json.loads(body))
 
     @classmethod
-    def new(cls, request: dict) -> _JobFile:
+    def new(cls, channels: _Channels) -> _JobFile:
         """A job file for a job that had none: in the shared code channel if there is one."""
-        return cls(f"{JOB_FOLDER}/job.json", _channel_named(request, c.SHARED_CODE_CHANNEL), {})
+        shared = channels.named(c.SHARED_CODE_CHANNEL)
+        return cls(f"{channels.job_folder()}/job.json", shared, {})
 
-    def stage(self, request: dict, s3: Any, rerun_of: str) -> None:
+    def stage(self, channels: _Channels, s3: Any, rerun_of: str) -> None:
         """Upload the new content and point the request at it."""
         from ..s3.digest import piece_digest
 
         body = json.dumps(self.content, indent=1, sort_keys=True).encode()
-        request["Environment"][JOB_FILE] = self.path
-        if self.channel is not None and self.channel["InputName"] == c.SHARED_CODE_CHANNEL:
-            self._restage_bundle(s3, body)
+        channels.request["Environment"][JOB_FILE] = self.path
+        if self.channel is not None and channels.name(self.channel) == c.SHARED_CODE_CHANNEL:
+            self._restage_bundle(channels, s3, body)
             return
-        base = _code_base(request)
+        base = _code_base(channels)
         uri = f"{base}job-{piece_digest([('job.json', body)])}/"
         bucket, key = _split(uri + "job.json")
         s3.put_object(Bucket=bucket, Key=key, Body=body)
         if self.channel is None:
-            self.channel = _new_channel(request, uri, rerun_of)
-        self.channel["S3Input"]["S3Uri"] = uri
+            self.channel = channels.add(uri, rerun_of)
+        channels.set_uri(self.channel, uri)
 
-    def _restage_bundle(self, s3: Any, body: bytes) -> None:
+    def _restage_bundle(self, channels: _Channels, s3: Any, body: bytes) -> None:
         """The shared code channel holds every code piece: copy it with the new job file."""
         from ..s3.digest import piece_digest
 
-        old = self.channel["S3Input"]["S3Uri"]
-        rel = posixpath.relpath(self.path, self.channel["S3Input"]["LocalPath"])
+        old = channels.uri(self.channel)
+        rel = posixpath.relpath(self.path, channels.local(self.channel))
         digest = piece_digest([("bundle", old.encode()), (rel, body)])
         new = f"{old.rstrip('/').rsplit('/', 1)[0]}/bundle-{digest}/"
         bucket, prefix = _split(old)
@@ -113,53 +199,22 @@ class _JobFile:
                     source = {"Bucket": bucket, "Key": item["Key"]}
                     s3.copy(source, new_bucket, new_prefix + name)
         s3.put_object(Bucket=new_bucket, Key=new_prefix + rel, Body=body)
-        self.channel["S3Input"]["S3Uri"] = new
+        channels.set_uri(self.channel, new)
 
 
-def _channel_of(request: dict, path: str) -> Tuple[dict, str]:
-    for channel in request.get("ProcessingInputs", []):
-        local = channel.get("S3Input", {}).get("LocalPath", "").rstrip("/")
+def _channel_of(channels: _Channels, path: str) -> Tuple[dict, str]:
+    for channel in channels.items:
+        local = channels.local(channel)
         if local and path.startswith(local + "/"):
             return channel, path[len(local) + 1 :]
     raise UsageError(f"-- ARGS: no input channel of the job holds its job file {path}")
 
 
-def _channel_named(request: dict, name: str) -> Optional[dict]:
-    for channel in request.get("ProcessingInputs", []):
-        if channel.get("InputName") == name:
-            return channel
-    return None
-
-
-def _new_channel(request: dict, uri: str, rerun_of: str) -> dict:
-    inputs = request.setdefault("ProcessingInputs", [])
-    if len(inputs) >= c.MAX_CHANNELS:
-        raise UsageError(
-            f"-- ARGS: these arguments need a job file, and job {rerun_of} "
-            f"already has {c.MAX_CHANNELS} input channels; run the script again instead"
-        )
-    channel = {
-        "InputName": "code-job",
-        "AppManaged": False,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": JOB_FOLDER,
-            "S3DataType": "S3Prefix",
-            "S3InputMode": "File",
-            "S3DataDistributionType": "FullyReplicated",
-            "S3CompressionType": "None",
-        },
-    }
-    inputs.append(channel)
-    return channel
-
-
-def _code_base(request: dict) -> str:
+def _code_base(channels: _Channels) -> str:
     """`s3://BUCKET/PREFIX/code/`, from the channel of the script (or any code piece)."""
-    for channel in request.get("ProcessingInputs", []):
-        if channel.get("InputName", "").startswith("code-"):
-            uri = channel["S3Input"]["S3Uri"].rstrip("/")
-            return uri.rsplit("/", 1)[0] + "/"
+    for channel in channels.items:
+        if channels.name(channel).startswith("code-"):
+            return channels.uri(channel).rstrip("/").rsplit("/", 1)[0] + "/"
     raise UsageError("-- ARGS: the job has no code channel to stage a job file beside")
 
 
