@@ -60,7 +60,11 @@ class Backend(ABC):
     def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         """Every tag of a job (DescribeProcessingJob does not return them)."""
 
-    def job_dir(self, name: str) -> Optional[Path]:  # noqa: ARG002 - AWS keeps no job folder
+    def job_dir(
+        self,
+        name: str,  # noqa: ARG002 - AWS keeps no job folder
+        kind: Optional[JobKind] = None,  # noqa: ARG002
+    ) -> Optional[Path]:
         """Where the job's files are on this machine: the emulator's job folder, None on AWS."""
         return None
 

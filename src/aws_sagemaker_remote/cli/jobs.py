@@ -335,7 +335,7 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
         arn=response.get(ctx.kind.field("Arn"), ""),
         region=ctx.backend.region,
         backend=ctx.backend.name,
-        job_dir=ctx.backend.job_dir(name),
+        job_dir=ctx.backend.job_dir(name, ctx.kind),
     ):
         ctx.say(line)
     return run_watch(

@@ -105,8 +105,8 @@ def _jobs(backend: Any, cutoff: datetime, base: str) -> Tuple[Set[str], List[Tup
                 described = backend.describe_job(kind, name)
                 for uri in channel_uris(described):
                     keep.add(piece_prefix(parse(uri).as_prefix().key, base))
-            elif _ended_before(kind, summary, cutoff) and backend.job_dir(name) is not None:
-                old.append((name, backend.job_dir(name)))
+            elif _ended_before(kind, summary, cutoff) and backend.job_dir(name, kind):
+                old.append((name, backend.job_dir(name, kind)))
     return keep, old
 
 

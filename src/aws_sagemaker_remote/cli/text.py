@@ -27,7 +27,7 @@ def describe_lines(description: dict, backend: Any) -> List[str]:
     lines.append(f"Duration:  {_duration(description)}")
     body = _training_lines if kind is TRAINING else _processing_lines
     lines.extend(body(description))
-    job_dir = backend.job_dir(name)
+    job_dir = backend.job_dir(name, kind)
     if job_dir is not None:
         lines.append(f"Job dir:   {job_dir}")
     elif backend.region:

@@ -82,7 +82,7 @@ def submit(
         arn=response[kind.field("Arn")],
         region=region,
         backend=backend.name,
-        job_dir=backend.job_dir(name),
+        job_dir=backend.job_dir(name, kind),
     ):
         print(line, file=sys.stderr)
     return run_watch(
