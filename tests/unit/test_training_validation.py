@@ -249,3 +249,13 @@ def test_training_has_no_mount_flags(project):
     assert spec.training is not None
     with pytest.raises(SystemExit):
         spec_for(project, ["--sagemaker-input-mount", "/opt/ml/x"])
+
+
+def test_pipe_channels_are_for_aws_the_emulator_refuses_them_before_staging(project, monkeypatch):
+    monkeypatch.delenv("AWS_SAGEMAKER_REMOTE_BACKEND", raising=False)
+    ok(project, ["--train-mode", "Pipe"])
+    message = refused(project, ["--train-mode", "Pipe", "--sagemaker-backend", "local"])
+    assert message.startswith("--train-mode: 'Pipe': the local emulator delivers channels as File")
+    ok(project, ["--train-mode", "FastFile", "--sagemaker-backend", "local"])
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_BACKEND", "local")
+    refused(project, ["--train-mode", "Pipe"])

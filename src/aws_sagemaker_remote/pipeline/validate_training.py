@@ -19,6 +19,7 @@ from .validate import check_s3_uri, fail
 
 def validate_training(spec: JobSpec, training: TrainingSpec) -> None:
     _channel_names(spec)
+    _emulated_modes(spec)
     _metrics(training.metrics)
     _stopping(spec, training)
     if training.checkpoint_s3 != "default":
@@ -32,6 +33,21 @@ def validate_training(spec: JobSpec, training: TrainingSpec) -> None:
             training.checkpoint_s3,
             allowed="'default' or s3://bucket/prefix",
         )
+
+
+def _emulated_modes(spec: JobSpec) -> None:
+    """The emulator gives File and FastFile channels only (a Pipe channel is a FIFO fed by
+    SageMaker's agent); say so before anything is staged."""
+    from ..backends import backend_name
+
+    if backend_name(spec.backend) != "local":
+        return
+    for item in spec.inputs:
+        if item.value and item.mode == "Pipe":
+            raise UsageError(
+                f"{flag_of(item.name + '_mode')}: 'Pipe': the local emulator delivers channels "
+                "as File or FastFile only; use one of those, or run on AWS"
+            )
 
 
 def _channel_names(spec: JobSpec) -> None:
