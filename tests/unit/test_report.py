@@ -26,3 +26,29 @@ def test_summary_names_every_s3_path():
         assert expected in text
     assert "console.aws.amazon.com" in text
     assert "cloudwatch" in text
+
+
+def test_a_training_summary_names_its_archives_spot_checkpoints_and_metrics():
+    request = {
+        "TrainingJobName": "t-1",
+        "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+            "S3Uri": "s3://b/p/inputs/train-0/"}}}],
+        "OutputDataConfig": {"S3OutputPath": "s3://b/p/"},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200},
+        "EnableManagedSpotTraining": True,
+        "CheckpointConfig": {"S3Uri": "s3://b/p/t-1/checkpoints/",
+                             "LocalPath": "/opt/ml/checkpoints"},
+        "AlgorithmSpecification": {"MetricDefinitions": [
+            {"Name": "accuracy", "Regex": "a=(.*)"}, {"Name": "loss", "Regex": "l=(.*)"}]},
+    }  # fmt: skip
+    lines = summary_lines(request, arn="arn:t", region="eu-west-1", backend="aws")
+    assert lines[2].endswith("#/jobs/t-1")
+    assert lines[4:] == [
+        "Input  train: s3://b/p/inputs/train-0/",
+        "Output model, output: s3://b/p/t-1/output/",
+        "Runtime:   at most 3600 s (1h00m00s, MaxRuntimeInSeconds)",
+        "Wait:      at most 7200 s (2h00m00s, MaxWaitTimeInSeconds)",
+        "Spot:      managed spot instances; an interrupted job restarts",
+        "Checkpoints: /opt/ml/checkpoints <-> s3://b/p/t-1/checkpoints/",
+        "Metrics:   accuracy, loss",
+    ]

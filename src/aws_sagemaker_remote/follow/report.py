@@ -54,9 +54,26 @@ def summary_lines(
         lines.append(f"Logs:      {logs_url(region, name, kind)}")
     lines.extend(_input_lines(request))
     lines.extend(_output_lines(request))
-    limit = request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
-    if limit:
-        lines.append(f"Runtime:   at most {limit} s ({elapsed_text(limit)}, MaxRuntimeInSeconds)")
+    stopping = request.get("StoppingCondition", {})
+    for field, title in (("MaxRuntimeInSeconds", "Runtime"), ("MaxWaitTimeInSeconds", "Wait")):
+        limit = stopping.get(field)
+        if limit:
+            lines.append(f"{title + ':':10s} at most {limit} s ({elapsed_text(limit)}, {field})")
+    lines.extend(_training_lines(request))
+    return lines
+
+
+def _training_lines(request: dict) -> List[str]:
+    lines = []
+    if request.get("EnableManagedSpotTraining"):
+        lines.append("Spot:      managed spot instances; an interrupted job restarts")
+    checkpoints = request.get("CheckpointConfig", {})
+    if checkpoints.get("S3Uri"):
+        local = checkpoints.get("LocalPath", "/opt/ml/checkpoints")
+        lines.append(f"Checkpoints: {local} <-> {checkpoints['S3Uri']}")
+    metrics = request.get("AlgorithmSpecification", {}).get("MetricDefinitions", [])
+    if metrics:
+        lines.append("Metrics:   " + ", ".join(m["Name"] for m in metrics))
     return lines
 
 
