@@ -16,9 +16,12 @@ import pytest
 
 from aws_sagemaker_remote import args as public_args
 from aws_sagemaker_remote.cli.jobs import build_parser as job_parser
+from aws_sagemaker_remote.cli.jobs import build_training_parser
 from aws_sagemaker_remote.processing import args as processing_args
 from aws_sagemaker_remote.processing import main as processing_main
 from aws_sagemaker_remote.s3server.commands import build_parser as s3_parser
+from aws_sagemaker_remote.training import args as training_args
+from aws_sagemaker_remote.training import main as training_main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PUBLIC = [
@@ -26,6 +29,10 @@ PUBLIC = [
     processing_main.sagemaker_processing_handle,
     processing_args.sagemaker_processing_args,
     processing_args.sagemaker_processing_parser_for_docs,
+    training_main.sagemaker_training_main,
+    training_main.sagemaker_training_handle,
+    training_args.sagemaker_training_args,
+    training_args.sagemaker_training_parser_for_docs,
 ]
 
 
@@ -59,7 +66,8 @@ def options_of(parser) -> set:
 
 
 def test_every_page_is_built(site):
-    for page in ("index", "usage", "flags", "api", "cli", "architecture", "benchmarks"):
+    pages = ("index", "usage", "flags", "training", "training-flags", "api", "cli")
+    for page in pages + ("architecture", "benchmarks"):
         assert (site / f"{page}.html").is_file(), page
 
 
@@ -74,12 +82,28 @@ def test_flag_reference_is_rendered_from_the_docs_parser(site):
     assert "--sagemaker-run run as a SageMaker processing job" in text
 
 
+def test_training_flag_reference_is_rendered_from_the_docs_parser(site):
+    text = text_of(site / "training-flags.html")
+    parser = training_args.sagemaker_training_parser_for_docs()
+    assert "usage: aws-sagemaker-remote-training [options]" in text
+    for option in options_of(parser):
+        assert option in text, option
+    for seed_name in ("--sagemaker-training-instance", "--sagemaker-training-image",
+                      "--sagemaker-training-role"):  # fmt: skip
+        assert seed_name in text
+    assert "--model-dir" in text
+    assert "--checkpoint-dir" in text
+
+
 def test_command_references_are_rendered_from_their_parsers(site):
     text = text_of(site / "cli.html")
-    for option in options_of(job_parser()) | options_of(s3_parser()):
+    parsers = (job_parser(), build_training_parser(), s3_parser())
+    for option in set().union(*(options_of(p) for p in parsers)):
         assert option in text, option
     for command in ("list", "describe", "logs", "wait", "stop", "download", "rerun"):
         assert f"aws-sagemaker-remote processing {command} [options]" in text
+        assert f"aws-sagemaker-remote training {command} [options]" in text
+    assert "aws-sagemaker-remote training interrupt [options]" in text
     for command in ("serve", "start", "stop", "status"):
         assert f"aws-sagemaker-remote s3 {command} [options]" in text
 

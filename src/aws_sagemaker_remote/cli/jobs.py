@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
-from ..contract import BACKENDS, PROCESSING, PROCESSING_STATES, JobKind, kind_of
+from ..contract import BACKENDS, PROCESSING, PROCESSING_STATES, TRAINING, JobKind, kind_of
 from ..errors import EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
@@ -171,6 +171,11 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
         )
         sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     return parser
+
+
+def build_training_parser() -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote training` (rendered in the docs)."""
+    return build_parser(TRAINING)
 
 
 def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:

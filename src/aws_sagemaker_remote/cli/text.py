@@ -57,6 +57,12 @@ def _training_lines(description: dict) -> List[str]:
     lines = []
     if description.get("ResourceConfig"):
         lines.append(_instances(description["ResourceConfig"]))
+    if description.get("EnableManagedSpotTraining"):
+        billed = description.get("BillableTimeInSeconds")
+        lines.append("Spot:      yes" + (f", {billed} s billable" if billed is not None else ""))
+    checkpoints = description.get("CheckpointConfig", {}).get("S3Uri")
+    if checkpoints:
+        lines.append(f"Checkpoints: {checkpoints}")
     image = description.get("AlgorithmSpecification", {}).get("TrainingImage")
     if image:
         lines.append(f"Image:     {image}")
