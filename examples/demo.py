@@ -1,5 +1,6 @@
 """The tour behind ``make demo``: a script run here, then the same script run as a processing job
-through the dockerless emulator against an embedded S3 server. No AWS account is needed.
+through the dockerless emulator against an embedded S3 server; then a training script, here and
+as an emulated training job. No AWS account is needed.
 
 It uses the S3 server of ``aws-sagemaker-remote s3 start`` (or ``s3 serve``) when one runs, and
 leaves it running; otherwise it starts its own, with its data under ``.aws-sagemaker-remote/s3``
@@ -120,12 +121,32 @@ def main() -> int:
         step("6. The job command line works on the emulator too")
         run([PYTHON, "-m", "aws_sagemaker_remote", "processing", "list", "--max", "3"], env=env)
         run([PYTHON, "-m", "aws_sagemaker_remote", "processing", "describe", "latest"], env=env)
+
+        step("7. A training script, run here, then as a training job through the emulator")
+        trained = train_both(local / "train", emulated / "train", env)
     finally:
         if own is not None:
-            step("7. Stop the embedded S3 server (its data stays for next time)")
+            step("8. Stop the embedded S3 server (its data stays for next time)")
             stop_running(own)
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s.")
-    return 0 if identical else 1
+    return 0 if identical and trained else 1
+
+
+def train_both(here: Path, there: Path, env: dict) -> bool:
+    """examples/train_classifier here and as an emulated training job (checkpoints, metrics,
+    hyperparameters); the two models must be identical."""
+    script = ROOT / "examples/train_classifier/train.py"
+
+    def folders(root: Path) -> list:
+        return ["--epochs", "10", "--model-dir", root / "model", "--output-dir", root / "output",
+                "--checkpoint-dir", root / "checkpoints"]  # fmt: skip
+
+    run([PYTHON, script, *folders(here)])
+    run([PYTHON, script, *folders(there), "--sagemaker-run", "yes", "--sagemaker-download", "yes"],
+        env=env)  # fmt: skip
+    identical = same_tree(here / "model", there / "model")
+    print(f"model trained here and by the job identical: {'yes' if identical else 'NO'}")
+    return identical
 
 
 if __name__ == "__main__":

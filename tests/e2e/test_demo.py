@@ -35,6 +35,8 @@ def test_demo_reuses_the_running_s3_server(tmp_path):
         assert demo.returncode == 0, demo.stdout + demo.stderr
         assert "Using the S3 server already running" in demo.stdout
         assert "local run and job outputs identical: yes" in demo.stdout
+        assert "model trained here and by the job identical: yes" in demo.stdout
+        assert "Status  Training" in demo.stdout
         assert "Stop the embedded S3 server" not in demo.stdout
         assert s3("status").returncode == 0
     finally:
