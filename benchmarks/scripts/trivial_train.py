@@ -1,8 +1,9 @@
 """The trivial training script of benchmarks/emulator.py --kind training: reads its channel,
-prints a metric, saves a model (plain argparse: the same script runs locally and in the job)."""
+prints a metric, saves a model, written with aws-sagemaker-remote."""
 
-import argparse
 import os
+
+from aws_sagemaker_remote import sagemaker_training_main
 
 
 def main(args):
@@ -17,8 +18,9 @@ def main(args):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--model-dir", required=True)
-    parser.add_argument("--sagemaker-run", default="no")
-    main(parser.parse_args())
+    sagemaker_training_main(
+        main=main,
+        inputs={"train": "train"},
+        metrics={"rows": r"rows=(\d+);"},
+        additional_arguments=[{"dest": "--epochs", "default": 1, "type": int}],
+    )
