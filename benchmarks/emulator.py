@@ -35,18 +35,23 @@ def timed(argv: list, env: dict) -> float:
     return elapsed
 
 
-def processing_runs(tmp: Path, env: dict, runs: int):
-    local_cmd = [sys.executable, str(SCRIPT), "--output", str(tmp / "local")]
-    job_cmd = [
-        sys.executable, str(SCRIPT), "--sagemaker-run", "yes",
-        "--sagemaker-download", "yes", "--output", str(tmp / "job"),
-    ]  # fmt: skip
+def alternate(local_cmd: list, job_cmd: list, env: dict, runs: int):
+    """(local times, job times, the first job's overhead), the two alternating."""
     first = timed(job_cmd, env) - timed(local_cmd, env)
     local, emulated = [], []
     for _ in range(runs):
         local.append(timed(local_cmd, env))
         emulated.append(timed(job_cmd, env))
     return local, emulated, first
+
+
+def processing_runs(tmp: Path, env: dict, runs: int):
+    local_cmd = [sys.executable, str(SCRIPT), "--output", str(tmp / "local")]
+    job_cmd = [
+        sys.executable, str(SCRIPT), "--sagemaker-run", "yes",
+        "--sagemaker-download", "yes", "--output", str(tmp / "job"),
+    ]  # fmt: skip
+    return alternate(local_cmd, job_cmd, env, runs)
 
 
 def training_runs(tmp: Path, env: dict, runs: int):
@@ -61,14 +66,10 @@ def training_runs(tmp: Path, env: dict, runs: int):
         sys.executable, str(TRAIN_SCRIPT), *folders, "--model-dir", str(tmp / "job"),
         "--sagemaker-run", "yes", "--sagemaker-download", "yes",
     ]  # fmt: skip
-    first = timed(job_cmd, env) - timed(local_cmd, env)
-    local, emulated = [], []
-    for _ in range(runs):
-        local.append(timed(local_cmd, env))
-        emulated.append(timed(job_cmd, env))
+    measured = alternate(local_cmd, job_cmd, env, runs)
     if (tmp / "job" / "model.txt").read_text() != (tmp / "local" / "model.txt").read_text():
         raise SystemExit("the job's model differs from the local run's")
-    return local, emulated, first
+    return measured
 
 
 def main() -> int:

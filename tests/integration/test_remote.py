@@ -50,15 +50,20 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(project: Path, *argv: str) -> subprocess.CompletedProcess:
+def submit(script: Path, *argv: str) -> subprocess.CompletedProcess:
+    """`python SCRIPT --sagemaker-run yes ARGV...` in the script's folder."""
     return subprocess.run(
-        [sys.executable, str(project / "job.py"), "--sagemaker-run", "yes", *argv],
+        [sys.executable, str(script), "--sagemaker-run", "yes", *argv],
         capture_output=True,
         text=True,
-        cwd=project,
+        cwd=script.parent,
         env=dict(os.environ),
         timeout=120,
     )
+
+
+def run(project: Path, *argv: str) -> subprocess.CompletedProcess:
+    return submit(project / "job.py", *argv)
 
 
 def all_objects(s3) -> dict:

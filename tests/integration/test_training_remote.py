@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import boto3
 import pytest
 from botocore.session import get_session
 from botocore.validate import ParamValidator
-from test_remote import all_objects
+from test_remote import all_objects, submit
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
 
@@ -57,14 +56,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def run(project: Path, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(project / "train.py"), "--sagemaker-run", "yes", *argv],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        env=dict(os.environ),
-        timeout=120,
-    )
+    return submit(project / "train.py", *argv)
 
 
 def training_jobs() -> list:

@@ -278,12 +278,7 @@ def cmd_wait(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
-    try:
-        ctx.backend.stop_job(ctx.kind, args.name)
-    except Exception as exc:
-        if is_not_found(exc):
-            raise _no_such_job(ctx.kind, args.name) from None
-        raise
+    _on_job(ctx, args.name, lambda: ctx.backend.stop_job(ctx.kind, args.name))
     ctx.say(f"Stopping job {args.name}.")
     return EXIT_OK
 
@@ -294,12 +289,7 @@ def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
             "interrupt: only the emulator's jobs can be interrupted (--backend local); on AWS, "
             "EC2 reclaims Spot capacity by itself"
         )
-    try:
-        ctx.backend.interrupt_training_job(TrainingJobName=args.name)
-    except Exception as exc:
-        if is_not_found(exc):
-            raise _no_such_job(ctx.kind, args.name) from None
-        raise
+    _on_job(ctx, args.name, lambda: ctx.backend.interrupt_training_job(TrainingJobName=args.name))
     ctx.say(f"Interrupting job {args.name}: its instances restart from the last checkpoint.")
     return EXIT_OK
 
@@ -360,8 +350,13 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def describe(ctx: _Context, name: str) -> dict:
+    return _on_job(ctx, name, lambda: ctx.backend.describe_job(ctx.kind, name))
+
+
+def _on_job(ctx: _Context, name: str, call: Callable[[], Any]) -> Any:
+    """`call()`, an operation on job `name`: "no such job" in our words when AWS says so."""
     try:
-        return ctx.backend.describe_job(ctx.kind, name)
+        return call()
     except Exception as exc:
         if is_not_found(exc):
             raise _no_such_job(ctx.kind, name) from None
