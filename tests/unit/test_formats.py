@@ -15,6 +15,7 @@ from aws_sagemaker_remote.backends.local.layout import Instance
 from aws_sagemaker_remote.flags.types import positive_int
 from aws_sagemaker_remote.follow.outputs import file_name_problem, output_dirs
 from aws_sagemaker_remote.pipeline import formats
+from aws_sagemaker_remote.pipeline.outputpaths import local_output_problem
 from aws_sagemaker_remote.s3.transfer import UnsafeKeyError, _safe_relpath
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
@@ -111,13 +112,13 @@ def test_local_output_problems(tmp_path):
     (tmp_path / "file.txt").write_text("x")
     (tmp_path / "link").symlink_to(data)
     inputs = [str(data)]
-    assert formats.local_output_problem(str(tmp_path / "out"), inputs) is None
-    assert "not a folder" in formats.local_output_problem(str(tmp_path / "file.txt"), inputs)
-    assert "is the input" in formats.local_output_problem(str(data), inputs)
-    assert "is the input" in formats.local_output_problem(str(tmp_path / "link"), inputs)
-    assert "inside the input" in formats.local_output_problem(str(data / "sub" / "o"), inputs)
-    assert "contains the input" in formats.local_output_problem(str(tmp_path), inputs)
-    assert formats.local_output_problem(str(tmp_path / "data2"), inputs) is None
+    assert local_output_problem(str(tmp_path / "out"), inputs) is None
+    assert "not a folder" in local_output_problem(str(tmp_path / "file.txt"), inputs)
+    assert "is the input" in local_output_problem(str(data), inputs)
+    assert "is the input" in local_output_problem(str(tmp_path / "link"), inputs)
+    assert "inside the input" in local_output_problem(str(data / "sub" / "o"), inputs)
+    assert "contains the input" in local_output_problem(str(tmp_path), inputs)
+    assert local_output_problem(str(tmp_path / "data2"), inputs) is None
 
 
 @pytest.mark.parametrize("value", ["١٢", "1_0", "+5", "-1", "0", "", "1.0", "²", "0x10"])

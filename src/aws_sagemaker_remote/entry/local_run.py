@@ -138,7 +138,7 @@ def _checked_uri(name: str, uri: str) -> str:
 def _check_local_outputs(config: ScriptConfig, args) -> None:
     """An output folder that is a file, an input, or inside one (the next remote run would
     stage it as input), or that holds an input: refused before ``main`` writes anything."""
-    from ..pipeline.formats import local_output_problem
+    from ..pipeline.outputpaths import local_output_problem
 
     values = [getattr(args, name, None) for name in config.inputs]
     inputs = [v for v in values if isinstance(v, str) and v and not _is_remote(v)]

@@ -9,12 +9,11 @@ Sources, for each form:
 - VPC ids: EC2 resource ids are `subnet-` / `sg-` followed by 8 (older) or 17 hex digits (EC2
   User Guide, "Resource IDs").
 
-Standard library only: the local run uses `local_output_problem`.
+Standard library only.
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -75,29 +74,3 @@ def prefix_problem(value: str) -> str | None:
     if any(part in ("", ".", "..") for part in parts):
         return "must not have empty, '.' or '..' components"
     return None
-
-
-def local_output_problem(output: str, inputs: list[str]) -> str | None:
-    """What is wrong with writing an output to the local path `output`: a file there, or the
-    same folder as an input, one inside the other (the next remote run would stage outputs as
-    inputs, or a download would overwrite an input)."""
-    if os.path.exists(output) and not os.path.isdir(output):
-        return "exists and is not a folder"
-    mine = _real(output)
-    for item in inputs:
-        theirs = _real(item)
-        if mine == theirs:
-            return f"is the input {item!r}; give the output its own folder"
-        if _inside(mine, theirs):
-            return f"is inside the input {item!r}; give the output its own folder"
-        if _inside(theirs, mine):
-            return f"contains the input {item!r}; give the output its own folder"
-    return None
-
-
-def _real(path: str) -> str:
-    return os.path.realpath(os.path.abspath(path))
-
-
-def _inside(child: str, parent: str) -> bool:
-    return child.startswith(parent.rstrip(os.sep) + os.sep)

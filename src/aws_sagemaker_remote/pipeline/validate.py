@@ -280,7 +280,7 @@ def _local_outputs(spec: JobSpec) -> None:
 
 def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> None:
     """Each (name, local folder) a download writes: not a file, not an input nor in one."""
-    from .formats import local_output_problem
+    from .outputpaths import local_output_problem
 
     local_inputs = [
         i.value
