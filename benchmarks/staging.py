@@ -162,15 +162,29 @@ def compare(name: str, folder: Path, script: Path, env: dict, tools: Tools, runs
                 rss.append(peak)
     med = {tool: statistics.median(values) for tool, values in times.items()}
     ours = med["aws-sagemaker-remote"]
+    alone = statistics.median(stage_alone(folder, env, f"s3://{bucket}/alone-{name}-{run}-", runs))
     print(f"\n{name}: {describe(folder)}, median of {runs} alternating runs, whole submit")
     for tool, value in med.items():
         print(f"  {tool:22s} {value:6.2f} s")
+    print(f"  staging alone (in one process, no submit around it) {alone:6.2f} s")
     print(f"  ours vs s5cmd      {med['s5cmd'] / ours:5.2f}x   (goal >= {GOALS[name][0]}x)")
     print(f"  ours vs aws s3 cp  {med['aws s3 cp'] / ours:5.2f}x   (goal >= {GOALS[name][1]}x)")
     print(f"  peak RSS of a submit {max(rss):6.1f} MiB (goal <= 200 MiB)")
 
 
 GOALS = {"small": (0.8, 3.0), "big": (1.0, 1.0)}
+STAGE_ONLY = ROOT / "benchmarks" / "scripts" / "stage_only.py"
+
+
+def stage_alone(folder: Path, env: dict, base: str, runs: int) -> list:
+    """Seconds of `stage()` itself, digests included, each run to a fresh prefix: the part of
+    a submit that moves bytes, to set beside the copy tools."""
+    found = []
+    for run in range(runs):
+        command = [sys.executable, str(STAGE_ONLY), str(folder), f"{base}{run}/"]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        found.append(float(result.stdout.strip()))
+    return found
 
 
 def describe(folder: Path) -> str:

@@ -256,3 +256,21 @@ LIMITS = {
         None,
     ),
 }
+
+
+def metric_value(pattern, line: str):
+    """The number a MetricDefinition's regex finds in a log line, as SageMaker reads it: the
+    first group (the whole match when there is none), e.g. `loss: ([0-9\\.]+)`; None when the
+    line does not match or the text is not a finite number (SageMaker Developer Guide,
+    training-metrics.html)."""
+    import math
+
+    match = pattern.search(line)
+    if match is None:
+        return None
+    text = match.group(1) if pattern.groups else match.group(0)
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 from watch_support import JOB, FakeLogs, no_sleep
 
-from aws_sagemaker_remote.contract import TRAINING
+from aws_sagemaker_remote.contract import TRAINING, metric_value
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.finish import finish_message
-from aws_sagemaker_remote.follow.progress import JobProgress, final_metrics_line, metric_value
+from aws_sagemaker_remote.follow.progress import JobProgress, final_metrics_line
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 METRICS = [{"Name": "accuracy", "Regex": r"accuracy=([0-9.]+)"}, {"Name": "bad", "Regex": "("}]
@@ -87,6 +87,7 @@ def test_metric_values_are_read_as_sagemaker_reads_them():
     assert metric_value(re.compile(r"[0-9]+\.[0-9]+"), "took 2.5 s") == 2.5
     assert metric_value(re.compile(r"loss: (\S+)"), "loss: nope") is None
     assert metric_value(re.compile(r"loss: (\S+)"), "no metric here") is None
+    assert metric_value(re.compile(r"loss: (\S+)"), "loss: nan") is None
     progress = JobProgress()
     progress.on_description({"AlgorithmSpecification": {"MetricDefinitions": METRICS}})
     assert progress.on_log_line("accuracy=1", "algo-2", multi=True) == [

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Pattern, Set, Tuple
 
+from ..contract import metric_value
+
 
 @dataclass
 class MetricDefinition:
@@ -25,19 +27,6 @@ def metric_definitions(description: dict) -> List[MetricDefinition]:
         except (KeyError, TypeError, re.error):
             continue
     return found
-
-
-def metric_value(pattern: Pattern[str], line: str) -> Optional[float]:
-    """The number a metric's regex finds in a log line: its first group (the whole match when
-    it has none), as SageMaker reads `loss: ([0-9\\.]+)`; None when absent or not a number."""
-    match = pattern.search(line)
-    if match is None:
-        return None
-    text = match.group(1) if pattern.groups else match.group(0)
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
 
 
 class JobProgress:

@@ -11,11 +11,11 @@ The emulator's own `[local emulator]` lines are not the algorithm's and are not 
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
+from ...contract import metric_value
 from .logs import MAX_EVENTS, read_forward
 
 EMULATOR_PREFIX = "[local emulator]"
@@ -50,8 +50,7 @@ class MetricScanner:
             return False
         found = False
         for name, pattern in self.patterns:
-            match = pattern.search(message)
-            value = _number(match) if match else None
+            value = metric_value(pattern, message)
             if value is not None:
                 self.latest[name] = (value, event["timestamp"])
                 found = True
@@ -66,12 +65,3 @@ class MetricScanner:
             if name in self.latest
             for value, stamp in [self.latest[name]]
         ]
-
-
-def _number(match: re.Match) -> Optional[float]:
-    text = match.group(1) if match.re.groups else match.group(0)
-    try:
-        value = float((text or "").strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
