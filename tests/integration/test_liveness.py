@@ -73,8 +73,8 @@ def test_a_runner_killed_while_downloading_fails_the_job(backend, s3_client, buc
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pid start times need /proc")
 def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
     """Each round creates a job and describes it until it ends, WORKERS rounds at a time: every
-    status seen is InProgress until the one Completed (the runner needs far longer than a describe
-    to finish even this job, so the first describe always sees it running)."""
+    status seen is InProgress until the one Completed. (Whether the first describe still sees the
+    job running depends on scheduling; the gated test above pins that down without timing.)"""
 
     def one_round(index: int) -> list:
         name = f"round-{index}"
@@ -86,5 +86,4 @@ def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
     bad = {i: seen for i, seen in enumerate(rounds) if seen[-1] != "Completed"}
     assert bad == {}, {i: runner_log(backend, f"round-{i}") for i in list(bad)[:3]}
     for seen in rounds:
-        assert seen[0] == "InProgress", seen  # the first describe, right after create
-        assert set(seen[:-1]) == {"InProgress"}, seen
+        assert set(seen[:-1]) <= {"InProgress"}, seen
