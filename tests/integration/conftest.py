@@ -1,7 +1,7 @@
 """Fixtures of the integration tests."""
 
 import pytest
-from emulator_support import stop_leftovers
+from helpers import stop_leftovers
 
 from aws_sagemaker_remote.backends.local import LocalBackend
 

@@ -7,15 +7,14 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import SAFETY_TIMEOUT, TERMINAL, stop_leftovers  # noqa: F401 - re-exported
 
-from aws_sagemaker_remote.contract import JOB_KINDS, PROCESSING
+from aws_sagemaker_remote.contract import PROCESSING
 from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
 INPUT = "/opt/ml/processing/input/data"
 OUTPUT = "/opt/ml/processing/output/result"
-SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
-TERMINAL = ("Completed", "Failed", "Stopped")
 PROBE_PACKAGE = "asr_emulator_probe_pkg"
 REQ_DIR = "/opt/ml/processing/code/requirements"
 
@@ -24,20 +23,6 @@ import shutil, sys
 shutil.copytree(sys.argv[1], sys.argv[2], dirs_exist_ok=True)
 print("copied", sys.argv[1], "->", sys.argv[2])
 """
-
-
-def stop_leftovers(backend):
-    """Stop the jobs of either kind a test left running, and wait for their end."""
-    for kind in JOB_KINDS.values():
-        for summary in backend.list_jobs(kind, MaxResults=100)[kind.field("Summaries")]:
-            if kind.status(summary) == "InProgress":
-                backend.stop_job(kind, kind.job_name(summary))
-                deadline = time.monotonic() + SAFETY_TIMEOUT
-                while (
-                    kind.status(backend.describe_job(kind, kind.job_name(summary))) not in TERMINAL
-                ):
-                    assert time.monotonic() < deadline, f"{kind.job_name(summary)} did not stop"
-                    time.sleep(0.1)
 
 
 def put(s3_client, bucket, key, body):

@@ -120,7 +120,8 @@ def test_run_creates_role_bucket_uploads_and_the_training_job(project, aws_env, 
     assert {u["manifest"] for u in plan["uploads"]} <= after
     assert all(any(k.startswith(u["s3_uri"]) for k in after) for u in plan["uploads"])
     staged = [u["s3_uri"] for u in plan["uploads"]] + [u["manifest"] for u in plan["uploads"]]
-    assert all(any(k.startswith(p) for p in staged) for k in after - set(before))
+    strays = [k for k in after - set(before) if not any(k.startswith(p) for p in staged)]
+    assert strays == []
 
     job = boto3.client("sagemaker").describe_training_job(TrainingJobName="train-test-1")
     request = plan["request"]
