@@ -7,6 +7,7 @@ test (and resets moto), `s3_client` and `bucket` build on it.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import urllib.request
 import uuid
@@ -22,6 +23,15 @@ def pytest_configure(config: pytest.Config) -> None:
     """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
     when a test runs without credentials."""
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    _default_sigint()
+
+
+def _default_sigint() -> None:
+    """Started in the background (`make test &`, some CI runners) this process inherits SIGINT
+    ignored, and every child it starts would too: the Ctrl-C tests' SIGINT would be lost. A
+    handled signal is reset to the default at exec, so children start as from a terminal."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
