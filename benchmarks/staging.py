@@ -15,6 +15,7 @@ into `.venv-tools` (or pass --tools-bin).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import subprocess
@@ -95,6 +96,9 @@ class Services:
 
         self.s3 = S3Server(self.root / "s3")
         info = self.s3.start()
+        # moto answers SimulatePrincipalPolicy with NotImplemented (the pre-flight check skips
+        # it): keep werkzeug's traceback of that out of the figures
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
