@@ -1,5 +1,6 @@
-"""Helpers of the emulator's training tests: CreateTrainingJob requests shaped as the contract
-(notes TRAINING-CONTRACT) says the plan builds them, the real bootstrap running the script."""
+"""Helpers of the emulator's training tests: CreateTrainingJob requests written out by hand in
+the shape pipeline/plan_training.py gives them (not built by it, so that a planner bug cannot hide
+an emulator bug), the real bootstrap running the script."""
 
 from __future__ import annotations
 
