@@ -130,8 +130,8 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
         return EXIT_INTERRUPTED, "interrupted"
     if isinstance(exc, Error):
         return exc.exit_code, one_line(exc)
-    if is_credentials_error(exc):  # their text can quote a credential process: name the kind only
-        return EXIT_USAGE, f"no usable AWS credentials ({type(exc).__name__}); {CREDENTIALS_HELP}"
+    if is_credentials_error(exc):
+        return EXIT_USAGE, credentials_line(exc)
     if _names(exc) & _CONNECTION_ERRORS:
         return EXIT_JOB_FAILED, f"cannot reach AWS: {one_line(exc)}"
     if from_aws_sdk(exc):
@@ -141,6 +141,11 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
     if isinstance(exc, OSError):
         return EXIT_JOB_FAILED, _os_error_line(exc)
     return None
+
+
+def credentials_line(exc: BaseException) -> str:
+    """Their text can quote a credential process: name the kind only."""
+    return f"no usable AWS credentials ({type(exc).__name__}); {CREDENTIALS_HELP}"
 
 
 def _is_cancellation(exc: BaseException) -> bool:

@@ -115,6 +115,22 @@ def test_missing_s3_input_is_one_line_exit_2(script, aws_env, bucket):
     assert "Traceback" not in result.stderr
 
 
+def test_no_credentials_for_an_s3_input_is_one_line_naming_the_flag(script, aws_env, tmp_path):
+    env = {
+        k: v for k, v in aws_env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    }
+    result = run(
+        script, "--input", "s3://some-bucket/data/", "--output", "o",
+        env={**env, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "--input" in result.stderr
+    assert "s3://some-bucket/data/" in result.stderr
+    assert "no usable AWS credentials" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_local_paths_load_no_aws_modules(script, tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "x.txt").write_bytes(b"local")

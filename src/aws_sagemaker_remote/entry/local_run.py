@@ -11,7 +11,14 @@ import sys
 
 from ..args import is_job_reference
 from ..contract import S3_SCHEME
-from ..errors import TransferError, UsageError, from_aws_sdk, guarded
+from ..errors import (
+    TransferError,
+    UsageError,
+    credentials_line,
+    from_aws_sdk,
+    guarded,
+    is_credentials_error,
+)
 from ..flags import flag_of
 
 TYPE_CHECKING = False
@@ -92,7 +99,7 @@ class _S3Run:
     def _download_inputs(self, names: list, run_dir: str) -> None:
         for name in names:
             uri = _input_uri(self.args, name)
-            with _transfer_step("downloading the inputs"):
+            with _transfer_step(f"downloading {flag_of(name)} from {uri}"):
                 path = _download_input(self._client(), name, uri, run_dir)
             setattr(self.args, name, str(path))
 
@@ -120,6 +127,10 @@ class _transfer_step:  # noqa: N801 - used as a context manager, like contextlib
     def __exit__(self, kind, exc, _tb) -> bool:
         if exc is None or isinstance(exc, (UsageError, KeyboardInterrupt)):
             return False
+        if is_credentials_error(exc) and not self.kept:  # before main ran: a usage error
+            raise UsageError(f"{self.what}: {credentials_line(exc)}") from None
+        if is_credentials_error(exc):
+            raise TransferError(f"{self.what}: {credentials_line(exc)}{self.kept}") from None
         if from_aws_sdk(exc) or isinstance(exc, OSError):
             raise TransferError(f"{self.what}: {type(exc).__name__}: {exc}{self.kept}") from exc
         return False
