@@ -78,3 +78,32 @@ def test_rerun_repeats_a_training_job_or_replaces_its_arguments(emulator_env, tm
     ]  # fmt: skip
     assert "epoch 2:" in rerun.stdout
     assert "epoch 3:" not in rerun.stdout
+
+
+def test_a_processing_job_reads_the_trained_model_by_job_reference(emulator_env, tmp_path):
+    trained = run(
+        tmp_path / "job", "--sagemaker-run", "yes", "--sagemaker-job-name", "clf-1",
+        "--sagemaker-download", "yes",
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+    script = tmp_path / "evaluate.py"
+    script.write_text(
+        "import os, tarfile\n"
+        "from aws_sagemaker_remote import sagemaker_processing_main\n\n"
+        "def main(args):\n"
+        "    with tarfile.open(args.model) as tar:\n"
+        "        names = sorted(m.name.lstrip('./') for m in tar if m.isfile())\n"
+        "    os.makedirs(args.report, exist_ok=True)\n"
+        "    with open(os.path.join(args.report, 'names.txt'), 'w') as f:\n"
+        "        f.write(' '.join(names))\n\n"
+        "sagemaker_processing_main(main=main, inputs={'model': 'model.tar.gz'},\n"
+        "                          outputs={'report': 'report'})\n"
+    )
+    evaluated = run_script(
+        script, "--sagemaker-run", "yes", "--model", "job:clf-1/model",
+        "--sagemaker-download", "yes", "--report", tmp_path / "report",
+    )  # fmt: skip
+    assert evaluated.returncode == 0, evaluated.stdout + evaluated.stderr
+    names = (tmp_path / "report" / "names.txt").read_text().split()
+    assert names == sorted(tree_bytes(tmp_path / "job" / "model"))
+    assert names != []

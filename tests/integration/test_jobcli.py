@@ -314,8 +314,36 @@ def test_job_reference_errors(sagemaker, backend):
     sagemaker.create_processing_job(**job_request(JOB, outputs=("output", "stats")))
     with pytest.raises(UsageError, match=r"has no output 'nope'; its outputs: output, stats"):
         resolve_job_reference(backend, f"job:{JOB}/nope")
-    with pytest.raises(UsageError, match=r"job:ghost/output.*no processing job named 'ghost'"):
+    with pytest.raises(UsageError, match=r"job:ghost/output.*no processing or training job named"):
         resolve_job_reference(backend, "job:ghost/output")
+
+
+def training_request(name: str) -> dict:
+    return {
+        "TrainingJobName": name,
+        "AlgorithmSpecification": {"TrainingImage": "img:1", "TrainingInputMode": "File"},
+        "RoleArn": ROLE,
+        "OutputDataConfig": {"S3OutputPath": "s3://b/models"},
+        "ResourceConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 60},
+    }
+
+
+def test_job_reference_names_a_training_jobs_archives(sagemaker, backend):
+    sagemaker.create_training_job(**training_request("trained"))
+    model = resolve_job_reference(backend, "job:trained/model")
+    assert model.startswith("s3://b/models/trained/")
+    assert model.endswith("/model.tar.gz")
+    assert resolve_job_reference(backend, "job:trained/output").endswith("/output.tar.gz")
+    with pytest.raises(UsageError, match=r"its outputs: model, output"):
+        resolve_job_reference(backend, "job:trained/stats")
+
+
+def test_job_reference_to_a_name_both_kinds_use_is_refused(sagemaker, backend):
+    sagemaker.create_processing_job(**job_request(JOB))
+    sagemaker.create_training_job(**training_request(JOB))
+    with pytest.raises(UsageError, match=r"both a processing and a training job are named"):
+        resolve_job_reference(backend, f"job:{JOB}/output")
 
 
 def test_version(capsys):

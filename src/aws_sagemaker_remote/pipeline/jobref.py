@@ -1,4 +1,8 @@
-"""Inputs that name an earlier job's output: `job:NAME/OUTPUT` -> that output's S3 URI."""
+"""Inputs that name an earlier job's output: `job:NAME/OUTPUT` -> that output's S3 URI.
+
+NAME is a processing job (its outputs by name) or a training job (`model` and `output`, its
+archives): processing and training job names are separate namespaces, so a name both use is
+refused rather than guessed."""
 
 from __future__ import annotations
 
@@ -33,12 +37,21 @@ def resolve_job_reference(backend: Any, value: str) -> str:
 
 
 def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:
+    from ..contract import JOB_KINDS
     from ..follow.outputs import output_uris
 
-    try:
-        description = backend.describe_processing_job(ProcessingJobName=job_name)
-    except Exception as exc:
-        if is_not_found(exc):
-            raise UsageError(f"{value!r}: there is no processing job named {job_name!r}") from None
-        raise
-    return output_uris(description)
+    found = []
+    for kind in JOB_KINDS.values():
+        try:
+            found.append(backend.describe_job(kind, job_name))
+        except Exception as exc:
+            if not is_not_found(exc):
+                raise
+    if not found:
+        raise UsageError(f"{value!r}: there is no processing or training job named {job_name!r}")
+    if len(found) > 1:
+        raise UsageError(
+            f"{value!r}: both a processing and a training job are named {job_name!r}; "
+            "pass the output's s3:// URI instead"
+        )
+    return output_uris(found[0])
