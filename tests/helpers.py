@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -15,6 +16,15 @@ TERMINAL = ("Completed", "Failed", "Stopped")
 def path_digest(path: Path | str, *, lf: bool | None = None) -> str:
     """Digest of a file or directory as staging would upload it."""
     return piece_digest(piece_files(path, lf=lf))
+
+
+def nested_tree(root: Path) -> Path:
+    """30 files of distinct sizes two folders deep under `root`."""
+    for i in range(30):
+        folder = root / f"level1-{i % 3}" / f"level2-{i % 2}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"file-{i:02d}.bin").write_bytes(os.urandom(100 + i * 37))
+    return root
 
 
 def stop_leftovers(backend):

@@ -4,6 +4,7 @@ import pytest
 from helpers import stop_leftovers
 
 from aws_sagemaker_remote.backends.local import LocalBackend
+from aws_sagemaker_remote.s3 import clients
 
 
 @pytest.fixture
@@ -13,3 +14,10 @@ def backend(aws_env, bucket, monkeypatch):
     backend = LocalBackend()
     yield backend
     stop_leftovers(backend)
+
+
+@pytest.fixture(params=["crt", "classic"])
+def mode(request, monkeypatch):
+    """Each test that asks for it runs once per sender: awscrt's S3 client and boto3's."""
+    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
+    return request.param

@@ -20,12 +20,6 @@ from aws_sagemaker_remote.s3.uploads import Upload
 MIB = 1024 * 1024
 
 
-@pytest.fixture(params=["crt", "classic"])
-def mode(request, monkeypatch):
-    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
-    return request.param
-
-
 @pytest.fixture
 def data(tmp_path):
     root = tmp_path / "data"

@@ -7,9 +7,10 @@ import io
 import os
 
 import pytest
+from helpers import nested_tree
 
 from aws_sagemaker_remote.errors import TransferError
-from aws_sagemaker_remote.s3 import clients, staging
+from aws_sagemaker_remote.s3 import staging
 from aws_sagemaker_remote.s3.digest import piece_digest, piece_files, source_digest
 from aws_sagemaker_remote.s3.manifest import Manifest, manifest_uri
 from aws_sagemaker_remote.s3.staging import stage
@@ -17,20 +18,12 @@ from aws_sagemaker_remote.s3.transfer import list_keys
 from aws_sagemaker_remote.s3.uploads import Upload
 from aws_sagemaker_remote.s3.uri import parse
 
-
-@pytest.fixture(autouse=True, params=["crt", "classic"])
-def mode(request, monkeypatch):
-    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
-    return request.param
+pytestmark = pytest.mark.usefixtures("mode")  # every test once per sender
 
 
 @pytest.fixture
 def tree(tmp_path):
-    root = tmp_path / "data"
-    for i in range(30):
-        folder = root / f"level1-{i % 3}" / f"level2-{i % 2}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"file-{i:02d}.bin").write_bytes(os.urandom(100 + i * 37))
+    root = nested_tree(tmp_path / "data")
     (root / "top.txt").write_bytes(b"top\n")
     return root
 

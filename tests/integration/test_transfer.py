@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from helpers import nested_tree
 
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.s3 import clients
@@ -21,20 +22,9 @@ from aws_sagemaker_remote.s3.transfer import (
 MIB = 1024 * 1024
 
 
-@pytest.fixture(params=["crt", "classic"])
-def mode(request, monkeypatch):
-    monkeypatch.setenv(clients.TRANSFER_ENV, request.param)
-    return request.param
-
-
 @pytest.fixture
 def tree(tmp_path):
-    root = tmp_path / "data"
-    for i in range(30):
-        folder = root / f"level1-{i % 3}" / f"level2-{i % 2}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"file-{i:02d}.bin").write_bytes(os.urandom(100 + i * 37))
-    return root
+    return nested_tree(tmp_path / "data")
 
 
 def read(s3_client, bucket, key) -> bytes:
