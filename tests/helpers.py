@@ -18,6 +18,23 @@ def path_digest(path: Path | str, *, lf: bool | None = None) -> str:
     return piece_digest(piece_files(path, lf=lf))
 
 
+def offline(monkeypatch, folder: Path) -> None:
+    """No AWS setting of the caller's, no config or credentials file, nothing reachable."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "none"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+
+
+def our_folders_under(monkeypatch, root: Path) -> None:
+    """Every folder the tool writes to (XDG and AWS_SAGEMAKER_REMOTE_HOME) below `root`."""
+    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(root / name.lower()))
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(root / "home"))
+
+
 def nested_tree(root: Path) -> Path:
     """30 files of distinct sizes two folders deep under `root`."""
     for i in range(30):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from helpers import our_folders_under
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 GOOD_KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -160,9 +161,7 @@ def project(tmp_path: Path) -> Path:
 def sandbox(aws_env, tmp_path, monkeypatch) -> Path:
     """Every folder of ours (XDG and AWS_SAGEMAKER_REMOTE_HOME) below one that must stay empty."""
     root = tmp_path / "xdg"
-    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(name, str(root / name.lower()))
-    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(root / "home"))
+    our_folders_under(monkeypatch, root)
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     return root
 

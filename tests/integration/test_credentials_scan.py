@@ -15,6 +15,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from helpers import our_folders_under
 
 from aws_sagemaker_remote.aws.credentials import is_credential_name
 
@@ -100,9 +101,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def home(aws_env, tmp_path, monkeypatch) -> Path:
     root = tmp_path / "ours"
-    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(name, str(root / name.lower()))
-    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(root / "home"))
+    our_folders_under(monkeypatch, root)
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_STOP_GRACE", "3")
     return root

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from helpers import offline
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
 
@@ -81,12 +82,7 @@ def sagemaker():
 
 
 def test_dry_run_offline_needs_no_credentials(project, monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(project / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project / "none"))
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    offline(monkeypatch, project)
     result = run(
         project,
         "--sagemaker-dry-run", "yes",

@@ -6,7 +6,6 @@ runs the request is the emulator's part."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import textwrap
 from pathlib import Path
@@ -15,6 +14,7 @@ import boto3
 import pytest
 from botocore.session import get_session
 from botocore.validate import ParamValidator
+from helpers import offline
 from test_remote import all_objects, submit
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
@@ -70,12 +70,7 @@ def assert_valid(request: dict) -> None:
 
 
 def test_dry_run_offline_prints_a_valid_request(project, monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(project / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project / "none"))
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    offline(monkeypatch, project)
     result = run(
         project,
         "--sagemaker-dry-run", "yes",
