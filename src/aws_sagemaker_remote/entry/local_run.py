@@ -127,10 +127,9 @@ class _transfer_step:  # noqa: N801 - used as a context manager, like contextlib
     def __exit__(self, kind, exc, _tb) -> bool:
         if exc is None or isinstance(exc, (UsageError, KeyboardInterrupt)):
             return False
-        if is_credentials_error(exc) and not self.kept:  # before main ran: a usage error
-            raise UsageError(f"{self.what}: {credentials_line(exc)}") from None
-        if is_credentials_error(exc):
-            raise TransferError(f"{self.what}: {credentials_line(exc)}{self.kept}") from None
+        if is_credentials_error(exc):  # before main ran (nothing kept yet): a usage error
+            error = TransferError if self.kept else UsageError
+            raise error(f"{self.what}: {credentials_line(exc)}{self.kept}") from None
         if from_aws_sdk(exc) or isinstance(exc, OSError):
             raise TransferError(f"{self.what}: {type(exc).__name__}: {exc}{self.kept}") from exc
         return False
