@@ -1,6 +1,7 @@
 """A spot training job whose instances are taken back (`training interrupt`, the emulator's
 spot reclaim) goes on from its last checkpoint: no step is lost, only the one cut short is
-repeated."""
+repeated. The first instances hold at step 2 until reclaimed, so the test does not race the
+script's own pace."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ def main(args):
     if start:
         print(f"resumed at step {start}", flush=True)
     for step in range(start, args.steps):
-        print(f"step {step}", flush=True)
         os.makedirs(args.checkpoint_dir, exist_ok=True)
         with open(state + ".tmp", "w") as handle:
             handle.write(str(step))
         os.replace(state + ".tmp", state)
+        print(f"step {step}", flush=True)
+        while step == 2 and not start:  # the first instances stay here until reclaimed
+            time.sleep(0.05)
         time.sleep(args.pause)
     os.makedirs(args.model_dir, exist_ok=True)
     with open(os.path.join(args.model_dir, "done"), "w") as handle:
