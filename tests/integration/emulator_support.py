@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import SAFETY_TIMEOUT, TERMINAL, stop_leftovers  # noqa: F401 - re-exported
 
-from aws_sagemaker_remote.contract import PROCESSING
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
 INPUT = "/opt/ml/processing/input/data"

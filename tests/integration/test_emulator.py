@@ -31,7 +31,7 @@ from emulator_support import (
     wait_for_file,
 )
 
-from aws_sagemaker_remote.contract import ALGORITHM_ERROR
+from aws_sagemaker_remote.kinds.processing import ALGORITHM_ERROR
 
 # ---------------------------------------------------------------------- validation
 

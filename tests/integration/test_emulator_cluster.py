@@ -29,7 +29,7 @@ from emulator_support import (
     wait,
 )
 
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 
 # ---------------------------------------------------------------------- several instances
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from emulator_support import instance_path, submit, submit_with_bootstrap, wait, wait_for_file
 
-from aws_sagemaker_remote.contract import ALGORITHM_ERROR
+from aws_sagemaker_remote.kinds.processing import ALGORITHM_ERROR
 
 MESSAGE = "/opt/ml/output/message"
 WRITE_MESSAGE = """

@@ -17,6 +17,7 @@ from aws_sagemaker_remote.backends.aws import AwsBackend
 from aws_sagemaker_remote.cli import jobs as jobcli
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.follow.logtail import LogTailer
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 from aws_sagemaker_remote.pipeline.jobref import resolve_job_reference
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -109,13 +110,13 @@ def run_cli(capsys, *argv):
 
 
 def test_tailer_missing_group_has_no_events(logs):
-    assert LogTailer(logs, JOB).poll() == []
+    assert LogTailer(logs, JOB, LOG_GROUP).poll() == []
 
 
 def test_tailer_reads_in_order_and_never_repeats(logs):
     put_logs(logs, f"{JOB}/algo-1-1700000000", "one", "two", start=1000)
     put_logs(logs, f"{JOB}-other/algo-1-1700000000", "not mine", start=1000)
-    tailer = LogTailer(logs, JOB)
+    tailer = LogTailer(logs, JOB, LOG_GROUP)
     assert [e[2] for e in tailer.poll()] == ["one", "two"]
     assert tailer.poll() == []
     put_logs(logs, f"{JOB}/algo-1-1700000000", "three", "four", start=2000)
@@ -128,7 +129,7 @@ def test_tailer_reads_in_order_and_never_repeats(logs):
 
 def test_tailer_stream_created_later(logs):
     put_logs(logs, "someone-else/algo-1-1", "x")
-    tailer = LogTailer(logs, JOB)
+    tailer = LogTailer(logs, JOB, LOG_GROUP)
     assert tailer.poll() == []
     put_logs(logs, f"{JOB}/algo-1-1700000000", "late")
     assert [e[2] for e in tailer.poll()] == ["late"]

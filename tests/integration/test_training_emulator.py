@@ -15,7 +15,9 @@ from training_emulator_support import (
     wait_training,
 )
 
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP, TRAINING, TRAINING_LOG_GROUP
+from aws_sagemaker_remote.kinds import TRAINING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP as PROCESSING_LOG_GROUP
+from aws_sagemaker_remote.kinds.training import LOG_GROUP as TRAINING_LOG_GROUP
 
 # Records what the container gave it; saves a model, output data and a checkpoint per host.
 RECORDING_TRAIN = """

@@ -129,6 +129,6 @@ def test_unknown_jobs_and_names_in_use(backend, s3_client, bucket):
 
 
 def _kinds():
-    from aws_sagemaker_remote.contract import PROCESSING, TRAINING
+    from aws_sagemaker_remote.kinds import PROCESSING, TRAINING
 
     return (PROCESSING, TRAINING)

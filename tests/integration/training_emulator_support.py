@@ -12,7 +12,8 @@ from pathlib import Path
 
 from emulator_support import SAFETY_TIMEOUT, get, put, wait_job
 
-from aws_sagemaker_remote.contract import TRAINING, TRAINING_LOG_GROUP
+from aws_sagemaker_remote.kinds import TRAINING
+from aws_sagemaker_remote.kinds.training import LOG_GROUP as TRAINING_LOG_GROUP
 
 DATA = "/opt/ml/input/data"
 SUPPORT = f"{DATA}/code-support"

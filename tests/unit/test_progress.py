@@ -6,10 +6,11 @@ from datetime import datetime, timezone
 
 from watch_support import JOB, FakeLogs, no_sleep
 
-from aws_sagemaker_remote.contract import TRAINING, metric_value
+from aws_sagemaker_remote.contract import metric_value
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.finish import finish_message
 from aws_sagemaker_remote.follow.progress import JobProgress, final_metrics_line
+from aws_sagemaker_remote.kinds import TRAINING
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 METRICS = [{"Name": "accuracy", "Regex": r"accuracy=([0-9.]+)"}, {"Name": "bad", "Regex": "("}]
@@ -56,8 +57,8 @@ def test_transitions_and_metrics_are_printed_once_each_as_they_appear():
     ]  # fmt: skip
     out = io.StringIO()
     backend = TrainingBackend(descriptions, logs)
-    code = watch.run_watch(backend, JOB, wait=True, output_json=None, download=False,
-                           outputs_local={}, out=out, sleep=no_sleep, kind=TRAINING)  # fmt: skip
+    code = watch.run_watch(backend, JOB, TRAINING, wait=True, output_json=None,
+                           download=False, outputs_local={}, out=out, sleep=no_sleep)  # fmt: skip
     text = out.getvalue()
     assert code == 0
     for line in ("Status  Starting: Launching requested ML instances",

@@ -10,7 +10,8 @@ import pytest
 from training_plan_support import make_project, spec_for
 
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.pipeline.validate import training_instance_types, validate
+from aws_sagemaker_remote.kinds import TRAINING
+from aws_sagemaker_remote.pipeline.validate import instance_types, validate
 
 
 @pytest.fixture
@@ -179,7 +180,7 @@ def test_checkpoint_uri(project, uri, allowed):
 
 def test_training_instance_types_are_the_models_training_enum(project):
     model = botocore.session.get_session().get_service_model("sagemaker")
-    assert training_instance_types() == tuple(model.shape_for("TrainingInstanceType").enum)
+    assert instance_types(TRAINING) == tuple(model.shape_for("TrainingInstanceType").enum)
     ok(project, ["--sagemaker-training-instance", "ml.p4d.24xlarge"])  # not a processing type
     message = refused(project, ["--sagemaker-instance", "ml.m5.huge"])
     assert message.startswith("--sagemaker-instance: 'ml.m5.huge': not one of SageMaker's")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
-from aws_sagemaker_remote.contract import PROCESSING
 from aws_sagemaker_remote.follow import watch
+from aws_sagemaker_remote.kinds import PROCESSING
 
 JOB = "job-2024-01-02-03-04-05-678"
 
@@ -103,5 +103,7 @@ def run(backend, **kwargs):
     out = io.StringIO()
     options = {"wait": True, "output_json": None, "download": False, "outputs_local": {}}
     options.update(kwargs)
-    code = watch.run_watch(backend, JOB, out=out, sleep=options.pop("sleep", no_sleep), **options)
+    code = watch.run_watch(
+        backend, JOB, PROCESSING, out=out, sleep=options.pop("sleep", no_sleep), **options
+    )
     return code, out.getvalue()

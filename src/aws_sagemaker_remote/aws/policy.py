@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from ..contract import kind_of
+from ..kinds import kind_of
 
 POLICY_NAME = "aws-sagemaker-remote-job-access"
 MAX_INLINE_POLICY_CHARS = 10240  # all inline policies of a role, whitespace not counted (IAM)

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ..contract import JobKind
+from ..kinds import JobKind
 
 
 class Backend(ABC):

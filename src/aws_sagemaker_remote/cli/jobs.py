@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
-from ..contract import BACKENDS, PROCESSING, PROCESSING_STATES, TRAINING, JobKind, kind_of
+from ..contract import BACKENDS, JOB_STATES
 from ..errors import EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
+from ..kinds import JobKind, kind_of
+from ..kinds.processing import PROCESSING
+from ..kinds.training import TRAINING
 from .names import resolve_job_name
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
@@ -93,10 +96,10 @@ class _Context:
         return Follower(
             self.backend,
             name,
+            self.kind,
             out=self.out,
             sleep=self.sleep,
             print_logs=print_logs,
-            kind=self.kind,
         )
 
 
@@ -124,7 +127,7 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
     sub.add_argument(
         "--max", type=positive_int, default=20, metavar="N", help="at most N jobs (default: 20)"
     )
-    sub.add_argument("--status", choices=PROCESSING_STATES, help="only jobs in this state")
+    sub.add_argument("--status", choices=JOB_STATES, help="only jobs in this state")
     sub.add_argument("--name-contains", metavar="TEXT", help="only jobs whose name contains TEXT")
 
     sub = command("describe", cmd_describe, "show one job")
@@ -336,13 +339,13 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
     return run_watch(
         ctx.backend,
         name,
+        ctx.kind,
         wait=not args.no_wait,
         output_json=args.output_json,
         download=False,
         outputs_local={},
         out=ctx.out,
         sleep=ctx.sleep,
-        kind=ctx.kind,
     )
 
 

@@ -9,8 +9,8 @@ import sys
 from typing import List, Optional, Tuple
 
 from .. import __version__
-from ..contract import JOB_KINDS
 from ..errors import EXIT_USAGE, UsageError, guarded
+from ..kinds import KINDS
 
 PROG = "aws-sagemaker-remote"
 USAGE = f"""usage: {PROG} [--backend aws|local] [--region REGION] [--profile NAME] COMMAND ...
@@ -53,10 +53,10 @@ def _dispatch(args: List[str]) -> int:
     if command in ("--version", "-V", "version"):
         print(f"{PROG} {__version__}")
         return 0
-    if command in JOB_KINDS:
+    if command in KINDS:
         from . import jobs
 
-        return jobs.main(options + rest, kind=JOB_KINDS[command])
+        return jobs.main(options + rest, kind=KINDS[command])
     if command == "s3":
         if options:
             raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not s3")

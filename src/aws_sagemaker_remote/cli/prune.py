@@ -8,8 +8,9 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, List, Set, Tuple
 
-from ..contract import DEFAULT_PREFIX, JOB_KINDS, PLACEHOLDER_ACCOUNT, TERMINAL_STATES, JobKind
+from ..contract import DEFAULT_PREFIX, PLACEHOLDER_ACCOUNT, TERMINAL_STATES
 from ..errors import EXIT_OK, UsageError
+from ..kinds import KINDS, JobKind
 
 AGE = re.compile(r"^([0-9]+)([mhdw]?)$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
@@ -98,7 +99,7 @@ def _jobs(backend: Any, cutoff: datetime, base: str) -> Tuple[Set[str], List[Tup
 
     keep: Set[str] = set()
     old: List[Tuple[str, Any]] = []
-    for kind in JOB_KINDS.values():
+    for kind in KINDS.values():
         for summary in _all_jobs(backend, kind):
             name = kind.job_name(summary)
             if summary["CreationTime"] >= cutoff:

@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import contract as c
 from ..errors import UsageError
+from ..kinds import processing as kp
+from ..kinds import training as kt
 
 USER_ARGC = c.ENV_PREFIX + "USER_ARGC"
 JOB_FILE = c.ENV_PREFIX + "JOB_FILE"
@@ -86,7 +88,7 @@ class _Channels:
 
     def local(self, channel: dict) -> str:
         if self.training:
-            return f"{c.TRAINING_DATA_ROOT}/{self.name(channel)}"
+            return f"{kt.DATA_ROOT}/{self.name(channel)}"
         return channel.get("S3Input", {}).get("LocalPath", "").rstrip("/")
 
     def named(self, name: str) -> Optional[dict]:
@@ -97,10 +99,10 @@ class _Channels:
         shared = self.named(c.SHARED_CODE_CHANNEL)
         if shared is not None:
             return f"{self.local(shared)}/job"
-        return f"{c.TRAINING_DATA_ROOT}/code-job" if self.training else f"{c.CODE_ROOT}/job"
+        return f"{kt.DATA_ROOT}/code-job" if self.training else f"{kp.CODE_ROOT}/job"
 
     def add(self, uri: str, rerun_of: str) -> dict:
-        most = c.MAX_TRAINING_CHANNELS if self.training else c.MAX_CHANNELS
+        most = kt.MAX_CHANNELS if self.training else kp.MAX_CHANNELS
         if len(self.items) >= most:
             raise UsageError(
                 f"-- ARGS: these arguments need a job file, and job {rerun_of} "
@@ -122,7 +124,7 @@ def _processing_channel(uri: str) -> dict:
         "AppManaged": False,
         "S3Input": {
             "S3Uri": uri,
-            "LocalPath": f"{c.CODE_ROOT}/job",
+            "LocalPath": f"{kp.CODE_ROOT}/job",
             "S3DataType": "S3Prefix",
             "S3InputMode": "File",
             "S3DataDistributionType": "FullyReplicated",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, List
 
-from ..contract import TRAINING, kind_of
+from ..kinds import kind_of
+from ..kinds.training import TRAINING
 
 
 def describe_lines(description: dict, backend: Any) -> List[str]:

@@ -176,9 +176,7 @@ def _merged(what: str, from_code: Dict[str, str]) -> str:
     return f"{text}; added to the script's own: {shown}"
 
 
-def add_inputs(
-    add: FlagAdder, parser, config: ScriptConfig, modes: Sequence[str] = c.INPUT_MODES
-) -> None:
+def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[str]) -> None:
     if not config.inputs:
         return
     group = parser.add_argument_group("Inputs", "What the script reads.")

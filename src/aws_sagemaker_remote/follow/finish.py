@@ -8,8 +8,8 @@ import shlex
 from datetime import datetime
 from typing import Any, Optional, Sequence, Tuple
 
-from ..contract import JobKind, kind_of
 from ..errors import EXIT_JOB_FAILED, EXIT_OK
+from ..kinds import JobKind, kind_of
 from .console import paint
 from .progress import final_metrics_line
 

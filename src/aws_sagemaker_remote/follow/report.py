@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List, Optional, Union
 from urllib.parse import quote
 
-from ..contract import PROCESSING, JobKind, kind_of
+from ..kinds import JobKind, kind_of
 from .console import elapsed_text
 
 CONSOLE_HOSTS = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
@@ -19,11 +19,11 @@ def _console(region: str) -> str:
     return f"https://{host}" if host else f"https://{region}.console.aws.amazon.com"
 
 
-def console_url(region: str, job_name: str, kind: JobKind = PROCESSING) -> str:
+def console_url(region: str, job_name: str, kind: JobKind) -> str:
     return f"{_console(region)}/sagemaker/home?region={region}#/{kind.console_page}/{job_name}"
 
 
-def logs_url(region: str, job_name: str, kind: JobKind = PROCESSING) -> str:
+def logs_url(region: str, job_name: str, kind: JobKind) -> str:
     """The CloudWatch console page of the log group, filtered to the job's streams."""
     # The console's fragment encodes "%" as "$25", so a URL-encoded value is encoded twice.
     group = _console_escape(kind.log_group)

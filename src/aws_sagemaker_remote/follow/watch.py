@@ -9,8 +9,9 @@ from collections import deque
 from datetime import datetime
 from typing import IO, Any, Callable, Deque, Dict, Optional
 
-from ..contract import PROCESSING, TERMINAL_STATES, JobKind
+from ..contract import TERMINAL_STATES
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, UsageError, is_throttled
+from ..kinds import JobKind
 from .console import WaitingLine, use_color
 from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
 from .logtail import LogTailer, format_line, host_of
@@ -31,6 +32,7 @@ class Follower:
         self,
         backend: Any,
         job_name: str,
+        kind: JobKind,
         *,
         out: IO[str] = sys.stdout,
         poll_seconds: Optional[float] = None,
@@ -38,7 +40,6 @@ class Follower:
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
         clock: Callable[[], float] = time.time,
-        kind: JobKind = PROCESSING,
     ) -> None:
         self.backend = backend
         self.job_name = job_name
@@ -209,6 +210,7 @@ def _request_stop(follower: Follower) -> None:
 def run_watch(
     backend: Any,
     job_name: str,
+    kind: JobKind,
     *,
     wait: bool,
     output_json: Optional[str],
@@ -219,7 +221,6 @@ def run_watch(
     max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
     owners: Optional[Dict[str, str]] = None,
-    kind: JobKind = PROCESSING,
 ) -> int:
     """What happens after the job was created; returns the process exit code. `owners`: bucket
     -> the account that must own it, for the downloads."""
@@ -232,11 +233,11 @@ def run_watch(
     follower = Follower(
         backend,
         job_name,
+        kind,
         out=out,
         poll_seconds=poll_seconds,
         max_poll_seconds=max_poll_seconds,
         sleep=sleep,
-        kind=kind,
     )
     code = watch_with_interrupts(follower)
     description = follower.description

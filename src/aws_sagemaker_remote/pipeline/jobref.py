@@ -37,11 +37,11 @@ def resolve_job_reference(backend: Any, value: str) -> str:
 
 
 def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:
-    from ..contract import JOB_KINDS
     from ..follow.outputs import output_uris
+    from ..kinds import KINDS
 
     found = []
-    for kind in JOB_KINDS.values():
+    for kind in KINDS.values():
         try:
             found.append(backend.describe_job(kind, job_name))
         except Exception as exc:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from .. import contract as c
-from ..contract import CODE_ROOT, SHARED_CODE_CHANNEL
+from ..contract import SHARED_CODE_CHANNEL
 from ..errors import UsageError
 from ..flags import flag_of
 from ..s3.digest import FileList, piece_digest, piece_files
@@ -82,10 +81,7 @@ class Layout:
         self.base = s3_join(resolved.bucket, spec.prefix)
         self.pieces = list(pieces)
         self.shared = shared
-        self.training = spec.training is not None
-        self.code_root = (
-            f"{c.TRAINING_DATA_ROOT}/{SHARED_CODE_CHANNEL}" if self.training else CODE_ROOT
-        )
+        self.kind = spec.kind
 
     def add_job_file(self, body: bytes) -> None:
         self.pieces.append(Piece("job", None, [("job.json", body)]))
@@ -96,31 +92,30 @@ class Layout:
     def folder(self, key: str) -> str:
         """Container folder of a piece."""
         if self.shared:
-            return f"{self.code_root}/{_shared_rel(key)}"
-        if self.training:
-            return f"{c.TRAINING_DATA_ROOT}/{_channel_name(key)}"
+            return f"{self.kind.code_root}/{_shared_rel(key)}"
+        if self.kind.channel_root:
+            return f"{self.kind.channel_root}/{_channel_name(key)}"
         if key.startswith("module-"):
             return posixpath.join(self.spec.module_mount, key[len("module-") :])
-        return f"{CODE_ROOT}/{key}"
+        return f"{self.kind.code_root}/{key}"
 
     def input_path(self, item: InputSpec) -> str:
         """What the input's flag points at in the container: its folder, or the file in it
-        (a Pipe channel of a training job is read from `<folder>_<epoch>`: its folder)."""
-        root = c.TRAINING_DATA_ROOT if self.training else self.spec.input_mount
+        (a kind may read a Pipe channel from a path named after its folder: pipe_is_folder)."""
+        root = self.kind.channel_root or self.spec.input_mount
         folder = posixpath.join(root, item.name)
-        if _input_is_file(item, self.resolved) and not (self.training and item.mode == "Pipe"):
+        pipe_folder = self.kind.pipe_is_folder and item.mode == "Pipe"
+        if _input_is_file(item, self.resolved) and not pipe_folder:
             return f"{folder}/{_basename(item.value)}"
         return folder
 
     def output_folders(self) -> List[Tuple[str, str]]:
-        """(flag name, container folder) of each folder the script writes."""
-        if self.training:
-            return [
-                ("model_dir", c.MODEL_DIR),
-                ("output_dir", c.OUTPUT_DATA_DIR),
-                ("checkpoint_dir", c.CHECKPOINT_DIR),
-            ]
-        return [(o.name, posixpath.join(self.spec.output_mount, o.name)) for o in self.spec.outputs]
+        """(flag name, container folder) of each folder the script writes: the kind's own, then
+        each output's under the output mount."""
+        outputs = [
+            (o.name, posixpath.join(self.spec.output_mount, o.name)) for o in self.spec.outputs
+        ]
+        return list(self.kind.script_folders) + outputs
 
     def file_path(self, key: str) -> str:
         piece = self.piece(key)
@@ -148,7 +143,7 @@ class Layout:
         """(channel name, S3 URI, container folder) of each code channel."""
         if self.shared:
             uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-            return [(SHARED_CODE_CHANNEL, uri, self.code_root)]
+            return [(SHARED_CODE_CHANNEL, uri, self.kind.code_root)]
         return [(_channel_name(p.key), self.piece_uri(p), self.folder(p.key)) for p in self.pieces]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from .. import contract as c
+from ..kinds.training import CHECKPOINT_DIR, TRAINING
 from .layout import Layout
 from .plan import Arguments, cluster, container_arguments, entrypoint, environment, vpc_config
 from .resolve import Resolved
@@ -36,7 +37,7 @@ def training_request(
     training: TrainingSpec = spec.training  # type: ignore[assignment]
     channels = [_channel(name, uri) for name, uri, _folder in layout.code_channels()]
     channels += [_channel(i.name, uri, i.mode, i.distribution) for i, uri in staged]
-    extra = {KIND: c.TRAINING.name}
+    extra = {KIND: TRAINING.name}
     if arguments.hyperparameters:
         extra[ARGV_SOURCE] = "hyperparameters"
     request = {
@@ -58,7 +59,7 @@ def training_request(
     if training.checkpointing:
         request["CheckpointConfig"] = {
             "S3Uri": checkpoint_uri(layout, resolved.job_name, training),
-            "LocalPath": c.CHECKPOINT_DIR,
+            "LocalPath": CHECKPOINT_DIR,
         }
     if spec.subnets:
         request["VpcConfig"] = vpc_config(spec)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Optional
 
 from ..args import is_job_reference
-from ..contract import PLACEHOLDER_ACCOUNT, JobKind
+from ..contract import PLACEHOLDER_ACCOUNT
 from ..errors import UsageError
 from ..flags import flag_of
+from ..kinds import JobKind
 from .jobref import resolve_job_reference
 from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
@@ -73,7 +74,7 @@ def resolve(spec: JobSpec) -> Resolution:
     resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
     if backend is not None:
         _check_outputs_exist(backend.s3, spec)
-        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.job_kind)
+        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.kind)
     _warn_about_python(spec)
     return Resolution(backend, resolved, spec, session, role_missing, role_ours)
 
@@ -86,7 +87,8 @@ def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Opt
         role_arn=role_arn,
         bucket=bucket,
         image=spec.image or default_image(region),
-        job_name=spec.job_name or timestamped_name(spec.base_job_name),
+        job_name=spec.job_name
+        or timestamped_name(spec.base_job_name, fallback=spec.kind.defaults.base_job_name),
         account=account,
         git=git_state(os.path.dirname(os.path.abspath(spec.script))),
     )

@@ -11,6 +11,8 @@ from typing import Dict, List, Optional, Set, Tuple
 from .. import contract as c
 from ..args import is_job_reference
 from ..flags.argv import given_dests, option_pairs, user_argv
+from ..kinds import JobKind
+from ..kinds.base import Limits
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,7 +68,7 @@ class TrainingSpec:
 @dataclass
 class JobSpec:
     script: str
-    kind: str = "processing"
+    kind: JobKind
     python: str = c.DEFAULT_PYTHON
     requirements: Optional[str] = None
     configuration_script: Optional[str] = None
@@ -74,16 +76,16 @@ class JobSpec:
     inputs: List[InputSpec] = field(default_factory=list)
     outputs: List[OutputSpec] = field(default_factory=list)
     modules: List[ModuleSpec] = field(default_factory=list)
-    input_mount: str = c.INPUT_MOUNT
-    output_mount: str = c.OUTPUT_MOUNT
-    module_mount: str = c.MODULE_MOUNT
-    role: str = c.DEFAULT_ROLE
+    input_mount: str = ""  # "": the kind's (Mounts); a kind whose channels land in its own
+    output_mount: str = ""  # folders has none
+    module_mount: str = ""
+    role: str = ""  # "": the kind's default
     image: Optional[str] = None
-    instance: str = c.DEFAULT_INSTANCE
+    instance: str = ""  # "": the kind's default
     instance_count: int = 1
     volume_size: int = c.DEFAULT_VOLUME_GB
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS
-    base_job_name: str = c.DEFAULT_BASE_JOB_NAME
+    base_job_name: Optional[str] = None  # None: the kind's default
     job_name: str = ""
     profile: Optional[str] = None
     region: Optional[str] = None
@@ -105,13 +107,19 @@ class JobSpec:
     user_argv: List[str] = field(default_factory=list)
     training: Optional[TrainingSpec] = None
 
-    @property
-    def limits(self) -> c.Limits:
-        return c.LIMITS[self.kind]
+    def __post_init__(self) -> None:
+        """What was left out is the kind's default (a spec built from flags has every value)."""
+        self.input_mount = self.input_mount or self.kind.mounts.input
+        self.output_mount = self.output_mount or self.kind.mounts.output
+        self.module_mount = self.module_mount or self.kind.mounts.module
+        self.role = self.role or self.kind.defaults.role
+        self.instance = self.instance or self.kind.defaults.instance
+        if self.base_job_name is None:
+            self.base_job_name = self.kind.defaults.base_job_name
 
     @property
-    def job_kind(self) -> c.JobKind:
-        return c.JOB_KINDS[self.kind]
+    def limits(self) -> Limits:
+        return self.kind.limits
 
 
 def _opt(value) -> Optional[str]:
@@ -160,9 +168,9 @@ def build_job_spec(
             for n in config.outputs
         ],
         modules=[ModuleSpec(n, local_path(getattr(args, n)) or "") for n in config.dependencies],
-        input_mount=get("input_mount", c.INPUT_MOUNT),
-        output_mount=get("output_mount", c.OUTPUT_MOUNT),
-        module_mount=get("module_mount", c.MODULE_MOUNT),
+        input_mount=get("input_mount", ""),
+        output_mount=get("output_mount", ""),
+        module_mount=get("module_mount", ""),
         role=get("role"),
         image=_opt(get("image")),
         instance=get("instance"),
@@ -197,7 +205,7 @@ SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}
 
 
 def _training(config, args, argv, parser, own_argv) -> Optional[TrainingSpec]:
-    if config.kind != c.TRAINING.name:
+    if config.kind.name != "training":
         return None
     return TrainingSpec(
         model_dir=local_path(args.model_dir or ""),

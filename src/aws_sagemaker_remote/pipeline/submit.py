@@ -9,7 +9,6 @@ import sys
 import time
 from typing import List
 
-from ..contract import kind_of
 from ..errors import EXIT_OK
 from .plan import JobPlan, make_plan
 from .spec import JobSpec, build_job_spec
@@ -19,6 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..backends.base import Backend
     from ..flags.config import ScriptConfig
+    from ..kinds import JobKind
 
 
 def run_remote(
@@ -47,7 +47,9 @@ def run_remote(
     )
 
 
-def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
+def create_job(
+    backend: Backend, kind: JobKind, request: dict, *, attempts: int = 8, sleep=time.sleep
+) -> dict:
     """Create the job; a role IAM has just created can take seconds before SageMaker may assume
     it, so that one error is retried with backoff (attempts=1: no retry)."""
     from botocore.exceptions import ClientError
@@ -56,7 +58,7 @@ def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time
 
     for attempt in range(attempts):
         try:
-            return backend.create_job(kind_of(request), request)
+            return backend.create_job(kind, request)
         except ClientError as exc:
             if "assume" not in aws_error_message(exc).lower() or attempt == attempts - 1:
                 raise
@@ -74,8 +76,8 @@ def submit(
 
     stage(backend.s3, plan.uploads, owners=plan.expected_owner)
     save_digest_cache()
-    response = create_job(backend, plan.request, attempts=8 if role_created else 1)
-    kind = spec.job_kind
+    kind = spec.kind
+    response = create_job(backend, kind, plan.request, attempts=8 if role_created else 1)
     name = plan.request[kind.field("Name")]
     for line in summary_lines(
         plan.request,
@@ -88,12 +90,12 @@ def submit(
     return run_watch(
         backend,
         name,
+        kind,
         wait=spec.wait,
         output_json=spec.output_json,
         download=spec.download,
         outputs_local=download_folders(spec),
         owners=plan.expected_owner,
-        kind=kind,
     )
 
 

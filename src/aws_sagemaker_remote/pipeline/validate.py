@@ -14,6 +14,7 @@ from ..args import JOB_REFERENCE
 from ..aws.role import is_role_arn, parse_role_name
 from ..errors import UsageError
 from ..flags import flag_of as flag
+from ..kinds import JobKind
 from .naming import validate_job_name
 from .spec import JobSpec
 from .tags import check_user_key
@@ -76,9 +77,9 @@ def _job_reference(name: str, value: str) -> None:
 
 
 def _outputs(spec: JobSpec) -> None:
-    if len(spec.outputs) > c.MAX_OUTPUTS:
+    if len(spec.outputs) > spec.limits.outputs:
         raise UsageError(
-            f"outputs: {len(spec.outputs)} given; SageMaker allows at most {c.MAX_OUTPUTS}"
+            f"outputs: {len(spec.outputs)} given; SageMaker allows at most {spec.limits.outputs}"
         )
     for item in spec.outputs:
         if item.s3 != "default":
@@ -99,6 +100,7 @@ def check_s3_uri(name: str, value: str, allowed: str = "s3://bucket/key") -> Non
 def _mounts(spec: JobSpec) -> None:
     if spec.training is not None:
         return  # a training job's folders are SageMaker's own
+    root = posixpath.dirname(spec.kind.code_root)
     mounts = {
         "--sagemaker-input-mount": spec.input_mount,
         "--sagemaker-output-mount": spec.output_mount,
@@ -106,8 +108,8 @@ def _mounts(spec: JobSpec) -> None:
     }
     for name, path in mounts.items():
         normal = posixpath.normpath(path or "/")
-        if not normal.startswith(c.PROCESSING_ROOT + "/") or normal == c.CODE_ROOT:
-            raise fail(name, path, f"must be a folder under {c.PROCESSING_ROOT}/ (not .../code)")
+        if not normal.startswith(root + "/") or normal == spec.kind.code_root:
+            raise fail(name, path, f"must be a folder under {root}/ (not .../code)")
     values = [posixpath.normpath(p) for p in mounts.values()]
     for a in values:
         for b in values:
@@ -216,7 +218,7 @@ def _staging(spec: JobSpec) -> None:
     if spec.download and not spec.wait:
         raise UsageError(
             "--sagemaker-download yes needs --sagemaker-wait yes (outputs exist once the job "
-            f"has ended); later, use: aws-sagemaker-remote {spec.kind} download JOB-NAME"
+            f"has ended); later, use: aws-sagemaker-remote {spec.kind.name} download JOB-NAME"
         )
     if spec.output_json and not os.path.isdir(os.path.dirname(os.path.abspath(spec.output_json))):
         raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
@@ -313,31 +315,22 @@ def _settings(_spec: JobSpec) -> None:
 # the running job.
 
 
-def processing_instance_types() -> Tuple[str, ...]:
-    return instance_types(c.PROCESSING.title)
+def instance_types(kind: JobKind) -> Tuple[str, ...]:
+    """The <Title>InstanceType enum of botocore's SageMaker model, read when first needed
+    (botocore's own validation does not check enums, so Create*Job would refuse it)."""
+    return _instance_types(kind.title)
 
 
-def training_instance_types() -> Tuple[str, ...]:
-    return instance_types(c.TRAINING.title)
-
-
-@functools.lru_cache(maxsize=2)
-def instance_types(title: str) -> Tuple[str, ...]:
-    """The ProcessingInstanceType / TrainingInstanceType enum of botocore's SageMaker model, read
-    when first needed (botocore's own validation does not check enums, so Create*Job would
-    refuse it)."""
+@functools.lru_cache(maxsize=4)
+def _instance_types(title: str) -> Tuple[str, ...]:
     from ..aws.session import shared_loader
 
     model = shared_loader().load_service_model("sagemaker", "service-2")
     return tuple(model["shapes"][f"{title}InstanceType"]["enum"])
 
 
-_INSTANCE_TYPES = {"processing": processing_instance_types, "training": training_instance_types}
-_EXAMPLE_INSTANCES = {"processing": c.DEFAULT_INSTANCE, "training": c.DEFAULT_TRAINING_INSTANCE}
-
-
 def _instance_type(spec: JobSpec) -> None:
-    known = _INSTANCE_TYPES[spec.kind]()
+    known = instance_types(spec.kind)
     if spec.instance in known:
         return
     import difflib
@@ -347,8 +340,8 @@ def _instance_type(spec: JobSpec) -> None:
     raise fail(
         "--sagemaker-instance",
         spec.instance,
-        f"not one of SageMaker's {len(known)} {spec.kind} instance types (e.g. "
-        f"{_EXAMPLE_INSTANCES[spec.kind]}, ml.m5.xlarge){hint}",
+        f"not one of SageMaker's {len(known)} {spec.kind.name} instance types (e.g. "
+        f"{spec.kind.defaults.instance}, ml.m5.xlarge){hint}",
     )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .. import contract as c
+from ..contract import LINE_BREAKS
 from ..errors import UsageError
 from ..flags import flag_of
+from ..kinds import training as c
 from .spec import JobSpec, TrainingSpec
 from .validate import check_s3_uri, fail
 
@@ -91,7 +92,7 @@ def _metrics(metrics: dict) -> None:
 
 def _one_line(text: str, longest: int) -> bool:
     """The model's `.+` pattern, where `.` (Java's) matches no line terminator."""
-    return 1 <= len(text) <= longest and not any(ch in c.LINE_BREAKS for ch in text)
+    return 1 <= len(text) <= longest and not any(ch in LINE_BREAKS for ch in text)
 
 
 def _stopping(spec: JobSpec, training: TrainingSpec) -> None:
@@ -122,4 +123,4 @@ def max_wait_seconds(runtime: int, training: TrainingSpec) -> int:
     at least the runtime)."""
     if training.max_wait:
         return training.max_wait
-    return max(runtime, min(2 * runtime, c.MAX_TRAINING_RUNTIME_SECONDS))
+    return max(runtime, min(2 * runtime, c.MAX_RUNTIME_SECONDS))

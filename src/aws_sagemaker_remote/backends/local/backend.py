@@ -13,8 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ...contract import PROCESSING, TRAINING, JobKind
 from ...contract import TERMINAL_STATES as TERMINAL
+from ...kinds import JobKind
+from ...kinds.processing import PROCESSING
+from ...kinds.training import TRAINING
 from ...procs import same_process
 from ..base import Backend
 from .awserror import job_not_found, validation_error

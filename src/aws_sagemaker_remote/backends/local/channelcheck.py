@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ...contract import TRAINING
 from ...errors import aws_error_code
+from ...kinds.training import TRAINING
 from ...s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
 from .kinds import emulated

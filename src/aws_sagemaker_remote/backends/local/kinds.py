@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
-from ...contract import PROCESSING, TRAINING, JobKind, kind_of
+from ...kinds import JobKind, kind_of
+from ...kinds.processing import PROCESSING
+from ...kinds.training import TRAINING
 
 TRAINING_DATA_ROOT = "/opt/ml/input/data"
 MODEL_ARTIFACT = "model.tar.gz"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from ...contract import OPT_ML as CONTAINER_ROOT
-from ...contract import RESOURCE_CONFIG_FILE
+from ...kinds.processing import RESOURCE_CONFIG_FILE
 from .store import INSTANCES_DIR, LOG_SUFFIX, LOGS_DIR
 
 PATH_MAP_VAR = "AWS_SAGEMAKER_REMOTE_PATH_MAP"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import JOB_KINDS, PLACEHOLDER_ACCOUNT
+from ...contract import PLACEHOLDER_ACCOUNT
+from ...kinds import KINDS as JOB_KINDS
 from .awserror import client_error
 from .store import LOG_SUFFIX, LOGS_DIR, JobStore
 from .validation import validate_params

@@ -19,7 +19,9 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import ALGORITHM_ERROR, MAX_MESSAGE_BYTES, OUTPUT_MESSAGE_FILE
+from ...contract import MAX_MESSAGE_BYTES
+from ...kinds.processing import ALGORITHM_ERROR
+from ...kinds.processing import MESSAGE_FILE as OUTPUT_MESSAGE_FILE
 from . import channels, layout
 from .layout import Instance
 from .runner import Job, Outcome, Stop, Supervisor, runner_log

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from ...contract import PROCESSING
+from ...kinds.processing import PROCESSING
 from ...paths import venvs_dir
 from ...procs import start_time
 from . import channels, layout

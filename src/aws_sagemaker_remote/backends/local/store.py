@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
-from ...contract import PLACEHOLDER_ACCOUNT, PROCESSING, TRAINING, JobKind
+from ...contract import PLACEHOLDER_ACCOUNT
+from ...kinds import JobKind
+from ...kinds.processing import PROCESSING
+from ...kinds.training import TRAINING
 from ...paths import jobs_dir
 
 REQUEST_FILE = "request.json"

@@ -18,7 +18,7 @@ import posixpath
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from ...contract import TRAINING
+from ...kinds.training import TRAINING
 from .kinds import emulated
 from .layout import Instance
 

@@ -29,7 +29,8 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import MAX_MESSAGE_BYTES, TRAINING
+from ...contract import MAX_MESSAGE_BYTES
+from ...kinds.training import TRAINING
 from ...s3 import transfer as s3io
 from ...s3.uri import parse as parse_s3_uri
 from . import channels, trainfiles

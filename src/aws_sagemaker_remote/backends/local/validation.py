@@ -7,7 +7,10 @@ import posixpath
 import re
 from typing import Any, Dict, Iterable, List
 
-from ...contract import JOB_NAME_PATTERN, OPT_ML, PROCESSING, PROCESSING_ROOT, JobKind, is_job_name
+from ...contract import JOB_NAME_PATTERN, OPT_ML, is_job_name
+from ...kinds import JobKind
+from ...kinds.processing import PROCESSING
+from ...kinds.processing import ROOT as PROCESSING_ROOT
 from ...s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
 from .trainfiles import checkpoint_path

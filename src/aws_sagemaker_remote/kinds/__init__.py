@@ -1,0 +1,42 @@
+"""The job kinds, each one entry of data (`processing.py`, `training.py`) with read-only views
+over its requests and descriptions (`base.JobKind`).
+
+Code above this package names no kind: it takes a kind from the request in hand (`kind_of`),
+from the command line (`kind_named`), or goes over all of them (`KINDS`). A layer with code of
+its own for a kind keeps it in a module named after the kind, found by `home`.
+"""
+
+from __future__ import annotations
+
+from .base import JobKind
+from .processing import PROCESSING
+from .training import TRAINING
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+
+KINDS = {kind.name: kind for kind in (PROCESSING, TRAINING)}
+
+
+def kind_named(name: str) -> JobKind:
+    """The kind of that name; KeyError for an unknown one."""
+    return KINDS[name]
+
+
+def kind_of(request: dict) -> JobKind:
+    """The kind of job a request, description or list summary is of (the kind whose name
+    field it has); ValueError when it is none of them."""
+    for kind in KINDS.values():
+        if kind.field("Name") in request:
+            return kind
+    known = ", ".join(kind.field("Name") for kind in KINDS.values())
+    raise ValueError(f"not a request or description of a known job kind (none of {known})")
+
+
+def home(package: str, kind: JobKind) -> ModuleType:
+    """The module of `kind` in the layer `package` (`<package>.<kind.name>`): each layer with
+    code of its own for a kind keeps it in a module named after the kind."""
+    import importlib
+
+    return importlib.import_module(f"{package}.{kind.name}")
