@@ -15,6 +15,7 @@ from e2e_support import EXAMPLES, run_script
 from aws_sagemaker_remote.backends.local import LocalBackend
 from aws_sagemaker_remote.backends.local.store import STATUS_FILE
 from aws_sagemaker_remote.cli import jobs, prune
+from aws_sagemaker_remote.kinds import PROCESSING
 
 SCRIPT = EXAMPLES / "word_count" / "word_count.py"
 BUCKET = "sagemaker-us-east-1-000000000000"
@@ -56,7 +57,8 @@ def data_pieces(s3_client, prefix: str) -> set:
 
 def prune_cli(prefix: str, *argv) -> str:
     out = io.StringIO()
-    assert jobs.main(["prune", "--backend", "local", "--prefix", prefix, *argv], out=out) == 0
+    argv = ["prune", "--backend", "local", "--prefix", prefix, *argv]
+    assert jobs.main(argv, out=out, kind=PROCESSING, prune=True) == 0
     return out.getvalue()
 
 

@@ -17,6 +17,7 @@ from aws_sagemaker_remote.backends.aws import AwsBackend
 from aws_sagemaker_remote.cli import jobs as jobcli
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.follow.logtail import LogTailer
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 from aws_sagemaker_remote.pipeline.jobref import resolve_job_reference
 
@@ -265,7 +266,9 @@ def test_rerun_repeats_request_under_new_name(sagemaker):
     sagemaker.create_processing_job(**job_request(JOB))
     backend = FullDescribe(boto3.session.Session(), {JOB: {"ProcessingResources": RESOURCES}})
     out = io.StringIO()
-    code = jobcli.main(["rerun", JOB], out=out, backend=backend, sleep=lambda s: None)
+    code = jobcli.main(
+        ["rerun", JOB], out=out, backend=backend, sleep=lambda s: None, kind=PROCESSING
+    )
     assert code == 0
     names = [
         j["ProcessingJobName"]

@@ -10,6 +10,7 @@ import pytest
 from emulator_support import submit, wait
 
 from aws_sagemaker_remote.cli import jobs as jobcli
+from aws_sagemaker_remote.kinds import PROCESSING
 
 LINES = "for i in range(5):\n    print('line', i, flush=True)\n"
 FOREVER = "import time\nprint('working', flush=True)\nwhile True:\n    time.sleep(0.05)\n"
@@ -17,7 +18,9 @@ FOREVER = "import time\nprint('working', flush=True)\nwhile True:\n    time.slee
 
 def follow(backend, name, sleep=time.sleep):
     out = io.StringIO()
-    code = jobcli.main(["logs", name, "--follow"], out=out, sleep=sleep, backend=backend)
+    code = jobcli.main(
+        ["logs", name, "--follow"], out=out, sleep=sleep, backend=backend, kind=PROCESSING
+    )
     return code, out.getvalue()
 
 

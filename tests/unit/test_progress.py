@@ -10,7 +10,7 @@ from aws_sagemaker_remote.contract import metric_value
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.finish import finish_message
 from aws_sagemaker_remote.follow.progress import JobProgress, final_metrics_line
-from aws_sagemaker_remote.kinds import TRAINING
+from aws_sagemaker_remote.kinds import PROCESSING, TRAINING
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 METRICS = [{"Name": "accuracy", "Regex": r"accuracy=([0-9.]+)"}, {"Name": "bad", "Regex": "("}]
@@ -71,7 +71,7 @@ def test_transitions_and_metrics_are_printed_once_each_as_they_appear():
 
 
 def test_a_restarted_spot_job_shows_its_repeated_statuses_again():
-    progress = JobProgress()
+    progress = JobProgress(TRAINING)
     first = [step("Starting", "Preparing the instances"), step("Training", "Training", 1)]
     assert len(progress.on_description({"SecondaryStatusTransitions": first})) == 2
     assert progress.on_description({"SecondaryStatusTransitions": first}) == []
@@ -89,16 +89,16 @@ def test_metric_values_are_read_as_sagemaker_reads_them():
     assert metric_value(re.compile(r"loss: (\S+)"), "loss: nope") is None
     assert metric_value(re.compile(r"loss: (\S+)"), "no metric here") is None
     assert metric_value(re.compile(r"loss: (\S+)"), "loss: nan") is None
-    progress = JobProgress()
+    progress = JobProgress(TRAINING)
     progress.on_description({"AlgorithmSpecification": {"MetricDefinitions": METRICS}})
     assert progress.on_log_line("accuracy=1", "algo-2", multi=True) == [
         "Metric  accuracy = 1 (algo-2)"
     ]
-    assert JobProgress().on_log_line("accuracy=1", "algo-1", multi=False) == []
+    assert JobProgress(TRAINING).on_log_line("accuracy=1", "algo-1", multi=False) == []
 
 
 def test_processing_descriptions_print_nothing_extra():
-    progress = JobProgress()
+    progress = JobProgress(PROCESSING)
     assert progress.on_description({"ProcessingJobStatus": "InProgress"}) == []
     assert progress.on_log_line("accuracy=1", "algo-1", False) == []
     assert final_metrics_line({"ProcessingJobStatus": "Completed"}) is None

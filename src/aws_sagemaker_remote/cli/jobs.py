@@ -1,5 +1,6 @@
-"""`aws-sagemaker-remote processing|training ...`: list, describe, logs, wait, stop, download,
-rerun (and prune). One command per job kind, the same verbs."""
+"""`aws-sagemaker-remote KIND ...`: list, describe, logs, wait, stop, download, rerun (and
+prune, and interrupt where the kind runs on spot capacity). One command per job kind, the same
+verbs."""
 
 from __future__ import annotations
 
@@ -16,8 +17,6 @@ from ..errors import EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
 from ..kinds import JobKind, kind_of
-from ..kinds.processing import PROCESSING
-from ..kinds.training import TRAINING
 from .names import resolve_job_name
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
@@ -36,11 +35,13 @@ def main(
     out: Optional[IO[str]] = None,
     sleep: Callable[[float], Any] = time.sleep,
     backend: Optional[Backend] = None,
-    kind: JobKind = PROCESSING,
+    kind: JobKind,
+    prune: bool = False,
 ) -> int:
-    """Run one job command on jobs of `kind`; `backend` overrides --backend (tests)."""
+    """Run one job command on jobs of `kind` (`prune`: the command has `prune`); `backend`
+    overrides --backend (tests)."""
     argv, script_args = split_script_args(list(sys.argv[1:] if argv is None else argv))
-    args = build_parser(kind).parse_args(argv)
+    args = build_parser(kind, prune).parse_args(argv)
     if script_args is not None and args.command != "rerun":
         raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
     args.script_args = script_args
@@ -103,8 +104,8 @@ class _Context:
         )
 
 
-def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote processing|training` (also rendered in the docs)."""
+def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`)."""
     prog = f"{PROG} {kind.name}"
     parser = OneLineErrorParser(
         prog=prog,
@@ -161,11 +162,11 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
-    if kind is PROCESSING:
+    if prune:
         from .prune import add_prune_command
 
         add_prune_command(command)
-    else:
+    if kind.managed_spot:
         sub = command(
             "interrupt",
             cmd_interrupt,
@@ -174,11 +175,6 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
         )
         sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     return parser
-
-
-def build_training_parser() -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote training` (rendered in the docs)."""
-    return build_parser(TRAINING)
 
 
 def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -229,7 +225,7 @@ def list_jobs(
     limit: int = 20,
     status: Optional[str] = None,
     contains: Optional[str] = None,
-    kind: JobKind = PROCESSING,
+    kind: JobKind,
 ) -> List[dict]:
     kwargs: Dict[str, Any] = {"SortBy": "CreationTime", "SortOrder": "Descending"}
     if status:

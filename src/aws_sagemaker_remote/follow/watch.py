@@ -61,7 +61,7 @@ class Follower:
         self.description: Optional[dict] = None
         self.stop_requested = False
         self.waiting = WaitingLine(out, clock=clock)
-        self.progress = JobProgress()
+        self.progress = JobProgress(kind)
 
     def describe(self) -> dict:
         self.description = self.backend.describe_job(self.kind, self.job_name)

@@ -65,6 +65,8 @@ class JobKind:
     # Folders the script writes whose container place is fixed: (flag dest, container folder).
     script_folders: Tuple[Tuple[str, str], ...] = ()
     input_modes: Tuple[str, ...] = ()
+    managed_spot = False  # may run on managed spot capacity (and be interrupted)
+    checkpoint_dir = ""  # CheckpointConfig.LocalPath's default
     # A file input in Pipe mode is read from its channel's folder (no file under it).
     pipe_is_folder = False
     message_file = ""  # the container file the platform publishes as the failure's reason
@@ -136,6 +138,11 @@ class JobKind:
         """Every place the job writes in S3 that a user may download, archives included."""
         raise NotImplementedError
 
+    def written_prefixes(self, request: dict) -> List[str]:
+        """The S3 prefixes the job writes under (where the platform puts more than the
+        outputs, its root)."""
+        return [output.uri for output in self.outputs(request) if output.uri]
+
     def model_archive(self, description: dict) -> Optional[str]:  # noqa: ARG002
         """The S3 URI of the model the job made, when its kind makes one."""
         return None
@@ -150,7 +157,7 @@ class JobKind:
         config = request.get("CheckpointConfig") or {}
         if not config.get("S3Uri"):
             return None
-        return Checkpoint(config["S3Uri"], config.get("LocalPath", ""))
+        return Checkpoint(config["S3Uri"], config.get("LocalPath") or self.checkpoint_dir)
 
     def spot(self, request: dict) -> bool:  # noqa: ARG002
         """Whether the job runs on managed spot capacity."""

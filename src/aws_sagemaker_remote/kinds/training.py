@@ -69,6 +69,8 @@ class Training(JobKind):
         ("checkpoint_dir", CHECKPOINT_DIR),
     )
     input_modes = INPUT_MODES
+    managed_spot = True
+    checkpoint_dir = CHECKPOINT_DIR
     # A Pipe channel is read from `<folder>_<epoch>`, named after its folder.
     pipe_is_folder = True
     message_file = FAILURE_FILE
@@ -134,6 +136,12 @@ class Training(JobKind):
             Output("model", model, MODEL_DIR, "EndOfJob", True),
             Output("output", f"{folder}/{OUTPUT_ARCHIVE}", OUTPUT_DATA_DIR, "EndOfJob", True),
         ]
+
+    def written_prefixes(self, request: dict) -> List[str]:
+        """S3OutputPath: SageMaker writes each job's archives (and its debugger and profiler
+        output) in a folder of the job's name under it."""
+        path = (request.get("OutputDataConfig") or {}).get("S3OutputPath")
+        return [path] if path else []
 
     def model_archive(self, description: dict) -> Optional[str]:
         return (description.get("ModelArtifacts") or {}).get("S3ModelArtifacts")

@@ -18,6 +18,7 @@ from typing import List, Optional, Tuple
 from ..contract import SHARED_CODE_CHANNEL
 from ..errors import UsageError
 from ..flags import flag_of
+from ..kinds import JobKind
 from ..s3.digest import FileList, piece_digest, piece_files
 from ..s3.uploads import Upload
 from .resolve import Resolved
@@ -93,11 +94,7 @@ class Layout:
         """Container folder of a piece."""
         if self.shared:
             return f"{self.kind.code_root}/{_shared_rel(key)}"
-        if self.kind.channel_root:
-            return f"{self.kind.channel_root}/{_channel_name(key)}"
-        if key.startswith("module-"):
-            return posixpath.join(self.spec.module_mount, key[len("module-") :])
-        return f"{self.kind.code_root}/{key}"
+        return piece_folder(self.kind, key, self.spec.module_mount)
 
     def input_path(self, item: InputSpec) -> str:
         """What the input's flag points at in the container: its folder, or the file in it
@@ -144,10 +141,21 @@ class Layout:
         if self.shared:
             uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
             return [(SHARED_CODE_CHANNEL, uri, self.kind.code_root)]
-        return [(_channel_name(p.key), self.piece_uri(p), self.folder(p.key)) for p in self.pieces]
+        return [(channel_name(p.key), self.piece_uri(p), self.folder(p.key)) for p in self.pieces]
 
 
-def _channel_name(key: str) -> str:
+def piece_folder(kind: JobKind, key: str, module_mount: str = "") -> str:
+    """The container folder of a code piece in a channel of its own: the kind's folder of
+    that channel, or the module mount (modules) or the code root (the other pieces) where the
+    request names each channel's place."""
+    if kind.channel_root:
+        return f"{kind.channel_root}/{channel_name(key)}"
+    if key.startswith("module-"):
+        return posixpath.join(module_mount, key[len("module-") :])
+    return f"{kind.code_root}/{key}"
+
+
+def channel_name(key: str) -> str:
     return key if key.startswith("module-") else f"code-{key}"
 
 
