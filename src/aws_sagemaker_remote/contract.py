@@ -66,6 +66,13 @@ MAX_MESSAGE_BYTES = 1024  # FailureReason and ExitMessage
 # What Java's `.` (the model's `.*` / `.+` patterns) does not match: such a value is refused.
 LINE_BREAKS = "\n\r\x85\u2028\u2029"
 
+
+def fits_arguments(argv) -> bool:
+    """Whether an argv may travel as ContainerArguments (1 to 100 items of at most 256
+    characters each)."""
+    return 0 < len(argv) <= MAX_ARGUMENTS and all(len(a) <= MAX_ARGUMENT for a in argv)
+
+
 # ----------------------------------------------------------------- instance types
 
 # Families with local NVMe instance storage, where SageMaker refuses VolumeKmsKeyId ("You can't

@@ -247,7 +247,7 @@ def test_download_needs_wait_and_names_the_training_command(project):
 
 def test_training_has_no_mount_flags(project):
     spec = ok(project)
-    assert spec.training is not None
+    assert spec.extras is not None
     with pytest.raises(SystemExit):
         spec_for(project, ["--sagemaker-input-mount", "/opt/ml/x"])
 

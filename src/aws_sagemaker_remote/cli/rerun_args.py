@@ -52,7 +52,7 @@ def replace_script_args(
         count = "0"  # ContainerArguments hold only the plan's own arguments
     argv = list(script_args) + list(previous)[int(count) :]
     env[USER_ARGC] = str(len(script_args))
-    if old is None and fits(argv):
+    if old is None and c.fits_arguments(argv):
         kind.set_arguments(request, argv)
         return
     kind.set_arguments(request, None)
@@ -60,11 +60,6 @@ def replace_script_args(
         job_file = _JobFile.new(channels)
     job_file.content["argv"] = argv
     job_file.stage(channels, s3, rerun_of)
-
-
-def fits(argv: List[str]) -> bool:
-    """Whether an argv may travel as ContainerArguments."""
-    return 0 < len(argv) <= c.MAX_ARGUMENTS and all(len(a) <= c.MAX_ARGUMENT for a in argv)
 
 
 class _Channels:

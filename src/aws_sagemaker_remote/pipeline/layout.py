@@ -21,7 +21,7 @@ from ..flags import flag_of
 from ..kinds import JobKind
 from ..s3.digest import FileList, piece_digest, piece_files
 from ..s3.uploads import Upload
-from .resolve import Resolved
+from .resolve import Resolved, staging_base
 from .spec import InputSpec, JobSpec
 
 # Parts of this library that only ever run on the user's machine (the emulator, the embedded S3
@@ -79,7 +79,7 @@ class Layout:
     def __init__(self, spec: JobSpec, resolved: Resolved, pieces: List[Piece], shared: bool):
         self.spec = spec
         self.resolved = resolved
-        self.base = s3_join(resolved.bucket, spec.prefix)
+        self.base = staging_base(resolved.bucket, spec.prefix)
         self.pieces = list(pieces)
         self.shared = shared
         self.kind = spec.kind
@@ -172,22 +172,3 @@ def _input_is_file(item: InputSpec, resolved: Resolved) -> bool:
 
 def _basename(value: str) -> str:
     return value.rstrip("/").rsplit("/", 1)[-1] if "://" in value else Path(value).name
-
-
-def channel(name: str, uri: str, local: str, mode="File", dist="FullyReplicated") -> dict:
-    return {
-        "InputName": name,
-        "AppManaged": False,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": local,
-            "S3DataType": "S3Prefix",
-            "S3InputMode": mode,
-            "S3DataDistributionType": dist,
-            "S3CompressionType": "None",
-        },
-    }
-
-
-def s3_join(bucket: str, prefix: str) -> str:
-    return f"s3://{bucket}/{prefix.strip('/') + '/' if prefix.strip('/') else ''}"

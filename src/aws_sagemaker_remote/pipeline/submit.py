@@ -10,6 +10,7 @@ import time
 from typing import List
 
 from ..errors import EXIT_OK
+from ..kinds import home
 from .plan import JobPlan, make_plan
 from .spec import JobSpec, build_job_spec
 from .validate import validate
@@ -100,9 +101,7 @@ def submit(
 
 
 def download_folders(spec: JobSpec) -> dict:
-    """Output name -> the local folder --sagemaker-download fills: each processing output; a
-    training job's `model` and `output` archives, unpacked into --model-dir and --output-dir."""
-    if spec.training is not None:
-        folders = {"model": spec.training.model_dir, "output": spec.training.output_dir}
-        return {name: local for name, local in folders.items() if local}
-    return {o.name: o.local for o in spec.outputs if o.local}
+    """Output name -> the local folder --sagemaker-download fills (the kind's pipeline module
+    says which), for those that have one."""
+    folders = home(__package__, spec.kind).download_folders(spec)
+    return {name: local for name, (_dest, local) in folders.items() if local}

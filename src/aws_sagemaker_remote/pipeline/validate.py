@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import posixpath
 import re
 import shlex
 from typing import Callable, List, Optional, Tuple
@@ -14,24 +13,18 @@ from ..args import JOB_REFERENCE
 from ..aws.role import is_role_arn, parse_role_name
 from ..errors import UsageError
 from ..flags import flag_of as flag
-from ..kinds import JobKind
+from ..kinds import JobKind, home
+from .checks import check_s3_uri, fail
 from .naming import validate_job_name
 from .spec import JobSpec
 from .tags import check_user_key
-
-
-def fail(name: str, value, rule: str) -> UsageError:
-    return UsageError(f"{name}: {value!r}: {rule}")
 
 
 def validate(spec: JobSpec) -> None:
     """Raise UsageError, one line naming the flag, the value and what is allowed."""
     for check in _CHECKS:
         check(spec)
-    if spec.training is not None:
-        from .validate_training import validate_training
-
-        validate_training(spec, spec.training)
+    home(__package__, spec.kind).check(spec)
 
 
 def _files(spec: JobSpec) -> None:
@@ -59,7 +52,7 @@ def _inputs(spec: JobSpec) -> None:
     if len(given) > spec.limits.inputs:
         raise UsageError(
             f"inputs: {len(given)} given; SageMaker allows at most {spec.limits.inputs}"
-            + ("" if spec.training is None else " (one of its 20 channels holds the code)")
+            + _code_channel_note(spec)
         )
     for item in given:
         if item.value.startswith(JOB_REFERENCE):
@@ -68,6 +61,13 @@ def _inputs(spec: JobSpec) -> None:
             check_s3_uri(flag(item.name), item.value)
         elif not os.path.exists(item.value):
             raise fail(flag(item.name), item.value, "no such file or directory (or use s3://...)")
+
+
+def _code_channel_note(spec: JobSpec) -> str:
+    limits = spec.limits
+    if limits.inputs < limits.channels:
+        return f" (one of its {limits.channels} channels holds the code)"
+    return ""
 
 
 def _job_reference(name: str, value: str) -> None:
@@ -82,41 +82,8 @@ def _outputs(spec: JobSpec) -> None:
             f"outputs: {len(spec.outputs)} given; SageMaker allows at most {spec.limits.outputs}"
         )
     for item in spec.outputs:
-        if item.s3 != "default":
+        if item.s3 is not None:
             check_s3_uri(flag(item.name + "_s3"), item.s3, allowed="'default' or s3://bucket/key")
-
-
-def check_s3_uri(name: str, value: str, allowed: str = "s3://bucket/key") -> None:
-    from ..s3.uri import parse
-
-    if len(value) > c.MAX_S3_URI:
-        raise fail(name, value[:60] + "...", f"S3 URIs are at most {c.MAX_S3_URI} characters")
-    try:
-        parse(value)
-    except ValueError as exc:
-        raise UsageError(f"{name}: {exc} (expected {allowed})") from None
-
-
-def _mounts(spec: JobSpec) -> None:
-    if spec.training is not None:
-        return  # a training job's folders are SageMaker's own
-    root = posixpath.dirname(spec.kind.code_root)
-    mounts = {
-        "--sagemaker-input-mount": spec.input_mount,
-        "--sagemaker-output-mount": spec.output_mount,
-        "--sagemaker-module-mount": spec.module_mount,
-    }
-    for name, path in mounts.items():
-        normal = posixpath.normpath(path or "/")
-        if not normal.startswith(root + "/") or normal == spec.kind.code_root:
-            raise fail(name, path, f"must be a folder under {root}/ (not .../code)")
-    values = [posixpath.normpath(p) for p in mounts.values()]
-    for a in values:
-        for b in values:
-            if a != b and (b + "/").startswith(a + "/"):
-                raise UsageError(f"mount points {a} and {b} overlap; give each its own folder")
-    if len(set(values)) != len(values):
-        raise UsageError(f"mount points must differ, got {', '.join(values)}")
 
 
 def _job(spec: JobSpec) -> None:
@@ -271,17 +238,13 @@ def _local_outputs(spec: JobSpec) -> None:
     """With --sagemaker-download yes, outputs are written to their local paths."""
     if not spec.download:
         return
-    folders = [(item.name, item.local) for item in spec.outputs]
-    if spec.training is not None:
-        folders += [
-            ("model_dir", spec.training.model_dir),
-            ("output_dir", spec.training.output_dir),
-        ]
+    folders = list(home(__package__, spec.kind).download_folders(spec).values())
     check_download_folders(spec, folders)
 
 
 def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> None:
-    """Each (name, local folder) a download writes: not a file, not an input nor in one."""
+    """Each (flag dest, local folder) a download writes: not a file, not an input nor in
+    one."""
     from .outputpaths import local_output_problem
 
     local_inputs = [
@@ -376,7 +339,6 @@ _CHECKS: List[Callable[[JobSpec], None]] = [
     _files,
     _inputs,
     _outputs,
-    _mounts,
     _job,
     _env,
     _tags,

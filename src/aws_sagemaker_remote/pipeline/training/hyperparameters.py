@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from ..contract import LINE_BREAKS
-from ..kinds import training as c
+from ...contract import LINE_BREAKS
+from ...kinds import training as c
 
 
 def hyperparameters(options: Optional[List[Tuple[str, Optional[str]]]]) -> Optional[Dict[str, str]]:
