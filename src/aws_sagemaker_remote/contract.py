@@ -95,11 +95,6 @@ SHARED_CODE_CHANNEL = "code"  # the channel of all code pieces past the channel 
 TERMINAL_STATES = ("Completed", "Failed", "Stopped")
 JOB_STATES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 
-# ----------------------------------------------------------------- our variables in the request
-
-ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
-RESERVED_ENV_ENTRIES = 8  # how many Environment entries the plan may add (a kind may add more)
-
 # ----------------------------------------------------------------- defaults of the flags
 
 DEFAULT_VOLUME_GB = 30

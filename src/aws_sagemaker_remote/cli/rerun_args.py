@@ -15,14 +15,13 @@ import posixpath
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import contract as c
+from ..container import protocol
 from ..errors import UsageError
 from ..kinds import kind_of
 from ..kinds.base import Channel
 from ..pipeline.layout import channel_name, piece_folder
 
-USER_ARGC = c.ENV_PREFIX + "USER_ARGC"
-JOB_FILE = c.ENV_PREFIX + "JOB_FILE"
-ARGV_SOURCE = c.ENV_PREFIX + "ARGV_SOURCE"
+USER_ARGC, JOB_FILE, ARGV_SOURCE = protocol.USER_ARGC, protocol.JOB_FILE, protocol.ARGV_SOURCE
 
 
 def replace_script_args(
@@ -45,7 +44,7 @@ def replace_script_args(
     job_file = _JobFile.find(channels, s3)
     if job_file is not None and not isinstance(job_file.content, dict):
         raise UsageError(f"-- ARGS: the job file of job {rerun_of} is not a JSON object")
-    old = job_file.content.get("argv") if job_file else None
+    old = job_file.content.get(protocol.JOB_ARGV) if job_file else None
     previous = old if old is not None else kind.app(request).arguments or []
     if env.pop(ARGV_SOURCE, None):
         request.pop("HyperParameters", None)
@@ -58,7 +57,7 @@ def replace_script_args(
     kind.set_arguments(request, None)
     if job_file is None:
         job_file = _JobFile.new(channels)
-    job_file.content["argv"] = argv
+    job_file.content[protocol.JOB_ARGV] = argv
     job_file.stage(channels, s3, rerun_of)
 
 
@@ -131,7 +130,7 @@ class _JobFile:
     def new(cls, channels: _Channels) -> _JobFile:
         """A job file for a job that had none: in the shared code channel if there is one."""
         shared = channels.named(c.SHARED_CODE_CHANNEL)
-        return cls(f"{channels.job_folder()}/job.json", shared, {})
+        return cls(f"{channels.job_folder()}/{protocol.JOB_FILE_NAME}", shared, {})
 
     def stage(self, channels: _Channels, s3: Any, rerun_of: str) -> None:
         """Upload the new content and point the request at it."""
@@ -143,8 +142,8 @@ class _JobFile:
             self._restage_bundle(channels, s3, body)
             return
         base = _code_base(channels)
-        uri = f"{base}job-{piece_digest([('job.json', body)])}/"
-        bucket, key = _split(uri + "job.json")
+        uri = f"{base}job-{piece_digest([(protocol.JOB_FILE_NAME, body)])}/"
+        bucket, key = _split(uri + protocol.JOB_FILE_NAME)
         s3.put_object(Bucket=bucket, Key=key, Body=body)
         if self.channel is None:
             self.channel = channels.add(uri, rerun_of)

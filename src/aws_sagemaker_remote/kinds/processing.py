@@ -7,7 +7,8 @@ CreateProcessingJob API reference. Standard library only: the processing face im
 
 from __future__ import annotations
 
-from ..contract import OPT_ML, RESERVED_ENV_ENTRIES
+from ..container.protocol import PLAN_VARIABLES
+from ..contract import OPT_ML
 from .base import App, Channel, Defaults, JobKind, Limits, Mounts, Output, s3_source
 
 TYPE_CHECKING = False
@@ -46,7 +47,7 @@ class Processing(JobKind):
         MAX_CHANNELS,
         MAX_OUTPUTS,
         MAX_ENV_VALUE,
-        RESERVED_ENV_ENTRIES,
+        len(PLAN_VARIABLES),
         MAX_RUNTIME_SECONDS,
         MAX_INSTANCE_COUNT,
     )

@@ -12,7 +12,8 @@ Standard library only: the training face imports it.
 
 from __future__ import annotations
 
-from ..contract import OPT_ML, RESERVED_ENV_ENTRIES
+from ..container.protocol import KIND_VARIABLES, PLAN_VARIABLES
+from ..contract import OPT_ML
 from .base import App, Channel, Defaults, JobKind, Limits, Output, s3_source
 
 TYPE_CHECKING = False
@@ -50,13 +51,14 @@ class Training(JobKind):
     log_group = LOG_GROUP
     console_page = "jobs"
     arn_resource = "training-job"
-    # One channel at least holds the code; the plan adds the kind and the argv source.
+    # One channel at least holds the code; the plan adds the kind and the argv source
+    # (container/protocol.py KIND_VARIABLES).
     limits = Limits(
         MAX_CHANNELS - 1,
         MAX_CHANNELS,
         0,
         MAX_ENV_VALUE,
-        RESERVED_ENV_ENTRIES + 2,
+        len(PLAN_VARIABLES) + len(KIND_VARIABLES),
         MAX_RUNTIME_SECONDS,
         None,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+from ..container.protocol import JOB_FILE_NAME
 from ..contract import SHARED_CODE_CHANNEL
 from ..errors import UsageError
 from ..flags import flag_of
@@ -85,7 +86,7 @@ class Layout:
         self.kind = spec.kind
 
     def add_job_file(self, body: bytes) -> None:
-        self.pieces.append(Piece("job", None, [("job.json", body)]))
+        self.pieces.append(Piece("job", None, [(JOB_FILE_NAME, body)]))
 
     def channel_count(self) -> int:
         return 1 if self.shared else len(self.pieces)

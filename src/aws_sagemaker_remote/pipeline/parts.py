@@ -9,7 +9,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from .. import contract as c
+from ..container import protocol
 from ..errors import UsageError
 
 TYPE_CHECKING = False
@@ -38,7 +38,7 @@ def pythonpath(spec: JobSpec, layout: Layout) -> List[str]:
 
 def container_arguments(arguments: Arguments, job_file: Optional[bytes]) -> Optional[List[str]]:
     """ContainerArguments, or None when the argv travels in the job file."""
-    if job_file is None or "argv" not in json.loads(job_file):
+    if job_file is None or protocol.JOB_ARGV not in json.loads(job_file):
         return arguments.argv
     return None
 
@@ -68,33 +68,27 @@ def environment(
     """The request's Environment: the user's entries, then ours (`extra`: the kind's own)."""
     longest = spec.limits.env_value
     joined = ":".join(pythonpath(spec, layout))
-    env = {
-        c.ENV_PREFIX + "SCRIPT": layout.file_path("script"),
-        c.ENV_PREFIX + "PYTHON": spec.python,
-    }
+    env = {protocol.SCRIPT: layout.file_path("script"), protocol.PYTHON: spec.python}
     if len(joined) <= longest:
-        env[c.ENV_PREFIX + "PYTHONPATH"] = joined
+        env[protocol.PYTHONPATH] = joined
     if spec.requirements:
-        env[c.ENV_PREFIX + "REQUIREMENTS"] = layout.file_path("requirements")
+        env[protocol.REQUIREMENTS] = layout.file_path("requirements")
     if spec.configuration_script:
-        env[c.ENV_PREFIX + "CONFIGURATION_SCRIPT"] = layout.file_path("configuration")
+        env[protocol.CONFIGURATION_SCRIPT] = layout.file_path("configuration")
     command = spec.configuration_command
     if command and len(command) <= longest:
-        env[c.ENV_PREFIX + "CONFIGURATION_COMMAND"] = command
+        env[protocol.CONFIGURATION_COMMAND] = command
     if job_file is not None:
-        env[c.ENV_PREFIX + "JOB_FILE"] = layout.file_path("job")
+        env[protocol.JOB_FILE] = layout.file_path("job")
     # How many leading arguments are the user's own (the rest the plan added): `rerun -- ARGS`
-    env[c.ENV_PREFIX + "USER_ARGC"] = str(arguments.user_argc)
+    env[protocol.USER_ARGC] = str(arguments.user_argc)
     env.update(extra or {})
     _check_lengths(env, longest)
     return {**spec.env, **env}
 
 
 def _check_lengths(env: Dict[str, str], longest: int) -> None:
-    flags = {
-        c.ENV_PREFIX + "SCRIPT": "--sagemaker-script",
-        c.ENV_PREFIX + "PYTHON": "--sagemaker-python",
-    }
+    flags = {protocol.SCRIPT: "--sagemaker-script", protocol.PYTHON: "--sagemaker-python"}
     for key, value in env.items():
         if len(value) > longest:
             raise UsageError(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from ..container import protocol
 from ..contract import fits_arguments
 from ..errors import UsageError
 from ..flags import flag_of
@@ -96,12 +97,12 @@ def _job_file(
     command, a PYTHONPATH too long for one environment value (many modules)."""
     content: Dict[str, object] = {}
     if not fits_arguments(argv):
-        content["argv"] = argv
+        content[protocol.JOB_ARGV] = argv
     if len(":".join(pythonpath)) > longest:
-        content["pythonpath"] = pythonpath
+        content[protocol.JOB_PYTHONPATH] = pythonpath
     command = spec.configuration_command
     if command and len(command) > longest:
-        content["configuration_command"] = command
+        content[protocol.JOB_CONFIGURATION_COMMAND] = command
     if not content:
         return None
     return json.dumps(content, indent=1, sort_keys=True).encode()

@@ -11,6 +11,7 @@ from typing import Callable, List, Optional, Tuple
 from .. import contract as c
 from ..args import JOB_REFERENCE
 from ..aws.role import is_role_arn, parse_role_name
+from ..container import protocol
 from ..errors import UsageError
 from ..flags import flag_of as flag
 from ..kinds import JobKind, home
@@ -135,8 +136,8 @@ def _env(spec: JobSpec) -> None:
             raise fail(
                 "--sagemaker-env", key, "names are letters, digits and _, not starting with a digit"
             )
-        if key.startswith(c.ENV_PREFIX):
-            raise fail("--sagemaker-env", key, "AWS_SAGEMAKER_REMOTE_* names are reserved")
+        if key.startswith(protocol.PREFIX):
+            raise fail("--sagemaker-env", key, f"{protocol.PREFIX}* names are reserved")
         if len(value) > longest:
             raise fail("--sagemaker-env", f"{key}=...", f"values are at most {longest} characters")
 

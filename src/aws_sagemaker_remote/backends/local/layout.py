@@ -2,7 +2,7 @@
 
 Container paths (`/opt/ml/...`) in arguments and environment values are remapped into
 `<job>/instances/algo-<i>/opt/ml/...`; the bootstrap gets the same mapping through
-AWS_SAGEMAKER_REMOTE_PATH_MAP.
+AWS_SAGEMAKER_REMOTE_PATH_MAP (container/protocol.py PATH_MAP).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from typing import Any, Dict, List
 from ...contract import OPT_ML as CONTAINER_ROOT
 from ...kinds.processing import RESOURCE_CONFIG_FILE
 from .store import INSTANCES_DIR, LOG_SUFFIX, LOGS_DIR
-
-PATH_MAP_VAR = "AWS_SAGEMAKER_REMOTE_PATH_MAP"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from ...container import protocol
 from ...kinds.processing import PROCESSING
 from ...paths import venvs_dir
 from ...procs import start_time
@@ -33,13 +34,6 @@ from .workers import Worker
 
 POLL_SECONDS = 0.1
 SYNC_SECONDS = 1.0
-REQUIREMENTS_VAR = "AWS_SAGEMAKER_REMOTE_REQUIREMENTS"
-PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
-CONFIGURATION_VARS = (
-    "AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT",
-    "AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND",
-)
-JOB_FILE_VAR = "AWS_SAGEMAKER_REMOTE_JOB_FILE"
 INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
 
 
@@ -143,7 +137,7 @@ class Job:
         """The caller's interpreter, unless the job installs or configures anything: then a
         cached job venv, so the caller's environment is never changed."""
         environment = self.request.get("Environment", {})
-        requirements = environment.get(REQUIREMENTS_VAR)
+        requirements = environment.get(protocol.REQUIREMENTS)
         first = self.instances[0]
         if not requirements and not self._configures(environment, first):
             return sys.executable
@@ -157,13 +151,15 @@ class Job:
     @staticmethod
     def _configures(environment: Dict[str, str], instance: Instance) -> bool:
         """Whether a configuration script or command runs (it may `pip install`)."""
-        if any(var in environment for var in CONFIGURATION_VARS):
+        if protocol.CONFIGURATION_SCRIPT in environment:
             return True
-        job_file = environment.get(JOB_FILE_VAR)
+        if protocol.CONFIGURATION_COMMAND in environment:
+            return True
+        job_file = environment.get(protocol.JOB_FILE)
         if not job_file:
             return False
         try:
-            return "configuration_command" in read_json(instance.path(job_file))
+            return protocol.JOB_CONFIGURATION_COMMAND in read_json(instance.path(job_file))
         except (OSError, ValueError):
             return False
 
@@ -275,14 +271,14 @@ def instance_environment(request: Dict, instance: Instance, python: str) -> Dict
     env = script_base(os.environ, instance.root)
     for key, value in request.get("Environment", {}).items():
         env[key] = layout.map_env_value(value, instance.root)
-    if PYTHON_VAR in env:
-        words = env[PYTHON_VAR].split(" ", 1)
-        env[PYTHON_VAR] = " ".join([replace_interpreter(words[0], python), *words[1:]])
+    if protocol.PYTHON in env:
+        words = env[protocol.PYTHON].split(" ", 1)
+        env[protocol.PYTHON] = " ".join([replace_interpreter(words[0], python), *words[1:]])
     bin_dir = os.path.dirname(python)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
     if python != sys.executable:
         env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
-    env[layout.PATH_MAP_VAR] = instance.path_map
+    env[protocol.PATH_MAP] = instance.path_map
     return env
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from ... import contract as c
-from ...kinds.training import CHECKPOINT_DIR, TRAINING
+from ...container import protocol
+from ...kinds.training import CHECKPOINT_DIR
 from ..parts import Arguments, cluster, container_arguments, entrypoint, environment, vpc_config
 from ..tags import job_tags
 from .hyperparameters import hyperparameters
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from ..layout import Layout
     from ..resolve import Resolved
     from ..spec import InputSpec, JobSpec
-
-ARGV_SOURCE = c.ENV_PREFIX + "ARGV_SOURCE"
-KIND = c.ENV_PREFIX + "KIND"
 
 
 def hyperparameters_of(spec: JobSpec) -> Optional[Dict[str, str]]:
@@ -48,9 +45,9 @@ def request(
     kind = spec.kind
     channels = [kind.new_channel(name, uri, folder) for name, uri, folder in layout.code_channels()]
     channels += [kind.new_channel(i.name, uri, "", i.mode, i.distribution) for i, uri in staged]
-    extra = {KIND: TRAINING.name}
+    extra = {protocol.KIND: kind.name}
     if arguments.hyperparameters:
-        extra[ARGV_SOURCE] = "hyperparameters"
+        extra[protocol.ARGV_SOURCE] = protocol.ARGV_FROM_HYPERPARAMETERS
     request = {
         "TrainingJobName": resolved.job_name,
         "AlgorithmSpecification": _algorithm(spec, resolved, layout, arguments, job_file),
