@@ -253,9 +253,9 @@ class FullDescribe(AwsBackend):
         super().__init__(session)
         self.extra = extra
 
-    def describe_processing_job(self, ProcessingJobName):  # noqa: N803
-        description = super().describe_processing_job(ProcessingJobName=ProcessingJobName)
-        for key, value in self.extra.get(ProcessingJobName, {}).items():
+    def describe_job(self, kind, name):
+        description = super().describe_job(kind, name)
+        for key, value in self.extra.get(name, {}).items():
             description.setdefault(key, value)
         return description
 

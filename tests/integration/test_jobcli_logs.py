@@ -41,7 +41,7 @@ def test_logs_follow_exit_code_is_1_for_a_job_already_over(backend, s3_client, b
     submit(backend, s3_client, bucket, "over", script)
     if script == FOREVER:
         wait(backend, "over", statuses=("InProgress",))
-        backend.stop_processing_job(ProcessingJobName="over")
+        backend.stop_job(PROCESSING, "over")
     status = wait(backend, "over")["ProcessingJobStatus"]
     assert status in ("Failed", "Stopped")
     code, text = follow(backend, "over")
@@ -55,10 +55,10 @@ def test_logs_follow_exit_code_is_1_for_a_job_it_follows_to_stopped(backend, s3_
     asked = []
 
     def stop_once_working(seconds):
-        description = backend.describe_processing_job(ProcessingJobName="running")
+        description = backend.describe_job(PROCESSING, "running")
         if not asked and description["ProcessingJobStatus"] == "InProgress":
             asked.append(1)
-            backend.stop_processing_job(ProcessingJobName="running")
+            backend.stop_job(PROCESSING, "running")
         time.sleep(seconds)
 
     code, text = follow(backend, "running", sleep=stop_once_working)

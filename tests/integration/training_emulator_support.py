@@ -108,7 +108,7 @@ def stage_code(s3_client, bucket, name, script):
 
 def submit_training(backend, s3_client, bucket, name, script, **kwargs):
     stage_code(s3_client, bucket, name, script)
-    return backend.create_training_job(**training_request(name, bucket, **kwargs))
+    return backend.create_job(TRAINING, training_request(name, bucket, **kwargs))
 
 
 def wait_training(backend, name):

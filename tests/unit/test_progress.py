@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from watch_support import JOB, FakeLogs, no_sleep
 
+from aws_sagemaker_remote.backends.base import Backend
 from aws_sagemaker_remote.contract import metric_value
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.finish import finish_message
@@ -23,7 +24,8 @@ def step(status, message, minute=0):
 class TrainingBackend:
     """Answers DescribeTrainingJob from a script of descriptions, one per poll."""
 
-    name, region = "aws", "us-east-1"
+    name, region, profile = "aws", "us-east-1", None
+    poll_seconds, max_poll_seconds = Backend.poll_seconds, Backend.max_poll_seconds
 
     def __init__(self, descriptions, logs):
         self.descriptions, self.logs = list(descriptions), logs

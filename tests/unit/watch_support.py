@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
+from aws_sagemaker_remote.backends.base import Backend
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.kinds import PROCESSING
 
@@ -50,8 +51,13 @@ class FakeLogs:
 
 
 class FakeBackend:
+    """Answers as a Backend does (the attributes it declares, the calls the watcher makes)."""
+
     name = "aws"
     region = "us-east-1"
+    profile = None
+    poll_seconds = Backend.poll_seconds
+    max_poll_seconds = Backend.max_poll_seconds
 
     def __init__(self, states, reason=None, logs=None, on_describe=None, extra=None):
         self.states = list(states)

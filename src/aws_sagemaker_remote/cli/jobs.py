@@ -283,12 +283,12 @@ def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
-    if ctx.backend.name != "local":
+    if not ctx.backend.interrupts:
         raise UsageError(
             "interrupt: only the emulator's jobs can be interrupted (--backend local); on AWS, "
             "EC2 reclaims Spot capacity by itself"
         )
-    _on_job(ctx, args.name, lambda: ctx.backend.interrupt_training_job(TrainingJobName=args.name))
+    _on_job(ctx, args.name, lambda: ctx.backend.interrupt_job(ctx.kind, args.name))
     ctx.say(f"Interrupting job {args.name}: its instances restart from the last checkpoint.")
     return EXIT_OK
 
@@ -329,7 +329,7 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
         arn=response.get(ctx.kind.field("Arn"), ""),
         region=ctx.backend.region,
         backend=ctx.backend.name,
-        job_dir=ctx.backend.job_dir(name, ctx.kind),
+        job_dir=ctx.backend.job_dir(ctx.kind, name),
     ):
         ctx.say(line)
     return run_watch(

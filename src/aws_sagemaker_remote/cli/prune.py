@@ -107,8 +107,8 @@ def _jobs(backend: Any, cutoff: datetime, base: str) -> Tuple[Set[str], List[Tup
                 described = backend.describe_job(kind, name)
                 for uri in channel_uris(kind, described):
                     keep.add(piece_prefix(parse(uri).as_prefix().key, base))
-            elif _ended_before(kind, summary, cutoff) and backend.job_dir(name, kind):
-                old.append((name, backend.job_dir(name, kind)))
+            elif _ended_before(kind, summary, cutoff) and backend.job_dir(kind, name):
+                old.append((name, backend.job_dir(kind, name)))
     return keep, old
 
 

@@ -27,7 +27,7 @@ def describe_lines(description: dict, backend: Any) -> List[str]:
         lines.append(f"Ended:     {_when(description.get(kind.end_field()))}")
     lines.append(f"Duration:  {_duration(description)}")
     lines.extend(_job_lines(kind, description))
-    job_dir = backend.job_dir(name, kind)
+    job_dir = backend.job_dir(kind, name)
     if job_dir is not None:
         lines.append(f"Job dir:   {job_dir}")
     elif backend.region:

@@ -18,8 +18,6 @@ from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
 from .progress import JobProgress
 
-POLL_SECONDS = 2.0
-MAX_POLL_SECONDS = 30.0
 LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
 SETTLE_POLLS = 5
 SETTLE_ENV = "AWS_SAGEMAKER_REMOTE_LOG_SETTLE"
@@ -46,9 +44,9 @@ class Follower:
         self.kind = kind
         self.out = out
         if poll_seconds is None:
-            poll_seconds = getattr(backend, "poll_seconds", POLL_SECONDS)
+            poll_seconds = backend.poll_seconds
         if max_poll_seconds is None:
-            max_poll_seconds = getattr(backend, "max_poll_seconds", MAX_POLL_SECONDS)
+            max_poll_seconds = backend.max_poll_seconds
         self.poll_seconds = poll_seconds
         self.max_poll_seconds = max(max_poll_seconds, poll_seconds)
         self.sleep = sleep

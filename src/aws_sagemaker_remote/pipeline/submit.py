@@ -85,7 +85,7 @@ def submit(
         arn=response[kind.field("Arn")],
         region=region,
         backend=backend.name,
-        job_dir=backend.job_dir(name, kind),
+        job_dir=backend.job_dir(kind, name),
     ):
         print(line, file=sys.stderr)
     return run_watch(

@@ -55,9 +55,12 @@ class LocalBackend(Backend):
     poll_seconds = 0.05
     max_poll_seconds = 0.2
 
+    interrupts = True
+
     def __init__(
         self, root: Optional[Path] = None, region: str = "us-east-1", profile: Optional[str] = None
     ) -> None:
+        super().__init__(s3=self._make_s3_client, logs=lambda: LocalLogs(self._stores, region))
         self.store = JobStore(root)  # the processing jobs
         self._stores = {
             kind.name: JobStore(kind_root(self.store.root, kind)) for kind in (PROCESSING, TRAINING)
@@ -65,77 +68,50 @@ class LocalBackend(Backend):
         self._stores[PROCESSING.name] = self.store
         self.region = region
         self.profile = profile
-        self._logs = LocalLogs(self._stores, region)
-        self._s3 = None
 
     @property
     def root(self) -> Path:
         return self.store.root
 
-    @property
-    def logs(self) -> LocalLogs:
-        return self._logs
-
-    @property
-    def s3(self):
+    def _make_s3_client(self) -> Any:
         """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
-        if self._s3 is None:
-            from ...aws.session import make_session
-            from ...s3.clients import client_config
+        from ...aws.session import make_session
+        from ...s3.clients import client_config
 
-            session = make_session(self.profile, self.region)
-            self._s3 = session.client("s3", config=client_config())
-        return self._s3
+        session = make_session(self.profile, self.region)
+        return session.client("s3", config=client_config())
 
-    def job_dir(self, name: str, kind: Optional[JobKind] = None) -> Path:
-        """The job's folder; without a kind, the processing job's when there is one."""
-        if kind is None:
-            kind = TRAINING if self._stores[TRAINING.name].exists(name) else PROCESSING
-            if self.store.exists(name):
-                kind = PROCESSING
+    def job_dir(self, kind: JobKind, name: str) -> Path:
         return self._stores[kind.name].job_dir(name)
 
     # ------------------------------------------------------------------ the operations
 
-    def create_processing_job(self, **request: Any) -> Dict[str, Any]:
-        return self._create(PROCESSING, request)
+    def create_job(self, kind: JobKind, request: Dict[str, Any]) -> Dict[str, Any]:
+        return self._create(kind, request)
 
-    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._describe(PROCESSING, kwargs)
+    def describe_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        return self._describe(kind, {kind.field("Name"): name})
 
-    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._list(PROCESSING, kwargs)
+    def list_jobs(self, kind: JobKind, **kwargs: Any) -> Dict[str, Any]:
+        return self._list(kind, kwargs)
 
-    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._stop(PROCESSING, kwargs)
+    def stop_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        return self._stop(kind, {kind.field("Name"): name})
 
-    def create_training_job(self, **request: Any) -> Dict[str, Any]:
-        return self._create(TRAINING, request)
-
-    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._describe(TRAINING, kwargs)
-
-    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._list(TRAINING, kwargs)
-
-    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._stop(TRAINING, kwargs)
-
-    def interrupt_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+    def interrupt_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
         """Emulator only (no such AWS operation): reclaim the instances of a running managed
         spot training job, as EC2 does when it takes Spot capacity back. The runner kills them,
         syncs the checkpoints and restarts the job on new instances."""
-        name = self._existing_job(TRAINING, "StopTrainingJob", kwargs)
-        store = self._stores[TRAINING.name]
-        if not store.request(name).get("EnableManagedSpotTraining"):
+        operation = f"Interrupt{kind.title}Job"
+        name = self._existing_job(kind, kind.api_operation("Stop"), {kind.field("Name"): name})
+        store = self._stores[kind.name]
+        if not kind.spot(store.request(name)):
             raise validation_error(
-                "InterruptTrainingJob", f"The training job {name} is not a managed spot job"
+                operation, f"The {kind.name} job {name} is not a managed spot job"
             )
-        status = self._status(TRAINING, name)["TrainingJobStatus"]
+        status = self._status(kind, name)[kind.field("Status")]
         if status != "InProgress":
-            raise validation_error(
-                "InterruptTrainingJob", f"The training job {name} is in status {status}"
-            )
+            raise validation_error(operation, f"The {kind.name} job {name} is in status {status}")
         store.request_interrupt(name)
         return {"ResponseMetadata": _metadata()}
 
