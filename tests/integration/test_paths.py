@@ -22,7 +22,7 @@ from emulator_support import (
     wait,
 )
 
-from aws_sagemaker_remote.backends.local.awserror import validation_error
+from aws_sagemaker_remote.backends.local.caller.awserror import validation_error
 from aws_sagemaker_remote.kinds import PROCESSING
 
 HOSTILE_NAMES = ["../../x", "/abs/x", "..", "a\\b", "C:x", "sub/name"]

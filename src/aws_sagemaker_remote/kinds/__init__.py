@@ -2,7 +2,7 @@
 over its requests and descriptions (`base.JobKind`).
 
 Code above this package names no kind: it takes a kind from the request in hand (`kind_of`),
-from the command line (`kind_named`), or goes over all of them (`KINDS`). A layer with code of
+from the command line (`KINDS[name]`), or goes over all of them (`KINDS`). A layer with code of
 its own for a kind keeps it in a module named after the kind, found by `home`.
 """
 
@@ -17,11 +17,6 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 KINDS = {kind.name: kind for kind in (PROCESSING, TRAINING)}
-
-
-def kind_named(name: str) -> JobKind:
-    """The kind of that name; KeyError for an unknown one."""
-    return KINDS[name]
 
 
 def kind_of(request: dict) -> JobKind:

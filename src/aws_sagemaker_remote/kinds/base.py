@@ -64,7 +64,6 @@ class JobKind:
     code_root = ""  # the container folder of the shared code channel
     # Folders the script writes whose container place is fixed: (flag dest, container folder).
     script_folders: Tuple[Tuple[str, str], ...] = ()
-    input_modes: Tuple[str, ...] = ()
     managed_spot = False  # may run on managed spot capacity (and be interrupted)
     checkpoint_dir = ""  # CheckpointConfig.LocalPath's default
     # A file input in Pipe mode is read from its channel's folder (no file under it).

@@ -54,7 +54,6 @@ class Processing(JobKind):
     defaults = Defaults("aws-sagemaker-remote-processing-role", "ml.t3.medium", "processing-job")
     mounts = Mounts(INPUT_MOUNT, OUTPUT_MOUNT, MODULE_MOUNT)
     code_root = CODE_ROOT
-    input_modes = INPUT_MODES
     message_file = MESSAGE_FILE
     required_fields = ("AppSpecification", "ProcessingResources", "RoleArn")
     rerun_fields = (

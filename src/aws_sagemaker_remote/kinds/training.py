@@ -70,7 +70,6 @@ class Training(JobKind):
         ("output_dir", OUTPUT_DATA_DIR),
         ("checkpoint_dir", CHECKPOINT_DIR),
     )
-    input_modes = INPUT_MODES
     managed_spot = True
     checkpoint_dir = CHECKPOINT_DIR
     # A Pipe channel is read from `<folder>_<epoch>`, named after its folder.

@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Dict, Mapping
 
-from ...aws.credentials import PASS_CREDENTIALS_ENV, is_credential_name
-from ...flags.types import TRUE_WORDS
+from ....aws.credentials import PASS_CREDENTIALS_ENV, is_credential_name
+from ....flags.types import TRUE_WORDS
 
 BASE_NAMES = frozenset(
     (
