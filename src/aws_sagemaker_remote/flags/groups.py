@@ -8,6 +8,7 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
+from .. import settings
 from .builder import FlagAdder, add_user_arguments
 from .types import comma_list, key_value_list, positive_int
 
@@ -116,7 +117,7 @@ def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
         "env": config.env,
         "tags": config.tags,
         "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
-        "backend": values["backend"] or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
+        "backend": values["backend"] or settings.backend_from_environment() or "aws",
     }
 
 

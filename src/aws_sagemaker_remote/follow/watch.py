@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import deque
@@ -10,7 +9,7 @@ from datetime import datetime
 from typing import IO, Any, Callable, Deque, Dict, Optional
 
 from ..contract import TERMINAL_STATES
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, UsageError, is_throttled
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, is_throttled
 from ..kinds import JobKind
 from .console import WaitingLine, use_color
 from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
@@ -20,7 +19,6 @@ from .progress import JobProgress
 
 LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
 SETTLE_POLLS = 5
-SETTLE_ENV = "AWS_SAGEMAKER_REMOTE_LOG_SETTLE"
 
 
 class Follower:
@@ -247,16 +245,10 @@ def run_watch(
 
 
 def settle_seconds(default: float) -> float:
-    value = os.environ.get(SETTLE_ENV, "").strip()
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise UsageError(f"{SETTLE_ENV}: {value!r}: expected seconds, from 0 to 3600")
-    return seconds
+    from ..settings import log_settle_seconds
+
+    seconds = log_settle_seconds()
+    return default if seconds is None else seconds
 
 
 def _ended_recently(end, now: float) -> bool:

@@ -7,41 +7,101 @@ kinds on the local path (start-up budget, docs/architecture.md "Lazy imports").
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
-# An input channel: S3 data the job finds at `local_path` in the container.
-Channel = namedtuple("Channel", "name uri local_path mode distribution")
-# What the job leaves in S3: an output folder's prefix, or an archive SageMaker packs (`archive`).
-Output = namedtuple("Output", "name uri local_path mode archive")
-# What runs: the image, ContainerEntrypoint, ContainerArguments (None: absent), the metric
-# definitions ([{"Name": ..., "Regex": ...}]).
-App = namedtuple("App", "image entrypoint arguments metrics")
-# CheckpointConfig: the S3 prefix and the container folder kept in step with it.
-Checkpoint = namedtuple("Checkpoint", "uri local_path")
-# The flag defaults a kind's face starts from.
-Defaults = namedtuple("Defaults", "role instance base_job_name")
-# Where inputs, outputs and modules land when the user may choose (processing's mounts).
-Mounts = namedtuple("Mounts", "input output module")
+
+class Record:
+    """Plain read-only data, its fields in `__slots__` (a named tuple costs ten times as much
+    to define, and the local path defines these)."""
+
+    __slots__: Tuple[str, ...] = ()
+
+    def __init__(self, *values: Any) -> None:
+        if len(values) != len(self.__slots__):
+            raise TypeError(f"{type(self).__name__} takes {len(self.__slots__)} values")
+        for name, value in zip(self.__slots__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._values() == self._values()  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Channel(Record):
+    """An input channel: S3 data the job finds at `local_path` in the container."""
+
+    __slots__ = ("name", "uri", "local_path", "mode", "distribution")
+
+
+class Output(Record):
+    """What the job leaves in S3: an output folder's prefix, or an archive the platform packs
+    (`archive`)."""
+
+    __slots__ = ("name", "uri", "local_path", "mode", "archive")
+
+
+class App(Record):
+    """What runs: the image, ContainerEntrypoint, ContainerArguments (None: absent), the metric
+    definitions ([{"Name": ..., "Regex": ...}])."""
+
+    __slots__ = ("image", "entrypoint", "arguments", "metrics")
+
+
+class Checkpoint(Record):
+    """CheckpointConfig: the S3 prefix and the container folder kept in step with it."""
+
+    __slots__ = ("uri", "local_path")
+
+
+class Defaults(Record):
+    """The flag defaults a kind's face starts from."""
+
+    __slots__ = ("role", "instance", "base_job_name")
+
+
+class Mounts(Record):
+    """Where inputs, outputs and modules land when the user may choose (processing's)."""
+
+    __slots__ = ("input", "output", "module")
 
 
 class Limits:
     """The limits of one job kind's request that the checks and the plan read."""
 
-    __slots__ = ("inputs", "channels", "outputs", "env_value", "reserved_env", "runtime",
+    __slots__ = ("inputs", "channels", "outputs", "env_value", "kind_variables", "runtime",
                  "instance_count")  # fmt: skip
 
-    def __init__(self, inputs, channels, outputs, env_value, reserved_env, runtime, instance_count):
+    def __init__(self, inputs, channels, outputs, env_value, kind_variables, runtime,
+                 instance_count):  # fmt: skip
         self.inputs = inputs  # the user's inputs
         self.channels = channels  # input channels in all, code included
         self.outputs = outputs  # the user's outputs
         self.env_value = env_value  # Environment keys and values, each
-        self.reserved_env = reserved_env  # Environment entries the plan may add
+        self.kind_variables = kind_variables  # the plan adds the kind's own variables
         self.runtime = runtime  # MaxRuntimeInSeconds
         self.instance_count = instance_count  # None: only the account's quota
+
+    @property
+    def reserved_env(self) -> int:
+        """Environment entries the plan may add (container/protocol.py): every kind's, and the
+        kind's own when it has them."""
+        from ..container.protocol import KIND_VARIABLES, PLAN_VARIABLES
+
+        return len(PLAN_VARIABLES) + (len(KIND_VARIABLES) if self.kind_variables else 0)
 
 
 class JobKind:

@@ -7,7 +7,6 @@ CreateProcessingJob API reference. Standard library only: the processing face im
 
 from __future__ import annotations
 
-from ..container.protocol import PLAN_VARIABLES
 from ..contract import OPT_ML
 from .base import App, Channel, Defaults, JobKind, Limits, Mounts, Output, s3_source
 
@@ -47,7 +46,7 @@ class Processing(JobKind):
         MAX_CHANNELS,
         MAX_OUTPUTS,
         MAX_ENV_VALUE,
-        len(PLAN_VARIABLES),
+        False,
         MAX_RUNTIME_SECONDS,
         MAX_INSTANCE_COUNT,
     )

@@ -12,7 +12,6 @@ Standard library only: the training face imports it.
 
 from __future__ import annotations
 
-from ..container.protocol import KIND_VARIABLES, PLAN_VARIABLES
 from ..contract import OPT_ML
 from .base import App, Channel, Defaults, JobKind, Limits, Output, s3_source
 
@@ -58,7 +57,7 @@ class Training(JobKind):
         MAX_CHANNELS,
         0,
         MAX_ENV_VALUE,
-        len(PLAN_VARIABLES) + len(KIND_VARIABLES),
+        True,
         MAX_RUNTIME_SECONDS,
         None,
     )

@@ -10,6 +10,7 @@ from ..args import JOB_REFERENCE as PREFIX
 from ..args import is_job_reference
 from ..contract import is_job_name
 from ..errors import UsageError, is_not_found
+from ..flags import flag_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +35,15 @@ def resolve_job_reference(backend: Any, value: str) -> str:
         what = f"job {job_name} has no output {output!r}" if output else "no output named"
         raise UsageError(f"{value!r}: {what}; its outputs: {known}")
     return outputs[output]
+
+
+def resolve_input(backend: Any, name: str, value: str) -> str:
+    """The value of input `name`, a `job:` reference made its S3 URI; errors name the flag.
+    The one resolver of both the remote run and the local one."""
+    try:
+        return resolve_job_reference(backend, value)
+    except UsageError as exc:
+        raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
 def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:

@@ -44,30 +44,44 @@ class Piece:
 
 
 def code_pieces(spec: JobSpec, support_dir: Path) -> List[Piece]:
-    pieces = [Piece("script", Path(spec.script), piece_files(spec.script))]
+    pieces = []
+    for key, source, files in code_sources(spec, support_dir):
+        if key.startswith("module-"):
+            files = non_empty(flag_of(key[len("module-") :]), source, files)
+        pieces.append(Piece(key, source, files))
+    return pieces
+
+
+def code_sources(spec: JobSpec, support_dir: Path) -> List[Tuple[str, Path, FileList]]:
+    """(key, source, files) of each code piece, its files walked as they are uploaded: the one
+    walk of what ships (the plan's and the digest warm-up's, warm.py)."""
+    sources = [("script", Path(spec.script), piece_files(spec.script))]
     if spec.requirements:
-        pieces.append(
-            Piece("requirements", Path(spec.requirements), piece_files(spec.requirements))
-        )
+        sources.append(("requirements", Path(spec.requirements), piece_files(spec.requirements)))
     if spec.configuration_script:
         source = Path(spec.configuration_script)
-        pieces.append(Piece("configuration", source, piece_files(source, lf=True)))
+        sources.append(("configuration", source, piece_files(source, lf=True)))
     support = [
         (f"aws_sagemaker_remote/{rel}", f)
         for rel, f in piece_files(support_dir, lf=False)
         if not rel.startswith(MACHINE_ONLY)
     ]
-    pieces.append(Piece("support", support_dir, support))
+    sources.append(("support", support_dir, support))
     for module in spec.modules:
         path = Path(module.path)
-        files = non_empty(flag_of(module.name), path, piece_files(path, lf=False))
+        files = piece_files(path, lf=False)
         if path.is_dir():
             files = [(f"{path.name}/{rel}", f) for rel, f in files]
-        pieces.append(Piece(f"module-{module.name}", path, files))
-    return pieces
+        sources.append((f"module-{module.name}", path, files))
+    return sources
 
 
-def non_empty(flag: str, path: Path, files: FileList) -> FileList:
+def input_files(path: Path) -> FileList:
+    """A local input's files, as they are staged: byte for byte, none left out."""
+    return piece_files(path, lf=False, skip_junk=False)
+
+
+def non_empty(flag: str, path: Optional[Path], files: FileList) -> FileList:
     if not files:
         raise UsageError(f"{flag}: {str(path)!r}: contains no files to ship")
     return files

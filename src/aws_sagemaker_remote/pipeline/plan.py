@@ -18,9 +18,9 @@ from ..contract import fits_arguments
 from ..errors import UsageError
 from ..flags import flag_of
 from ..kinds import home
-from ..s3.digest import piece_digest, piece_files
+from ..s3.digest import piece_digest
 from ..s3.uploads import Upload
-from .layout import Layout, code_pieces, non_empty
+from .layout import Layout, code_pieces, input_files, non_empty
 from .parts import Arguments, pythonpath
 from .resolve import Resolved, with_locations
 from .spec import InputSpec, JobSpec
@@ -119,8 +119,7 @@ def stage_inputs(
             uri = item.value
         else:
             path = Path(item.value)
-            files = piece_files(path, lf=False, skip_junk=False)
-            files = non_empty(flag_of(item.name), path, files)
+            files = non_empty(flag_of(item.name), path, input_files(path))
             uri = f"{layout.base}inputs/{item.name}-{piece_digest(files)}/"
             uploads.append(Upload(path, uri, files))
         staged.append((item, uri))

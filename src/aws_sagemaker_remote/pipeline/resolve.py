@@ -15,7 +15,7 @@ from ..contract import PLACEHOLDER_ACCOUNT
 from ..errors import UsageError
 from ..flags import flag_of
 from ..kinds import JobKind, home
-from .jobref import resolve_job_reference
+from .jobref import resolve_input
 from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
 from .spec import JobSpec
@@ -217,19 +217,12 @@ def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
             "job: inputs need the backend to look the job up; drop the dry-run shortcut"
         )
     inputs = [
-        replace(i, value=_job_reference(backend, i.name, i.value))
+        replace(i, value=resolve_input(backend, i.name, i.value))
         if is_job_reference(i.value)
         else i
         for i in spec.inputs
     ]
     return replace(spec, inputs=inputs)
-
-
-def _job_reference(backend: Any, name: str, value: str) -> str:
-    try:
-        return resolve_job_reference(backend, value)
-    except UsageError as exc:
-        raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
 def _classify_s3_inputs(backend: Any, spec: JobSpec, resolved: Resolved) -> Dict[str, bool]:

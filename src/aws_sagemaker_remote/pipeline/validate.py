@@ -262,16 +262,9 @@ def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> Non
 
 def _settings(_spec: JobSpec) -> None:
     """Environment settings read later (staging, the emulator), checked before any effect."""
-    from ..aws.credentials import PASS_CREDENTIALS_ENV
-    from ..flags.types import FALSE_WORDS, TRUE_WORDS
-    from ..follow.watch import settle_seconds
-    from ..s3.clients import transfer_mode
+    from .. import settings
 
-    transfer_mode()
-    settle_seconds(0.0)
-    value = os.environ.get(PASS_CREDENTIALS_ENV, "")
-    if value and value.strip().lower() not in TRUE_WORDS + FALSE_WORDS:
-        raise fail(PASS_CREDENTIALS_ENV, value, "expected yes/true/1 or no/false/0")
+    settings.check()
 
 
 # ---------------------------------------------------------------- what AWS refuses late
