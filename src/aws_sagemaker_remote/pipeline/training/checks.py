@@ -1,5 +1,5 @@
 """The checks only a training job needs, made before any side effect, each one line naming the
-flag or parameter. Limits from botocore's SageMaker model (contract.py lists the shapes):
+flag or parameter. Limits from botocore's SageMaker model (kinds/training.py lists the shapes):
 ChannelName, MetricDefinitionList / MetricName / MetricRegex, StoppingCondition, S3Uri; the
 rules from the API reference: MaxWaitTimeInSeconds "must be equal to or greater than
 MaxRuntimeInSeconds" (StoppingCondition) and is "only supported when EnableManagedSpotTraining
