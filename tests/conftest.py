@@ -23,7 +23,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
     when a test runs without credentials."""
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    _no_configuration_of_the_developer()
     _default_sigint()
+
+
+def _no_configuration_of_the_developer() -> None:
+    """The developer's AWS_SAGEMAKER_REMOTE_* defaults and user file must not change what the
+    tests see (a test that wants them sets them); the transfer mode is kept (CI picks it)."""
+    for name in list(os.environ):
+        if name.startswith("AWS_SAGEMAKER_REMOTE_") and name != "AWS_SAGEMAKER_REMOTE_TRANSFER":
+            del os.environ[name]
+    import tempfile
+
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="no-user-config-")
 
 
 def _default_sigint() -> None:

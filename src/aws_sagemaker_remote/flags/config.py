@@ -9,7 +9,10 @@ from ..args import PathArgument, to_path_argument
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Dict, Optional, Set
+    from typing import Any, Dict, List, Optional, Set
+
+    from ..configuration.keys import Key
+    from ..configuration.layers import Places, Setting
 
 
 class ScriptConfig:
@@ -39,6 +42,11 @@ class ScriptConfig:
         self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
         self.own_actions: Set[argparse.Action] = set()
         self.parser: Optional[argparse.ArgumentParser] = None
+        # What the configuration decided for each --sagemaker-* setting (flags/groups.py), and
+        # where it looked: what `aws-sagemaker-remote config show` prints.
+        self.settings: Dict[str, Setting] = {}
+        self.setting_keys: List[Key] = []
+        self.places: Optional[Places] = None
         _check_names(self)
 
     @property
