@@ -35,7 +35,8 @@ def _no_configuration_of_the_developer() -> None:
             del os.environ[name]
     import tempfile
 
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="no-user-config-")
+    # A folder nobody creates: no user file, and nothing of the developer's read by pip & co.
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "asr-tests-no-config")
 
 
 def _default_sigint() -> None:
