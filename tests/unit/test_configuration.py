@@ -262,7 +262,8 @@ def test_the_documentation_parsers_show_the_built_in_defaults(project, monkeypat
     monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_REGION", "eu-west-1")
     for parser in (sagemaker_processing_parser_for_docs(), sagemaker_training_parser_for_docs()):
         text = parser.format_help()
-        assert "ml.c5.9xlarge" not in text and "eu-west-1" not in text
+        assert "ml.c5.9xlarge" not in text
+        assert "eu-west-1" not in text
         assert parser.parse_args([]).sagemaker_backend == "aws"
 
 

@@ -10,23 +10,7 @@ from typing import Optional
 
 from ..contract import BACKENDS
 from ..errors import UsageError
-from ..settings import BACKEND_ENV, backend_from_environment
 from .base import Backend
-
-
-def backend_name(flag_value: Optional[str]) -> str:
-    """The backend to use: the flag, else the environment variable, else `aws`."""
-    if flag_value:
-        value, source = flag_value, "--sagemaker-backend"
-    elif backend_from_environment():
-        value = backend_from_environment()
-        source = f"--sagemaker-backend (from {BACKEND_ENV})"
-    else:
-        return "aws"
-    name = value.strip().lower()
-    if name not in BACKENDS:
-        raise UsageError(_not_a_backend(source, value))
-    return name
 
 
 def get_backend(

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
+from ..backends import get_backend
 from ..contract import BACKENDS, JOB_STATES
 from ..errors import EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
+from ..flags.groups import command_defaults
 from ..flags.types import positive_int
-from ..kinds import JobKind, kind_of
+from ..kinds import JobKind, home, kind_of
 from .names import resolve_job_name
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
@@ -46,11 +49,17 @@ def main(
         raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
     args.script_args = script_args
     try:
+        face = home(__package__.rsplit(".", 1)[0], kind)
+        configured = command_defaults(kind.name, face.GROUPS, os.getcwd())
         if backend is None:
-            backend = _backend(args)
+            backend = get_backend(
+                args.backend or configured["backend"],
+                profile=args.profile or configured["profile"],
+                region=args.region or configured["region"],
+            )
         if getattr(args, "name", None):
             args.name = resolve_job_name(backend, args.name, kind)
-        context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep, kind=kind)
+        context = _Context(backend, out or sys.stdout, sleep, kind, configured)
         return args.handler(context, args)
     except UsageError as error:
         raise in_cli_terms(error) from None
@@ -80,13 +89,22 @@ def in_cli_terms(error: UsageError) -> UsageError:
 
 
 class _Context:
+    """What a command works with; `configured`: the configuration's defaults of the options
+    (flags/groups.command_defaults)."""
+
     def __init__(
-        self, backend: Backend, out: IO[str], sleep: Callable[[float], Any], kind: JobKind
+        self,
+        backend: Backend,
+        out: IO[str],
+        sleep: Callable[[float], Any],
+        kind: JobKind,
+        configured: Dict[str, Any],
     ) -> None:
         self.backend = backend
         self.out = out
         self.sleep = sleep
         self.kind = kind
+        self.configured = configured
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -178,21 +196,25 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
 
 
 def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+    configured = "default: AWS_SAGEMAKER_REMOTE_{}, else the configuration files, else {}"
     parser.add_argument(
         "--backend",
         choices=BACKENDS,
         default=default,
-        help="aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
-        "else aws)",
+        help=f"aws, or local for the emulator's jobs ({configured.format('BACKEND', 'aws')})",
     )
-    parser.add_argument("--profile", default=default, metavar="NAME", help="AWS profile")
-    parser.add_argument("--region", default=default, metavar="REGION", help="AWS region")
-
-
-def _backend(args: argparse.Namespace) -> Backend:
-    from ..backends import backend_name, get_backend
-
-    return get_backend(backend_name(args.backend), profile=args.profile, region=args.region)
+    parser.add_argument(
+        "--profile",
+        default=default,
+        metavar="NAME",
+        help=f"AWS profile ({configured.format('PROFILE', 'the default session')})",
+    )
+    parser.add_argument(
+        "--region",
+        default=default,
+        metavar="REGION",
+        help=f"AWS region ({configured.format('REGION', 'the profile')})",
+    )
 
 
 # ---------------------------------------------------------------- commands

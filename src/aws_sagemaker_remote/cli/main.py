@@ -25,8 +25,11 @@ commands:
   training list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
            download NAME [--output DIR] | rerun NAME
                       the same for training jobs (`{PROG} training --help`)
-  s3 serve | stop | status
+  s3 serve | start | stop | status
                       the embedded S3 server (`{PROG} s3 --help`)
+  config show [--json] [SCRIPT [ARGS...]]
+                      every setting's value and where it comes from: flag, environment,
+                      the script's argument, project file, user file or default
 
 --backend, --region and --profile go before or after the command.
 """
@@ -59,13 +62,17 @@ def _dispatch(args: List[str]) -> int:
         from . import jobs
 
         return jobs.main(options + rest, kind=KINDS[command], prune=command == PRUNE_COMMAND)
+    if command in ("s3", "config") and options:
+        raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not {command}")
     if command == "s3":
-        if options:
-            raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not s3")
         from ..s3server.commands import s3_main
 
         return s3_main(rest)
-    allowed = ", ".join([*KINDS, "s3"])
+    if command == "config":
+        from .config import config_main
+
+        return config_main(rest)
+    allowed = ", ".join([*KINDS, "s3", "config"])
     raise UsageError(f"unknown command {command!r}; allowed: {allowed} (see {PROG} --help)")
 
 

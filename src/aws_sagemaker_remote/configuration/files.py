@@ -30,9 +30,7 @@ HOME_ENV = "AWS_SAGEMAKER_REMOTE_HOME"  # paths.HOME_ENV (paths.py imports pathl
 # dotted key `tool.aws-sagemaker-remote.role = ...`, or keys under a bare `[tool]` table or a
 # top-level `tool = {...}`, which only a parse can tell apart. Matching more costs a parse,
 # never a setting.
-_MAY_HOLD_OURS = re.compile(
-    rb"tool\s*\.\s*[\"']?aws-sagemaker-remote|^\s*\[\s*tool\s*\]|^\s*tool\s*=", re.MULTILINE
-)
+_MAY_HOLD_OURS = rb"(?m)tool\s*\.\s*[\"']?aws-sagemaker-remote|^\s*\[\s*tool\s*\]|^\s*tool\s*="
 
 
 class FileTable:
@@ -86,7 +84,7 @@ def project_table(folder: str) -> Optional[FileTable]:
 
 def _project_entries(path: str) -> Optional[Dict[str, Any]]:
     data = _read(path)
-    if not _MAY_HOLD_OURS.search(data):
+    if not re.search(_MAY_HOLD_OURS, data):  # compiled on first use, then re's cache
         return None
     tool = _parse(path, data).get("tool")
     if not isinstance(tool, dict) or TABLE not in tool:

@@ -91,12 +91,15 @@ def from_toml(key: Key, value: Any, where: str) -> Any:
         return value
     if parse is positive_int and isinstance(value, int) and not isinstance(value, bool):
         return from_text(key, str(value), where)
-    if parse is comma_list and isinstance(value, list):
-        if all(isinstance(item, str) and item.strip() for item in value):
-            return [item.strip() for item in value]
+    if parse is comma_list and _strings(value):
+        return [item.strip() for item in value]
     if parse is key_value_list and isinstance(value, dict):
         return _pairs(value, where)
     raise UsageError(f"{where}: expected {_expected(parse)}, got {_toml_type(value)} {value!r}")
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
 def _pairs(table: dict, where: str) -> dict:
@@ -137,5 +140,5 @@ def unknown(key: str, known: Iterable[str], where: str) -> UsageError:
     if key in PER_RUN:
         return UsageError(f"{where}: not a setting of a file or the environment ({PER_RUN[key]})")
     close = difflib.get_close_matches(key, sorted(known), n=1)
-    hint = f"; did you mean {close[0]}?" if close else "; `aws-sagemaker-remote config show` lists them"
-    return UsageError(f"{where}: not a setting{hint}")
+    hint = f"did you mean {close[0]}?" if close else "`aws-sagemaker-remote config show` lists them"
+    return UsageError(f"{where}: not a setting; {hint}")

@@ -17,7 +17,7 @@ import os
 from ..errors import UsageError
 from ..kinds import OWN_SETTINGS
 from .files import project_table, user_table
-from .keys import env_name, from_text, from_toml, key_of, unknown
+from .keys import ENV_PREFIX, env_name, from_text, from_toml, key_of, unknown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,7 +57,9 @@ class Places:
         self.kind = kind
         self.in_job = bool(environ.get(IN_JOB_ENV))
         read = read and not self.in_job
-        self.environ = environ if read else {}
+        # Ours only, copied once: a setting looks up one to three names.
+        ours = {k: v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+        self.environ = ours if read else {}
         self.project = project_table(folder) if read else None
         self.user = user_table() if read else None
 

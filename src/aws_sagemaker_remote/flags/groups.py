@@ -157,6 +157,22 @@ def flag_defaults(
     return {name: setting.value for name, setting in settings.items()}
 
 
+COMMAND_DEFAULTS = {"backend": "aws", "profile": None, "region": None, "bucket": None,
+                    "prefix": c.DEFAULT_PREFIX}  # fmt: skip
+
+
+def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str, Any]:
+    """Backend, profile, region, bucket and prefix for a command about jobs of a kind
+    (`aws-sagemaker-remote KIND ...`, which runs no script; `groups`: the kind's flags): the
+    environment, the project file of `folder`, the user file, else aws, the session's profile
+    and region, the default bucket and prefix. Every setting is checked as a script would."""
+    settings = resolve(Places(kind_name, folder), setting_keys(groups), {}, set(), {})
+    return {
+        name: default if settings[name].value is None else settings[name].value
+        for name, default in COMMAND_DEFAULTS.items()
+    }
+
+
 def add_all_flags(
     parser: argparse.ArgumentParser,
     config: ScriptConfig,

@@ -7,9 +7,8 @@ import argparse
 import functools
 
 from .. import contract as c
-from ..flags.builder import OneLineErrorParser
+from ..flags.builder import OneLineErrorParser, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
-from ..flags.keywords import keyword_builder
 from ..kinds import processing as kind
 from .config import ProcessingConfig
 from .groups import GROUPS, add_outputs

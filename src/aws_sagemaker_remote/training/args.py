@@ -7,9 +7,8 @@ import argparse
 import functools
 
 from .. import contract as c
-from ..flags.builder import OneLineErrorParser
+from ..flags.builder import OneLineErrorParser, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
-from ..flags.keywords import keyword_builder
 from ..kinds import training as kind
 from .config import TrainingConfig
 from .groups import GROUPS, training_dirs_adder
@@ -107,8 +106,8 @@ def sagemaker_training_args(
     Each keyword sets the default of the flag of the same name (``spot`` sets the default of
     ``--sagemaker-spot``, ``inputs={"train": ...}`` adds ``--train``); the command line and
     the ``AWS_SAGEMAKER_REMOTE_*`` variables override it, and it overrides the configuration
-    files (docs/configuration.md). Locally ``main`` gets the local paths; in a job, each input flag points at
-    its channel ``/opt/ml/input/data/NAME``, ``--model-dir`` at ``/opt/ml/model``,
+    files (docs/configuration.md). Locally ``main`` gets the local paths; in a job, each input
+    flag points at its channel ``/opt/ml/input/data/NAME``, ``--model-dir`` at ``/opt/ml/model``,
     ``--output-dir`` at ``/opt/ml/output/data`` and ``--checkpoint-dir`` at
     ``/opt/ml/checkpoints``. Your own flags travel as the job's hyperparameters when they are
     ``--flag value`` / ``--flag`` pairs within SageMaker's limits.
