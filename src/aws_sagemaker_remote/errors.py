@@ -117,6 +117,11 @@ def from_aws_sdk(exc: BaseException) -> bool:
     return any(c.__module__.split(".")[0] in AWS_SDK_MODULES for c in type(exc).__mro__)
 
 
+def is_connection_error(exc: BaseException) -> bool:
+    """AWS could not be reached (refused, timed out, closed, a proxy in the way)."""
+    return bool(_names(exc) & _CONNECTION_ERRORS)
+
+
 def _names(exc: BaseException) -> set:
     return {c.__name__ for c in type(exc).__mro__}
 
@@ -132,7 +137,7 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
         return exc.exit_code, one_line(exc)
     if is_credentials_error(exc):
         return EXIT_USAGE, credentials_line(exc)
-    if _names(exc) & _CONNECTION_ERRORS:
+    if is_connection_error(exc):
         return EXIT_JOB_FAILED, f"cannot reach AWS: {one_line(exc)}"
     if from_aws_sdk(exc):
         return EXIT_JOB_FAILED, one_line(exc)

@@ -18,6 +18,7 @@ from ..kinds import JobKind, home
 from .jobref import resolve_input
 from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
+from .offline import resolved_without_aws, unreachable, without_aws
 from .spec import JobSpec
 from .tags import GitState, git_state
 
@@ -62,22 +63,31 @@ class Resolution:
 
 
 def resolve(spec: JobSpec) -> Resolution:
-    role_missing = role_ours = False
-    if spec.backend == "local":
-        backend, resolved, session = _resolve_local(spec)
-    elif _offline_dry_run(spec):
-        backend, resolved, session = None, _resolve_offline(spec), None
-    else:
-        backend, resolved, session, role = _resolve_aws(spec)
-        role_missing, role_ours = role.missing, role.ours
+    backend, resolved, session, role = _names(spec)
     spec = _with_job_references(backend, spec)
     resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
     if backend is not None:
         _check_outputs_exist(backend.s3, spec)
         _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.kind)
     _warn_about_python(spec)
-    return Resolution(backend, resolved, with_locations(spec, resolved), session, role_missing,
-                      role_ours)  # fmt: skip
+    return Resolution(backend, resolved, with_locations(spec, resolved), session,
+                      bool(role and role.missing), bool(role and role.ours))  # fmt: skip
+
+
+def _names(spec: JobSpec):
+    """The backend (None: a dry run without AWS, pipeline/offline.py), the resolved names,
+    the boto3 session and the role's lookup (AWS only)."""
+    if spec.backend == "local":
+        return (*_resolve_local(spec), None)
+    offline = without_aws(spec) if spec.dry_run else None
+    if offline is None:
+        try:
+            return _resolve_aws(spec)
+        except Exception as error:
+            offline = unreachable(spec, error)
+            if offline is None:
+                raise
+    return None, resolved_without_aws(spec, offline, _common), None, None
 
 
 def staging_base(bucket: str, prefix: str) -> str:
@@ -121,19 +131,6 @@ def _warn_about_python(spec: JobSpec) -> None:
     warning = python_warning()
     if warning:
         print(warning, file=sys.stderr)
-
-
-def _offline_dry_run(spec: JobSpec) -> bool:
-    from ..aws.role import is_role_arn
-
-    return bool(
-        spec.dry_run and is_role_arn(spec.role) and spec.bucket and spec.region and spec.image
-    )
-
-
-def _resolve_offline(spec: JobSpec) -> Resolved:
-    account = spec.role.split(":")[4]
-    return _common(spec, spec.region, spec.role, spec.bucket, account)
 
 
 def _resolve_local(spec: JobSpec):
@@ -214,7 +211,7 @@ def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
         return spec
     if backend is None:
         raise UsageError(
-            "job: inputs need the backend to look the job up; drop the dry-run shortcut"
+            "job: inputs are looked up in AWS, which this dry run cannot reach (see the note)"
         )
     inputs = [
         replace(i, value=resolve_input(backend, i.name, i.value))
