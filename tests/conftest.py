@@ -48,21 +48,34 @@ def _default_sigint() -> None:
 
 
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo]:
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     try:
         find_weed()
     except FileNotFoundError as error:
         pytest.fail(f"{error} (needed by the tests that use S3)", pytrace=False)
     server = S3Server(tmp_path_factory.mktemp("seaweedfs"))
     try:
-        info = server.start(timeout=90)
+        server.start(timeout=90)
     except RuntimeError as error:
         server.stop(grace=0)
         pytest.fail(f"SeaweedFS did not start: {error}", pytrace=False)
     try:
-        yield info
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(seaweedfs: S3Server) -> S3ServerInfo:
+    assert seaweedfs.info is not None
+    return seaweedfs.info
+
+
+@pytest.fixture(scope="session")
+def s3_server_dir(seaweedfs: S3Server) -> Path:
+    """The session server's data folder, with the state `aws-sagemaker-remote s3 start` leaves
+    (server.json, identities.json)."""
+    return seaweedfs.data_dir
 
 
 def _free_port() -> int:

@@ -1,6 +1,6 @@
 """Decide the names a job needs (region, account, role, bucket, image, job name) without creating
 anything, and refuse what AWS would refuse late: a missing output bucket, a job name in use, a
-local emulator without a local S3. What is missing is created later, by `provision`, once the
+local emulator without an S3 server. What is missing is created later, by `provision`, once the
 plan has been made."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from ..errors import UsageError
 from ..flags import flag_of
 from ..kinds import JobKind, home
 from .jobref import resolve_input
-from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
 from .offline import resolved_without_aws, unreachable, without_aws
 from .spec import JobSpec
@@ -139,7 +138,7 @@ def _resolve_local(spec: JobSpec):
 
     region = spec.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     backend = get_backend("local", region=region, profile=spec.profile)
-    check_local_s3(backend.s3, spec.profile, region)
+    _ = backend.s3  # chosen and checked now, before anything is staged (local/s3endpoint.py)
     arn = spec.role
     if not is_role_arn(arn):
         arn = role_arn("aws", PLACEHOLDER_ACCOUNT, parse_role_name(spec.role))
