@@ -130,8 +130,8 @@ def test_an_emulated_job_finds_the_server_and_leaves_the_user_s_keys_alone(
     places = {f"output {i}": r.stdout + r.stderr for i, r in enumerate(outputs)}
     places.update(_small_files(tmp_path / "ours"))
     places.update(_small_files(project))
-    leaks = {where for where, text in places.items() for secret in (USER_KEY, USER_SECRET, USER_TOKEN)
-             if secret in text}  # fmt: skip
+    secrets = (USER_KEY, USER_SECRET, USER_TOKEN)
+    leaks = {where for where, text in places.items() for secret in secrets if secret in text}
     assert leaks == set()
 
 

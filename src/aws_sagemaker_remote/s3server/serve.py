@@ -22,7 +22,7 @@ def banner(info: S3ServerInfo, data_dir: Path, how: str) -> str:
         f"S3 server (SeaweedFS) {how}, data in {data_dir}",
         f"endpoint: {info.endpoint}",
         "The emulator (--sagemaker-backend local) uses it with no variable to set. Other tools:",
-        f"`eval \"$(aws-sagemaker-remote s3 status --env{dir_option(data_dir)})\"` in a shell of "
+        f'`eval "$(aws-sagemaker-remote s3 status --env{dir_option(data_dir)})"` in a shell of '
         "their own (it sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).",
     ]
     return "\n".join(lines)
