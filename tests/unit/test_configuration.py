@@ -380,3 +380,57 @@ def test_each_kind_declares_the_settings_only_its_face_has():
     training = face_keys(training_groups.GROUPS)
     assert processing - training == set(OWN_SETTINGS["processing"])
     assert training - processing == set(OWN_SETTINGS["training"])
+
+
+# ---------------------------------------------------------------- the parse cache
+
+
+PROBE = """
+import sys
+from aws_sagemaker_remote.flags.builder import OneLineErrorParser
+from aws_sagemaker_remote.processing.args import sagemaker_processing_args
+
+parser = OneLineErrorParser(prog="probe")
+sagemaker_processing_args(parser, sys.argv[1])
+print(parser.parse_args([]).sagemaker_instance, "tomllib" in sys.modules)
+"""
+
+
+def probe(project: Path) -> str:
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(project / "src" / "jobs" / "job.py")],
+        capture_output=True, text=True, timeout=60, env=dict(os.environ),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_file_is_parsed_once_per_content(project):
+    import os
+
+    path = write_project(project, "[tool.aws-sagemaker-remote]\ninstance = 'ml.c5.large'\n")
+    assert probe(project) == "ml.c5.large True"  # parsed: tomllib imported
+    assert probe(project) == "ml.c5.large False"  # the same bytes: from the cache
+    stamp = path.stat()
+    path.write_text(path.read_text().replace("c5", "m5"))  # same size
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same time stamp
+    assert probe(project) == "ml.m5.large True"
+    cache = project.parent / "home" / "cache" / "configuration.marshal"
+    cache.write_bytes(b"\x00garbage")
+    assert probe(project) == "ml.m5.large True"
+    assert probe(project) == "ml.m5.large False"
+
+
+def test_a_cache_that_cannot_be_written_only_costs_a_parse(project):
+    write_project(project, "[tool.aws-sagemaker-remote]\ninstance = 'ml.c5.large'\n")
+    (project.parent / "home" / "cache").write_text("a file where the folder would be")
+    assert probe(project) == "ml.c5.large True"
+    assert probe(project) == "ml.c5.large True"
+
+
+def test_a_toml_date_is_refused_and_not_cached(project, capsys):
+    write_project(project, "[tool.aws-sagemaker-remote]\nrole = 1979-05-27\n")
+    assert "role: expected a string, got date 1979-05-27" in failure(project, capsys)
+    assert "role: expected a string, got date" in failure(project, capsys)

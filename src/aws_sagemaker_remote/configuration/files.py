@@ -5,26 +5,32 @@ The project file is the nearest pyproject.toml at or above the script's folder t
 table is passed over: https://docs.astral.sh/ruff/configuration/#config-file-discovery). The user
 file is all ours: its top-level keys are the settings.
 
-Parsing TOML costs the import of tomllib (about 5 ms, a fifth of a local run's start-up), so a
-file is parsed only when its text may hold our table (`_MAY_HOLD_OURS`); the search itself is a
-few `stat` calls.
+Parsing TOML costs the import of tomllib (10-13 ms: half a local run's start-up), so a file is
+parsed only when its text may hold our table (`_MAY_HOLD_OURS`), and what a parse found is kept
+in the cache folder beside the bytes it came from: the next run that reads the same bytes takes
+it from there (`marshal`, built in: nothing to import). The search itself is a few `stat` calls.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
+import sys
 
 from ..errors import UsageError
+from ..paths import cache_root, user_config_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional
+    from typing import Any, Callable, Dict, Optional
 
 TABLE = "aws-sagemaker-remote"
 PROJECT_FILE = "pyproject.toml"
-USER_FILE = "config.toml"
-HOME_ENV = "AWS_SAGEMAKER_REMOTE_HOME"  # paths.HOME_ENV (paths.py imports pathlib)
+CACHE_FILE = "configuration.marshal"
+CACHE_ENTRIES = 32
+# The cache's format; marshal's own changes with Python's version.
+CACHE_FORMAT = (1, marshal.version, sys.version_info[:2])
 
 # Every spelling that can open our table: `[tool.aws-sagemaker-remote]` (quoted or spaced), a
 # dotted key `tool.aws-sagemaker-remote.role = ...`, or keys under a bare `[tool]` table or a
@@ -51,20 +57,14 @@ class FileTable:
 
 
 def user_file() -> str:
-    """`$AWS_SAGEMAKER_REMOTE_HOME/config.toml` when that is set (tests, sandboxes), else
-    `$XDG_CONFIG_HOME/aws-sagemaker-remote/config.toml` (default `~/.config`)."""
-    home = os.environ.get(HOME_ENV)
-    if home:
-        return os.path.join(home, USER_FILE)
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, TABLE, USER_FILE)
+    return user_config_file()
 
 
 def user_table() -> Optional[FileTable]:
     path = user_file()
     if not os.path.isfile(path):
         return None
-    return FileTable("user file", path, "", _parse(path, _read(path)))
+    return FileTable("user file", path, "", _parsed(path, _read(path), _whole))
 
 
 def project_table(folder: str) -> Optional[FileTable]:
@@ -86,13 +86,76 @@ def _project_entries(path: str) -> Optional[Dict[str, Any]]:
     data = _read(path)
     if not re.search(_MAY_HOLD_OURS, data):  # compiled on first use, then re's cache
         return None
-    tool = _parse(path, data).get("tool")
+    return _parsed(path, data, _ours)
+
+
+def _whole(_path: str, document: Dict[str, Any]) -> Dict[str, Any]:
+    return document
+
+
+def _ours(path: str, document: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    tool = document.get("tool")
     if not isinstance(tool, dict) or TABLE not in tool:
         return None
     table = tool[TABLE]
     if not isinstance(table, dict):
         raise UsageError(f"{path}: tool.{TABLE}: expected a table of settings")
     return table
+
+
+# ---------------------------------------------------------------- parsing, once per content
+
+
+def _parsed(path: str, data: bytes, pick: Callable[[str, Dict[str, Any]], Any]) -> Any:
+    """`pick(path, parse of data)`: from the cache when `path` held these very bytes before
+    (a comparison of contents, so an edit is never missed whatever its time stamp)."""
+    cache = _load_cache()
+    entry = cache.get(path)
+    if entry is not None and entry[0] == data:
+        return entry[1]
+    found = pick(path, _parse(path, data))
+    _store_cache(cache, path, data, found)
+    return found
+
+
+def _cache_file() -> str:
+    return os.path.join(cache_root(), CACHE_FILE)
+
+
+def _load_cache() -> Dict[str, Any]:
+    """The cache's entries (path -> (bytes, what was found)); none when it is missing, of
+    another format or unreadable. The file is the user's own, written whole (os.replace)."""
+    try:
+        with open(_cache_file(), "rb") as handle:
+            content = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(content, dict) or content.get("format") != CACHE_FORMAT:
+        return {}
+    entries = content.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _store_cache(cache: Dict[str, Any], path: str, data: bytes, found: Any) -> None:
+    """Best effort: a value marshal cannot write (a TOML date), a full disk or a read-only
+    folder only means the next run parses again."""
+    cache.pop(path, None)
+    cache[path] = (data, found)
+    while len(cache) > CACHE_ENTRIES:
+        del cache[next(iter(cache))]
+    target = _cache_file()
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        content = marshal.dumps({"format": CACHE_FORMAT, "entries": cache})
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, target)
+    except (OSError, ValueError):
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def _read(path: str) -> bytes:

@@ -95,7 +95,9 @@ def from_toml(key: Key, value: Any, where: str) -> Any:
         return [item.strip() for item in value]
     if parse is key_value_list and isinstance(value, dict):
         return _pairs(value, where)
-    raise UsageError(f"{where}: expected {_expected(parse)}, got {_toml_type(value)} {value!r}")
+    raise UsageError(
+        f"{where}: expected {_expected(parse)}, got {_toml_type(value)} {_toml(value)}"
+    )
 
 
 def _strings(value: Any) -> bool:
@@ -123,6 +125,15 @@ def _expected(parse: Optional[Callable[[Any], Any]]) -> str:
     if parse is key_value_list:
         return 'a table of strings (or "KEY=VALUE,...")'
     return "a string"
+
+
+def _toml(value: Any) -> str:
+    """A value as TOML writes it (near enough for an error line)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return repr(value)
+    return str(value)
 
 
 def _toml_type(value: Any) -> str:
