@@ -147,6 +147,32 @@ def test_without_a_script_each_kind_of_this_folder(project, monkeypatch):
     assert by_key(report)["instance"]["value"] == "ml.g5.xlarge"
 
 
+def test_a_script_with_a_parser_of_its_own(project):
+    path = project / "jobs" / "own.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import argparse
+            from aws_sagemaker_remote.training.args import sagemaker_training_args
+            from aws_sagemaker_remote.training.main import sagemaker_training_handle
+
+            def main(args):
+                print("main ran")
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=1)
+            config = sagemaker_training_args(parser, __file__, spot=True)
+            sagemaker_training_handle(parser.parse_args(), config, main)
+            """
+        )
+    )
+    result = cli("show", "--json", str(path), "--epochs", "3")
+    assert result.returncode == 0, result.stderr
+    rows = by_key(json.loads(result.stdout)[0])
+    assert (rows["spot"]["value"], sources(rows["spot"])) == (True, [("argument", "spot")])
+    assert rows["instance"]["value"] == "ml.g5.xlarge"
+
+
 def test_a_wrong_setting_is_the_script_s_one_line(project):
     (project / "pyproject.toml").write_text("[tool.aws-sagemaker-remote]\nbuckett = 'b'\n")
     result = cli("show", str(script(project)))

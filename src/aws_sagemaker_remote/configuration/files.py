@@ -144,7 +144,7 @@ def _store_cache(cache: Dict[str, Any], path: str, data: bytes, found: Any) -> N
     while len(cache) > CACHE_ENTRIES:
         del cache[next(iter(cache))]
     target = _cache_file()
-    temporary = f"{target}.{os.getpid()}.tmp"
+    temporary = f"{target}.{os.getpid()}.{id(cache)}.tmp"  # one per process and call
     try:
         content = marshal.dumps({"format": CACHE_FORMAT, "entries": cache})
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -88,20 +88,11 @@ def runner_s3(environ: Mapping[str, str]) -> EmulatorS3:
 def server_client(info: S3ServerInfo) -> Any:
     """A boto3 S3 client of the embedded server: its endpoint and keys, no profile or config
     file of the caller's, this library's pool and retries."""
-    import boto3
-    import botocore.session
-
     from ...s3.clients import client_config
+    from ...s3server.readiness import server_session
 
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    session = boto3.session.Session(
-        botocore_session=core,
-        aws_access_key_id=info.access_key,
-        aws_secret_access_key=info.secret_key,
-        region_name=info.region,
-    )
     config = client_config(s3={"addressing_style": "path"})
-    return session.client("s3", endpoint_url=info.endpoint, config=config)
+    return server_session(info).client("s3", endpoint_url=info.endpoint, config=config)
 
 
 def _running(folder: Path) -> Optional[S3ServerInfo]:
