@@ -434,3 +434,22 @@ def test_a_toml_date_is_refused_and_not_cached(project, capsys):
     write_project(project, "[tool.aws-sagemaker-remote]\nrole = 1979-05-27\n")
     assert "role: expected a string, got date 1979-05-27" in failure(project, capsys)
     assert "role: expected a string, got date" in failure(project, capsys)
+
+
+def test_concurrent_scripts_of_several_projects_each_read_their_own(project, tmp_path):
+    import concurrent.futures
+    import shutil
+
+    projects = []
+    for i in range(3):
+        other = tmp_path / f"project-{i}"
+        shutil.copytree(project, other)
+        write_project(other, f"[tool.aws-sagemaker-remote]\ninstance = 'ml.c5.{i + 1}xlarge'\n")
+        projects.append(other)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(probe, projects * 2))
+    expected = [f"ml.c5.{i + 1}xlarge" for i in range(3)]
+    assert [line.split()[0] for line in seen] == expected * 2
+    assert [probe(p).split()[0] for p in projects] == expected
+    leftovers = list((project.parent / "home" / "cache").glob("*.tmp"))
+    assert leftovers == []
