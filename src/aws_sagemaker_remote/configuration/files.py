@@ -3,7 +3,8 @@
 The project file is the nearest pyproject.toml at or above the script's folder that has a
 `[tool.aws-sagemaker-remote]` table, as ruff finds its own (a pyproject.toml without the tool's
 table is passed over: https://docs.astral.sh/ruff/configuration/#config-file-discovery). The user
-file is all ours: its top-level keys are the settings.
+file is all ours (paths.user_config_file: XDG's config home,
+https://specifications.freedesktop.org/basedir-spec/latest/): its top-level keys are the settings.
 
 Parsing TOML costs the import of tomllib (10-13 ms: half a local run's start-up), so a file is
 parsed only when its text may hold our table (`_MAY_HOLD_OURS`), and what a parse found is kept

@@ -3,11 +3,15 @@
 A dry run asks AWS only what it cannot know: the account (STS), whether the role exists, whether
 the buckets and the job name are free. It resolves without AWS when nothing needs asking (a role
 ARN, a bucket and a region given: the request is then exact) and when AWS cannot answer: no
-region configured, no usable credentials (found without a network call but for the EC2 instance
-profile, which botocore's chain asks the metadata service for), credentials AWS refuses, or AWS
-out of reach. The values that depend on the account then show a placeholder: the role's ARN
-when the role is a name, the default bucket `sagemaker-REGION-ACCOUNT` and its expected owner;
-one note line on stderr says so. Everything else is exact (the image is the region's by the
+region configured, no usable credentials, credentials AWS refuses, or AWS out of reach. Looking
+for credentials makes no network call but for the last two providers of botocore's chain: the
+container provider, only when AWS_CONTAINER_CREDENTIALS_* is set, and the EC2 instance metadata
+service, asked last unless AWS_EC2_METADATA_DISABLED=true (botocore 1.44 credentials.py
+`create_credential_resolver`: environment, profile providers, container, instance metadata).
+
+The values that depend on the account then show a placeholder: the role's ARN when the role is
+a name, the default bucket `sagemaker-REGION-ACCOUNT` and its expected owner; one note line on
+stderr says so. Everything else is exact (the image is the region's by the
 SDK's offline table, the names, the channels, the arguments), but for an `s3://` input that
 names one object: without S3 it is taken as a prefix.
 """

@@ -1,8 +1,10 @@
 """Which S3 the emulator talks to: the caller's side makes the choice, the runner follows it.
 
-1. The endpoint the caller set (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the profile's
-   `endpoint_url`, as botocore reads them), with the caller's credentials: it must not be AWS's
-   (the emulator never talks to AWS), must answer, and needs credentials.
+1. The endpoint the caller set (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or `endpoint_url` in the
+   profile or its `services` section, as botocore reads them: "Service-specific endpoints",
+   https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html), with the caller's
+   credentials: it must not be AWS's (the emulator never talks to AWS), must answer, and needs
+   credentials.
 2. Otherwise the embedded server that `aws-sagemaker-remote s3 start` (or `s3 serve`) runs for
    the data folder: its endpoint in `server.json`, its own keys in `identities.json` (both mode
    0600). The client is made with that server's endpoint and keys and nothing of the caller's
