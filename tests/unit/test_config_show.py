@@ -226,8 +226,9 @@ def test_the_job_commands_take_backend_and_region_from_the_configuration(project
     result = jobs_cli("processing", "list")
     assert result.returncode == 2
     assert "AWS_SAGEMAKER_REMOTE_BACKEND: expected one of aws, local, got 'docker'" in result.stderr
-    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_BACKEND", "aws")  # over the file; AWS unreachable
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_BACKEND", "aws")  # over the file: AWS's jobs
     result = jobs_cli("processing", "list")
-    assert result.returncode != 0
+    assert result.returncode == 2
+    assert "no usable AWS credentials" in result.stderr
     result = jobs_cli("processing", "--backend", "local", "list", "--json")
     assert result.returncode == 0, result.stderr
