@@ -126,6 +126,9 @@ def test_an_emulated_job_finds_the_server_and_leaves_the_user_s_keys_alone(
     assert "AWS_SESSION_TOKEN" not in seen
 
     assert os.environ["AWS_ACCESS_KEY_ID"] == USER_KEY  # the shell is as it was
+    state = tmp_path / "ours" / "home" / "s3"
+    for name in ("server.json", "identities.json"):  # the endpoint, the server's keys
+        assert (state / name).stat().st_mode & 0o777 == 0o600, name
     outputs = [result, logs, fetched, opted]
     places = {f"output {i}": r.stdout + r.stderr for i, r in enumerate(outputs)}
     places.update(_small_files(tmp_path / "ours"))
