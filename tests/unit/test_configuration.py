@@ -96,6 +96,19 @@ def test_each_layer_beats_the_ones_below_it(project, monkeypatch):
     assert args.sagemaker_volume_size == 80
 
 
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_with_nothing_configured_the_quick_defaults_are_the_resolved_ones(project, kind):
+    """A local run with nothing to read skips the layering; what it gives must be the same."""
+    keywords = {"volume_size": 30, "tags": {"a": "b"}, "profile": None, "image": "img"}
+    args, config = parse(project, kind=kind, **keywords)
+    assert config.places.empty
+    as_flags = {"env": {}, "tags": {}, "subnets": [], "security_groups": []}  # the adders' own
+    for name, setting in config.settings.items():
+        expected = as_flags[name] if name in as_flags else setting.value
+        assert getattr(args, f"sagemaker_{name}") == expected, name
+    assert config.tags == config.settings["tags"].value == {"a": "b"}
+
+
 def test_a_keyword_given_with_the_built_in_value_still_beats_the_files(project):
     write_project(project, "[tool.aws-sagemaker-remote]\nvolume-size = 50\nwait = false\n")
     args, config = parse(project, volume_size=30, wait=True)

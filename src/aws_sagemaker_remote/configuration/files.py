@@ -1,4 +1,5 @@
-"""Where the configuration files are and what their tables of ours hold.
+"""What a script reads besides its flags (`Places`): our variables, and where the configuration
+files are and what their tables of ours hold.
 
 The project file is the nearest pyproject.toml at or above the script's folder that has a
 `[tool.aws-sagemaker-remote]` table, as ruff finds its own (a pyproject.toml without the tool's
@@ -19,14 +20,22 @@ import os
 import re
 import sys
 
+from .. import settings
 from ..errors import UsageError
-from ..paths import cache_root, user_config_file
+from ..paths import HOME_ENV, cache_root, user_config_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Optional
+    from typing import Any, Callable, Dict, List, Mapping, Optional
 
 TABLE = "aws-sagemaker-remote"
+ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
+IN_JOB_ENV = "IS_SAGEMAKER"
+# Our variables that are no flag's default; one of them set does not make a run look further
+# (any other name only takes it through the whole layering, which ignores what is no key).
+NOT_KEYS = frozenset(
+    (HOME_ENV, settings.TRANSFER_ENV, settings.SETTLE_ENV, settings.PASS_CREDENTIALS_ENV)
+)
 PROJECT_FILE = "pyproject.toml"
 CACHE_FILE = "configuration.marshal"
 CACHE_ENTRIES = 32
@@ -55,6 +64,39 @@ class FileTable:
     def where(self, key: str) -> str:
         """How an error names one of its keys: `FILE: [TABLE] KEY`."""
         return f"{self.path}: {self.label}{key}"
+
+
+class Places:
+    """What one kind's script reads besides its flags: our variables and the two files.
+    Inside a job (`IS_SAGEMAKER`, set by the bootstrap) nothing is read: the job's script
+    takes its settings from its arguments, not from the files of the machine it happens to run
+    on; nor with `read=False` (the documentation's parsers)."""
+
+    def __init__(
+        self,
+        kind: str,
+        folder: str,
+        environ: Optional[Mapping[str, str]] = None,
+        read: bool = True,
+    ) -> None:
+        environ = os.environ if environ is None else environ
+        self.kind = kind
+        self.in_job = bool(environ.get(IN_JOB_ENV))
+        read = read and not self.in_job
+        # Ours only, copied once: a setting looks up one to three names.
+        ours = {k: v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+        self.environ = ours if read else {}
+        self.project = project_table(folder) if read else None
+        self.user = user_table() if read else None
+
+    def files(self) -> List[FileTable]:
+        return [table for table in (self.project, self.user) if table is not None]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to read: the script's keywords over the built-in values decide."""
+        keys = set(self.environ) - NOT_KEYS
+        return not (keys or self.project or self.user)
 
 
 def user_file() -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..flags.types import comma_list, key_value_list, parse_yes_no, positive_int
+from .files import ENV_PREFIX
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable, Optional, Tuple
 
-ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
 FLAG_PREFIX = "--sagemaker-"
 # Flags that name one run, not a default: never read from a file or the environment.
 PER_RUN = {

@@ -6,8 +6,7 @@ the project file, the user file, the built-in default. In a file, the kind's tab
 (`[tool.aws-sagemaker-remote.training]`) wins over the shared one. The container environment and
 the tags add up instead: each place adds its pairs, a higher one replacing a pair of the same key.
 
-Inside a job (`IS_SAGEMAKER`, set by the bootstrap) nothing is read: the job's script takes its
-settings from its arguments, not from the files of the machine it happens to run on.
+What is read, and whether anything is, is files.Places.
 """
 
 from __future__ import annotations
@@ -16,18 +15,16 @@ import os
 
 from ..errors import UsageError
 from ..kinds import OWN_SETTINGS
-from .files import project_table, user_table
-from .keys import ENV_PREFIX, env_name, from_text, from_toml, key_of, unknown
+from .keys import env_name, from_text, from_toml, key_of, unknown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+    from typing import Any, Dict, Iterable, List, Mapping, Set, Tuple
 
-    from .files import FileTable
+    from .files import FileTable, Places
     from .keys import Key
 
 FLAG, ENVIRONMENT, ARGUMENT, DEFAULT = "flag", "environment", "argument", "default"
-IN_JOB_ENV = "IS_SAGEMAKER"
 
 
 class Setting:
@@ -40,31 +37,6 @@ class Setting:
     def __init__(self, value: Any, origins: List[Tuple[str, str]]) -> None:
         self.value = value
         self.origins = origins
-
-
-class Places:
-    """What one kind's script reads besides its flags: the environment and the two files
-    (none of them in a job, or with `read=False`)."""
-
-    def __init__(
-        self,
-        kind: str,
-        folder: str,
-        environ: Optional[Mapping[str, str]] = None,
-        read: bool = True,
-    ) -> None:
-        environ = os.environ if environ is None else environ
-        self.kind = kind
-        self.in_job = bool(environ.get(IN_JOB_ENV))
-        read = read and not self.in_job
-        # Ours only, copied once: a setting looks up one to three names.
-        ours = {k: v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
-        self.environ = ours if read else {}
-        self.project = project_table(folder) if read else None
-        self.user = user_table() if read else None
-
-    def files(self) -> List[FileTable]:
-        return [table for table in (self.project, self.user) if table is not None]
 
 
 def resolve(

@@ -14,8 +14,8 @@ import sys
 
 from ..kinds import OWN_SETTINGS
 from . import SHOW_ENV
-from .files import user_file
-from .keys import ENV_PREFIX, env_name
+from .files import ENV_PREFIX, user_file
+from .keys import env_name
 from .layers import DEFAULT, FLAG
 
 TYPE_CHECKING = False
@@ -55,6 +55,8 @@ def report(
 def _row(config: ScriptConfig, key: Any, args: Any, flags: set) -> Dict[str, Any]:
     setting = config.settings[key.name]
     value, origins = setting.value, list(setting.origins)
+    if key.name == "script" and config.script_is_default:
+        origins = [(DEFAULT, "")]  # the file that defines main
     dest = "sagemaker_" + key.name
     if dest in flags:
         flag = (FLAG, "--sagemaker-" + key.key)

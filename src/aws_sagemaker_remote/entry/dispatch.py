@@ -7,7 +7,6 @@ import os
 import sys
 
 from ..configuration import SHOW_ENV
-from ..configuration.layers import DEFAULT
 from ..errors import debug_enabled, guarded
 
 TYPE_CHECKING = False
@@ -32,8 +31,7 @@ def parse_and_handle(
     (its `sagemaker_*_args`), parse ``sys.argv``, then :func:`handle`."""
     parser = parser_class(description=description)
     config = add_flags(parser=parser, script=script or defining_file(main), **kind_args)
-    if script is None:  # the file that defines main: the default, not the script's argument
-        config.settings["script"].origins = [(DEFAULT, "")]
+    config.script_is_default = script is None
     argv = sys.argv[1:]
     args = parser.parse_args(argv)
     return handle(main, config, args, argv, parser)

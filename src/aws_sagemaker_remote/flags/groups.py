@@ -8,8 +8,7 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
-from ..configuration.keys import Key, flag_key, key_of
-from ..configuration.layers import Places, resolve
+from ..configuration.files import Places
 from ..errors import UsageError
 from .builder import FlagAdder, add_user_arguments
 from .types import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, Dict, FrozenSet, Iterable, List, Sequence
 
+    from ..configuration.keys import Key
     from .config import ScriptConfig
 
 YES_NO, TEXT, NUMBER, PAIRS, IDS, BACKEND = "yes/no", "text", "number", "pairs", "ids", "backend"
@@ -121,6 +121,8 @@ def container_group(*more: Row) -> tuple:
 
 def setting_keys(groups: Iterable) -> List[Key]:
     """The configuration key of each row of `groups`: its name and its other spellings."""
+    from ..configuration.keys import Key, flag_key, key_of
+
     return [
         Key(
             row.name,
@@ -138,8 +140,8 @@ def flag_defaults(
 ) -> Dict:
     """Each row's default, as the configuration decides it (configuration/layers.py: the
     environment, the script's keywords in `values` (those in `given`), the project and user
-    files, the built-in default); the settings with their origins are kept on `config`."""
-    keys = setting_keys(groups)
+    files, the built-in default). The settings with their origins are worked out for `config`
+    when first asked for: with nothing configured (the usual local run) only the values are."""
     folder = os.path.dirname(os.path.abspath(config.script))
     places = Places(config.kind.name, folder, read=read)
     arguments = {**values, "env": config.env, "tags": config.tags}
@@ -151,10 +153,26 @@ def flag_defaults(
         "profile": os.environ.get("AWS_PROFILE") or "default",
         "backend": "aws",
     }
-    settings = resolve(places, keys, arguments, set(given), builtin)
-    config.settings, config.setting_keys, config.places = settings, keys, places
+    config.places = places
+    config.settings_from(lambda: _settings(places, groups, arguments, set(given), builtin))
+    if places.empty:
+        return {
+            row.name: arguments[row.name]
+            if row.name in given and arguments[row.name] is not None
+            else builtin[row.name]
+            for _title, _description, rows in groups
+            for row in rows
+        }
+    settings = config.settings
     config.env, config.tags = settings["env"].value, settings["tags"].value
     return {name: setting.value for name, setting in settings.items()}
+
+
+def _settings(places: Places, groups: Iterable, arguments: Dict, given: set, builtin: Dict):
+    from ..configuration.layers import resolve
+
+    keys = setting_keys(groups)
+    return keys, resolve(places, keys, arguments, given, builtin)
 
 
 COMMAND_DEFAULTS = {"backend": "aws", "profile": None, "region": None, "bucket": None,
@@ -166,7 +184,7 @@ def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str,
     (`aws-sagemaker-remote KIND ...`, which runs no script; `groups`: the kind's flags): the
     environment, the project file of `folder`, the user file, else aws, the session's profile
     and region, the default bucket and prefix. Every setting is checked as a script would."""
-    settings = resolve(Places(kind_name, folder), setting_keys(groups), {}, set(), {})
+    _keys, settings = _settings(Places(kind_name, folder), groups, {}, set(), {})
     return {
         name: default if settings[name].value is None else settings[name].value
         for name, default in COMMAND_DEFAULTS.items()
