@@ -127,8 +127,8 @@ def project_table(folder: str) -> Optional[FileTable]:
 
 def _project_entries(path: str) -> Optional[Dict[str, Any]]:
     data = _read(path)
-    if not re.search(_MAY_HOLD_OURS, data):  # compiled on first use, then re's cache
-        return None
+    if TABLE.encode() not in data or not re.search(_MAY_HOLD_OURS, data):
+        return None  # (the pattern is compiled on first use, then re's cache has it)
     return _parsed(path, data, _ours)
 
 
