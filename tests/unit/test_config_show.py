@@ -123,11 +123,12 @@ def test_the_text_report(project):
     assert lines[2] == f"user file:    {project.parent / 'home' / 'config.toml'}"
     assert lines[3].startswith("precedence:   flag > environment > argument > project file")
     rows = {line.split()[0]: line.split(None, 2)[1:] for line in lines[5:]}
-    assert rows["region"] == ["eu-west-1", "project file"]
-    assert rows["role"] == ["my-role", "user file"]
-    assert rows["tags"] == ["team=ml", "project file"]
-    assert rows["bucket"] == ["team-bucket", "project file"]
+    pyproject, user = project / "pyproject.toml", project.parent / "home" / "config.toml"
+    assert rows["region"] == ["eu-west-1", f"project file {pyproject}"]
+    assert rows["role"] == ["my-role", f"user file {user}"]
+    assert rows["tags"] == ["team=ml", f"project file {pyproject}"]
     assert rows["image"] == ["(none)", "default"]
+    assert rows["script"] == [str(project / "jobs" / "processing_job.py"), "default"]
 
 
 def test_without_a_script_each_kind_of_this_folder(project, monkeypatch):

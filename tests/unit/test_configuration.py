@@ -104,7 +104,7 @@ def test_with_nothing_configured_the_quick_defaults_are_the_resolved_ones(projec
     assert config.places.empty
     as_flags = {"env": {}, "tags": {}, "subnets": [], "security_groups": []}  # the adders' own
     for name, setting in config.settings.items():
-        expected = as_flags[name] if name in as_flags else setting.value
+        expected = as_flags.get(name, setting.value)
         assert getattr(args, f"sagemaker_{name}") == expected, name
     assert config.tags == config.settings["tags"].value == {"a": "b"}
 

@@ -17,14 +17,13 @@ import tempfile
 from typing import Any, Dict, List
 
 from ..configuration import SHOW_ENV
-from ..configuration.layers import ARGUMENT, DEFAULT, ENVIRONMENT, FLAG
+from ..configuration.layers import DEFAULT
 from ..errors import UsageError
 from ..flags.builder import OneLineErrorParser, default_text
 from ..kinds import KINDS, home
 
 PROG = "aws-sagemaker-remote config"
 PRECEDENCE = "flag > environment > argument > project file > user file > default"
-WITH_WHERE = (FLAG, ENVIRONMENT, ARGUMENT)  # sources shown with their flag, variable, keyword
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,8 +132,10 @@ def _shown(value: Any) -> str:
 
 
 def _source(sources: List[Dict[str, str]]) -> str:
+    """`flag --sagemaker-X`, `environment VAR`, `argument KEYWORD`, `project file PATH`, ...
+    (several for the settings that add up), or `default`."""
     return " + ".join(
-        f"{s['source']} {s['where']}" if s["source"] in WITH_WHERE else s["source"]
+        f"{s['source']} {s['where']}" if s["where"] else s["source"]
         for s in sources
         if s["source"] != DEFAULT or len(sources) == 1
     )
