@@ -135,3 +135,24 @@ def test_a_local_run_of_the_local_backend_reads_s3_inputs_there(user_shell, s3_s
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "from the embedded server"
+
+
+def test_the_caller_s_credential_chain_is_not_run_for_the_embedded_server(
+    user_shell, s3_server, tmp_path, monkeypatch
+):
+    """A credential process (an MFA prompt, an SSO refresh) runs only for the caller's own
+    endpoint, never to reach the embedded server."""
+    marker = tmp_path / "credential-process-ran"
+    process = tmp_path / "creds.sh"
+    process.write_text(
+        f"#!/bin/sh\ntouch {marker}\n"
+        'echo \'{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "proc"}\'\n'
+    )
+    process.chmod(0o755)
+    config = tmp_path / "aws-config"
+    config.write_text(f"[profile proc]\ncredential_process = {process}\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    LocalBackend(region="us-east-1", profile="proc").s3.list_buckets()
+    assert not marker.exists()

@@ -55,9 +55,13 @@ def emulator_s3(profile: Optional[str], region: str) -> EmulatorS3:
     from ...s3.clients import client_config
     from ...s3.clientsettings import custom_endpoint
 
-    client = make_session(profile, region).client("s3", config=client_config())
-    endpoint = custom_endpoint(client)
+    session = make_session(profile, region)
+    # Where the caller's settings point S3, asked of a client with placeholder keys: the
+    # caller's credential chain (a credential process, SSO) is not run for the embedded server.
+    probe = session.client("s3", aws_access_key_id="-", aws_secret_access_key="-")
+    endpoint = custom_endpoint(probe)
     if endpoint is not None:
+        client = session.client("s3", config=client_config())
         _check_own_endpoint(client, endpoint)
         return EmulatorS3(client)
     folder = s3_data_dir().resolve()
