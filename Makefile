@@ -1,7 +1,8 @@
 # Two commands on a fresh machine with Python 3.11 (or any Python >= 3.9):
 #   make demo   set up .venv, then run an example here and as a job through the local emulator
 #   make test   set up .venv, then lint and run the whole test suite (the docs build included)
-# Also: make docs (the HTML site in build/docs), make bench, make format.
+# Also: make docs (the HTML site in build/docs), make bench, make format, and make images-table
+# (regenerate the framework image table from the official SDK's data; needs the network).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 # two cores CI has.
 TEST_WORKERS ?= 2
 
-.PHONY: setup demo test lint docs format bench clean
+.PHONY: setup demo test lint docs format bench clean images-table
 
 setup: $(STAMP)
 
@@ -38,6 +39,9 @@ docs: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+images-table: setup
+	$(BIN)/python scripts/images_table.py
 
 TOOLS := .venv-tools
 
