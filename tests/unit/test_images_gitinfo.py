@@ -11,16 +11,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket_name
-from aws_sagemaker_remote.aws.images import (
-    SKLEARN_IMAGES,
-    SKLEARN_REGISTRIES,
-    default_image,
-    python_warning,
-)
 from aws_sagemaker_remote.aws.partition import partition
 from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, role_arn
 from aws_sagemaker_remote.contract import JOB_NAME_PATTERN, is_job_name
 from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.images.default import (
+    default_image,
+    python_warning,
+    sklearn_images,
+    sklearn_registries,
+)
 from aws_sagemaker_remote.pipeline.naming import job_name, strip_timestamp, validate_job_name
 from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
 from aws_sagemaker_remote.s3.uri import bucket_rule_broken
@@ -54,8 +54,8 @@ def test_default_image_uses_the_running_python_by_default():
 
 
 def test_python_table_matches_the_images():
-    """aws-facts §2.2: each tag's Python from its Dockerfile."""
-    table = {image.tag: image.python for image in SKLEARN_IMAGES}
+    """Each tag's Python from its Dockerfile (the image profiles)."""
+    table = {image.tag: image.python for image in sklearn_images()}
     assert table == {
         "1.2-1-cpu-py3": (3, 9),
         "1.4-2-cpu-py3": (3, 10),
@@ -93,8 +93,8 @@ def test_default_image_china_uses_cn_domain():
 
 
 def test_every_region_has_a_twelve_digit_account():
-    assert len(SKLEARN_REGISTRIES) > 30
-    assert all(re.fullmatch(r"\d{12}", account) for account in SKLEARN_REGISTRIES.values())
+    assert len(sklearn_registries()) > 30
+    assert all(re.fullmatch(r"\d{12}", account) for account in sklearn_registries().values())
 
 
 def test_unknown_region_is_a_usage_error():

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ..errors import UsageError
-from .instances import GPU, NEURON, accelerator, describe, family
+from .instances import CPU, GPU, NEURON, accelerator, describe, family
 from .table import (
     FRAMEWORKS,
     HUGGINGFACE,
@@ -106,13 +106,14 @@ class ImageChoice:
 
 def choose(
     reference: str,
-    instance: str,
+    instance: Optional[str],
     local: Optional[Tuple[int, int]] = None,
     flag: str = FLAG,
 ) -> ImageChoice:
     """The image ``FRAMEWORK[:VERSION]`` names for ``instance``; UsageError (naming ``flag``)
     for an unknown framework or version and for an instance type the version has no image
-    for. The region is checked by ``ImageChoice.uri``."""
+    for. The region is checked by ``ImageChoice.uri``. Without an instance type (a listing),
+    the version's CPU image where it has one."""
     name, _, asked = reference.partition(":")
     framework = _framework(name.strip().lower(), reference, flag)
     local = local or sys.version_info[:2]
@@ -202,11 +203,13 @@ def _processor(
     framework: Framework,
     variant: Variant,
     version: str,
-    instance: str,
+    instance: Optional[str],
     reference: str,
     flag: str,
 ) -> Optional[str]:
     available = framework.processors or variant.processors
+    if not instance:
+        return None if not available else (CPU if CPU in available else available[0])
     kind = accelerator(instance)
     if kind == NEURON:
         raise UsageError(

@@ -79,7 +79,7 @@ def resolve(spec: JobSpec) -> Resolution:
 
 
 def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Optional[str]):
-    from ..aws.images import default_image
+    from ..images.default import default_image
 
     return Resolved(
         region=region,
@@ -95,7 +95,7 @@ def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Opt
 def _warn_about_python(spec: JobSpec) -> None:
     if spec.image:
         return
-    from ..aws.images import python_warning
+    from ..images.default import python_warning
 
     warning = python_warning()
     if warning:
