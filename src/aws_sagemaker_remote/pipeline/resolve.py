@@ -79,13 +79,13 @@ def resolve(spec: JobSpec) -> Resolution:
 
 
 def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Optional[str]):
-    from ..images.default import default_image
+    from ..images.jobimage import job_image
 
     return Resolved(
         region=region,
         role_arn=role_arn,
         bucket=bucket,
-        image=spec.image or default_image(region),
+        image=job_image(spec.image, spec.instance, region),
         job_name=spec.job_name or timestamped_name(spec.base_job_name),
         account=account,
         git=git_state(os.path.dirname(os.path.abspath(spec.script))),
@@ -93,11 +93,9 @@ def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Opt
 
 
 def _warn_about_python(spec: JobSpec) -> None:
-    if spec.image:
-        return
-    from ..images.default import python_warning
+    from ..images.jobimage import local_python_warning
 
-    warning = python_warning()
+    warning = local_python_warning(spec.image, spec.instance)
     if warning:
         print(warning, file=sys.stderr)
 
