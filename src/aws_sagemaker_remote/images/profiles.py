@@ -62,9 +62,6 @@ class Profile:
         exact = re.fullmatch(r"===?([^,;*]+)", specifier)
         return exact.group(1) if exact else None
 
-    def ships(self, distribution: str) -> bool:
-        return canonical(distribution) in self.packages
-
     def requirements(self) -> List[str]:
         return [f"{name}{specifier}" for name, specifier in sorted(self.packages.items())]
 

@@ -72,6 +72,7 @@ class ImageChoice:
     version: str  # the full version
     tag_version: str  # the version as the tag carries it (as asked for, or the full one)
     base: Optional[str]  # huggingface: the base framework as the tag carries it
+    base_entry: Optional[str]  # huggingface: the table's entry for it ("pytorch2.5.1")
     variant: Variant
     py_version: Optional[str]
     processor: Optional[str]
@@ -115,15 +116,16 @@ def choose(
     for. The region is checked by ``ImageChoice.uri``. Without an instance type (a listing),
     the version's CPU image where it has one."""
     name, _, asked = reference.partition(":")
-    framework = _framework(name.strip().lower(), reference, flag)
+    framework = framework_named(name, reference, flag)
     local = local or sys.version_info[:2]
-    base = None
+    base = base_entry = None
     if framework.name == HUGGINGFACE:
         asked, base = _split_base(asked)
     version = _version(framework, asked, reference, flag)
     entry = framework.versions[version]
     if framework.name == HUGGINGFACE:
-        base, variant = _base(entry, base, reference, flag)
+        base, base_entry = _base(entry, base, reference, flag)
+        variant = entry.bases[base_entry]
     else:
         variant = entry.variant
     processor = _processor(framework, variant, version, instance, reference, flag)
@@ -132,6 +134,7 @@ def choose(
         version=version,
         tag_version=asked or version,
         base=base,
+        base_entry=base_entry,
         variant=variant,
         py_version=_py_version(variant.py_versions, local),
         processor=processor,
@@ -139,7 +142,9 @@ def choose(
     )
 
 
-def _framework(name: str, reference: str, flag: str) -> Framework:
+def framework_named(name: str, reference: str, flag: str = FLAG) -> Framework:
+    """The table's framework of that name (in any case); UsageError naming the known ones."""
+    name = name.strip().lower()
     frameworks = table().frameworks
     if name in frameworks:
         return frameworks[name]
@@ -182,16 +187,17 @@ def _base_framework(base: str) -> str:
     return next((name for name in BASE_FRAMEWORKS if base.startswith(name)), "")
 
 
-def _base(entry: Version, named: Optional[str], reference: str, flag: str) -> Tuple[str, Variant]:
+def _base(entry: Version, named: Optional[str], reference: str, flag: str) -> Tuple[str, str]:
+    """(the base as the tag carries it, its entry in the table)."""
     if named is None:
         for framework in BASE_FRAMEWORKS:
             bases = [b for b in entry.bases if b.startswith(framework)]
             if bases:
                 chosen = max(bases, key=lambda b: version_key(b[len(framework) :]))
-                return chosen, entry.bases[chosen]
+                return chosen, chosen
     full = entry.base_aliases.get(named, named)
     if full in entry.bases and _base_framework(named):
-        return named, entry.bases[full]
+        return named, full
     known = sorted({*entry.bases, *entry.base_aliases})
     raise UsageError(
         f"{flag}: {reference!r}: huggingface {entry.name} has no base {named}; its bases: "
