@@ -268,3 +268,22 @@ def test_a_local_run_never_loads_the_image_table(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["no-such:1", "[]"]
+
+
+def test_the_image_data_is_not_shipped_to_jobs(tmp_path):
+    """It is used on this machine only: the support piece leaves images/ out."""
+    from pathlib import Path
+
+    import aws_sagemaker_remote
+    from aws_sagemaker_remote.pipeline.layout import code_pieces
+    from aws_sagemaker_remote.pipeline.spec import JobSpec
+
+    script = tmp_path / "job.py"
+    script.write_text("")
+    package = Path(aws_sagemaker_remote.__file__).parent
+    support = next(
+        p for p in code_pieces(JobSpec(script=str(script)), package) if p.key == "support"
+    )
+    shipped = [rel for rel, _ in support.files]
+    assert "aws_sagemaker_remote/container/bootstrap.py" in shipped
+    assert not [rel for rel in shipped if rel.startswith("aws_sagemaker_remote/images/")]
