@@ -62,8 +62,10 @@ GROUPS = (
         g.Row(
             "image",
             g.TEXT,
-            "URI",
-            "ECR image URI (default: AWS's scikit-learn image with this Python's version)",
+            "IMAGE",
+            "an image URI, or FRAMEWORK[:VERSION] (pytorch, tensorflow, huggingface, xgboost, "
+            "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
+            "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
             ("--sagemaker-training-image",),
         ),
         g.INSTANCE._replace(aliases=("--sagemaker-training-instance",)),
