@@ -193,8 +193,10 @@ def split_commands(text: str) -> list:
         elif token in ("&&", "||", ";", "|", "&", "(", ")"):
             commands.append(words)
             words = []
-        elif set(token) <= set("<>&") or re.fullmatch(r"\d?[<>]+&?\d*", token):
-            skip = not token.endswith(("&1", "&2"))
+        elif set(token) <= set("<>&"):
+            if words and words[-1].isdigit():
+                words.pop()  # the file descriptor of "2>&1" or "2> file"
+            skip = True
         else:
             words.append(token)
     commands.append(words)
@@ -221,11 +223,13 @@ def requirement_of(spec: str):
 
 
 def conda_spec(spec: str):
-    """conda's ``name=1.2`` / ``name==1.2`` / ``name>=1`` as (pip name, specifier), or None."""
+    """conda's ``name=1.2`` / ``name==1.2`` / ``name>=1`` (``channel::`` first or not) as
+    (pip name, specifier), or None."""
+    spec = spec.split("::")[-1]
     match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(?:(==?|>=|<=|>|<|!=)\s*([^\s=]+))?(?:=.*)?", spec)
     if not match:
         return None
-    name = match.group(1).split("::")[-1].lower()
+    name = match.group(1).lower()
     if name in CONDA_NOT_PYTHON or name.startswith("lib"):
         return None
     operator, version = match.group(2), match.group(3)
