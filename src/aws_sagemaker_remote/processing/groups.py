@@ -21,14 +21,7 @@ GROUPS = (
     ),
     g.account_group(g.ROLE),
     g.job_group(
-        g.Row(
-            "image",
-            g.TEXT,
-            "IMAGE",
-            "an image URI, or FRAMEWORK[:VERSION] (pytorch, tensorflow, huggingface, xgboost, "
-            "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
-            "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
-        ),
+        g.IMAGE,
         g.INSTANCE,
         g.RUNTIME,
     ),

@@ -59,15 +59,7 @@ GROUPS = (
     ),
     g.account_group(g.ROLE._replace(aliases=("--sagemaker-training-role",))),
     g.job_group(
-        g.Row(
-            "image",
-            g.TEXT,
-            "IMAGE",
-            "an image URI, or FRAMEWORK[:VERSION] (pytorch, tensorflow, huggingface, xgboost, "
-            "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
-            "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
-            ("--sagemaker-training-image",),
-        ),
+        g.IMAGE._replace(aliases=("--sagemaker-training-image",)),
         g.INSTANCE._replace(aliases=("--sagemaker-training-instance",)),
         g.RUNTIME._replace(aliases=("--sagemaker-max-run",)),
     ),
