@@ -3,12 +3,12 @@ made here: what each kind of install adds, which stages count, build arguments, 
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import git
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
@@ -111,15 +111,6 @@ LOCK = textwrap.dedent(
     source = { registry = "https://pypi.org/simple" }
     """
 )
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import git
 
 from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket_name
 from aws_sagemaker_remote.aws.partition import partition
@@ -257,23 +258,14 @@ def test_too_many_tags():
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
 
-def _git(cwd, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
 def repo(tmp_path):
     root = tmp_path / "repo"
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "script.py").write_text("print('hi')\n")
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "init")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "init")
     return root
 
 
@@ -307,7 +299,7 @@ def test_git_state_outside_a_repo(tmp_path):
 
 @needs_git
 def test_git_state_repo_without_commits(tmp_path):
-    _git(tmp_path, "init", "-q")
+    git(tmp_path, "init", "-q")
     assert git_state(tmp_path) is None
 
 

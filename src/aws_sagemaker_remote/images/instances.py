@@ -49,7 +49,7 @@ def accelerator(instance_type: str) -> str:
     name = family(instance_type)
     if name.startswith(("inf", "trn")):
         return NEURON
-    if name[:1] in ("g", "p") and instance_type not in _gpus():
+    if name[:1] in ("g", "p"):
         return GPU
     return CPU
 
