@@ -11,6 +11,8 @@ bare and blobless, under ``--clone-into``); the files are read with ``git show``
 ``src/aws_sagemaker_remote/images/data/profiles.json``, each record naming its repository,
 commit and the files read.
 
+Needs Python 3.11 or later (tomllib), PyYAML and packaging: the project's .venv has them.
+
 The images: the scikit-learn images of the default-image rule, and the newest few versions of
 each framework, CPU builds (huggingface publishes GPU training images only: its records are
 those of the GPU builds). Each record is checked against the SDK's image table
