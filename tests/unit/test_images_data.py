@@ -275,6 +275,7 @@ def test_the_image_data_is_not_shipped_to_jobs(tmp_path):
     from pathlib import Path
 
     import aws_sagemaker_remote
+    from aws_sagemaker_remote.kinds import PROCESSING
     from aws_sagemaker_remote.pipeline.layout import code_pieces
     from aws_sagemaker_remote.pipeline.spec import JobSpec
 
@@ -282,7 +283,9 @@ def test_the_image_data_is_not_shipped_to_jobs(tmp_path):
     script.write_text("")
     package = Path(aws_sagemaker_remote.__file__).parent
     support = next(
-        p for p in code_pieces(JobSpec(script=str(script)), package) if p.key == "support"
+        p
+        for p in code_pieces(JobSpec(script=str(script), kind=PROCESSING), package)
+        if p.key == "support"
     )
     shipped = [rel for rel, _ in support.files]
     assert "aws_sagemaker_remote/container/bootstrap.py" in shipped

@@ -22,6 +22,7 @@ from aws_sagemaker_remote.images.default import (
     sklearn_images,
     sklearn_registries,
 )
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.pipeline.naming import job_name, strip_timestamp, validate_job_name
 from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
 from aws_sagemaker_remote.s3.uri import bucket_rule_broken
@@ -136,7 +137,10 @@ def test_job_name_sanitizes_base():
 
 @pytest.mark.parametrize("base", ["", "___", "---"])
 def test_job_name_empty_base_falls_back(base):
-    assert job_name(base, NOW, "00000") == "processing-job-2024-03-05-07-08-09-123-00000"
+    fallback = PROCESSING.defaults.base_job_name
+    assert job_name(base, NOW, "00000", fallback=fallback) == (
+        "processing-job-2024-03-05-07-08-09-123-00000"
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 from training_plan_support import make_project, spec_for
 
 from aws_sagemaker_remote.errors import UsageError
-from aws_sagemaker_remote.pipeline.validate import training_instance_types, validate
+from aws_sagemaker_remote.kinds import TRAINING
+from aws_sagemaker_remote.pipeline.validate import instance_types, validate
 
 
 @pytest.fixture
@@ -179,7 +180,7 @@ def test_checkpoint_uri(project, uri, allowed):
 
 def test_training_instance_types_are_the_models_training_enum(project):
     model = botocore.session.get_session().get_service_model("sagemaker")
-    assert training_instance_types() == tuple(model.shape_for("TrainingInstanceType").enum)
+    assert instance_types(TRAINING) == tuple(model.shape_for("TrainingInstanceType").enum)
     p4d = ["--sagemaker-training-instance", "ml.p4d.24xlarge", "--sagemaker-image", "pytorch"]
     ok(project, p4d)  # not a processing type
     message = refused(project, ["--sagemaker-instance", "ml.m5.huge"])
@@ -247,7 +248,7 @@ def test_download_needs_wait_and_names_the_training_command(project):
 
 def test_training_has_no_mount_flags(project):
     spec = ok(project)
-    assert spec.training is not None
+    assert spec.extras is not None
     with pytest.raises(SystemExit):
         spec_for(project, ["--sagemaker-input-mount", "/opt/ml/x"])
 

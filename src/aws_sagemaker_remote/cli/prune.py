@@ -1,5 +1,6 @@
-"""`aws-sagemaker-remote processing prune`: remove staged content that no recent job uses, the
-emulator's finished jobs, and stale multipart uploads; or set an S3 lifecycle rule that does it."""
+"""`aws-sagemaker-remote processing prune` (cli/main.py: PRUNE_COMMAND): remove staged content
+that no recent job of any kind uses, the emulator's finished jobs, and stale multipart uploads;
+or set an S3 lifecycle rule that does it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, List, Set, Tuple
 
-from ..contract import DEFAULT_PREFIX, JOB_KINDS, PLACEHOLDER_ACCOUNT, TERMINAL_STATES, JobKind
+from ..contract import DEFAULT_PREFIX, PLACEHOLDER_ACCOUNT, TERMINAL_STATES
 from ..errors import EXIT_OK, UsageError
+from ..kinds import KINDS, JobKind
 
 AGE = re.compile(r"^([0-9]+)([mhdw]?)$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
@@ -98,26 +100,21 @@ def _jobs(backend: Any, cutoff: datetime, base: str) -> Tuple[Set[str], List[Tup
 
     keep: Set[str] = set()
     old: List[Tuple[str, Any]] = []
-    for kind in JOB_KINDS.values():
+    for kind in KINDS.values():
         for summary in _all_jobs(backend, kind):
             name = kind.job_name(summary)
             if summary["CreationTime"] >= cutoff:
                 described = backend.describe_job(kind, name)
-                for uri in channel_uris(described):
+                for uri in channel_uris(kind, described):
                     keep.add(piece_prefix(parse(uri).as_prefix().key, base))
-            elif _ended_before(kind, summary, cutoff) and backend.job_dir(name, kind):
-                old.append((name, backend.job_dir(name, kind)))
+            elif _ended_before(kind, summary, cutoff) and backend.job_dir(kind, name):
+                old.append((name, backend.job_dir(kind, name)))
     return keep, old
 
 
-def channel_uris(description: dict) -> List[str]:
-    """The S3 URIs a job reads: its processing inputs or training channels."""
-    uris = [c.get("S3Input", {}).get("S3Uri", "") for c in description.get("ProcessingInputs", [])]
-    uris += [
-        c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
-        for c in description.get("InputDataConfig", [])
-    ]
-    return [uri for uri in uris if uri.startswith("s3://")]
+def channel_uris(kind: JobKind, description: dict) -> List[str]:
+    """The S3 URIs a job reads: its input channels."""
+    return [c.uri for c in kind.channels(description) if c.uri.startswith("s3://")]
 
 
 def _all_jobs(backend: Any, kind: JobKind) -> List[dict]:

@@ -10,6 +10,7 @@ from ..args import JOB_REFERENCE as PREFIX
 from ..args import is_job_reference
 from ..contract import is_job_name
 from ..errors import UsageError, is_not_found
+from ..flags import flag_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,22 +37,33 @@ def resolve_job_reference(backend: Any, value: str) -> str:
     return outputs[output]
 
 
+def resolve_input(backend: Any, name: str, value: str) -> str:
+    """The value of input `name`, a `job:` reference made its S3 URI; errors name the flag.
+    The one resolver of both the remote run and the local one."""
+    try:
+        return resolve_job_reference(backend, value)
+    except UsageError as exc:
+        raise UsageError(f"{flag_of(name)}: {exc}") from None
+
+
 def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:
-    from ..contract import JOB_KINDS
-    from ..follow.outputs import output_uris
+    from ..kinds import KINDS
 
     found = []
-    for kind in JOB_KINDS.values():
+    for kind in KINDS.values():
         try:
-            found.append(backend.describe_job(kind, job_name))
+            found.append((kind, backend.describe_job(kind, job_name)))
         except Exception as exc:
             if not is_not_found(exc):
                 raise
     if not found:
-        raise UsageError(f"{value!r}: there is no processing or training job named {job_name!r}")
+        kinds = " or ".join(KINDS)
+        raise UsageError(f"{value!r}: there is no {kinds} job named {job_name!r}")
     if len(found) > 1:
+        kinds = " and a ".join(kind.name for kind, _ in found)
         raise UsageError(
-            f"{value!r}: both a processing and a training job are named {job_name!r}; "
+            f"{value!r}: both a {kinds} job are named {job_name!r}; "
             "pass the output's s3:// URI instead"
         )
-    return output_uris(found[0])
+    kind, description = found[0]
+    return kind.results(description)

@@ -1,5 +1,7 @@
-"""Read the job's local inputs while `resolve` waits on AWS, so the plan finds their digests in
-memory: reading is CPU and disk, resolving is mostly network, and the two overlap well.
+"""Read the job's local inputs and code while `resolve` waits on AWS, so the plan finds their
+digests in memory: reading is CPU and disk, resolving is mostly network, and the two overlap
+well. The files are the ones the plan ships, walked as it walks them (layout.code_sources,
+layout.input_files): nothing is read that never ships.
 
 Best effort: any error is left for the plan to report in its own words, in order.
 """
@@ -9,28 +11,31 @@ from __future__ import annotations
 import contextlib
 import threading
 from pathlib import Path
-from typing import List
 
-from ..s3.digest import piece_files, source_digest
+from ..args import is_job_reference
+from ..s3.digest import source_digest
+from .layout import code_sources, input_files
 from .spec import JobSpec
 
 
 def warm_digests(spec: JobSpec) -> threading.Thread:
-    """Digest the local inputs, modules and this library in a daemon thread (join it first)."""
-    thread = threading.Thread(target=_digest_all, args=(_local_sources(spec),), daemon=True)
+    """Digest what the job ships in a daemon thread (join it first)."""
+    thread = threading.Thread(target=_digest_all, args=(spec,), daemon=True)
     thread.start()
     return thread
 
 
-def _local_sources(spec: JobSpec) -> List[Path]:
-    values = [item.value for item in spec.inputs if item.value]
-    values += [module.path for module in spec.modules]
+def _digest_all(spec: JobSpec) -> None:
     support = Path(__file__).resolve().parents[1]  # this library, shipped with every job
-    return [Path(value) for value in values if "://" not in value] + [support]
+    with contextlib.suppress(Exception):
+        for _key, _source, files in code_sources(spec, support):
+            _digest(files)
+    for item in spec.inputs:
+        if item.value and "://" not in item.value and not is_job_reference(item.value):
+            with contextlib.suppress(Exception):
+                _digest(input_files(Path(item.value)))
 
 
-def _digest_all(paths: List[Path]) -> None:
-    for path in paths:
-        with contextlib.suppress(Exception):
-            for _rel, source in piece_files(path, lf=False, skip_junk=False):
-                source_digest(source)
+def _digest(files) -> None:
+    for _rel, source in files:
+        source_digest(source)
