@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from ..contract import BACKENDS, JOB_STATES
-from ..errors import EXIT_OK, UsageError, is_not_found
+from ..errors import EXIT_JOB_FAILED, EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
 from ..kinds import JobKind, kind_of
@@ -295,19 +295,22 @@ def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
 
 def cmd_download(ctx: _Context, args: argparse.Namespace) -> int:
     from ..follow.outputs import download_outputs, output_dirs, output_uris
+    from ..s3.progress import files_text
 
     description = describe(ctx, args.name)
     outputs = output_uris(description)
     local = output_dirs(Path(args.output), outputs)  # a hostile OutputName: refused here
     status = ctx.kind.status(description)
-    if status != "Completed":
-        warning = f"warning: job {args.name} is {status}; its outputs may be incomplete"
-        print(warning, file=sys.stderr)
     if not outputs:
         ctx.say(f"Job {args.name} has no outputs.")
+        return EXIT_OK if status == "Completed" else EXIT_JOB_FAILED
+    done = download_outputs(ctx.backend, description, local, out=ctx.out)
+    if status == "Completed":
         return EXIT_OK
-    download_outputs(ctx.backend, description, local, out=ctx.out)
-    return EXIT_OK
+    got = ", ".join(f"{name} ({files_text(len(files))})" for name, files in done.items())
+    what = f"downloaded what it left, which may be incomplete: {got}" if got else "it left nothing"
+    print(f"Job {args.name} is {status}, not Completed: {what}", file=sys.stderr)
+    return EXIT_JOB_FAILED
 
 
 def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
