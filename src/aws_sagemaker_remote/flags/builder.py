@@ -51,8 +51,59 @@ class OneLineErrorParser(argparse.ArgumentParser):
     def usage(self, value: Optional[str]) -> None:
         self._explicit_usage = value
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but a flag it does not know gets a did-you-mean from the options of
+        the (sub)command it was given to."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            message = "unrecognized arguments: " + " ".join(extras)
+            self.error(message + did_you_mean(extras, options_in_use(self, parsed)))
+        return parsed
+
     def error(self, message: str):
+        if "invalid choice: " in message:
+            message += _choice_hint(message)
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def options_in_use(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> List[str]:
+    """The long options of `parser` and of the subcommand `parsed` chose, recursively."""
+    found = [o for o in parser._option_string_actions if o.startswith("--")]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+            if chosen is not None:
+                found += options_in_use(chosen, parsed)
+    return found
+
+
+def did_you_mean(tokens: Iterable[str], options: Iterable[str]) -> str:
+    """`; did you mean --sagemaker-instance?` for the first unknown `--flag` in `tokens` that
+    is close to one of `options` (difflib's ratio, as Python 3.14's argparse suggests)."""
+    import difflib
+
+    options = sorted(set(options))
+    for token in tokens:
+        flag = token.partition("=")[0]
+        if not flag.startswith("--"):
+            continue
+        close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
+        if close:
+            return f"; did you mean {close[0]}?"
+    return ""
+
+
+def _choice_hint(message: str) -> str:
+    """argparse's `invalid choice: 'lst' (choose from 'list', ...)`: the closest choice."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not found:
+        return ""
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def short_usage(actions: Iterable[argparse.Action]) -> str:
