@@ -114,6 +114,15 @@ def is_credentials_error(exc: BaseException) -> bool:
     return bool(_names(exc) & _CREDENTIAL_ERRORS)
 
 
+def is_connection_error(exc: BaseException) -> bool:
+    return bool(_names(exc) & _CONNECTION_ERRORS)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """AWS could not be asked: no usable credentials, or no connection."""
+    return is_credentials_error(exc) or is_connection_error(exc)
+
+
 def from_aws_sdk(exc: BaseException) -> bool:
     """Raised by boto3, botocore, s3transfer or awscrt (by module, without importing them)."""
     return any(c.__module__.split(".")[0] in AWS_SDK_MODULES for c in type(exc).__mro__)
@@ -134,7 +143,7 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
         return exc.exit_code, one_line(exc)
     if is_credentials_error(exc):
         return EXIT_USAGE, credentials_line(exc)
-    if _names(exc) & _CONNECTION_ERRORS:
+    if is_connection_error(exc):
         return EXIT_JOB_FAILED, f"cannot reach AWS: {one_line(exc)}"
     if from_aws_sdk(exc):
         return EXIT_JOB_FAILED, one_line(exc)

@@ -13,11 +13,18 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from ..contract import BACKENDS, JOB_STATES
-from ..errors import EXIT_JOB_FAILED, EXIT_OK, UsageError, is_not_found
+from ..errors import (
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    Error,
+    UsageError,
+    is_not_found,
+    is_unreachable,
+)
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
 from ..kinds import JobKind, kind_of
-from .names import resolve_job_name
+from ..pipeline.jobnames import find_job
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
 
@@ -49,11 +56,24 @@ def main(
         if backend is None:
             backend = _backend(args)
         if getattr(args, "name", None):
-            args.name = resolve_job_name(backend, args.name, kind)
+            args.name = _job_named(backend, args.name, kind)
         context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep, kind=kind)
         return args.handler(context, args)
     except UsageError as error:
         raise in_cli_terms(error) from None
+    except Exception as exc:
+        if backend is None or backend.name != "aws" or not is_unreachable(exc):
+            raise
+        from ..backends import unreachable_error
+
+        raise in_cli_terms(unreachable_error(exc, [kind])) from None
+
+
+def _job_named(backend: Backend, name: str, kind: JobKind) -> str:
+    try:
+        return find_job(backend, name, [kind])[1]
+    except UsageError as error:
+        raise UsageError(f"NAME: {error}") from None
 
 
 def split_script_args(argv: List[str]) -> Tuple[List[str], Optional[List[str]]]:
@@ -72,11 +92,12 @@ JOB_CLI_FLAGS = {
 }
 
 
-def in_cli_terms(error: UsageError) -> UsageError:
+def in_cli_terms(error: Error) -> Error:
+    """The error (of the same class) with the script's flag names made this command's."""
     text = str(error)
     for theirs, ours in JOB_CLI_FLAGS.items():
         text = re.sub(rf"(?<![\w-]){re.escape(theirs)}(?![\w-])", ours, text)
-    return UsageError(text)
+    return type(error)(text)
 
 
 class _Context:
@@ -159,6 +180,12 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
         usage="%(prog)s [options] NAME [-- ARGS ...]",
     )
     sub.add_argument("name", metavar="NAME", help=NAME_HELP)
+    if kind.checkpoint_dir:
+        sub.add_argument(
+            "--resume",
+            action="store_true",
+            help="start from the checkpoints the job left (default: the rerun keeps its own)",
+        )
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
@@ -323,6 +350,7 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
         _tags(ctx.backend, description),
         script_args=args.script_args,
         s3=ctx.backend.s3 if args.script_args is not None else None,
+        resume=getattr(args, "resume", False),
     )
     response = ctx.backend.create_job(ctx.kind, request)
     name = request[ctx.kind.field("Name")]

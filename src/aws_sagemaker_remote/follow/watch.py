@@ -12,7 +12,14 @@ from ..contract import TERMINAL_STATES
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, is_throttled
 from ..kinds import JobKind
 from .console import WaitingLine, use_color
-from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
+from .finish import (
+    LAST_LINES,
+    detach_message,
+    exit_code,
+    finish_message,
+    follow_hint,
+    resume_hint,
+)
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
 from .progress import JobProgress
@@ -36,7 +43,10 @@ class Follower:
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
         clock: Callable[[], float] = time.time,
+        resume: Optional[str] = None,
     ) -> None:
+        """`resume`: the command that resumes the job from its checkpoints, shown when it
+        stops or fails with some (None: the job command's rerun --resume)."""
         self.backend = backend
         self.job_name = job_name
         self.kind = kind
@@ -58,6 +68,7 @@ class Follower:
         self.stop_requested = False
         self.waiting = WaitingLine(out, clock=clock)
         self.progress = JobProgress(kind)
+        self.resume = resume or resume_hint(job_name, backend, kind)
 
     def describe(self) -> dict:
         self.description = self.backend.describe_job(self.kind, self.job_name)
@@ -190,6 +201,7 @@ def _finish(follower: Follower, description: dict) -> str:
         streamed=follower.print_logs,
         stopped_by_us=follower.stop_requested,
         color=use_color(follower.out),
+        resume=follower.resume,
     )
 
 
@@ -217,9 +229,11 @@ def run_watch(
     max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
     owners: Optional[Dict[str, str]] = None,
+    resume: Optional[str] = None,
 ) -> int:
     """What happens after the job was created; returns the process exit code. `owners`: bucket
-    -> the account that must own it, for the downloads."""
+    -> the account that must own it, for the downloads; `resume`: the command that resumes the
+    job from its checkpoints (Follower)."""
     if not wait:
         _say(out, f"Job {job_name} started. " + follow_hint(job_name, backend, kind))
         if output_json:
@@ -234,6 +248,7 @@ def run_watch(
         poll_seconds=poll_seconds,
         max_poll_seconds=max_poll_seconds,
         sleep=sleep,
+        resume=resume,
     )
     code = watch_with_interrupts(follower)
     description = follower.description

@@ -251,6 +251,10 @@ class JobKind:
         else:
             app["ContainerArguments"] = argv
 
+    def set_checkpoint_uri(self, request: dict, uri: str) -> None:
+        """CheckpointConfig.S3Uri set to `uri` (a request that has a CheckpointConfig)."""
+        request["CheckpointConfig"]["S3Uri"] = uri
+
     def job_named_locations(self, request: dict) -> List[dict]:
         """The parts of a request whose `S3Uri` the job's name may be a segment of (a rerun
         moves them to its new name)."""

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 import time
-from typing import List
+from typing import List, Optional
 
 from ..errors import EXIT_OK
 from ..kinds import home
@@ -32,6 +32,7 @@ def run_remote(
     validate(spec)
     from .provision import provision
     from .resolve import resolve
+    from .resume import resume_command
     from .warm import warm_digests
 
     warming = warm_digests(spec)
@@ -43,8 +44,9 @@ def run_remote(
         sys.stdout.write("\n")
         return EXIT_OK
     role_created = provision(resolution, plan)
+    resume = resume_command(parser, argv, resolution.resolved.job_name)
     return submit(
-        resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created
+        resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created, resume
     )
 
 
@@ -68,8 +70,15 @@ def create_job(
 
 
 def submit(
-    backend: Backend, spec: JobSpec, plan: JobPlan, region: str, role_created: bool = False
+    backend: Backend,
+    spec: JobSpec,
+    plan: JobPlan,
+    region: str,
+    role_created: bool = False,
+    resume: Optional[str] = None,
 ) -> int:
+    """Stage, create, follow; `resume`: the command that resumes the job from its checkpoints
+    (resume.py)."""
     from ..follow.report import summary_lines
     from ..follow.watch import run_watch
     from ..s3.digest import save_digest_cache
@@ -97,6 +106,7 @@ def submit(
         download=spec.download,
         outputs_local=download_folders(spec),
         owners=plan.expected_owner,
+        resume=resume,
     )
 
 

@@ -72,9 +72,12 @@ def _code_channel_note(spec: JobSpec) -> str:
 
 
 def _job_reference(name: str, value: str) -> None:
-    job = value[len(JOB_REFERENCE) :].split("/", 1)[0]
-    if not c.is_job_name(job):
-        raise fail(name, value, "expected job:JOB-NAME/OUTPUT-NAME (or job:JOB-NAME)")
+    from .jobref import split_reference
+
+    try:
+        split_reference(value)
+    except UsageError as exc:
+        raise UsageError(f"{name}: {exc}") from None
 
 
 def _outputs(spec: JobSpec) -> None:
