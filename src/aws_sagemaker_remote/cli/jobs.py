@@ -315,6 +315,18 @@ def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
             "interrupt: only the emulator's jobs can be interrupted (--backend local); on AWS, "
             "EC2 reclaims Spot capacity by itself"
         )
+    description = describe(ctx, args.name)
+    if not ctx.kind.spot(description):
+        raise UsageError(
+            f"interrupt: job {args.name} does not run on spot capacity (it ran without "
+            "--sagemaker-spot yes); only a spot job's instances can be taken back"
+        )
+    status = ctx.kind.status(description)
+    if status != "InProgress":
+        raise UsageError(
+            f"interrupt: job {args.name} is in status {status}; only a running job's instances "
+            "can be taken back"
+        )
     _on_job(ctx, args.name, lambda: ctx.backend.interrupt_job(ctx.kind, args.name))
     ctx.say(f"Interrupting job {args.name}: its instances restart from the last checkpoint.")
     return EXIT_OK
