@@ -24,6 +24,13 @@ def is_job_name(name: str) -> bool:
     return len(name) <= MAX_JOB_NAME_LENGTH and bool(re.fullmatch(JOB_NAME_PATTERN, name))
 
 
+def sanitize_base(base: str, fallback: str) -> str:
+    """`base` made a valid start of a job name (letters, digits and single hyphens);
+    `fallback` (the kind's default base name) when nothing of it is left."""
+    cleaned = re.sub(r"-+", "-", re.sub(r"[^a-zA-Z0-9-]", "-", base)).strip("-")
+    return cleaned or fallback
+
+
 def job_name_rule() -> str:
     return (
         f"it must match {JOB_NAME_PATTERN} and be at most {MAX_JOB_NAME_LENGTH} characters "

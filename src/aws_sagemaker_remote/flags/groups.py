@@ -125,8 +125,18 @@ def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
         "env": config.env,
         "tags": config.tags,
         "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
+        "base_job_name": values["base_job_name"] or script_base_name(config),
         "backend": values["backend"] or settings.backend_from_environment() or "aws",
     }
+
+
+def script_base_name(config: ScriptConfig) -> str:
+    """The default base job name: the script's file name without `.py`, made a valid start of
+    a job name (the kind's default name when nothing of it is left)."""
+    stem = os.path.basename(config.script or "")
+    if stem.endswith(".py"):
+        stem = stem[:-3]
+    return c.sanitize_base(stem, config.kind.defaults.base_job_name)
 
 
 def add_all_flags(
