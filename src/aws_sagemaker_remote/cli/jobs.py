@@ -289,6 +289,7 @@ def cmd_logs(ctx: _Context, args: argparse.Namespace) -> int:
     if not args.follow:
         follower.describe()
         follower.pump_logs()
+        follower.flush()
         return EXIT_OK
     from ..follow.watch import watch_with_interrupts
 
