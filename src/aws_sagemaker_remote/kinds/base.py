@@ -218,6 +218,11 @@ class JobKind:
             return None
         return Checkpoint(config["S3Uri"], config.get("LocalPath") or self.checkpoint_dir)
 
+    def hyperparameters(self, request: dict) -> Dict[str, str]:
+        """HyperParameters, for a kind whose requests have them (none: {})."""
+        found = request.get("HyperParameters")
+        return dict(found) if isinstance(found, dict) else {}
+
     def spot(self, request: dict) -> bool:  # noqa: ARG002
         """Whether the job runs on managed spot capacity."""
         return False
