@@ -228,7 +228,7 @@ def _download_input(s3, name: str, uri: str, run_dir: str) -> Path:
     key = parse(_checked_uri(name, uri)).key
     dest = Path(run_dir) / f"input-{name}"
     try:
-        paths = download_prefix(s3, uri, dest)
+        paths = download_prefix(s3, uri, dest, shown=(sys.stderr, f"downloading {flag_of(name)}"))
     except FileNotFoundError:
         raise UsageError(
             f"{flag_of(name)}: nothing found at {uri} (expected an object or prefix)"

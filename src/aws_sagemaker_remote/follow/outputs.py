@@ -51,13 +51,14 @@ def _download(
     `local` and unpacked into it."""
     from ..s3.transfer import download_prefix
 
+    shown = (sys.stderr, f"downloading {label}")  # drawn as staging's uploads are
     if not archive:
-        return download_prefix(s3, uri, local, owner)
+        return download_prefix(s3, uri, local, owner, shown=shown)
     from .archives import unpack
 
     local.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".download-", dir=local.parent) as tmp:
-        (packed,) = download_prefix(s3, uri, Path(tmp), owner)
+        (packed,) = download_prefix(s3, uri, Path(tmp), owner, shown=shown)
         return unpack(packed, local, label)
 
 
