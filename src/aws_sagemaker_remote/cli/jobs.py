@@ -125,8 +125,10 @@ class _Context:
         )
 
 
-def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`)."""
+def build_parser(kind: JobKind, prune: bool = False, docs: bool = False) -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`);
+    `docs`: the one the docs render, where --backend, --profile and --region are shown once,
+    not again under every command."""
     prog = f"{PROG} {kind.name}"
     parser = OneLineErrorParser(
         prog=prog,
@@ -140,7 +142,7 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name, prog=f"{prog} {name}", help=help_text, description=help_text, **kwargs
         )
-        _add_common(sub, argparse.SUPPRESS)
+        _add_common(sub, argparse.SUPPRESS, shown=not docs)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -204,16 +206,21 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+def _add_common(parser: argparse.ArgumentParser, default: Any, shown: bool = True) -> None:
+    def help_text(text: str) -> str:
+        return text if shown else argparse.SUPPRESS
+
     parser.add_argument(
         "--backend",
         choices=BACKENDS,
         default=default,
-        help="aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
-        "else aws)",
+        help=help_text(
+            "aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
+            "else aws)"
+        ),
     )
-    parser.add_argument("--profile", default=default, metavar="NAME", help="AWS profile")
-    parser.add_argument("--region", default=default, metavar="REGION", help="AWS region")
+    parser.add_argument("--profile", default=default, metavar="NAME", help=help_text("AWS profile"))
+    parser.add_argument("--region", default=default, metavar="REGION", help=help_text("AWS region"))
 
 
 def _backend(args: argparse.Namespace) -> Backend:

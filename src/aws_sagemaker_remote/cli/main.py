@@ -129,11 +129,11 @@ def processing_parser():
     """The parser of `aws-sagemaker-remote processing` (rendered in the docs)."""
     from .jobs import build_parser
 
-    return build_parser(KINDS["processing"], prune=True)
+    return build_parser(KINDS["processing"], prune=True, docs=True)
 
 
 def training_parser():
     """The parser of `aws-sagemaker-remote training` (rendered in the docs)."""
     from .jobs import build_parser
 
-    return build_parser(KINDS["training"])
+    return build_parser(KINDS["training"], docs=True)

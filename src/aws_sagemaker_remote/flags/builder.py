@@ -133,9 +133,10 @@ def _positional_usage(action: argparse.Action) -> str:
     return name
 
 
-def default_text(value: Any) -> Optional[str]:
-    """How a default reads in --help: yes/no for booleans, lists comma-separated, dicts as
-    KEY=VALUE,...; None when there is nothing worth showing (no value, an empty string)."""
+def default_text(value: Any, words: bool = False) -> Optional[str]:
+    """How a default reads in --help, as it is typed: yes/no for booleans, lists
+    comma-separated (`words`: as the words of a flag with several values, `sales units`),
+    dicts as KEY=VALUE,...; None when there is nothing worth showing (no value, "")."""
     if value is None or value is argparse.SUPPRESS:
         return None
     if isinstance(value, bool):
@@ -143,13 +144,18 @@ def default_text(value: Any) -> Optional[str]:
     if isinstance(value, dict):
         return ",".join(f"{k}={v}" for k, v in value.items()) or None
     if isinstance(value, (list, tuple)):
+        if words:
+            import shlex
+
+            return " ".join(shlex.quote(str(v)) for v in value) or None
         return ",".join(str(v) for v in value) or None
     return str(value) or None
 
 
-def with_default(help_text: str, default: Any) -> str:
-    """``help_text (default: X)``, escaped for argparse's %-formatting of help strings."""
-    shown = default_text(default)
+def with_default(help_text: str, default: Any, words: bool = False) -> str:
+    """``help_text (default: X)``, escaped for argparse's %-formatting of help strings
+    (`words`: default_text's)."""
+    shown = default_text(default, words)
     if shown is None:
         return help_text
     return f"{help_text} (default: {shown.replace('%', '%%')})"
@@ -252,9 +258,12 @@ def _show_default(action: argparse.Action) -> None:
     default = action.default
     if isinstance(default, str) and action.type is parse_yes_no:
         default = parse_yes_no(default)
-    if default_text(default) is None:
+    words = action.nargs in (argparse.ZERO_OR_MORE, argparse.ONE_OR_MORE) or (
+        isinstance(action.nargs, int) and action.nargs > 1
+    )
+    if default_text(default, words) is None:
         return
-    action.help = with_default(action.help or "", default).lstrip()
+    action.help = with_default(action.help or "", default, words).lstrip()
 
 
 def _additional_argument(item: Any) -> Tuple[List[str], dict]:

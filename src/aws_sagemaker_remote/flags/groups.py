@@ -9,6 +9,7 @@ from collections import namedtuple
 
 from .. import contract as c
 from .. import settings
+from . import flag_of
 from .builder import FlagAdder, add_user_arguments
 from .types import comma_list, key_value_list, positive_int
 
@@ -200,11 +201,15 @@ def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[
         return
     group = parser.add_argument_group("Inputs", "What the script reads.")
     for name, arg in config.inputs.items():
-        what = f"input {name}: a local path, an s3:// URI or job:JOB/OUTPUT"
+        flag = flag_of(name)
+        what = (
+            f"what main reads as args.{name}: a local path, an s3:// URI, or an earlier job's "
+            "output as job:NAME/OUTPUT"
+        )
         add.flag(group, name, arg.local or "", what, prefix="", metavar="PATH")
         mode, dist = arg.mode or "File", arg.distribution or "FullyReplicated"
-        add.choice(group, f"{name}_mode", mode, modes, f"how input {name} is delivered")
-        what = f"how input {name} is shared among instances"
+        add.choice(group, f"{name}_mode", mode, modes, f"how a job reads {flag}")
+        what = f"with several instances: each reads all of {flag}, or a share of its objects"
         add.choice(group, f"{name}_distribution", dist, c.DISTRIBUTIONS, what)
 
 
@@ -213,5 +218,5 @@ def add_modules(add: FlagAdder, parser, config: ScriptConfig) -> None:
         return
     group = parser.add_argument_group("Modules", "Local code shipped with a job, on PYTHONPATH.")
     for name, path in config.dependencies.items():
-        what = f"module {name}: a package folder or a .py file"
+        what = "a package folder or a .py file that main imports (a job gets it on PYTHONPATH)"
         add.flag(group, name, path, what, prefix="", metavar="PATH")
