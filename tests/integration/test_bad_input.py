@@ -73,6 +73,7 @@ ROWS = [
     row("--sagemaker-output-kms-key", "--sagemaker-output-kms-key", "alias/bad alias"),
     row("--sagemaker-volume-kms-key", "--sagemaker-volume-kms-key", "arn:aws:kms:x:1:key/x"),
     row("--sagemaker-volume-kms-key", "--sagemaker-volume-kms-key", "alias/"),
+    row("--sagemaker-s3-kms-keys", "--sagemaker-s3-kms-keys", f"{GOOD_KEY},alias/bad alias"),
     row("--sagemaker-subnets", "--sagemaker-subnets", "subnet-1", SGS, SG),
     row("--sagemaker-subnets", "--sagemaker-subnets", "subnet-0123ABCD,x", SGS, SG),
     row(SGS, "--sagemaker-subnets", SUBNET, SGS, "sg-1"),
