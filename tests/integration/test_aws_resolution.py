@@ -148,9 +148,7 @@ def test_missing_role_is_created_with_trust_tag_and_its_own_policy(session, caps
     assert statement["Principal"] == {"Service": "sagemaker.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
     # only on behalf of this account (confused deputy), as the SDK's role resolver writes it
-    assert statement["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": account_id(session)}
-    }
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": account_id(session)}}
     assert role["Description"]
     assert {"Key": "Source", "Value": "aws-sagemaker-remote"} in role["Tags"]
     assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []

@@ -66,6 +66,7 @@ ROWS = [
     row("--sagemaker-image", "--sagemaker-image", "img:1"),
     row("--sagemaker-image", "--sagemaker-image", f"{ECR}/Upper:1"),
     row("--sagemaker-image", "--sagemaker-image", f"{ECR}/x@sha256:abc"),
+    row("--sagemaker-image", "--sagemaker-image", f"{ECR}/x:1@sha256:{'0' * 64}"),
     row("--sagemaker-image", "--sagemaker-image", f"https://{ECR}/x:1"),
     row("--sagemaker-image", "--sagemaker-image", f"{ECR}/{'x' * 250}"),
     row("--sagemaker-output-kms-key", "--sagemaker-output-kms-key", "abc"),

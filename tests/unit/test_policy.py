@@ -165,6 +165,10 @@ def test_ecr_repository_of_an_image():
         )
         == "arn:aws-cn:ecr:cn-north-1:123456789012:repository/team/tool"
     )
+    tagged_and_pinned = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/tool:v1@sha256:{'b' * 64}"
+    assert ecr_repository_arn(tagged_and_pinned) == (
+        "arn:aws:ecr:us-east-1:123456789012:repository/tool"
+    )
 
 
 # ---------------------------------------------------------------------- merging

@@ -58,17 +58,17 @@ def test_vpc_and_keys_of_a_training_request(project):
         project,
         [
             "--sagemaker-subnets", "subnet-0123abcd", "--sagemaker-security-groups", "sg-0a1b2c3d",
-            "--sagemaker-output-kms-key", KEY, "--sagemaker-volume-kms-key", "alias/vol",
+            "--sagemaker-output-kms-key", "alias/out", "--sagemaker-volume-kms-key", KEY,
         ],
     )  # fmt: skip
     statements = statements_for(plan)
     assert "VpcNetworkInterfaces" in statements
-    assert statements["OutputKey"]["Resource"] == [KEY]
-    assert statements["OutputKey"]["Action"] == [
+    assert statements["OutputKeyByAlias"]["Action"] == [
         "kms:Decrypt",
         "kms:Encrypt",
         "kms:GenerateDataKey",
     ]
-    assert statements["VolumeKeyByAlias"]["Condition"] == {
-        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/vol"]}
+    assert statements["OutputKeyByAlias"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/out"]}
     }
+    assert statements["VolumeKey"]["Resource"] == [KEY]

@@ -67,9 +67,11 @@ VOLUME_KMS_ACTIONS = ["kms:CreateGrant"]
 DATA_READ_KMS_ACTIONS = ["kms:Decrypt"]
 DATA_WRITE_KMS_ACTIONS = OUTPUT_KMS_ACTIONS
 
+# An image in ECR: ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/REPOSITORY, then a tag, a
+# digest or both (the reference grammar, pipeline/formats.py; validation keeps one of the two).
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+/"
-    r"(?P<repository>[a-z0-9._/-]+?)(:[\w.-]+|@sha256:[0-9a-f]{64})?$"
+    r"(?P<repository>[a-z0-9._/-]+?)(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$"
 )
 
 
@@ -193,6 +195,7 @@ def job_policy(
 
 
 def ecr_repository_arn(image: str) -> Optional[str]:
+    """The ARN of the ECR repository an image reference names, or None outside ECR."""
     match = _ECR_IMAGE_RE.match(image)
     if match is None:
         return None
