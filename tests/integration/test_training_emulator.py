@@ -181,3 +181,14 @@ def test_a_failing_job_publishes_its_failure_file_and_still_uploads_its_model(
     assert [o["Key"] for o in keys] == ["out/train-fail/output/model.tar.gz"]  # no output data
     failed = backend.list_jobs(TRAINING, StatusEquals="Failed")["TrainingJobSummaries"]
     assert [s["TrainingJobName"] for s in failed] == ["train-fail"]
+
+
+def test_an_exit_message_is_the_failure_reason(backend, s3_client, bucket):
+    """sys.exit("message") fails the job with that message in /opt/ml/output/failure, hence in
+    FailureReason (issue 18 point 6); the emulator's own wording around it is not asserted."""
+    script = "import sys\nprint('checking', flush=True)\nsys.exit('no rows in channel train')\n"
+    submit_training(backend, s3_client, bucket, "train-exit", script)
+    description = wait_training(backend, "train-exit")
+    assert description["TrainingJobStatus"] == "Failed"
+    assert "no rows in channel train" in description["FailureReason"]
+    assert "exited with code" not in description["FailureReason"]
