@@ -8,8 +8,11 @@ keys SageMaker and the SDK add, those starting with `sagemaker_` and `_tuning_ob
 which a tuning job adds (`params.SAGEMAKER_PREFIX`, `params.SAGEMAKER_HYPERPARAMETERS`); and
 gives the script one `--KEY VALUE` pair per remaining key, in sorted order, the value written
 as Python's `str` of the decoded value, a mapping as `k=v,k=v` (`mapping.to_cmd_args`). The SDK
-sends each value of a framework estimator JSON-encoded (`json.dumps`), so a string arrives
-quoted and is decoded back to itself.
+sends each value of a framework estimator JSON-encoded (sagemaker-python-sdk v2,
+`src/sagemaker/estimator.py`: `Framework.hyperparameters()` through
+`EstimatorBase._json_encode_hyperparameters`, `json.dumps` of each value), so a string arrives
+quoted and is decoded back to itself; the v3 ModelTrainer sends a string as it is and anything
+else as JSON (sagemaker-train `model_trainer.py`, `safe_serialize`).
 
 Here, the keys are the script's flags without their leading `--` (`epochs` for `--epochs`,
 `learning-rate` for `--learning-rate`, `learning_rate` for `--learning_rate`). A value is sent
