@@ -42,7 +42,7 @@ HYPERPARAMETERS = {
     "rate": "0.5",
     "shift": "-2",
     "verbose": "",
-    "quiet": "false",
+    "quiet": "False",  # a tuning job's categorical value
     "level": "",
     "mode": "fast",
     "layers": "[1, 2]",
@@ -170,7 +170,7 @@ def test_hyperparameter_variables_have_no_dashes_and_decoded_values(training_ml:
     assert hps["rate"] == 0.5
     assert hps["learning-rate"] == "1.50"
     assert hps["layers"] == [1, 2]
-    assert hps["quiet"] is False
+    assert hps["quiet"] == "False"
     assert hps["dropout"] == 0.1
     assert not [k for k in hps if k.startswith(("sagemaker_", "_tuning"))]
     assert env["SM_HP_EPOCHS"] == "3"

@@ -21,9 +21,9 @@ JSON-encoded as the SDK would (`"1.50"`, `"true"`, `"[1,2]"`, one with a line br
 script receives exactly what was typed either way. The bootstrap knows the script's flags from
 the plan (`protocol.HYPERPARAMETER_FLAGS`: each key's arity): a key that is not one of them is
 left out of the argv (SM_HPS still has it), a flag that takes no value (`store_true`) is passed
-alone for an empty or true value and left out for a false one, an optional value (`nargs="?"`)
-that is empty passes the flag alone, and a value starting with `-` is passed as `--KEY=VALUE`,
-which argparse cannot mistake for another option.
+alone for an empty or true value (`true` in any case) and left out for a false one, an optional
+value (`nargs="?"`) that is empty passes the flag alone, and a value starting with `-` is passed
+as `--KEY=VALUE`, which argparse cannot mistake for another option.
 
 Standard library only, Python 3.7+: the bootstrap imports it inside the job's image.
 """
@@ -104,10 +104,9 @@ def _tokens(key: str, raw: object, arity: str) -> List[str]:
     if not isinstance(raw, str):
         raise HyperparameterError(f"hyperparameter {key!r}: the value is not a string")
     if arity == NO_VALUE:
-        value = decoded(raw)
-        if raw == "" or value is True:
+        if raw == "" or raw.lower() == "true":
             return [flag]
-        if value is False:
+        if raw.lower() == "false":
             return []
         raise HyperparameterError(
             f"hyperparameter {key!r}: {flag} takes no value; got {raw!r} (use '', true or false)"
