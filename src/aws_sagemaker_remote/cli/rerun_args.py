@@ -21,7 +21,9 @@ from ..kinds import kind_of
 from ..kinds.base import Channel
 from ..pipeline.layout import channel_name, piece_folder
 
-USER_ARGC, JOB_FILE, ARGV_SOURCE = protocol.USER_ARGC, protocol.JOB_FILE, protocol.ARGV_SOURCE
+USER_ARGC, JOB_FILE = protocol.USER_ARGC, protocol.JOB_FILE
+# Present when the user's arguments travelled as HyperParameters (the earlier name included).
+FROM_HYPERPARAMETERS = (protocol.HYPERPARAMETER_FLAGS, protocol.EARLIER_ARGV_SOURCE)
 
 
 def replace_script_args(
@@ -46,7 +48,7 @@ def replace_script_args(
         raise UsageError(f"-- ARGS: the job file of job {rerun_of} is not a JSON object")
     old = job_file.content.get(protocol.JOB_ARGV) if job_file else None
     previous = old if old is not None else kind.app(request).arguments or []
-    if env.pop(ARGV_SOURCE, None):
+    if [env.pop(name) for name in FROM_HYPERPARAMETERS if name in env]:
         request.pop("HyperParameters", None)
         count = "0"  # ContainerArguments hold only the plan's own arguments
     argv = list(script_args) + list(previous)[int(count) :]
