@@ -35,42 +35,48 @@ def one_line(result, *fragments: str) -> None:
         assert fragment in result.stderr
 
 
-def nothing_staged(s3_client) -> None:
-    names = [b["Name"] for b in s3_client.list_buckets().get("Buckets", [])]
-    for name in names:
-        listed = s3_client.list_objects_v2(Bucket=name, Prefix="aws-sagemaker-remote/")
-        assert not listed.get("KeyCount"), name
+def nothing_staged(s3_client, bucket: str) -> None:
+    """The test's own bucket (`--sagemaker-bucket`) is still empty: other tests may stage into
+    the emulator's default bucket meanwhile."""
+    assert not s3_client.list_objects_v2(Bucket=bucket).get("KeyCount")
 
 
 @pytest.mark.parametrize(
     ("script", "instance"), [(HELLO, "t3.medium"), (TRAIN, "m5.large"), (HELLO, "ML.T3.MEDIUM")]
 )
-def test_an_ec2_instance_name_gets_its_sagemaker_name(emulator_env, s3_client, script, instance):
-    refused = run_script(script, "--sagemaker-run", "yes", "--sagemaker-instance", instance)
+def test_an_ec2_instance_name_gets_its_sagemaker_name(
+    emulator_env, s3_client, bucket, script, instance
+):
+    refused = run_script(script, "--sagemaker-run", "yes", "--sagemaker-instance", instance,
+                         "--sagemaker-bucket", bucket)  # fmt: skip
     expected = "ml." + instance.lower().removeprefix("ml.")
     one_line(refused, "--sagemaker-instance", f"did you mean {expected}?")
-    nothing_staged(s3_client)
+    nothing_staged(s3_client, bucket)
 
 
 @pytest.mark.parametrize("uri", ["S3://bucket/data", "s3:/bucket/data", "s3:bucket/data"])
 @pytest.mark.parametrize("run", ["no", "yes"])
-def test_a_malformed_s3_uri_is_not_a_missing_file(emulator_env, s3_client, tmp_path, uri, run):
+def test_a_malformed_s3_uri_is_not_a_missing_file(
+    emulator_env, s3_client, bucket, tmp_path, uri, run
+):
     script = EXAMPLES / "word_count" / "word_count.py"
-    refused = run_script(script, "--sagemaker-run", run, "--data", uri, cwd=tmp_path)
+    refused = run_script(script, "--sagemaker-run", run, "--data", uri,
+                         "--sagemaker-bucket", bucket, cwd=tmp_path)  # fmt: skip
     one_line(refused, f"--data: {uri!r}: a malformed S3 URI", "starts with s3://")
     assert "no such file" not in refused.stderr.lower()
-    nothing_staged(s3_client)
+    nothing_staged(s3_client, bucket)
 
 
-def test_two_outputs_in_one_folder_are_refused(emulator_env, s3_client, tmp_path):
+def test_two_outputs_in_one_folder_are_refused(emulator_env, s3_client, bucket, tmp_path):
     script = tmp_path / "two.py"
     script.write_text(textwrap.dedent(TWO_OUTPUTS))
     for run in ("no", "yes"):
-        same = run_script(script, "--sagemaker-run", run, "--second", "out/a", cwd=tmp_path)
+        mine = ("--sagemaker-run", run, "--sagemaker-bucket", bucket)
+        same = run_script(script, *mine, "--second", "out/a", cwd=tmp_path)
         one_line(same, "--second: 'out/a': is the folder of --first too")
-        inside = run_script(script, "--sagemaker-run", run, "--second", "out/a/b", cwd=tmp_path)
+        inside = run_script(script, *mine, "--second", "out/a/b", cwd=tmp_path)
         one_line(inside, "--second: 'out/a/b': is inside the folder of --first")
-    nothing_staged(s3_client)
+    nothing_staged(s3_client, bucket)
     assert not (tmp_path / "out").exists()
     same = str(tmp_path / "m")
     model = run_script(TRAIN, "--sagemaker-run", "yes", "--sagemaker-download", "yes",

@@ -230,3 +230,33 @@ def test_the_page_for_sagemaker_sdk_users(site):
         assert f"{kind} {command}" in text
         assert any(command in (a.choices or {}) for a in commands[kind]._actions), command
     assert "from-sagemaker-sdk" in (DOCS / "index.rst").read_text()
+
+
+def caller_permissions() -> str:
+    usage = (DOCS / "usage.md").read_text()
+    start = usage.index("### What you (the caller) need")
+    return usage[start : usage.index("\n## ", start)]
+
+
+@pytest.mark.parametrize("kind", ["processing", "training"])
+def test_the_callers_permissions_cover_each_kinds_operations_and_log_group(kind):
+    """Issue 18 point 7: every SageMaker operation the AWS backend calls for a kind (create,
+    describe, stop, list; the tags), iam:PassRole and the kind's log group are in the table."""
+    from aws_sagemaker_remote.kinds import KINDS
+
+    entry = KINDS[kind]
+    table = caller_permissions()
+    for verb in ("Create", "Describe", "Stop", "List"):
+        assert f"sagemaker:{entry.api_operation(verb)}" in table, verb
+    for action in ("sagemaker:AddTags", "sagemaker:ListTags", "iam:PassRole",
+                   "s3:GetEncryptionConfiguration", "logs:GetLogEvents"):  # fmt: skip
+        assert action in table, action
+    assert entry.log_group in table
+
+
+def test_the_training_page_says_what_the_bypassed_entrypoint_did():
+    """Issue 18 point 7: the PyTorch training images' entrypoint does not run in our jobs."""
+    text = " ".join((DOCS / "training.md").read_text().split())
+    assert "start_with_right_hostname.sh" in text
+    assert "`gethostname()`" in text
+    assert "SM_CURRENT_HOST" in text

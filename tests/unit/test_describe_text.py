@@ -74,7 +74,7 @@ def test_describe_shows_hyperparameters_that_are_the_scripts_arguments(tmp_path)
         },
         "Environment": {
             "AWS_SAGEMAKER_REMOTE_USER_ARGC": "0",
-            "AWS_SAGEMAKER_REMOTE_ARGV_SOURCE": "hyperparameters",
+            "AWS_SAGEMAKER_REMOTE_HYPERPARAMETER_FLAGS": '{"epochs": "1", "note": "1"}',
         },
     }
     lines = describe_lines(description, SimpleNamespace(job_dir=lambda k, n: tmp_path, region=""))

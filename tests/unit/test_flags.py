@@ -46,6 +46,7 @@ BEYOND_FLAGS = {
     "sagemaker_tags": {},
     "sagemaker_output_kms_key": None,
     "sagemaker_volume_kms_key": None,
+    "sagemaker_s3_kms_keys": [],
     "sagemaker_subnets": [],
     "sagemaker_security_groups": [],
     "sagemaker_network_isolation": False,

@@ -21,7 +21,9 @@ from ..kinds import kind_of
 from ..kinds.base import Channel
 from ..pipeline.layout import channel_name, piece_folder
 
-USER_ARGC, JOB_FILE, ARGV_SOURCE = protocol.USER_ARGC, protocol.JOB_FILE, protocol.ARGV_SOURCE
+USER_ARGC, JOB_FILE = protocol.USER_ARGC, protocol.JOB_FILE
+# Present when the user's arguments travelled as HyperParameters (the earlier name included).
+FROM_HYPERPARAMETERS = (protocol.HYPERPARAMETER_FLAGS, protocol.EARLIER_ARGV_SOURCE)
 
 
 def replace_script_args(
@@ -46,7 +48,7 @@ def replace_script_args(
         raise UsageError(f"-- ARGS: the job file of job {rerun_of} is not a JSON object")
     old = job_file.content.get(protocol.JOB_ARGV) if job_file else None
     previous = _argv(request, job_file)
-    if env.pop(ARGV_SOURCE, None):
+    if [env.pop(name) for name in FROM_HYPERPARAMETERS if name in env]:
         request.pop("HyperParameters", None)
         count = "0"  # ContainerArguments hold only the plan's own arguments
     argv = list(script_args) + list(previous)[int(count) :]
@@ -69,8 +71,9 @@ def recorded_argv(request: Dict[str, Any], s3: Any) -> Tuple[List[str], Optional
     job_file = _JobFile.find(_Channels(request), s3)
     if job_file is not None and not isinstance(job_file.content, dict):
         raise ValueError(f"its job file {job_file.path} is not a JSON object")
-    count = request.get("Environment", {}).get(USER_ARGC, "")
-    if request.get("Environment", {}).get(ARGV_SOURCE):
+    env = request.get("Environment", {})
+    count = env.get(USER_ARGC, "")
+    if any(name in env for name in FROM_HYPERPARAMETERS):
         count = "0"
     return _argv(request, job_file), int(count) if count.isdigit() else None
 

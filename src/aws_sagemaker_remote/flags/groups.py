@@ -86,6 +86,13 @@ NETWORK_GROUP = (
     (
         Row("output_kms_key", TEXT, "KEY", "KMS key that encrypts the outputs in S3"),
         Row("volume_kms_key", TEXT, "KEY", "KMS key that encrypts the instances' volumes"),
+        Row(
+            "s3_kms_keys",
+            IDS,
+            "KEYS",
+            "KMS keys of the job's S3 data besides its buckets' default keys (found by "
+            "itself), comma-separated: the role may use them",
+        ),
         Row("subnets", IDS, "IDS", "VPC subnet ids, comma-separated"),
         Row("security_groups", IDS, "IDS", "VPC security group ids, comma-separated"),
         Row("network_isolation", YES_NO, None, "give the container no network"),

@@ -229,6 +229,7 @@ def _formats(spec: JobSpec) -> None:
         ("--sagemaker-volume-kms-key", spec.volume_kms_key, kms_key_problem),
         ("--sagemaker-prefix", spec.prefix, prefix_problem),
     ]
+    checks += [("--sagemaker-s3-kms-keys", k, kms_key_problem) for k in spec.s3_kms_keys]
     checks += [("--sagemaker-subnets", s, subnet_problem) for s in spec.subnets]
     checks += [
         ("--sagemaker-security-groups", g, security_group_problem) for g in spec.security_groups

@@ -57,6 +57,7 @@ def sagemaker_training_args(
     tags: Optional[Dict[str, str]] = None,
     output_kms_key: Optional[str] = None,
     volume_kms_key: Optional[str] = None,
+    s3_kms_keys: Optional[Iterable[str]] = None,
     subnets: Optional[Iterable[str]] = None,
     security_groups: Optional[Iterable[str]] = None,
     network_isolation: bool = False,
@@ -130,6 +131,9 @@ def sagemaker_training_args(
     :param tags: ``{key: value}`` tags of the job.
     :param output_kms_key: KMS key that encrypts the model and output in S3.
     :param volume_kms_key: KMS key that encrypts the instances' volumes.
+    :param s3_kms_keys: KMS keys the job's S3 objects are encrypted with, besides the default
+        keys of its buckets (read with GetBucketEncryption): the role created for the job may
+        use them, a role you name is checked for them.
     :param subnets: VPC subnet ids (with ``security_groups``).
     :param security_groups: VPC security group ids (with ``subnets``).
     :param network_isolation: ``True`` gives the container no network.

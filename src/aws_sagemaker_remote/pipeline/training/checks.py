@@ -4,7 +4,8 @@ ChannelName, MetricDefinitionList / MetricName / MetricRegex, StoppingCondition,
 rules from the API reference: MaxWaitTimeInSeconds "must be equal to or greater than
 MaxRuntimeInSeconds" (StoppingCondition) and is "only supported when EnableManagedSpotTraining
 is set to true" (the ValidationException CreateTrainingJob answers otherwise, as reported in
-aws/sagemaker-python-sdk#4140)."""
+aws/sagemaker-python-sdk#4140); ResourceConfig.VolumeKmsKeyId "can be in any of the following
+formats": a key id or a key ARN (no alias, which OutputDataConfig.KmsKeyId also takes)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def check(spec: JobSpec) -> None:
     _emulated_modes(spec)
     _metrics(training.metrics)
     _stopping(spec, training)
+    _volume_key(spec.volume_kms_key)
     if training.checkpoint_s3 is not None:
         if "sagemaker_checkpoints" in training.given and not training.checkpoints:
             raise UsageError(
@@ -79,6 +81,17 @@ def _channel_names(spec: JobSpec) -> None:
                 f"{flag}: its channel name {channel!r} is not one SageMaker allows: 1-"
                 f"{c.MAX_CHANNEL_NAME} characters of A-Z a-z 0-9 . - _ (rename the input or module)"
             )
+
+
+def _volume_key(key: str | None) -> None:
+    if key and (key.startswith("alias/") or ":alias/" in key):
+        raise fail(
+            "--sagemaker-volume-kms-key",
+            key,
+            "a training job's volume key is a key id or key ARN, not an alias (SageMaker's "
+            f"ResourceConfig.VolumeKmsKeyId); its ARN: aws kms describe-key --key-id {key} "
+            "--query KeyMetadata.Arn",
+        )
 
 
 def _metrics(metrics: dict) -> None:

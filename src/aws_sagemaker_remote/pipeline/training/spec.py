@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ...args import is_job_reference
 from ...errors import UsageError
-from ...flags.argv import given_dests, option_pairs
+from ...flags.argv import given_dests, option_pairs, script_flags
 from ...kinds.training import MAX_RUNTIME_SECONDS
 from ..jobref import resolve_checkpoints
 from ..values import local_path, location
@@ -30,7 +30,8 @@ class TrainingSpec:
     (flags/argv.option_pairs), else None. `given`: the dests of the spot and checkpoint flags
     that were on the command line (a default from the code is no contradiction; a value typed
     is). `checkpoint_s3`: None for the default place (resolve.with_locations sets it).
-    `max_wait`: MaxWaitTimeInSeconds, the flag's or, for a spot job, its default."""
+    `max_wait`: MaxWaitTimeInSeconds, the flag's or, for a spot job, its default. `flags`: the
+    script's own long options that take one value or none (flags/argv.script_flags)."""
 
     model_dir: str = ""
     output_dir: str = ""
@@ -42,6 +43,7 @@ class TrainingSpec:
     given: Set[str] = field(default_factory=set)
     metrics: Dict[str, str] = field(default_factory=dict)
     options: Optional[List[Tuple[str, Optional[str]]]] = None
+    flags: Dict[str, str] = field(default_factory=dict)
 
     @property
     def checkpointing(self) -> bool:
@@ -71,6 +73,7 @@ def extras(
         given=given_dests(parser, argv) & SPOT_FLAGS,
         metrics=dict(config.metrics),
         options=option_pairs(parser, own_argv),
+        flags=script_flags(parser, config.own_actions),
     )
 
 
