@@ -8,13 +8,11 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import signal
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from e2e_support import run_cli, run_script
+from e2e_support import ctrl_c_after, run_cli, run_script
 
 PRODUCER = """
 import os
@@ -104,19 +102,9 @@ def test_latest_and_a_unique_start_name_a_job_in_references(emulator_env, tmp_pa
 
 def stop_at_step_2(script: Path, *argv: str) -> str:
     """Run the script's job, Ctrl-C it once it logged step 2; its output."""
-    process = subprocess.Popen(
-        [sys.executable, str(script), "--sagemaker-run", "yes", *argv],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
-    )  # fmt: skip
-    seen = []
-    for line in process.stdout:
-        seen.append(line)
-        if line.strip() == "step 2":
-            break
-    process.send_signal(signal.SIGINT)
-    rest, _ = process.communicate(timeout=120)
-    assert process.returncode == 130, "".join(seen) + rest
-    return "".join(seen) + rest
+    code, printed = ctrl_c_after(script, "step 2", "--sagemaker-run", "yes", *argv)
+    assert code == 130, printed
+    return printed
 
 
 def test_a_stopped_training_job_prints_the_line_that_resumes_it(emulator_env, tmp_path):

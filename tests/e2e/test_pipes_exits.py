@@ -66,8 +66,12 @@ def test_job_commands_end_quietly_when_the_reader_goes(emulator_env, tmp_path):
     assert done.returncode == 0, done.stderr
     logs = head([*CLI, "processing", "logs", "chatty"], 5)
     assert logs.stdout.count("\n") == 5
-    assert (logs.returncode, logs.stderr) == (EXIT_BROKEN_PIPE, "")
-    for argv in (["processing", "list"], ["processing", "describe", "chatty"], ["images"]):
+    assert logs.stderr == ""
+    # The logs go out in one write: a kernel may take it whole before the reader goes (this
+    # one's does, 10 MB past a 64 KiB pipe), and then there is nothing to report at all.
+    assert logs.returncode in (0, EXIT_BROKEN_PIPE)
+    for argv in (["processing", "list"], ["processing", "describe", "chatty"],
+                 ["processing", "logs", "chatty"], ["images"]):  # fmt: skip
         listed = head([*CLI, *argv], 0)
         assert (listed.returncode, listed.stderr) == (EXIT_BROKEN_PIPE, ""), argv
 
