@@ -29,6 +29,8 @@ def shared_output_folder(folders: list[tuple[str, str]]) -> tuple[str, str] | No
     """(name, problem) of the first of (name, local folder) whose folder is another's, or one
     inside the other: a download would mix what the two jobs' outputs hold, and a script that
     empties one would empty the other."""
+    if len(folders) < 2:
+        return None
     seen: list[tuple[str, str]] = []
     for name, folder in folders:
         mine = _real(folder)
