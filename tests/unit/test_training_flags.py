@@ -33,7 +33,7 @@ DEFAULTS = {
     "sagemaker_role": "aws-sagemaker-remote-training-role",
     "sagemaker_bucket": None,
     "sagemaker_prefix": "aws-sagemaker-remote",
-    "sagemaker_base_job_name": "training-job",
+    "sagemaker_base_job_name": "train",  # the script's file name (SPEC 3)
     "sagemaker_job_name": "",
     "sagemaker_image": None,
     "sagemaker_instance": "ml.m5.large",

@@ -31,6 +31,7 @@ def run_remote(
     validate(spec)
     from .provision import provision
     from .resolve import resolve
+    from .resume import resume_command
     from .warm import warm_digests
 
     warming = warm_digests(spec)
@@ -42,7 +43,10 @@ def run_remote(
         sys.stdout.write("\n")
         return EXIT_OK
     iam_change = provision(resolution, plan)
-    return submit(resolution.backend, resolution.spec, plan, resolution.resolved.region, iam_change)
+    resume = resume_command(parser, argv, resolution.resolved.job_name)
+    return submit(
+        resolution.backend, resolution.spec, plan, resolution.resolved.region, iam_change, resume
+    )
 
 
 def create_job(
@@ -66,7 +70,10 @@ def submit(
     plan: JobPlan,
     region: str,
     iam_change: Optional[str] = None,
+    resume: Optional[str] = None,
 ) -> int:
+    """Stage, create, follow; `resume`: the command that resumes the job from its checkpoints
+    (resume.py)."""
     from ..follow.report import summary_lines
     from ..follow.watch import run_watch
     from ..s3.digest import save_digest_cache
@@ -94,6 +101,7 @@ def submit(
         download=spec.download,
         outputs_local=download_folders(spec),
         owners=plan.expected_owner,
+        resume=resume,
     )
 
 

@@ -31,7 +31,7 @@ def sagemaker_processing_args(
     instance: str = kind.PROCESSING.defaults.instance,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
-    base_job_name: str = kind.PROCESSING.defaults.base_job_name,
+    base_job_name: Optional[str] = None,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
@@ -85,7 +85,8 @@ def sagemaker_processing_args(
     :param instance: instance type, e.g. ``ml.m5.xlarge``.
     :param volume_size: size of each instance's storage volume in GB.
     :param runtime_seconds: the job is stopped after this many seconds.
-    :param base_job_name: job names are this plus a timestamp.
+    :param base_job_name: job names are this plus a timestamp; default: the script's file name
+        without ``.py``, made a valid job name (``train.py``: ``train-<timestamp>``).
     :param job_name: an exact job name instead (empty: from ``base_job_name``).
     :param python: the interpreter command that runs the script in the container.
     :param requirements: a requirements file installed with ``pip install -r`` before the script.

@@ -34,7 +34,7 @@ def sagemaker_training_args(
     max_wait: Optional[int] = None,
     checkpoints: bool = False,
     checkpoint_s3: str = "default",
-    base_job_name: str = kind.TRAINING.defaults.base_job_name,
+    base_job_name: Optional[str] = None,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
@@ -102,7 +102,8 @@ def sagemaker_training_args(
         starts or restarts, saved while it runs.
     :param checkpoint_s3: where checkpoints are kept: ``"default"`` (a prefix named after the
         job) or an ``s3://`` URI (a later job given the same URI resumes from it).
-    :param base_job_name: job names are this plus a timestamp.
+    :param base_job_name: job names are this plus a timestamp; default: the script's file name
+        without ``.py``, made a valid job name (``train.py``: ``train-<timestamp>``).
     :param job_name: an exact job name instead (empty: from ``base_job_name``).
     :param python: the interpreter command that runs the script in the container.
     :param requirements: a requirements file installed with ``pip install -r`` before the script.

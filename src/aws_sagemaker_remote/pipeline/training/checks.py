@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ...args import is_job_reference
 from ...contract import LINE_BREAKS
 from ...errors import UsageError
 from ...flags import flag_of
@@ -36,11 +37,23 @@ def check(spec: JobSpec) -> None:
                 "--sagemaker-checkpoint-s3: a checkpoint URI with --sagemaker-checkpoints no; "
                 "drop one of the two (--sagemaker-checkpoint-s3 default drops the URI)"
             )
+        if is_job_reference(training.checkpoint_s3):
+            _job_reference(training.checkpoint_s3)
+            return
         check_s3_uri(
             "--sagemaker-checkpoint-s3",
             training.checkpoint_s3,
-            allowed="'default' or s3://bucket/prefix",
+            allowed="'default', s3://bucket/prefix or job:NAME/checkpoints",
         )
+
+
+def _job_reference(value: str) -> None:
+    from ..jobref import split_reference
+
+    try:
+        split_reference(value)
+    except UsageError as exc:
+        raise UsageError(f"--sagemaker-checkpoint-s3: {exc}") from None
 
 
 def _emulated_modes(spec: JobSpec) -> None:

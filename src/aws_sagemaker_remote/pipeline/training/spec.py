@@ -4,10 +4,13 @@ its folders, checkpoints, spot settings, metrics and the user's options."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
+from ...args import is_job_reference
+from ...errors import UsageError
 from ...flags.argv import given_dests, option_pairs, script_flags
 from ...kinds.training import MAX_RUNTIME_SECONDS
+from ..jobref import resolve_checkpoints
 from ..values import local_path, location
 
 TYPE_CHECKING = False
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from ..spec import JobSpec
 
 SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}
+CHECKPOINT_FLAG = "--sagemaker-checkpoint-s3"
 
 
 @dataclass
@@ -94,7 +98,22 @@ def chosen_places(spec: JobSpec) -> List[Tuple[str, str]]:
     training: TrainingSpec = spec.extras
     if training.checkpoint_s3 is None:
         return []
-    return [("--sagemaker-checkpoint-s3", training.checkpoint_s3)]
+    return [(CHECKPOINT_FLAG, training.checkpoint_s3)]
+
+
+def with_references(spec: JobSpec, backend: Any) -> JobSpec:
+    """`--sagemaker-checkpoint-s3 job:NAME/checkpoints`: that job's checkpoint place, so that
+    this job resumes from its checkpoints."""
+    training: TrainingSpec = spec.extras
+    if not is_job_reference(training.checkpoint_s3):
+        return spec
+    if backend is None:
+        raise UsageError(
+            f"{CHECKPOINT_FLAG}: a job: reference needs the backend to look the job up; drop "
+            "the dry-run shortcut"
+        )
+    uri = resolve_checkpoints(backend, CHECKPOINT_FLAG, training.checkpoint_s3)
+    return replace(spec, extras=replace(training, checkpoint_s3=uri))
 
 
 def with_locations(spec: JobSpec, base: str, job_name: str) -> JobSpec:
