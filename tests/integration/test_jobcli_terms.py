@@ -170,3 +170,13 @@ def test_rerun_with_shared_code_channel_copies_the_bundle(s3_client, bucket):
     script = s3_client.get_object(Bucket=bucket, Key=prefix + "script/job.py")["Body"].read()
     assert script == b"print(1)\n"
     assert request["Environment"]["AWS_SAGEMAKER_REMOTE_USER_ARGC"] == "3"
+
+
+def test_missing_credentials_name_the_commands_own_profile_flag(bare_env):
+    result = cli("processing", "list", "--region", "us-east-1", env=bare_env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "no usable AWS credentials" in result.stderr
+    assert "--profile" in result.stderr
+    assert "--sagemaker-profile" not in result.stderr
+    assert "local emulator" not in result.stderr  # it has no jobs here

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
+from aws_sagemaker_remote.flags.groups import IDS
 from aws_sagemaker_remote.kinds import OWN_SETTINGS
 from aws_sagemaker_remote.processing import groups as processing_groups
 from aws_sagemaker_remote.processing.args import (
@@ -102,9 +103,14 @@ def test_with_nothing_configured_the_quick_defaults_are_the_resolved_ones(projec
     keywords = {"volume_size": 30, "tags": {"a": "b"}, "profile": None, "image": "img"}
     args, config = parse(project, kind=kind, **keywords)
     assert config.places.empty
-    as_flags = {"env": {}, "tags": {}, "subnets": [], "security_groups": []}  # the adders' own
+    groups = {"processing": processing_groups, "training": training_groups}[kind].GROUPS
+    ids = {row.name for _title, _text, rows in groups for row in rows if row.kind == IDS}
     for name, setting in config.settings.items():
-        expected = as_flags.get(name, setting.value)
+        expected = setting.value
+        if name in ("env", "tags"):  # the flags add to the script's and the files' pairs
+            expected = {}
+        elif name in ids:  # a list flag's default is a list, also when nothing is set
+            expected = list(setting.value or [])
         assert getattr(args, f"sagemaker_{name}") == expected, name
     assert config.tags == config.settings["tags"].value == {"a": "b"}
 
@@ -401,6 +407,7 @@ def test_each_kind_declares_the_settings_only_its_face_has():
 PROBE = """
 import sys
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
+from aws_sagemaker_remote.flags.groups import IDS
 from aws_sagemaker_remote.processing.args import sagemaker_processing_args
 
 parser = OneLineErrorParser(prog="probe")

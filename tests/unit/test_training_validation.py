@@ -181,7 +181,8 @@ def test_checkpoint_uri(project, uri, allowed):
 def test_training_instance_types_are_the_models_training_enum(project):
     model = botocore.session.get_session().get_service_model("sagemaker")
     assert instance_types(TRAINING) == tuple(model.shape_for("TrainingInstanceType").enum)
-    ok(project, ["--sagemaker-training-instance", "ml.p4d.24xlarge"])  # not a processing type
+    p4d = ["--sagemaker-training-instance", "ml.p4d.24xlarge", "--sagemaker-image", "pytorch"]
+    ok(project, p4d)  # not a processing type
     message = refused(project, ["--sagemaker-instance", "ml.m5.huge"])
     assert message.startswith("--sagemaker-instance: 'ml.m5.huge': not one of SageMaker's")
     assert "training instance types (e.g. ml.m5.large, ml.m5.xlarge)" in message
@@ -194,6 +195,27 @@ def test_instance_count_has_no_model_maximum(project):
 def test_volume_key_refused_on_local_nvme_storage(project):
     argv = ["--sagemaker-instance", "ml.p4d.24xlarge", "--sagemaker-volume-kms-key", "alias/k"]
     assert refused(project, argv).startswith("--sagemaker-volume-kms-key: ml.p4d.24xlarge")
+
+
+@pytest.mark.parametrize("key", ["alias/vol", "arn:aws:kms:us-east-1:123456789012:alias/vol"])
+def test_a_volume_key_alias_is_refused(project, key):
+    """ResourceConfig.VolumeKmsKeyId takes a key id or key ARN (botocore's SageMaker model);
+    OutputDataConfig.KmsKeyId also takes aliases (issue 18 point 5)."""
+    message = refused(project, ["--sagemaker-volume-kms-key", key])
+    assert message.startswith(f"--sagemaker-volume-kms-key: {key!r}: a training job's volume")
+    assert f"aws kms describe-key --key-id {key}" in message
+    ok(project, ["--sagemaker-output-kms-key", key])
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ],
+)
+def test_a_volume_key_by_id_or_arn_is_taken(project, key):
+    ok(project, ["--sagemaker-volume-kms-key", key])
 
 
 def test_network_isolation_refuses_requirements(project):

@@ -10,6 +10,7 @@ from collections import namedtuple
 from .. import contract as c
 from ..configuration.files import Places
 from ..errors import UsageError
+from . import flag_of
 from .builder import FlagAdder, add_user_arguments
 from .types import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
 
@@ -62,6 +63,14 @@ PREFIX = Row("prefix", TEXT, "PREFIX", "S3 key prefix for code and inputs")
 
 BASE_JOB_NAME = Row("base_job_name", TEXT, "NAME", "job names are this plus a timestamp")
 JOB_NAME = Row("job_name", TEXT, "NAME", "an exact job name instead of base name + timestamp")
+IMAGE = Row(
+    "image",
+    TEXT,
+    "IMAGE",
+    "an image URI, or FRAMEWORK[:VERSION] (pytorch, tensorflow, huggingface, xgboost, "
+    "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
+    "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
+)
 INSTANCE = Row("instance", TEXT, "TYPE", "instance type")
 INSTANCE_COUNT = Row("instance_count", NUMBER, "N", "number of instances")
 VOLUME_SIZE = Row("volume_size", NUMBER, "GB", "storage volume of each instance, in GB")
@@ -88,6 +97,13 @@ NETWORK_GROUP = (
     (
         Row("output_kms_key", TEXT, "KEY", "KMS key that encrypts the outputs in S3"),
         Row("volume_kms_key", TEXT, "KEY", "KMS key that encrypts the instances' volumes"),
+        Row(
+            "s3_kms_keys",
+            IDS,
+            "KEYS",
+            "KMS keys of the job's S3 data besides its buckets' default keys (found by "
+            "itself), comma-separated: the role may use them",
+        ),
         Row("subnets", IDS, "IDS", "VPC subnet ids, comma-separated"),
         Row("security_groups", IDS, "IDS", "VPC security group ids, comma-separated"),
         Row("network_isolation", YES_NO, None, "give the container no network"),
@@ -151,6 +167,7 @@ def flag_defaults(
         "env": {},
         "tags": {},
         "profile": os.environ.get("AWS_PROFILE") or "default",
+        "base_job_name": script_base_name(config),
         "backend": "aws",
     }
     config.places = places
@@ -189,6 +206,15 @@ def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str,
         name: default if settings[name].value is None else settings[name].value
         for name, default in COMMAND_DEFAULTS.items()
     }
+
+
+def script_base_name(config: ScriptConfig) -> str:
+    """The default base job name: the script's file name without `.py`, made a valid start of
+    a job name (the kind's default name when nothing of it is left)."""
+    stem = os.path.basename(config.script or "")
+    if stem.endswith(".py"):
+        stem = stem[:-3]
+    return c.sanitize_base(stem, config.kind.defaults.base_job_name)
 
 
 def add_all_flags(
@@ -261,11 +287,15 @@ def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[
         return
     group = parser.add_argument_group("Inputs", "What the script reads.")
     for name, arg in config.inputs.items():
-        what = f"input {name}: a local path, an s3:// URI or job:JOB/OUTPUT"
+        flag = flag_of(name)
+        what = (
+            f"what main reads as args.{name}: a local path, an s3:// URI, or an earlier job's "
+            "output as job:NAME/OUTPUT"
+        )
         add.flag(group, name, arg.local or "", what, prefix="", metavar="PATH")
         mode, dist = arg.mode or "File", arg.distribution or "FullyReplicated"
-        add.choice(group, f"{name}_mode", mode, modes, f"how input {name} is delivered")
-        what = f"how input {name} is shared among instances"
+        add.choice(group, f"{name}_mode", mode, modes, f"how a job reads {flag}")
+        what = f"with several instances: each reads all of {flag}, or a share of its objects"
         add.choice(group, f"{name}_distribution", dist, c.DISTRIBUTIONS, what)
 
 
@@ -274,5 +304,5 @@ def add_modules(add: FlagAdder, parser, config: ScriptConfig) -> None:
         return
     group = parser.add_argument_group("Modules", "Local code shipped with a job, on PYTHONPATH.")
     for name, path in config.dependencies.items():
-        what = f"module {name}: a package folder or a .py file"
+        what = "a package folder or a .py file that main imports (a job gets it on PYTHONPATH)"
         add.flag(group, name, path, what, prefix="", metavar="PATH")

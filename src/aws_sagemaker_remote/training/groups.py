@@ -40,7 +40,8 @@ SPOT_GROUP = (
             g.TEXT,
             "URI",
             "where checkpoints are kept: an s3:// URI (a later job given the same one resumes from "
-            "it; turns checkpoints on), or default (named after the job)",
+            "it; turns checkpoints on), job:NAME/checkpoints (where job NAME kept its: this job "
+            "resumes from them), or default (named after the job)",
         ),
     ),
 )
@@ -59,13 +60,7 @@ GROUPS = (
     ),
     g.account_group(g.ROLE._replace(aliases=("--sagemaker-training-role",))),
     g.job_group(
-        g.Row(
-            "image",
-            g.TEXT,
-            "URI",
-            "ECR image URI (default: AWS's scikit-learn image with this Python's version)",
-            ("--sagemaker-training-image",),
-        ),
+        g.IMAGE._replace(aliases=("--sagemaker-training-image",)),
         g.INSTANCE._replace(aliases=("--sagemaker-training-instance",)),
         g.RUNTIME._replace(aliases=("--sagemaker-max-run",)),
     ),
