@@ -4,6 +4,7 @@ naming the key and the file."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -57,6 +58,10 @@ def write_user(project: Path, text: str) -> Path:
 
 
 def parse(project: Path, argv=(), kind="processing", **keywords):
+    return parse_kind(project, argv, kind, **keywords)
+
+
+def parse_kind(project: Path, argv=(), kind="processing", **keywords):
     parser = OneLineErrorParser(prog="job.py")
     config = BUILDERS[kind](parser, str(project / "src" / "jobs" / "job.py"), **keywords)
     return parser.parse_args(list(argv)), config
@@ -69,7 +74,9 @@ def origin(config, name):
 # ---------------------------------------------------------------- precedence, layer by layer
 
 
-def test_each_layer_beats_the_ones_below_it(project, monkeypatch):
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_each_layer_beats_the_ones_below_it(project, monkeypatch, kind):
+    parse = functools.partial(parse_kind, kind=kind)
     args, config = parse(project)
     assert args.sagemaker_volume_size == 30
     assert origin(config, "volume_size") == ("default", "")
@@ -95,6 +102,29 @@ def test_each_layer_beats_the_ones_below_it(project, monkeypatch):
 
     args, _ = parse(project, ["--sagemaker-volume-size", "80"], volume_size=60)
     assert args.sagemaker_volume_size == 80
+
+
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_every_sagemaker_flag_is_a_key(project, kind):
+    """The keys come from the flags' rows: a flag added later (--sagemaker-s3-kms-keys) is a key
+    without a list to update. Only the per-run flags are refused in a file."""
+    parser = OneLineErrorParser(prog="job.py")
+    config = BUILDERS[kind](parser, str(project / "src" / "jobs" / "job.py"))
+    flags = {
+        action.dest[len("sagemaker_") :]
+        for action in parser._actions
+        if any(option.startswith("--sagemaker-") for option in action.option_strings)
+    }
+    assert flags == set(config.settings)
+    assert "s3_kms_keys" in flags
+
+
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_a_list_key_added_by_a_later_issue_reads_from_a_file(project, kind):
+    write_project(project, "[tool.aws-sagemaker-remote]\ns3-kms-keys = ['k1', 'k2']\n")
+    args, config = parse(project, kind=kind)
+    assert args.sagemaker_s3_kms_keys == ["k1", "k2"]
+    assert origin(config, "s3_kms_keys")[0] == "project file"
 
 
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
