@@ -156,10 +156,14 @@ def test_the_profile_s_region_without_credentials(project, listener):
     assert listener.connections == 0
 
 
-def test_role_bucket_and_region_given_nothing_is_looked_up(project, listener, monkeypatch):
+@pytest.mark.parametrize("credentials", [True, False], ids=["credentials", "no-credentials"])
+def test_role_bucket_and_region_given_nothing_is_looked_up(
+    project, listener, monkeypatch, credentials
+):
     kind, folder = project
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    if credentials:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     role = "arn:aws:iam::111122223333:role/team-role"
     result = dry_run(folder, "--sagemaker-role", role, "--sagemaker-bucket", "my-team-bucket",
                      "--sagemaker-region", "eu-central-1")  # fmt: skip
