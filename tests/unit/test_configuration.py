@@ -369,6 +369,15 @@ def test_a_wrong_key_or_value_is_one_line_naming_key_and_file(project, capsys, t
     assert expected in err
 
 
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_the_user_file_s_wrong_key_and_value_name_that_file(project, capsys, kind):
+    path = write_user(project, "regoin = 'eu-west-1'\n")
+    err = failure(project, capsys, kind=kind)
+    assert f"{path}: regoin: not a setting; did you mean region?" in err
+    write_user(project, "instance-count = 'many'\n")
+    assert f"{path}: instance-count: expected a whole number" in failure(project, capsys, kind=kind)
+
+
 def test_a_key_of_another_kind_is_accepted_and_checked_by_its_kind(project, capsys):
     write_project(project, "[tool.aws-sagemaker-remote]\nspot = 'maybe'\n")
     args, _ = parse(project)  # processing has no spot
