@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_sagemaker_remote.configuration.files import may_hold_ours
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
 from aws_sagemaker_remote.flags.groups import IDS
 from aws_sagemaker_remote.kinds import OWN_SETTINGS
@@ -181,6 +182,10 @@ def test_the_nearest_pyproject_with_our_table_wins(project):
         "[ tool . 'aws-sagemaker-remote' ]\nbucket = 'b'\n",
         "[tool]\naws-sagemaker-remote = { bucket = 'b' }\n",
         "tool.aws-sagemaker-remote.bucket = 'b'\n",
+        "tool = { aws-sagemaker-remote = { bucket = 'b' } }\n",
+        '[project]\ndependencies = ["aws-sagemaker-remote"]\n  [tool . "aws-sagemaker-remote"]\n'
+        "bucket = 'b'\n",
+        "[tool.black]\nx = 1\n[\ttool ]\n'aws-sagemaker-remote'.bucket = 'b'\n",
     ],
 )
 def test_every_spelling_of_the_table_is_found(project, text):
@@ -188,6 +193,20 @@ def test_every_spelling_of_the_table_is_found(project, text):
     path.write_text(text)
     args, _ = parse(project)
     assert args.sagemaker_bucket == "b"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "mine"\ndependencies = ["aws-sagemaker-remote>=1"]\n',
+        "[tool.ruff]\nline-length = 100  # like aws-sagemaker-remote's\n",
+        "[project.scripts]\nx = 'tool.aws_sagemaker_remote'\n",
+    ],
+)
+def test_a_project_that_only_names_the_library_is_not_parsed(text):
+    """The pre-test that spares a parse (tomllib's import: 10 ms) on a project without our
+    table."""
+    assert not may_hold_ours(text.encode())
 
 
 def test_the_kind_table_and_the_kind_spellings_win_for_their_kind(project):
@@ -445,6 +464,7 @@ def test_each_kind_declares_the_settings_only_its_face_has():
 
 PROBE = """
 import sys
+from aws_sagemaker_remote.configuration.files import may_hold_ours
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
 from aws_sagemaker_remote.flags.groups import IDS
 from aws_sagemaker_remote.processing.args import sagemaker_processing_args

@@ -8,7 +8,7 @@ file is all ours (paths.user_config_file: XDG's config home,
 https://specifications.freedesktop.org/basedir-spec/latest/): its top-level keys are the settings.
 
 Parsing TOML costs the import of tomllib (10-13 ms: half a local run's start-up), so a file is
-parsed only when its text may hold our table (`_MAY_HOLD_OURS`), and what a parse found is kept
+parsed only when its text may hold our table (`may_hold_ours`), and what a parse found is kept
 in the cache folder beside the bytes it came from: the next run that reads the same bytes takes
 it from there (`marshal`, built in: nothing to import). The search itself is a few `stat` calls.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import re
 import sys
 
 from .. import settings
@@ -42,11 +41,7 @@ CACHE_ENTRIES = 32
 # The cache's format; marshal's own changes with Python's version.
 CACHE_FORMAT = (1, marshal.version, sys.version_info[:2])
 
-# Every spelling that can open our table: `[tool.aws-sagemaker-remote]` (quoted or spaced), a
-# dotted key `tool.aws-sagemaker-remote.role = ...`, or keys under a bare `[tool]` table or a
-# top-level `tool = {...}`, which only a parse can tell apart. Matching more costs a parse,
-# never a setting.
-_MAY_HOLD_OURS = rb"(?m)tool\s*\.\s*[\"']?aws-sagemaker-remote|^\s*\[\s*tool\s*\]|^\s*tool\s*="
+WHITESPACE = b" \t\r\n"
 
 
 class FileTable:
@@ -127,9 +122,40 @@ def project_table(folder: str) -> Optional[FileTable]:
 
 def _project_entries(path: str) -> Optional[Dict[str, Any]]:
     data = _read(path)
-    if TABLE.encode() not in data or not re.search(_MAY_HOLD_OURS, data):
-        return None  # (the pattern is compiled on first use, then re's cache has it)
+    if not may_hold_ours(data):
+        return None
     return _parsed(path, data, _ours)
+
+
+def may_hold_ours(data: bytes) -> bool:
+    """Whether a parse of `data` may find our table: `[tool.aws-sagemaker-remote]` (quoted or
+    spaced), a dotted key `tool.aws-sagemaker-remote.role = ...`, or keys under a bare `[tool]`
+    table or a top-level `tool = {...}`, which only a parse can tell apart. Matching more costs
+    a parse, never a setting. Plain byte tests: a pattern would cost its compilation (0.3 ms)
+    on every run of a project that names aws-sagemaker-remote, that is every user's."""
+    name = TABLE.encode()
+    at = data.find(name)
+    if at < 0:
+        return False
+    while at >= 0:
+        before = data[:at].rstrip(WHITESPACE)
+        if before[-1:] in (b'"', b"'"):
+            before = before[:-1]
+        before = before.rstrip(WHITESPACE)
+        if before.endswith(b".") and before[:-1].rstrip(WHITESPACE).endswith(b"tool"):
+            return True
+        at = data.find(name, at + 1)
+    return any(_opens_tool(line.lstrip(WHITESPACE)) for line in data.split(b"\n"))
+
+
+def _opens_tool(line: bytes) -> bool:
+    """`[tool]` or `tool =` at the start of a line."""
+    if line.startswith(b"["):
+        line = line[1:].lstrip(WHITESPACE)
+        closing = b"]"
+    else:
+        closing = b"="
+    return line.startswith(b"tool") and line[4:].lstrip(WHITESPACE).startswith(closing)
 
 
 def _whole(_path: str, document: Dict[str, Any]) -> Dict[str, Any]:
