@@ -5,6 +5,7 @@ naming the key and the file."""
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import sys
 import textwrap
@@ -118,6 +119,17 @@ def test_every_sagemaker_flag_is_a_key(project, kind):
     }
     assert flags == set(config.settings)
     assert "s3_kms_keys" in flags
+
+
+def test_the_documentation_lists_every_key_of_both_kinds():
+    from aws_sagemaker_remote.flags.groups import setting_keys
+
+    text = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    section = text.split("## Keys", 1)[1].split("## Errors", 1)[0]
+    listed = set(re.findall(r"`([a-z0-9-]+)`", section))
+    for groups in (processing_groups.GROUPS, training_groups.GROUPS):
+        for key in setting_keys(groups):
+            assert set(key.spellings) <= listed, key.spellings
 
 
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
