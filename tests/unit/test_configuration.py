@@ -476,9 +476,7 @@ def test_each_kind_declares_the_settings_only_its_face_has():
 
 PROBE = """
 import sys
-from aws_sagemaker_remote.configuration.files import may_hold_ours
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
-from aws_sagemaker_remote.flags.groups import IDS
 from aws_sagemaker_remote.processing.args import sagemaker_processing_args
 
 parser = OneLineErrorParser(prog="probe")
@@ -512,6 +510,24 @@ def test_a_file_is_parsed_once_per_content(project):
     cache.write_bytes(b"\x00garbage")
     assert probe(project) == "ml.m5.large True"
     assert probe(project) == "ml.m5.large False"
+
+
+def test_a_project_without_our_table_costs_no_parse_and_no_parser_module(project):
+    """Every user's project names the library (its dependencies): the local run reads that
+    pyproject.toml and passes it over without importing the parse cache or tomllib."""
+    write_project(project, '[project.optional-dependencies]\nml = ["aws-sagemaker-remote"]\n')
+    command = PROBE + (
+        "print(sorted(m for m in sys.modules if m.startswith('aws_sagemaker_remote.configuration')"
+        " or m == 'tomllib'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", command, str(project / "src" / "jobs" / "job.py")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "['aws_sagemaker_remote.configuration', 'aws_sagemaker_remote.configuration.files']"
+    )
 
 
 def test_a_cache_that_cannot_be_written_only_costs_a_parse(project):

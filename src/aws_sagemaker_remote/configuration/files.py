@@ -9,23 +9,21 @@ https://specifications.freedesktop.org/basedir-spec/latest/): its top-level keys
 
 Parsing TOML costs the import of tomllib (10-13 ms: half a local run's start-up), so a file is
 parsed only when its text may hold our table (`may_hold_ours`), and what a parse found is kept
-in the cache folder beside the bytes it came from: the next run that reads the same bytes takes
-it from there (`marshal`, built in: nothing to import). The search itself is a few `stat` calls.
+in the cache folder beside the bytes it came from (`parsed.py`, imported only then). The search
+itself, every local run's cost, is a few `stat` calls, a read and a byte test.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
-import sys
 
 from .. import settings
 from ..errors import UsageError
-from ..paths import HOME_ENV, cache_root, user_config_file
+from ..paths import HOME_ENV, user_config_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, List, Mapping, Optional
+    from typing import Any, Dict, List, Mapping, Optional
 
 TABLE = "aws-sagemaker-remote"
 ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
@@ -36,10 +34,6 @@ NOT_KEYS = frozenset(
     (HOME_ENV, settings.TRANSFER_ENV, settings.SETTLE_ENV, settings.PASS_CREDENTIALS_ENV)
 )
 PROJECT_FILE = "pyproject.toml"
-CACHE_FILE = "configuration.marshal"
-CACHE_ENTRIES = 32
-# The cache's format; marshal's own changes with Python's version.
-CACHE_FORMAT = (1, marshal.version, sys.version_info[:2])
 
 WHITESPACE = b" \t\r\n"
 
@@ -102,7 +96,9 @@ def user_table() -> Optional[FileTable]:
     path = user_file()
     if not os.path.isfile(path):
         return None
-    return FileTable("user file", path, "", _parsed(path, _read(path), _whole))
+    from .parsed import parsed
+
+    return FileTable("user file", path, "", parsed(path, _read(path), _whole))
 
 
 def project_table(folder: str) -> Optional[FileTable]:
@@ -124,7 +120,9 @@ def _project_entries(path: str) -> Optional[Dict[str, Any]]:
     data = _read(path)
     if not may_hold_ours(data):
         return None
-    return _parsed(path, data, _ours)
+    from .parsed import parsed
+
+    return parsed(path, data, _ours)
 
 
 def may_hold_ours(data: bytes) -> bool:
@@ -172,79 +170,9 @@ def _ours(path: str, document: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     return table
 
 
-# ---------------------------------------------------------------- parsing, once per content
-
-
-def _parsed(path: str, data: bytes, pick: Callable[[str, Dict[str, Any]], Any]) -> Any:
-    """`pick(path, parse of data)`: from the cache when `path` held these very bytes before
-    (a comparison of contents, so an edit is never missed whatever its time stamp)."""
-    cache = _load_cache()
-    entry = cache.get(path)
-    if entry is not None and entry[0] == data:
-        return entry[1]
-    found = pick(path, _parse(path, data))
-    _store_cache(cache, path, data, found)
-    return found
-
-
-def _cache_file() -> str:
-    return os.path.join(cache_root(), CACHE_FILE)
-
-
-def _load_cache() -> Dict[str, Any]:
-    """The cache's entries (path -> (bytes, what was found)); none when it is missing, of
-    another format or unreadable. The file is the user's own, written whole (os.replace)."""
-    try:
-        with open(_cache_file(), "rb") as handle:
-            content = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(content, dict) or content.get("format") != CACHE_FORMAT:
-        return {}
-    entries = content.get("entries")
-    return entries if isinstance(entries, dict) else {}
-
-
-def _store_cache(cache: Dict[str, Any], path: str, data: bytes, found: Any) -> None:
-    """Best effort: a value marshal cannot write (a TOML date), a full disk or a read-only
-    folder only means the next run parses again."""
-    cache.pop(path, None)
-    cache[path] = (data, found)
-    while len(cache) > CACHE_ENTRIES:
-        del cache[next(iter(cache))]
-    target = _cache_file()
-    temporary = f"{target}.{os.getpid()}.{id(cache)}.tmp"  # one per process and call
-    try:
-        content = marshal.dumps({"format": CACHE_FORMAT, "entries": cache})
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(content)
-        os.replace(temporary, target)
-    except (OSError, ValueError):
-        import contextlib
-
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-
-
 def _read(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
-def _parse(path: str, data: bytes) -> Dict[str, Any]:
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - the tests run on 3.11
-        import tomli as tomllib
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text, as TOML must be") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML: {exc}") from None
