@@ -10,27 +10,11 @@ from typing import Iterable, Optional
 
 from ..contract import BACKENDS
 from ..errors import Error, UsageError, credentials_line, is_credentials_error, one_line
-from ..settings import BACKEND_ENV, backend_from_environment
 from .base import Backend
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..kinds import JobKind
-
-
-def backend_name(flag_value: Optional[str]) -> str:
-    """The backend to use: the flag, else the environment variable, else `aws`."""
-    if flag_value:
-        value, source = flag_value, "--sagemaker-backend"
-    elif backend_from_environment():
-        value = backend_from_environment()
-        source = f"--sagemaker-backend (from {BACKEND_ENV})"
-    else:
-        return "aws"
-    name = value.strip().lower()
-    if name not in BACKENDS:
-        raise UsageError(_not_a_backend(source, value))
-    return name
 
 
 def get_backend(

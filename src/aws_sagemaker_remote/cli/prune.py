@@ -27,8 +27,13 @@ def add_prune_command(command: Callable[..., argparse.ArgumentParser]) -> None:
         help="keep what jobs of this period use and what is this recent: 30m, 12h, 7d, 2w (7d)",
     )
     sub.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
-    sub.add_argument("--bucket", help="staging bucket (default: sagemaker-REGION-ACCOUNT)")
-    sub.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"staging prefix ({DEFAULT_PREFIX})")
+    sub.add_argument(
+        "--bucket",
+        help="staging bucket (default: the configured bucket, else sagemaker-REGION-ACCOUNT)",
+    )
+    sub.add_argument(
+        "--prefix", help=f"staging prefix (default: the configured prefix, else {DEFAULT_PREFIX})"
+    )
     sub.add_argument(
         "--lifecycle",
         metavar="DAYS|off",
@@ -47,12 +52,13 @@ def cmd_prune(ctx: Any, args: argparse.Namespace) -> int:
     from ..s3.prune import apply_prune, plan_prune
 
     backend = ctx.backend
-    bucket = args.bucket or _default_bucket(backend)
+    bucket = args.bucket or ctx.configured["bucket"] or _default_bucket(backend)
+    prefix = args.prefix or ctx.configured["prefix"]
     if args.lifecycle is not None:
-        return _lifecycle(ctx, backend.s3, bucket, args.prefix, args.lifecycle)
+        return _lifecycle(ctx, backend.s3, bucket, prefix, args.lifecycle)
     cutoff = _now() - args.older_than
-    keep, old_jobs = _jobs(backend, cutoff, args.prefix)
-    plan = plan_prune(backend.s3, bucket, args.prefix, keep, cutoff)
+    keep, old_jobs = _jobs(backend, cutoff, prefix)
+    plan = plan_prune(backend.s3, bucket, prefix, keep, cutoff)
     verb = "would remove" if args.dry_run else "removing"
     for key in plan.manifests + plan.objects:
         ctx.say(f"{verb} s3://{bucket}/{key}")

@@ -8,19 +8,30 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
-from .. import settings
+from ..configuration.files import Places
+from ..errors import UsageError
 from . import flag_of
 from .builder import FlagAdder, add_user_arguments
-from .types import comma_list, key_value_list, positive_int
+from .types import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Dict, Iterable, Sequence
+    from typing import Any, Dict, FrozenSet, Iterable, List, Sequence
 
+    from ..configuration.keys import Key
     from .config import ScriptConfig
 
 YES_NO, TEXT, NUMBER, PAIRS, IDS, BACKEND = "yes/no", "text", "number", "pairs", "ids", "backend"
+# The value type of each kind of row: the flag's, and a configuration value's (None: text).
+VALUE_TYPES = {
+    YES_NO: parse_yes_no,
+    TEXT: None,
+    NUMBER: positive_int,
+    PAIRS: key_value_list,
+    IDS: comma_list,
+    BACKEND: choice_of(c.BACKENDS),
+}
 
 
 class Row(namedtuple("Row", "name kind metavar help aliases", defaults=((),))):
@@ -124,17 +135,76 @@ def container_group(*more: Row) -> tuple:
     return ("SageMaker container", None, (*rows, *more))
 
 
-def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
-    """The keywords of a kind's `sagemaker_*_args` as its flags' defaults: the config's
-    normalized values, and the environment's profile and backend when the code sets none."""
-    return {
+def setting_keys(groups: Iterable) -> List[Key]:
+    """The configuration key of each row of `groups`: its name and its other spellings."""
+    from ..configuration.keys import Key, flag_key, key_of
+
+    return [
+        Key(
+            row.name,
+            (key_of(row.name), *(flag_key(alias) for alias in row.aliases)),
+            VALUE_TYPES[row.kind],
+            local_path=row.metavar == "PATH",
+        )
+        for _title, _description, rows in groups
+        for row in rows
+    ]
+
+
+def flag_defaults(
+    values: Dict, config: ScriptConfig, given: FrozenSet[str], groups: Iterable, read: bool = True
+) -> Dict:
+    """Each row's default, as the configuration decides it (configuration/layers.py: the
+    environment, the script's keywords in `values` (those in `given`), the project and user
+    files, the built-in default). The settings with their origins are worked out for `config`
+    when first asked for: with nothing configured (the usual local run) only the values are."""
+    folder = os.path.dirname(os.path.abspath(config.script))
+    places = Places(config.kind.name, folder, read=read)
+    arguments = {**values, "env": config.env, "tags": config.tags}
+    builtin = {
         **values,
         "script": config.script,
-        "env": config.env,
-        "tags": config.tags,
-        "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
-        "base_job_name": values["base_job_name"] or script_base_name(config),
-        "backend": values["backend"] or settings.backend_from_environment() or "aws",
+        "env": {},
+        "tags": {},
+        "profile": os.environ.get("AWS_PROFILE") or "default",
+        "base_job_name": script_base_name(config),
+        "backend": "aws",
+    }
+    config.places = places
+    config.settings_from(lambda: _settings(places, groups, arguments, set(given), builtin))
+    if places.empty:
+        return {
+            row.name: arguments[row.name]
+            if row.name in given and arguments[row.name] is not None
+            else builtin[row.name]
+            for _title, _description, rows in groups
+            for row in rows
+        }
+    settings = config.settings
+    config.env, config.tags = settings["env"].value, settings["tags"].value
+    return {name: setting.value for name, setting in settings.items()}
+
+
+def _settings(places: Places, groups: Iterable, arguments: Dict, given: set, builtin: Dict):
+    from ..configuration.layers import resolve
+
+    keys = setting_keys(groups)
+    return keys, resolve(places, keys, arguments, given, builtin)
+
+
+COMMAND_DEFAULTS = {"backend": "aws", "profile": None, "region": None, "bucket": None,
+                    "prefix": c.DEFAULT_PREFIX}  # fmt: skip
+
+
+def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str, Any]:
+    """Backend, profile, region, bucket and prefix for a command about jobs of a kind
+    (`aws-sagemaker-remote KIND ...`, which runs no script; `groups`: the kind's flags): the
+    environment, the project file of `folder`, the user file, else aws, the session's profile
+    and region, the default bucket and prefix. Every setting is checked as a script would."""
+    _keys, settings = _settings(Places(kind_name, folder), groups, {}, set(), {})
+    return {
+        name: default if settings[name].value is None else settings[name].value
+        for name, default in COMMAND_DEFAULTS.items()
     }
 
 
@@ -152,13 +222,21 @@ def add_all_flags(
     config: ScriptConfig,
     groups: Iterable,
     values: Dict,
+    given: FrozenSet[str],
     item_adders: Iterable,
+    read: bool = True,
 ) -> None:
     """A kind's --sagemaker-* groups, then its item groups: each of `item_adders` is called
-    with (adder, parser, config). The flags added are recorded as the library's own."""
+    with (adder, parser, config). The flags added are recorded as the library's own. A wrong
+    configuration file or variable ends the program as a usage error does (one line, exit 2);
+    `read=False` reads neither (the documentation's parsers)."""
     config.parser = parser
+    try:
+        defaults = flag_defaults(values, config, given, groups, read)
+    except UsageError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, groups, flag_defaults(values, config))
+    add_sagemaker_flags(add, parser, groups, defaults)
     for adder in item_adders:
         adder(add, parser, config)
     add_user_arguments(parser, values["additional_arguments"], values["argparse_callback"])
@@ -195,12 +273,13 @@ def _add(add: FlagAdder, group, row: Row, value: Any):
 
 
 def _merged(what: str, from_code: Dict[str, str]) -> str:
-    """--sagemaker-env/--sagemaker-tags add to what the script sets: show that, not a default."""
+    """--sagemaker-env/--sagemaker-tags add to what the script and the configuration set: show
+    that, not a default."""
     text = f"{what}, comma-separated (a backslash before a comma keeps it in the value)"
     if not from_code:
         return text
     shown = ",".join(f"{k}={v}" for k, v in from_code.items()).replace("%", "%%")
-    return f"{text}; added to the script's own: {shown}"
+    return f"{text}; added to the script's and the configuration's: {shown}"
 
 
 def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[str]) -> None:

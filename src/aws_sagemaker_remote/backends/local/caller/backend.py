@@ -18,7 +18,7 @@ from ....contract import TERMINAL_STATES as TERMINAL
 from ....kinds import KINDS, JobKind, home
 from ....procs import same_process
 from ...base import Backend
-from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR
+from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR, RUNNER_S3_DIR_VAR
 from ..store import (
     RUNNER_LOG,
     RUNNER_PID,
@@ -66,18 +66,20 @@ class LocalBackend(Backend):
         }
         self.region = region
         self.profile = profile
+        self._s3_server_dir: Optional[Path] = None
 
     @property
     def root(self) -> Path:
         return self.store.root
 
     def _make_s3_client(self) -> Any:
-        """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
-        from ....aws.session import make_session
-        from ....s3.clients import client_config
+        """The caller's own S3 endpoint, else the embedded server `aws-sagemaker-remote s3
+        start` runs (s3endpoint.py: checked as it is made; one line when there is none)."""
+        from ..s3endpoint import emulator_s3
 
-        session = make_session(self.profile, self.region)
-        return session.client("s3", config=client_config())
+        chosen = emulator_s3(self.profile, self.region)
+        self._s3_server_dir = chosen.server_dir
+        return chosen.client
 
     def job_dir(self, kind: JobKind, name: str) -> Path:
         return self._stores[kind.name].job_dir(name)
@@ -148,8 +150,11 @@ class LocalBackend(Backend):
     def _spawn_runner(self, job_dir: Path) -> None:
         env = dict(os.environ)
         env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = self.region
-        if self.profile:  # the runner's session is made as the caller's is (runner_session)
+        if self.profile:  # the runner's session is made as the caller's is (s3endpoint.py)
             env[RUNNER_PROFILE_VAR] = self.profile
+        # The S3 the caller chose (asking for self.s3 makes the choice if nothing has yet).
+        if self.s3 is not None and self._s3_server_dir is not None:
+            env[RUNNER_S3_DIR_VAR] = str(self._s3_server_dir)
         package_root = str(Path(__file__).resolve().parents[4])  # importable however installed
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", RUNNER_MODULE, str(job_dir)]

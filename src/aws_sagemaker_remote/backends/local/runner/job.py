@@ -22,8 +22,9 @@ from ....container import protocol
 from ....kinds import home, kind_of
 from ....paths import venvs_dir
 from ....procs import start_time
-from ..handoff import RUNNER_PROFILE_VAR
+from ..handoff import RUNNER_S3_DIR_VAR
 from ..logfile import LogWriter
+from ..s3endpoint import S3ServerInfo, runner_s3
 from ..store import REQUEST_FILE, RUNNER_RECORD, read_json, stop_requested_at, write_json
 from . import channels
 from .instance import Instance, instances, map_argument, map_env_value
@@ -59,6 +60,7 @@ class Job:
         self.channels = self.kind.channels(self.request)
         self.logs = {i.index: LogWriter(i.log_file) for i in self.instances}
         self.s3 = None
+        self.s3_server = None  # the embedded S3 server the caller chose (s3endpoint.py)
         self.life: Life = home(__package__, self.kind).life(self)
 
     def run(self) -> Outcome:
@@ -71,8 +73,8 @@ class Job:
                 writer.close()
 
     def _run(self) -> Outcome:
-        if self.life.needs_s3():
-            self.s3 = runner_session().client("s3", config=_s3_config())  # boto3: ~0.3 s
+        if self.life.needs_s3() or os.environ.get(RUNNER_S3_DIR_VAR):
+            self.s3, self.s3_server, _ = runner_s3(os.environ)  # boto3: ~0.3 s
         while True:
             outcome, supervisor = self._attempt()
             if outcome is not None:
@@ -154,7 +156,7 @@ class Job:
         app = self.kind.app(self.request)
         command = [map_argument(t, instance.root) for t in app.entrypoint + (app.arguments or [])]
         command[0] = replace_interpreter(command[0], python)
-        env = instance_environment(self.request, instance, python)
+        env = instance_environment(self.request, instance, python, self.s3_server)
         env.update(self.life.environment())
         return Worker(command, env, instance.root, self.logs[instance.index])
 
@@ -237,10 +239,12 @@ def replace_interpreter(word: str, python: str) -> str:
     return python if INTERPRETER_RE.match(os.path.basename(word)) else word
 
 
-def instance_environment(request: Dict, instance: Instance, python: str) -> Dict[str, str]:
+def instance_environment(
+    request: Dict, instance: Instance, python: str, s3_server: Optional[S3ServerInfo] = None
+) -> Dict[str, str]:
     """A minimal base of the caller's environment (jobenv.py: no credentials unless the caller
     opts in) plus the request's Environment, container paths remapped."""
-    env = script_base(os.environ, instance.root)
+    env = script_base(os.environ, instance.root, s3_server)
     for key, value in request.get("Environment", {}).items():
         env[key] = map_env_value(value, instance.root)
     if protocol.PYTHON in env:
@@ -252,17 +256,3 @@ def instance_environment(request: Dict, instance: Instance, python: str) -> Dict
         env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
     env[protocol.PATH_MAP] = instance.path_map
     return env
-
-
-def runner_session():
-    """The caller's session, as the caller made it: an explicit profile also makes botocore
-    ignore credentials in the environment, so it is passed on as the caller gave it."""
-    from ....aws.session import make_session
-
-    return make_session(os.environ.get(RUNNER_PROFILE_VAR) or None, None)
-
-
-def _s3_config():
-    from ....s3.clients import client_config
-
-    return client_config()
