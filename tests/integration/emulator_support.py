@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ INPUT = "/opt/ml/processing/input/data"
 OUTPUT = "/opt/ml/processing/output/result"
 PROBE_PACKAGE = "asr_emulator_probe_pkg"
 REQ_DIR = "/opt/ml/processing/code/requirements"
+IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/emulated:latest"  # no profile: unknown
 
 COPY_SCRIPT = """
 import shutil, sys
@@ -71,6 +73,7 @@ def make_request(
     env=None,
     max_runtime=600,
     entrypoint=("python3", f"{CODE}/script.py"),
+    image=IMAGE,
 ):
     request = {
         "ProcessingJobName": name,
@@ -83,7 +86,7 @@ def make_request(
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
         "AppSpecification": {
-            "ImageUri": "000000000000.dkr.ecr.us-east-1.amazonaws.com/emulated:latest",
+            "ImageUri": image,
             "ContainerEntrypoint": list(entrypoint),
         },
         "RoleArn": "arn:aws:iam::000000000000:role/emulated",
@@ -172,3 +175,20 @@ def submit_with_bootstrap(backend, s3_client, bucket, name, script, *, env=None,
         **kw,
     )
     return backend.create_job(PROCESSING, request)
+
+
+def probe_wheel(directory: Path, name: str = PROBE_PACKAGE, value: str = "from a wheel") -> Path:
+    """A tiny pure-Python wheel, so a job installs it with no index and no build step."""
+    wheel = directory / f"{name}-0.1-py3-none-any.whl"
+    info = f"{name}-0.1.dist-info"
+    files = {
+        f"{name}/__init__.py": f"VALUE = {value!r}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return wheel

@@ -22,10 +22,9 @@ the file's order, before the arguments the container was started with.
 
 import json
 import os
-import shutil
-import subprocess
 from typing import Dict, List
 
+from aws_sagemaker_remote.container.gpus import gpu_count
 from aws_sagemaker_remote.container.settings import PathMap, SetupError
 
 KIND_TRAINING = "training"
@@ -91,20 +90,6 @@ def set_training_variables(env: Dict[str, str], path_map: PathMap) -> None:
     for name, value in found.items():
         if value is not None:
             env.setdefault("SM_" + name.upper(), _encoded(value))
-
-
-def gpu_count() -> int:
-    """GPUs listed by ``nvidia-smi --list-gpus`` (the toolkit's ``num_gpus``), 0 without it."""
-    command = shutil.which("nvidia-smi")
-    if command is None:
-        return 0
-    try:
-        output = subprocess.check_output([command, "--list-gpus"], stderr=subprocess.DEVNULL)
-    except (OSError, subprocess.CalledProcessError):
-        return 0
-    return sum(
-        1 for line in output.decode("utf-8", "replace").split("\n") if line.startswith("GPU ")
-    )
 
 
 def _object(value: object, name: str) -> Dict:

@@ -1,11 +1,12 @@
 """The GPUs of an emulated instance: as many as its instance type has on AWS (images/instances.py,
 the official SDK's instance table), against what this machine has (``nvidia-smi --list-gpus``,
-as the training toolkit counts them: container/training.py).
+as the SageMaker training toolkit counts them: container/gpus.py).
 
 When this machine has more, the job sees only as many (``CUDA_VISIBLE_DEVICES``, unless the
 caller set it): a CPU instance type has none. When it has fewer, one warning line: the job runs
 on what there is (on the CPU, with the CPU build of a framework image's packages, as its
-profile is). A training job's SM_NUM_GPUS follows the instance type (runner/training).
+profile is). SM_NUM_GPUS follows the instance type (the kind's life sets it where the
+toolkit would).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Dict, Optional
 
-from ....container.training import gpu_count as machine_gpus
+from ....container.gpus import gpu_count as machine_gpus
 from ....images.instances import GPU, accelerator, gpu_count
 
 CUDA_VISIBLE = "CUDA_VISIBLE_DEVICES"
