@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import textwrap
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import SAFETY_TIMEOUT, TERMINAL, stop_leftovers  # noqa: F401 - re-exported
+from helpers import SAFETY_TIMEOUT, TERMINAL, probe_wheel, stop_leftovers  # noqa: F401 - re-exported
 
 from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.kinds.processing import LOG_GROUP
@@ -175,20 +174,3 @@ def submit_with_bootstrap(backend, s3_client, bucket, name, script, *, env=None,
         **kw,
     )
     return backend.create_job(PROCESSING, request)
-
-
-def probe_wheel(directory: Path, name: str = PROBE_PACKAGE, value: str = "from a wheel") -> Path:
-    """A tiny pure-Python wheel, so a job installs it with no index and no build step."""
-    wheel = directory / f"{name}-0.1-py3-none-any.whl"
-    info = f"{name}-0.1.dist-info"
-    files = {
-        f"{name}/__init__.py": f"VALUE = {value!r}\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel

@@ -244,6 +244,15 @@ def replace_interpreter(word: str, python: str) -> str:
     return python if INTERPRETER_RE.match(os.path.basename(word)) else word
 
 
+def container_interpreter(word: str, python: str) -> str:
+    """The interpreter command the bootstrap runs the script with: a bare name the job's
+    environment has (`python3`) stays as the image has it (its folder comes first on PATH, and
+    the bootstrap's lines show `python3`, as on AWS); any other interpreter is replaced."""
+    if os.sep not in word and os.path.exists(os.path.join(os.path.dirname(python), word)):
+        return word
+    return replace_interpreter(word, python)
+
+
 def instance_environment(
     request: Dict, instance: Instance, python: str, platform: Optional[Dict[str, str]] = None
 ) -> Dict[str, str]:
@@ -256,7 +265,7 @@ def instance_environment(
         env[key] = map_env_value(value, instance.root)
     if protocol.PYTHON in env:
         words = env[protocol.PYTHON].split(" ", 1)
-        env[protocol.PYTHON] = " ".join([replace_interpreter(words[0], python), *words[1:]])
+        env[protocol.PYTHON] = " ".join([container_interpreter(words[0], python), *words[1:]])
     bin_dir = os.path.dirname(python)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
     if python != sys.executable:
