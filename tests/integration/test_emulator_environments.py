@@ -15,8 +15,8 @@ from emulator_support import (
     OUTPUT,
     PROBE_PACKAGE,
     REQ_DIR,
-    all_events,
     get,
+    make_request,
     probe_wheel,
     put,
     runner_log,
@@ -56,14 +56,16 @@ open(os.path.join(sys.argv[1], "report.json"), "w").write(json.dumps(report))
 
 
 def job_log(backend, name, kind=PROCESSING):
-    return "\n".join(all_events(backend, _stream(backend, name, kind)))
-
-
-def _stream(backend, name, kind):
+    """The job's log lines (its first instance's)."""
     streams = backend.logs.describe_log_streams(
         logGroupName=kind.log_group, logStreamNamePrefix=f"{name}/"
     )["logStreams"]
-    return streams[0]["logStreamName"]
+    events = backend.logs.get_log_events(
+        logGroupName=kind.log_group,
+        logStreamName=streams[0]["logStreamName"],
+        startFromHead=True,
+    )["events"]
+    return "\n".join(event["message"] for event in events)
 
 
 def with_requirements(backend, s3_client, bucket, name, requirements, script=REPORT_SCRIPT,
@@ -281,3 +283,50 @@ def test_the_image_s_python_or_one_line_naming_both(backend, s3_client, bucket, 
     lines = [line for line in job_log(hidden, "py310-missing").splitlines() if "3.10" in line]
     assert len(lines) == 1, lines
     assert f"the job runs on Python {local}" in lines[0]
+
+
+GPU_SCRIPT = """
+import os
+print("SM_NUM_GPUS=" + os.environ["SM_NUM_GPUS"])
+print("CUDA_VISIBLE_DEVICES=" + repr(os.environ.get("CUDA_VISIBLE_DEVICES")))
+"""
+
+
+def test_a_gpu_instance_type_s_gpus(backend, s3_client, bucket):
+    """SM_NUM_GPUS is the instance type's (the SDK's table: ml.g5.xlarge has 1), and one line
+    says when this machine has fewer."""
+    from training_emulator_support import submit_training, wait_training
+
+    from aws_sagemaker_remote.container.gpus import gpu_count
+    from aws_sagemaker_remote.kinds import TRAINING
+
+    submit_training(backend, s3_client, bucket, "on-a-gpu", GPU_SCRIPT,
+                    instance_type="ml.g5.xlarge")  # fmt: skip
+    assert wait_training(backend, "on-a-gpu")["TrainingJobStatus"] == "Completed"
+    log = job_log(backend, "on-a-gpu", TRAINING)
+    assert "SM_NUM_GPUS=1" in log
+    warnings = [line for line in log.splitlines() if "this machine has" in line]
+    if gpu_count() == 0:
+        assert warnings == [
+            "[local emulator] warning: ml.g5.xlarge has 1 GPU and this machine has none: the "
+            "job runs on what is here (the CPU), with the CPU build of the image's packages"
+        ]
+    else:
+        assert not warnings
+
+
+def test_a_rerun_keeps_the_first_run_s_emulation(aws_env, bucket, s3_client, monkeypatch):
+    """`processing rerun` (a backend made without settings) runs the job as the first run was:
+    its RerunOf tag names it."""
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_STOP_GRACE", "5")
+    first = LocalBackend(emulation=Emulation("caller"))
+    submit(first, s3_client, bucket, "first-run", "print('hi')\n")
+    wait(first, "first-run")
+    again = LocalBackend()
+    request = make_request("first-run-again", bucket)
+    request["Tags"] = [{"Key": "RerunOf", "Value": "first-run"}]
+    put(s3_client, bucket, "first-run-again/code/script.py", "print('hi')\n")
+    again.create_job(PROCESSING, request)
+    wait(again, "first-run-again")
+    copied = Emulation.read(again.job_dir(PROCESSING, "first-run-again"))
+    assert copied.environment == "caller"
