@@ -164,21 +164,24 @@ def fingerprint(root: Path) -> str:
     while it is read."""
     digest = hashlib.sha256()
     try:
-        for folder, dirs, files in os.walk(root, onerror=_raise):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            relative = os.path.relpath(folder, root)
-            digest.update(f"{relative}/\n".encode("utf-8", "surrogateescape"))
-            for name in sorted(files):
-                stat = os.lstat(os.path.join(folder, name))
-                line = f"{relative}/{name}\0{stat.st_size}\0{stat.st_mode}\0{stat.st_mtime_ns}\n"
-                digest.update(line.encode("utf-8", "surrogateescape"))
+        _add_folder(digest, str(root), "")
     except OSError:
         return ""
     return digest.hexdigest()
 
 
-def _raise(error: OSError) -> None:
-    raise error
+def _add_folder(digest, folder: str, relative: str) -> None:
+    digest.update(f"{relative}/\n".encode("utf-8", "surrogateescape"))
+    with os.scandir(folder) as entries:
+        found = sorted(entries, key=lambda entry: entry.name)
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                _add_folder(digest, entry.path, f"{relative}/{entry.name}")
+            continue
+        stat = entry.stat(follow_symlinks=False)
+        line = f"{relative}/{entry.name}\0{stat.st_size}\0{stat.st_mode}\0{stat.st_mtime_ns}\n"
+        digest.update(line.encode("utf-8", "surrogateescape"))
 
 
 @contextlib.contextmanager
