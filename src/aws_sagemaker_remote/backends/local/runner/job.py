@@ -1,7 +1,8 @@
 """The detached process that runs one emulated job: `python -m ...runner JOB_DIR`.
 
-Steps, for a job of any kind: lay out each instance, download the input channels, pick the
-interpreter (requirements venv or this one), start every instance, supervise (stop requests,
+Steps, for a job of any kind: lay out each instance, download the input channels, make the
+job's environment (environments/: the image's Python and packages plus the requirements, one
+fresh environment per instance) and its GPU facts, start every instance, supervise (stop requests,
 runtime limits, what the kind syncs while it runs), then let the kind end the job: its uploads,
 its final status (the kind's Life, life.py: runner/processing.py, runner/training/). A job on
 managed spot capacity may be interrupted (`LocalBackend.interrupt_job`): its instances are

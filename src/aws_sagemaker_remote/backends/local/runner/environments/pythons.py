@@ -1,10 +1,11 @@
 """The interpreter of an emulated job: the image's Python version when this machine has it.
 
-Looked for, in order: this Python (same minor version), a Python that `uv python find --system`
-knows (uv-managed ones, those on PATH), pyenv's versions (`$PYENV_ROOT/versions/X.Y.*`), and
-`pythonX.Y` on PATH. With none, `uv python install X.Y` is tried once a day, unless uv may not
-download Pythons (`UV_PYTHON_DOWNLOADS=never` or `manual`, uv's own setting) or uv is missing:
-never required, and a machine without a network pays for the attempt once, not per job.
+Looked for, in order: this Python (same minor version), pyenv's versions
+(`$PYENV_ROOT/versions/X.Y.*`: a folder listing), a Python that `uv python find --system` knows
+(uv-managed ones, those on PATH), and `pythonX.Y` on PATH. With none, `uv python install X.Y`
+is tried once a day, unless uv may not download Pythons (`UV_PYTHON_DOWNLOADS=never` or
+`manual`, uv's own setting) or uv is missing: never required, and a machine without a network
+pays for the attempt once a day, not per job.
 Found interpreters are remembered for a day in `<environments>/pythons.json` (uv's search
 queries every interpreter on PATH: seconds, not milliseconds).
 """
@@ -21,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Tuple
+from typing import Callable, Iterator, Optional, Tuple
 
 REMEMBERED = "pythons.json"
 REMEMBER_SECONDS = 24 * 3600
@@ -72,16 +73,20 @@ def find_python(
 
 
 def _look(wanted: Tuple[int, int], folder: Path, uv: Optional[str]) -> Optional[Interpreter]:
-    key = "{}.{}".format(*wanted)
-    places = [(path, "pyenv") for path in _pyenv_pythons(key)]
-    if uv:
-        places.insert(0, (_uv_find(uv, key, folder), "uv"))
-    places.append((shutil.which(f"python{key}"), "PATH"))
-    for path, source in places:
+    for path, source in _candidates("{}.{}".format(*wanted), folder, uv):
         found = _probe(path, source) if path else None
         if found is not None and found.minor == tuple(wanted):
             return found
     return None
+
+
+def _candidates(key: str, folder: Path, uv: Optional[str]) -> Iterator[Tuple[Optional[str], str]]:
+    """(path, where it was found), cheapest first: uv's search is asked only when needed."""
+    for path in _pyenv_pythons(key):
+        yield path, "pyenv"
+    if uv:
+        yield _uv_find(uv, key, folder), "uv"
+    yield shutil.which(f"python{key}"), "PATH"
 
 
 def _uv_find(uv: str, key: str, folder: Path) -> Optional[str]:
