@@ -90,9 +90,8 @@ def main() -> int:
     print(f"per job, median of {args.runs}:")
     print(f"  cache lookup (lock + fingerprint check)  {median(lookups) * 1000:7.1f} ms")
     print(f"  the instance's fresh environment          {median(overlays) * 1000:7.1f} ms")
-    print(
-        f"  clean environment in all                  {(median(lookups) + median(overlays)) * 1000:7.1f} ms"
-    )  # noqa: E501
+    total = (median(lookups) + median(overlays)) * 1000
+    print(f"  clean environment in all                  {total:7.1f} ms")
     print(f"  vs a full copy of the environment (cp -a) {median(copies) * 1000:7.1f} ms")
     print(f"  (a Python start with {', '.join(modules) or 'nothing'} imported there: "
           f"{median(imports) * 1000:.0f} ms)")  # fmt: skip
