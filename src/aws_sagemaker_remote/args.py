@@ -44,6 +44,18 @@ def is_job_reference(value) -> bool:
     return isinstance(value, str) and value.startswith(JOB_REFERENCE)
 
 
+def s3_uri_slip(value) -> Optional[str]:
+    """Why a value meant as an S3 URI (`S3://b/k`, `s3:/b/k`, `s3:b/k`) is not one, rather than
+    a missing local path; None for anything else (a local file of such a name included)."""
+    import os
+
+    if not isinstance(value, str) or value[:3].lower() != "s3:" or value.startswith("s3://"):
+        return None
+    if os.path.exists(value):
+        return None
+    return "a malformed S3 URI: an S3 URI starts with s3:// (lowercase, two slashes)"
+
+
 def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) -> PathArgument:
     """Accept every form the API allows for an input or output value."""
     if isinstance(value, PathArgument):

@@ -1,20 +1,28 @@
 """Inputs that name an earlier job's output: `job:NAME/OUTPUT` -> that output's S3 URI.
 
-NAME is a processing job (its outputs by name) or a training job (`model` and `output`, its
-archives): processing and training job names are separate namespaces, so a name both use is
-refused rather than guessed."""
+NAME is a job's full name, `latest` (the newest job) or a unique start of one (jobnames.py, as
+the job commands take it), of a processing job (its outputs by name) or a training job (`model`
+and `output`, its archives): processing and training job names are separate namespaces, so a
+name both use is refused rather than guessed. `job:NAME/checkpoints` names a training job's
+checkpoints, for `--sagemaker-checkpoint-s3`."""
 
 from __future__ import annotations
 
+import re
+
 from ..args import JOB_REFERENCE as PREFIX
 from ..args import is_job_reference
-from ..contract import is_job_name
-from ..errors import UsageError, is_not_found
+from ..errors import UsageError, is_unreachable
 from ..flags import flag_of
+from .jobnames import find_job
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict
+    from typing import Any, Dict, Tuple
+
+CHECKPOINTS = "checkpoints"
+# A job's name or the start of one: SageMaker's name characters, at most its 63.
+NAME_OR_START = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-]{0,62}")
 
 
 def resolve_job_reference(backend: Any, value: str) -> str:
@@ -24,17 +32,36 @@ def resolve_job_reference(backend: Any, value: str) -> str:
     """
     if not is_job_reference(value):
         return value
-    job_name, _, output = value[len(PREFIX) :].partition("/")
-    if not is_job_name(job_name):
-        raise UsageError(f"{value!r}: a job reference is job:NAME/OUTPUT with a valid job name")
-    outputs = _job_outputs(backend, value, job_name)
+    job_name, output = split_reference(value)
+    kind, described = _job(backend, value, job_name)
+    outputs = kind.results(described)
     if not output and len(outputs) == 1:
         return next(iter(outputs.values()))
     if output not in outputs:
         known = ", ".join(sorted(outputs)) or "none"
-        what = f"job {job_name} has no output {output!r}" if output else "no output named"
+        name = kind.job_name(described)
+        what = f"job {name} has no output {output!r}" if output else "no output named"
         raise UsageError(f"{value!r}: {what}; its outputs: {known}")
     return outputs[output]
+
+
+def resolve_checkpoints(backend: Any, flag: str, value: str) -> str:
+    """`job:NAME/checkpoints` (or `job:NAME`): the S3 place of that job's checkpoints, whatever
+    the job's status (resuming a stopped job is what it is for)."""
+    try:
+        job_name, place = split_reference(value)
+        if place not in ("", CHECKPOINTS):
+            raise UsageError(f"{value!r}: expected job:NAME/{CHECKPOINTS}")
+        kind, described = _job(backend, value, job_name)
+        checkpoint = kind.checkpoint(described)
+        if checkpoint is None:
+            raise UsageError(
+                f"{value!r}: job {kind.job_name(described)} kept no checkpoints (it ran without "
+                "--sagemaker-checkpoints)"
+            )
+        return checkpoint.uri
+    except UsageError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
 
 
 def resolve_input(backend: Any, name: str, value: str) -> str:
@@ -46,24 +73,30 @@ def resolve_input(backend: Any, name: str, value: str) -> str:
         raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
-def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:
+def split_reference(value: str) -> Tuple[str, str]:
+    """`job:NAME/OUTPUT` -> (NAME, OUTPUT or ""); a UsageError when NAME cannot be a job's
+    name or the start of one."""
+    job_name, _, output = value[len(PREFIX) :].partition("/")
+    if not NAME_OR_START.fullmatch(job_name):
+        raise UsageError(
+            f"{value!r}: a job reference is job:NAME/OUTPUT, NAME a job's name, the start of one, "
+            "or latest"
+        )
+    return job_name, output
+
+
+def _job(backend: Any, value: str, job_name: str) -> Tuple[Any, Dict[str, Any]]:
+    """(its kind, its description) of the one job `job_name` means."""
     from ..kinds import KINDS
 
-    found = []
-    for kind in KINDS.values():
-        try:
-            found.append((kind, backend.describe_job(kind, job_name)))
-        except Exception as exc:
-            if not is_not_found(exc):
-                raise
-    if not found:
-        kinds = " or ".join(KINDS)
-        raise UsageError(f"{value!r}: there is no {kinds} job named {job_name!r}")
-    if len(found) > 1:
-        kinds = " and a ".join(kind.name for kind, _ in found)
-        raise UsageError(
-            f"{value!r}: both a {kinds} job are named {job_name!r}; "
-            "pass the output's s3:// URI instead"
-        )
-    kind, description = found[0]
-    return kind.results(description)
+    try:
+        kind, name = find_job(backend, job_name, KINDS.values())
+        return kind, backend.describe_job(kind, name)
+    except UsageError as exc:
+        raise UsageError(f"{value!r}: {exc}") from None
+    except Exception as exc:
+        if backend.name != "aws" or not is_unreachable(exc):
+            raise
+        from ..backends import unreachable_error
+
+        raise unreachable_error(exc, list(KINDS.values())) from None
