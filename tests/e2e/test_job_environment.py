@@ -138,6 +138,14 @@ def test_an_image_of_one_s_own_with_its_packages_declared(emulator_env, tmp_path
                          "--sagemaker-dry-run", "yes")  # fmt: skip
     assert unknown.returncode == 0, unknown.stderr
     assert "the image my-image:1 has no profile" in unknown.stderr
+    # run: one line about the unknown packages in all the user sees; the job fails as on AWS
+    # (its image may well have the module, but nothing said so)
+    run = run_script(script, "--sagemaker-run", "yes", "--sagemaker-image", OWN_IMAGE,
+                     timeout=300)  # fmt: skip
+    said = (run.stdout + run.stderr).splitlines()
+    assert len([line for line in said if "has no profile" in line]) == 1, said
+    assert run.returncode == 1
+    assert "No module named 'asr_emulator_probe_pkg'" in run.stdout + run.stderr
     wheel = probe_wheel(tmp_path, value="from my image")
     declared = tmp_path / "image-packages.txt"
     declared.write_text(f"asr_emulator_probe_pkg @ {wheel.as_uri()}\n")

@@ -149,17 +149,20 @@ def _resolve_local(spec: JobSpec):
 
 
 def _emulation(spec: JobSpec):
-    """How the emulator runs the job: its environment, the image's declared packages."""
+    """How the emulator runs the job: its environment, the image's declared packages, whether
+    the import pre-flight (on unless `off`) has said the image has no profile."""
     from ..backends.local.handoff import Emulation
     from ..images.packages import DECLARE_FLAG, declared_lines
 
+    warned = spec.import_check != "off"
     if not spec.image_packages:
-        return Emulation(spec.emulator_environment)
+        return Emulation(spec.emulator_environment, image_warned=warned)
     try:
         lines = declared_lines(spec.image_packages)
     except OSError as error:
         raise UsageError(f"{DECLARE_FLAG}: {spec.image_packages!r}: {error.strerror}") from None
-    return Emulation(spec.emulator_environment, lines, os.path.abspath(spec.image_packages))
+    path = os.path.abspath(spec.image_packages)
+    return Emulation(spec.emulator_environment, lines, path, image_warned=warned)
 
 
 def _resolve_aws(spec: JobSpec):

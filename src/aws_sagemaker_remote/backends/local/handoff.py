@@ -24,12 +24,15 @@ class Emulation:
     `environment`: `image` (an isolated environment of the image's Python and packages plus
     the requirements) or `caller` (this Python environment, as before: unfaithful);
     `image_packages`: the requirement lines declared for the image (`--sagemaker-image-packages`,
-    in place of its profile), and `image_packages_file` the file they came from.
+    in place of its profile), and `image_packages_file` the file they came from;
+    `image_warned`: the run's import pre-flight already told the user that the image has no
+    profile (the job's log then does not say it again: one line).
     """
 
     environment: str = IMAGE
     image_packages: Optional[List[str]] = None
     image_packages_file: Optional[str] = None
+    image_warned: bool = False
 
     def write(self, job_dir: Path) -> None:
         write_json(job_dir / EMULATION_FILE, asdict(self))
@@ -45,4 +48,5 @@ class Emulation:
             environment=data.get("environment", IMAGE),
             image_packages=data.get("image_packages"),
             image_packages_file=data.get("image_packages_file"),
+            image_warned=bool(data.get("image_warned", False)),
         )

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -161,7 +162,8 @@ class LocalBackend(Backend):
         for tag in request.get("Tags", []):
             first = tag.get("Value", "")
             if tag.get("Key") == RERUN_TAG and is_job_name(first) and store.exists(first):
-                return Emulation.read(store.job_dir(first))
+                # a rerun has no pre-flight: its job's log says what the first run's did
+                return replace(Emulation.read(store.job_dir(first)), image_warned=False)
         return Emulation()
 
     def _spawn_runner(self, job_dir: Path) -> None:

@@ -69,7 +69,7 @@ def prepare(job_dir: Path, venvs: Path, image: str, environment: Dict[str, str],
     contents = job_contents(image, environment, entry, instance, emulation)
     uv = find_uv()
     venvs.mkdir(parents=True, exist_ok=True)
-    python = _interpreter(contents, venvs, uv, log)
+    python = _interpreter(contents, venvs, uv, log, emulation.image_warned)
     builder = Builder(uv, instance.root, log)
     key = cache_key(
         {
@@ -92,10 +92,14 @@ def prepare(job_dir: Path, venvs: Path, image: str, environment: Dict[str, str],
     return JobEnvironment(job_dir, shared, lease)
 
 
-def _interpreter(contents: Contents, venvs: Path, uv: Optional[str], log: Log) -> Interpreter:
-    """The image's Python when this machine has it, else this one, with one line naming both."""
+def _interpreter(contents: Contents, venvs: Path, uv: Optional[str], log: Log,
+                 image_warned: bool) -> Interpreter:  # fmt: skip
+    """The image's Python when this machine has it, else this one, with one line naming both
+    (or, for an image without a profile, saying so unless the pre-flight did)."""
     image = contents.image
     if not image.known and image.python is None:
+        if image_warned:
+            return this_python()
         log(
             f"the image {image.label} has no profile: the Python packages it ships are unknown, "
             "so the job gets the standard library and its requirements only, on this machine's "
