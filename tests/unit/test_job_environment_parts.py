@@ -107,6 +107,48 @@ def test_a_killed_build_leaves_nothing_used_and_is_cleaned_by_the_next(tmp_path)
     lease.release()
 
 
+KILLED_BUILDER = """
+import sys, time
+from pathlib import Path
+from aws_sagemaker_remote.backends.local.runner.environments.cache import EnvironmentCache
+
+def build(target):
+    (target / "lib").mkdir(parents=True)
+    (target / "lib" / "half.py").write_text("")
+    Path(sys.argv[2]).write_text("building")
+    time.sleep(120)
+    return True
+
+EnvironmentCache(Path(sys.argv[1]), print).acquire("f" * 32, build)
+"""
+
+
+def test_a_build_killed_by_sigkill_leaves_nothing_a_later_job_uses(tmp_path):
+    """A real kill -9 in the middle of a build: the lock goes with the process, the next job
+    builds its own environment and never sees the half one, which it removes."""
+    import signal
+
+    started = tmp_path / "started"
+    builder = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILDER, str(tmp_path / "venvs"), str(started)]
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and builder.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists(), "the builder never started"
+    os.kill(builder.pid, signal.SIGKILL)
+    builder.wait()
+    assert list((tmp_path / "venvs").glob(".build-*"))  # what the kill left
+    found, lease, built = EnvironmentCache(tmp_path / "venvs", print).acquire(
+        "f" * 32, filler("whole\n", [])
+    )
+    assert built
+    assert (found / "lib" / "module.py").read_text() == "whole\n"
+    assert not (found / "lib" / "half.py").exists()
+    assert not list((tmp_path / "venvs").glob(".build-*"))
+    lease.release()
+
+
 def test_an_unrecorded_build_serves_its_own_job_only(tmp_path):
     cache, built = EnvironmentCache(tmp_path, print), []
 
