@@ -23,8 +23,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
     when a test runs without credentials."""
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    # Emulated jobs never download a Python (uv's own setting; PyPI is the one registry tests
+    # may reach, for the packages of a job's environment).
+    os.environ["UV_PYTHON_DOWNLOADS"] = "never"
+    # One uv cache for the session, whatever XDG_CACHE_HOME a test sets: a package of a job's
+    # environment is downloaded once.
+    os.environ.setdefault("UV_CACHE_DIR", _uv_cache_dir())
     _no_configuration_of_the_developer()
     _default_sigint()
+
+
+def _uv_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "uv")
 
 
 def _no_configuration_of_the_developer() -> None:

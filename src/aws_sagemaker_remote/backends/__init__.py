@@ -6,7 +6,7 @@ Both implement `base.Backend`: the boto3 SageMaker client's job methods, `logs` 
 from __future__ import annotations
 
 import os
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from ..contract import BACKENDS
 from ..errors import Error, UsageError, credentials_line, is_credentials_error, one_line
@@ -18,9 +18,14 @@ if TYPE_CHECKING:
 
 
 def get_backend(
-    name: str, *, profile: Optional[str] = None, region: Optional[str] = None
+    name: str,
+    *,
+    profile: Optional[str] = None,
+    region: Optional[str] = None,
+    emulation: Any = None,
 ) -> Backend:
-    """An AwsBackend over one boto3 session, or the local emulator."""
+    """An AwsBackend over one boto3 session, or the local emulator (`emulation`: how it runs
+    the jobs this backend creates, backends/local/handoff.py)."""
     if name == "aws":
         from .aws import AwsBackend
 
@@ -29,7 +34,7 @@ def get_backend(
         from .local import LocalBackend
 
         region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        return LocalBackend(region=region, profile=profile)
+        return LocalBackend(region=region, profile=profile, emulation=emulation)
     raise UsageError(_not_a_backend("--sagemaker-backend", name))
 
 

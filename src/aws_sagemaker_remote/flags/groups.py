@@ -22,20 +22,21 @@ if TYPE_CHECKING:
     from ..configuration.keys import Key
     from .config import ScriptConfig
 
-YES_NO, TEXT, NUMBER, PAIRS, IDS, BACKEND = "yes/no", "text", "number", "pairs", "ids", "backend"
-# The value type of each kind of row: the flag's, and a configuration value's (None: text).
+YES_NO, TEXT, NUMBER, PAIRS, IDS = "yes/no", "text", "number", "pairs", "ids"
+# The value type of each kind of row: the flag's, and a configuration value's (None: text; a
+# tuple of choices as a row's kind: one of them, any case).
 VALUE_TYPES = {
     YES_NO: parse_yes_no,
     TEXT: None,
     NUMBER: positive_int,
     PAIRS: key_value_list,
     IDS: comma_list,
-    BACKEND: choice_of(c.BACKENDS),
 }
 
 
 class Row(namedtuple("Row", "name kind metavar help aliases", defaults=((),))):
-    """One flag: `--sagemaker-NAME` (and `aliases`, other accepted spellings)."""
+    """One flag: `--sagemaker-NAME` (and `aliases`, other accepted spellings). A tuple as its
+    kind lists the values a choice flag takes."""
 
     __slots__ = ()
 
@@ -45,7 +46,17 @@ RUN_HELP += "no/false/0; alone, they mean yes."
 
 
 WAIT = Row("wait", YES_NO, None, "follow the job's logs until it ends; no returns once created")
-BACKEND_ROW = Row("backend", BACKEND, None, "where the job runs; local is the dockerless emulator")
+BACKEND_ROW = Row(
+    "backend", c.BACKENDS, None, "where the job runs; local is the dockerless emulator"
+)
+EMULATOR_ENVIRONMENT = Row(
+    "emulator_environment",
+    c.EMULATOR_ENVIRONMENTS,
+    None,
+    "what an emulated job's Python is: image, an isolated environment of the image's Python and "
+    "packages plus the requirements (as on AWS); caller, this Python environment, with "
+    "everything installed here importable (unfaithful: a job that passes may fail on AWS)",
+)
 DRY_RUN = Row("dry_run", YES_NO, None, "print the request and upload plan as JSON; do nothing")
 OUTPUT_JSON = Row("output_json", TEXT, "PATH", "write the job's final description as JSON here")
 DEBUG = Row("debug", YES_NO, None, "show tracebacks instead of one-line errors")
@@ -71,6 +82,14 @@ IMAGE = Row(
     "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
     "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
 )
+IMAGE_PACKAGES = Row(
+    "image_packages",
+    TEXT,
+    "FILE",
+    "the Python packages the image ships, as a requirements file (pip freeze inside the image "
+    "gives one), for an image of your own; the import check and the emulator use it instead of "
+    "the image's profile",
+)
 INSTANCE = Row("instance", TEXT, "TYPE", "instance type")
 INSTANCE_COUNT = Row("instance_count", NUMBER, "N", "number of instances")
 VOLUME_SIZE = Row("volume_size", NUMBER, "GB", "storage volume of each instance, in GB")
@@ -81,6 +100,13 @@ TAGS = Row("tags", PAIRS, "KEY=VALUE,...", "job tags")
 SCRIPT = Row("script", TEXT, "PATH", "the script that runs")
 PYTHON = Row("python", TEXT, "COMMAND", "the interpreter command that runs it")
 REQUIREMENTS = Row("requirements", TEXT, "PATH", "requirements file, installed with pip install -r")
+IMPORT_CHECK = Row(
+    "import_check",
+    c.IMPORT_CHECKS,
+    None,
+    "before anything is uploaded, read the code's imports: warn about (or, error, refuse) each "
+    "module neither the image nor the requirements provide; off skips the check",
+)
 CONFIGURATION_SCRIPT = Row(
     "configuration_script", TEXT, "PATH", "bash file sourced before the script"
 )
@@ -117,7 +143,7 @@ def run_group(run: Row, download: Row) -> tuple:
     return (
         "SageMaker run",
         RUN_HELP,
-        (run, WAIT, BACKEND_ROW, DRY_RUN, download, OUTPUT_JSON, DEBUG),
+        (run, WAIT, BACKEND_ROW, EMULATOR_ENVIRONMENT, DRY_RUN, download, OUTPUT_JSON, DEBUG),
     )
 
 
@@ -126,12 +152,13 @@ def account_group(role: Row) -> tuple:
 
 
 def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
-    rows = (BASE_JOB_NAME, JOB_NAME, image, instance, INSTANCE_COUNT, VOLUME_SIZE, runtime)
+    rows = (BASE_JOB_NAME, JOB_NAME, image, IMAGE_PACKAGES, instance, INSTANCE_COUNT, VOLUME_SIZE)
+    rows += (runtime,)
     return ("SageMaker job", None, (*rows, ENV, TAGS))
 
 
 def container_group(*more: Row) -> tuple:
-    rows = (SCRIPT, PYTHON, REQUIREMENTS, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
+    rows = (SCRIPT, PYTHON, REQUIREMENTS, IMPORT_CHECK, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
     return ("SageMaker container", None, (*rows, *more))
 
 
@@ -143,8 +170,8 @@ def setting_keys(groups: Iterable) -> List[Key]:
         Key(
             row.name,
             (key_of(row.name), *(flag_key(alias) for alias in row.aliases)),
-            VALUE_TYPES[row.kind],
-            local_path=row.metavar == "PATH",
+            choice_of(row.kind) if isinstance(row.kind, tuple) else VALUE_TYPES[row.kind],
+            local_path=row.metavar in ("PATH", "FILE"),
         )
         for _title, _description, rows in groups
         for row in rows
@@ -257,8 +284,8 @@ def _add(add: FlagAdder, group, row: Row, value: Any):
     name, kind, metavar, help_text, aliases = row
     if kind == YES_NO:
         return add.yes_no(group, name, value, help_text, aliases=aliases)
-    if kind == BACKEND:
-        return add.choice(group, name, value, c.BACKENDS, help_text, prefix="sagemaker_")
+    if isinstance(kind, tuple):
+        return add.choice(group, name, value, kind, help_text, prefix="sagemaker_")
     if kind == NUMBER:
         return add.flag(
             group, name, value, help_text, type=positive_int, metavar=metavar, aliases=aliases

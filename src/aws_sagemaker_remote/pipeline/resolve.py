@@ -135,13 +135,30 @@ def _resolve_local(spec: JobSpec):
     from ..backends import get_backend
 
     region = spec.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    backend = get_backend("local", region=region, profile=spec.profile)
+    backend = get_backend("local", region=region, profile=spec.profile, emulation=_emulation(spec))
     _ = backend.s3  # chosen and checked now, before anything is staged (local/s3endpoint.py)
     arn = spec.role
     if not is_role_arn(arn):
         arn = role_arn("aws", PLACEHOLDER_ACCOUNT, parse_role_name(spec.role))
     bucket = spec.bucket or f"sagemaker-{region}-{PLACEHOLDER_ACCOUNT}"
     return backend, _common(spec, region, arn, bucket, PLACEHOLDER_ACCOUNT), None
+
+
+def _emulation(spec: JobSpec):
+    """How the emulator runs the job: its environment, the image's declared packages, whether
+    the import pre-flight (on unless `off`) has said the image has no profile."""
+    from ..backends.local.handoff import Emulation
+    from ..images.packages import DECLARE_FLAG, declared_lines
+
+    warned = spec.import_check != "off"
+    if not spec.image_packages:
+        return Emulation(spec.emulator_environment, image_warned=warned)
+    try:
+        lines = declared_lines(spec.image_packages)
+    except OSError as error:
+        raise UsageError(f"{DECLARE_FLAG}: {spec.image_packages!r}: {error.strerror}") from None
+    path = os.path.abspath(spec.image_packages)
+    return Emulation(spec.emulator_environment, lines, path, image_warned=warned)
 
 
 def _resolve_aws(spec: JobSpec):

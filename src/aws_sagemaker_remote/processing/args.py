@@ -83,6 +83,9 @@ def sagemaker_processing_args(
     dry_run: bool = False,
     download: bool = False,
     debug: bool = False,
+    emulator_environment: str = "image",
+    image_packages: Optional[str] = None,
+    import_check: str = "warn",
 ) -> ProcessingConfig:
     """Add every processing flag to ``parser`` and return the configuration behind them.
 
@@ -154,6 +157,14 @@ def sagemaker_processing_args(
     :param dry_run: ``True`` prints the request and the upload plan as JSON and does nothing.
     :param download: ``True`` downloads each output to its local path after success.
     :param debug: ``True`` shows tracebacks instead of one-line errors.
+    :param emulator_environment: ``"image"`` (an emulated job runs in an isolated environment
+        of the image's Python and packages plus the requirements) or ``"caller"`` (in this
+        Python environment: unfaithful, for a job that must see what is installed here).
+    :param image_packages: a requirements-style file of the Python packages the image ships
+        (``pip freeze`` inside it), for an image of your own; the import check and the
+        emulator use it instead of the image's profile.
+    :param import_check: ``"warn"`` (a line per imported module that neither the image nor the
+        requirements provide), ``"error"`` (refuse the job then) or ``"off"``.
     :returns: the configuration (script, inputs, outputs, modules, env, tags) that
         :func:`~aws_sagemaker_remote.processing.main.sagemaker_processing_handle` takes.
     """

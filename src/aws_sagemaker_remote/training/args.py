@@ -96,6 +96,9 @@ def sagemaker_training_args(
     dry_run: bool = False,
     download: bool = False,
     debug: bool = False,
+    emulator_environment: str = "image",
+    image_packages: Optional[str] = None,
+    import_check: str = "warn",
     training_image: Optional[str] = None,
     training_instance: Optional[str] = None,
     training_role: Optional[str] = None,
@@ -173,6 +176,14 @@ def sagemaker_training_args(
     :param dry_run: ``True`` prints the request and the upload plan as JSON and does nothing.
     :param download: ``True`` downloads the model and output after the job.
     :param debug: ``True`` shows tracebacks instead of one-line errors.
+    :param emulator_environment: ``"image"`` (an emulated job runs in an isolated environment
+        of the image's Python and packages plus the requirements) or ``"caller"`` (in this
+        Python environment: unfaithful, for a job that must see what is installed here).
+    :param image_packages: a requirements-style file of the Python packages the image ships
+        (``pip freeze`` inside it), for an image of your own; the import check and the
+        emulator use it instead of the image's profile.
+    :param import_check: ``"warn"`` (a line per imported module that neither the image nor the
+        requirements provide), ``"error"`` (refuse the job then) or ``"off"``.
     :param training_image: the seed package's name for ``image``.
     :param training_instance: the seed package's name for ``instance``.
     :param training_role: the seed package's name for ``role``.
