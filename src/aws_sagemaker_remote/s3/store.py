@@ -1,0 +1,106 @@
+"""Where everything lives in the staging store, `s3://BUCKET/PREFIX/` (docs/staging.md).
+
+    objects/<sha256>                       every distinct file content, once
+    manifests/<version>.json               a version's record: each file's path, size, CRC64NVME,
+                                           sha256; written once all its objects are in objects/
+    channels/<version>.manifest            the version as a SageMaker ManifestFile channel
+    <version>/...                          the version copied under its files' real names, for
+                                           the channels that need a prefix (code, Pipe,
+                                           FastFile, ShardedByS3Key)
+    manifests/<version>.prefix             written once that copy is complete
+    leases/<id>.json                       a submit in flight, and what it relies on
+    prunes/<id>.json                       a prune in flight (or done, for a day)
+    lifecycle.json                         the lifecycle rule's days (`prune --lifecycle`)
+    <job-name>/...                         job outputs: never touched by staging or prune
+
+A version is `<group>/<piece>-<digest16>` (`inputs/data-0123456789abcdef`, `code/script-...`),
+named by the digest of its files' paths and contents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .uri import parse
+
+OBJECTS = "objects/"
+MANIFESTS = "manifests/"
+CHANNELS = "channels/"
+LEASES = "leases/"
+PRUNES = "prunes/"
+GROUPS = ("code", "inputs")
+RECORD_SUFFIX = ".json"
+PREFIX_SUFFIX = ".prefix"
+CHANNEL_SUFFIX = ".manifest"
+_VERSION = re.compile(r"^(code|inputs)/[^/]+-[0-9a-f]{16}$")
+
+
+def is_version(text: str) -> bool:
+    return bool(_VERSION.match(text))
+
+
+@dataclass(frozen=True)
+class Store:
+    bucket: str
+    base: str  # "" or "PREFIX/"
+
+    @classmethod
+    def at(cls, base_uri: str) -> Store:
+        """The store whose root is `s3://BUCKET/PREFIX/`."""
+        location = parse(base_uri)
+        key = location.key.strip("/")
+        return cls(location.bucket, f"{key}/" if key else "")
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+    @property
+    def root_uri(self) -> str:
+        return self.uri(self.base)
+
+    def object_key(self, sha256: str) -> str:
+        return f"{self.base}{OBJECTS}{sha256}"
+
+    def record_key(self, version: str) -> str:
+        return f"{self.base}{MANIFESTS}{version}{RECORD_SUFFIX}"
+
+    def prefix_marker_key(self, version: str) -> str:
+        return f"{self.base}{MANIFESTS}{version}{PREFIX_SUFFIX}"
+
+    def channel_key(self, version: str) -> str:
+        return f"{self.base}{CHANNELS}{version}{CHANNEL_SUFFIX}"
+
+    def prefix_key(self, version: str) -> str:
+        return f"{self.base}{version}/"
+
+    def lease_key(self, name: str) -> str:
+        return f"{self.base}{LEASES}{name}.json"
+
+    def prune_key(self, name: str) -> str:
+        return f"{self.base}{PRUNES}{name}.json"
+
+    def relative(self, key: str) -> Optional[str]:
+        """The key below the store's root, None outside it."""
+        return key[len(self.base) :] if key.startswith(self.base) else None
+
+    def version_of(self, key: str) -> Optional[str]:
+        """The version a key belongs to: a record, prefix marker, channel manifest, or an object
+        of a version's prefix copy (the key of a channel's S3Uri included); None otherwise."""
+        rest = self.relative(key)
+        if rest is None:
+            return None
+        for head, suffix in (
+            (MANIFESTS, RECORD_SUFFIX),
+            (MANIFESTS, PREFIX_SUFFIX),
+            (CHANNELS, CHANNEL_SUFFIX),
+        ):
+            if rest.startswith(head) and rest.endswith(suffix):
+                found = rest[len(head) : -len(suffix)]
+                return found if is_version(found) else None
+        parts = rest.split("/", 2)
+        if len(parts) >= 2 and parts[0] in GROUPS:
+            found = f"{parts[0]}/{parts[1]}"
+            return found if is_version(found) else None
+        return None
