@@ -86,6 +86,7 @@ class Settings:
         self.script = ""
         self.python = []  # type: List[str]
         self.pythonpath = []  # type: List[str]
+        self.place = []  # type: List[str]  # container folders of ManifestFile channels
         self.requirements = ""
         self.configuration_script = ""
         self.configuration_command = ""
@@ -103,6 +104,7 @@ def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -
     settings.python = _interpreter(environ.get(ENV_PREFIX + "PYTHON", ""))
     entries = environ.get(ENV_PREFIX + "PYTHONPATH", "").split(":")
     settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
+    settings.place = [f for f in environ.get(ENV_PREFIX + "PLACE", "").split(":") if f]
     settings.requirements = path_map.path(environ.get(ENV_PREFIX + "REQUIREMENTS", ""))
     settings.configuration_script = path_map.path(
         environ.get(ENV_PREFIX + "CONFIGURATION_SCRIPT", "")
@@ -146,6 +148,11 @@ def _apply_job_file(settings: Settings, job_file: str, path_map: PathMap) -> Non
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
             raise SetupError(f"job file {shown}: 'pythonpath' must be a list of strings")
         settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
+    if "place" in job:
+        folders = job["place"]
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            raise SetupError(f"job file {shown}: 'place' must be a list of strings")
+        settings.place = [folder for folder in folders if folder]
     if "configuration_command" in job:
         command = job["configuration_command"]
         if not isinstance(command, str):
