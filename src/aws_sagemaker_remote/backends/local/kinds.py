@@ -31,6 +31,7 @@ class Channel:
     local_path: str  # a container path
     distribution: str  # FullyReplicated | ShardedByS3Key
     read_only: bool = False  # FastFile: "The channel directory is mounted as read-only"
+    data_type: str = "S3Prefix"  # S3Prefix | ManifestFile
 
 
 class Emulated:
@@ -107,6 +108,7 @@ class Processing(Emulated):
                 item["S3Input"]["S3Uri"],
                 item["S3Input"]["LocalPath"],
                 item["S3Input"].get("S3DataDistributionType", "FullyReplicated"),
+                data_type=item["S3Input"].get("S3DataType", "S3Prefix"),
             )
             for item in request.get("ProcessingInputs", [])
         ]
@@ -142,6 +144,7 @@ class Training(Emulated):
                 f"{TRAINING_DATA_ROOT}/{item['ChannelName']}",
                 item["DataSource"]["S3DataSource"].get("S3DataDistributionType", "FullyReplicated"),
                 item.get("InputMode", default_mode) == "FastFile",
+                item["DataSource"]["S3DataSource"].get("S3DataType", "S3Prefix"),
             )
             for item in request.get("InputDataConfig", [])
         ]

@@ -119,13 +119,20 @@ def _channel_problems(channel: Dict[str, Any], default_mode: str) -> Iterable[st
     if s3 is None:
         yield f"{where}: only S3DataSource is supported (not FileSystemDataSource)"
         return
-    if s3["S3DataType"] != "S3Prefix":
-        yield f"{where}: S3DataType {s3['S3DataType']} is not supported (use S3Prefix)"
+    yield from _data_type_problems(where, s3["S3DataType"])
     if channel.get("CompressionType", "None") != "None":
         yield f"{where}: CompressionType {channel['CompressionType']} is not supported"
     if channel.get("InputMode", default_mode) == "Pipe":
         yield f"{where}: Pipe input mode is not supported (use File or FastFile)"
     yield from _uri_problems(where, s3["S3Uri"])
+
+
+def _data_type_problems(where: str, data_type: str) -> Iterable[str]:
+    """S3Prefix and ManifestFile are served as SageMaker serves them; AugmentedManifestFile
+    "can only be used if the Channel's input mode is Pipe" (API reference, S3DataSource), which
+    the emulator does not give."""
+    if data_type not in ("S3Prefix", "ManifestFile"):
+        yield f"{where}: S3DataType {data_type} is not supported (use S3Prefix or ManifestFile)"
 
 
 def _checkpoint_problems(config: Any) -> Iterable[str]:
@@ -167,8 +174,7 @@ def _input_problems(item: Dict[str, Any]) -> Iterable[str]:
         yield f"{where}: only S3Input is supported (not DatasetDefinition)"
         return
     s3 = item["S3Input"]
-    if s3["S3DataType"] != "S3Prefix":
-        yield f"{where}: S3DataType {s3['S3DataType']} is not supported (use S3Prefix)"
+    yield from _data_type_problems(where, s3["S3DataType"])
     if s3.get("S3CompressionType", "None") != "None":
         yield f"{where}: S3CompressionType {s3['S3CompressionType']} is not supported"
     yield from _uri_problems(where, s3["S3Uri"])
