@@ -20,7 +20,7 @@ from ..contract import CODE_ROOT, SHARED_CODE_CHANNEL
 from ..errors import UsageError
 from ..flags import flag_of
 from ..s3.digest import FileList, piece_digest, piece_files
-from ..s3.uploads import Upload
+from ..s3.uploads import MANIFEST, PREFIX, Upload
 from .resolve import Resolved
 from .spec import InputSpec, JobSpec
 
@@ -103,11 +103,14 @@ class Layout:
             return posixpath.join(self.spec.module_mount, key[len("module-") :])
         return f"{CODE_ROOT}/{key}"
 
+    def input_folder(self, item: InputSpec) -> str:
+        root = c.TRAINING_DATA_ROOT if self.training else self.spec.input_mount
+        return posixpath.join(root, item.name)
+
     def input_path(self, item: InputSpec) -> str:
         """What the input's flag points at in the container: its folder, or the file in it
         (a Pipe channel of a training job is read from `<folder>_<epoch>`: its folder)."""
-        root = c.TRAINING_DATA_ROOT if self.training else self.spec.input_mount
-        folder = posixpath.join(root, item.name)
+        folder = self.input_folder(item)
         if _input_is_file(item, self.resolved) and not (self.training and item.mode == "Pipe"):
             return f"{folder}/{_basename(item.value)}"
         return folder
@@ -130,26 +133,55 @@ class Layout:
     def piece(self, key: str) -> Piece:
         return next(p for p in self.pieces if p.key == key)
 
-    def piece_uri(self, piece: Piece) -> str:
-        return f"{self.base}code/{piece.key}-{piece.digest}/"
-
     def bundle_digest(self) -> str:
         """Each piece's digest covers its paths and bytes, so theirs together cover the bundle."""
         return piece_digest([(p.key, p.digest.encode()) for p in self.pieces])
 
     def uploads(self) -> List[Upload]:
+        """A module with its own channel is a ManifestFile channel (its files placed by the
+        bootstrap); the bootstrap's own pieces, and the shared code channel, keep a prefix."""
         if not self.shared:
-            return [Upload(p.source, self.piece_uri(p), p.files, name=p.key) for p in self.pieces]
+            return [
+                Upload(p.source, self.base, f"code/{p.key}-{p.digest}", p.files, p.key,
+                       MANIFEST if p.key.startswith("module-") else PREFIX)
+                for p in self.pieces
+            ]  # fmt: skip
         files = [(f"{_shared_rel(p.key)}/{rel}", f) for p in self.pieces for rel, f in p.files]
-        uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-        return [Upload(Path(self.spec.script).parent, uri, files, name="code")]
+        version = f"code/bundle-{self.bundle_digest()}"
+        return [Upload(Path(self.spec.script).parent, self.base, version, files, "code")]
 
-    def code_channels(self) -> List[Tuple[str, str, str]]:
-        """(channel name, S3 URI, container folder) of each code channel."""
+    def code_channels(self) -> List[Tuple[str, str, str, str]]:
+        """(channel name, S3 URI, container folder, S3DataType) of each code channel."""
+        uploads = self.uploads()
         if self.shared:
-            uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-            return [(SHARED_CODE_CHANNEL, uri, self.code_root)]
-        return [(_channel_name(p.key), self.piece_uri(p), self.folder(p.key)) for p in self.pieces]
+            return [(SHARED_CODE_CHANNEL, uploads[0].channel_uri, self.code_root, "S3Prefix")]
+        return [
+            (_channel_name(p.key), u.channel_uri, self.folder(p.key), data_type(u))
+            for p, u in zip(self.pieces, uploads)
+        ]
+
+    def placed_modules(self) -> List[str]:
+        """Container folders of the modules the bootstrap places (ManifestFile channels)."""
+        if self.shared:
+            return []
+        return [self.folder(p.key) for p in self.pieces if p.key.startswith("module-")]
+
+
+def data_type(upload: Upload) -> str:
+    return "ManifestFile" if upload.layout == MANIFEST else "S3Prefix"
+
+
+def input_layout(mode: str, distribution: str) -> str:
+    """How a local input reaches its channel. ManifestFile wherever SageMaker downloads the
+    channel into a folder of every instance before the script starts, so that the bootstrap can
+    put each file under its real name: File mode, FullyReplicated (SageMaker Developer Guide,
+    model-access-training-data: File mode takes "an Amazon S3 prefix, manifest file, or
+    augmented manifest file"). A prefix (the version copied under the files' names) where it
+    cannot: Pipe streams the objects' bytes with no names to place, FastFile mounts the channel
+    read-only, and ShardedByS3Key would hand the record to one instance only."""
+    if mode == "File" and distribution == "FullyReplicated":
+        return MANIFEST
+    return PREFIX
 
 
 def _channel_name(key: str) -> str:
@@ -171,14 +203,16 @@ def _basename(value: str) -> str:
     return value.rstrip("/").rsplit("/", 1)[-1] if "://" in value else Path(value).name
 
 
-def channel(name: str, uri: str, local: str, mode="File", dist="FullyReplicated") -> dict:
+def channel(
+    name: str, uri: str, local: str, data="S3Prefix", mode="File", dist="FullyReplicated"
+) -> dict:
     return {
         "InputName": name,
         "AppManaged": False,
         "S3Input": {
             "S3Uri": uri,
             "LocalPath": local,
-            "S3DataType": "S3Prefix",
+            "S3DataType": data,
             "S3InputMode": mode,
             "S3DataDistributionType": dist,
             "S3CompressionType": "None",

@@ -18,8 +18,8 @@ from .. import contract as c
 from ..errors import UsageError
 from ..flags import flag_of
 from ..s3.digest import piece_digest, piece_files
-from ..s3.uploads import Upload
-from .layout import Layout, channel, code_pieces, non_empty
+from ..s3.uploads import MANIFEST, Upload
+from .layout import Layout, channel, code_pieces, data_type, input_layout, non_empty
 from .resolve import Resolved
 from .spec import InputSpec, JobSpec
 from .tags import job_tags
@@ -63,7 +63,8 @@ def make_plan(spec: JobSpec, resolved: Resolved, support_dir: Optional[Path] = N
     for shared in (False, True):
         layout = Layout(spec, resolved, pieces, shared)
         arguments = _arguments(spec, layout, inputs)
-        job_file = _job_file(spec, arguments.argv, pythonpath(spec, layout), limits.env_value)
+        job_file = _job_file(spec, arguments.argv, pythonpath(spec, layout),
+                             placed_folders(spec, layout), limits.env_value)  # fmt: skip
         if job_file is not None:
             layout.add_job_file(job_file)
         if len(inputs) + layout.channel_count() <= limits.channels:
@@ -108,15 +109,17 @@ def pythonpath(spec: JobSpec, layout: Layout) -> List[str]:
 
 
 def _job_file(
-    spec: JobSpec, argv: List[str], pythonpath: List[str], longest: int
+    spec: JobSpec, argv: List[str], pythonpath: List[str], place: List[str], longest: int
 ) -> Optional[bytes]:
     """What does not fit the request's limits: long or many arguments, a long configuration
-    command, a PYTHONPATH too long for one environment value (many modules)."""
+    command, a PYTHONPATH or a list of folders to place too long for one environment value."""
     content: Dict[str, object] = {}
     if not fits(argv):
         content["argv"] = argv
     if len(":".join(pythonpath)) > longest:
         content["pythonpath"] = pythonpath
+    if len(":".join(place)) > longest:
+        content["place"] = place
     command = spec.configuration_command
     if command and len(command) > longest:
         content["configuration_command"] = command
@@ -152,13 +155,16 @@ def _assemble(
 
 def _processing_request(spec, resolved, layout, staged, arguments, job_file) -> dict:
     inputs = [
-        channel(item.name, uri, posixpath.join(spec.input_mount, item.name), item.mode,
-                item.distribution)
-        for item, uri in staged
+        channel(item.name, upload_uri, posixpath.join(spec.input_mount, item.name), data,
+                item.mode, item.distribution)
+        for item, upload_uri, data in staged
     ]  # fmt: skip
     request = {
         "ProcessingJobName": resolved.job_name,
-        "ProcessingInputs": [channel(*code) for code in layout.code_channels()] + inputs,
+        "ProcessingInputs": [
+            channel(name, uri, folder, data) for name, uri, folder, data in layout.code_channels()
+        ]
+        + inputs,
         "ProcessingResources": {"ClusterConfig": cluster(spec)},
         "StoppingCondition": {"MaxRuntimeInSeconds": spec.runtime_seconds},
         "AppSpecification": _app(spec, resolved, layout, arguments, job_file),
@@ -174,21 +180,33 @@ def _processing_request(spec, resolved, layout, staged, arguments, job_file) -> 
 
 def stage_inputs(
     layout: Layout, inputs: List[InputSpec]
-) -> Tuple[List[Tuple[InputSpec, str]], List[Upload]]:
-    """Each input with the S3 URI of its channel (an s3:// input in place, a local one staged
-    under `inputs/NAME-DIGEST/`), and the uploads of the local ones."""
+) -> Tuple[List[Tuple[InputSpec, str, str]], List[Upload]]:
+    """Each input with the S3 URI and S3DataType of its channel (an s3:// input in place, a
+    local one staged as the version `inputs/NAME-DIGEST`), and the uploads of the local ones."""
     staged, uploads = [], []
     for item in inputs:
         if item.value.startswith("s3://"):
-            uri = item.value
-        else:
-            path = Path(item.value)
-            files = piece_files(path, lf=False, skip_junk=False)
-            files = non_empty(flag_of(item.name), path, files)
-            uri = f"{layout.base}inputs/{item.name}-{piece_digest(files)}/"
-            uploads.append(Upload(path, uri, files))
-        staged.append((item, uri))
+            staged.append((item, item.value, "S3Prefix"))
+            continue
+        path = Path(item.value)
+        files = non_empty(flag_of(item.name), path, piece_files(path, lf=False, skip_junk=False))
+        version = f"inputs/{item.name}-{piece_digest(files)}"
+        how = input_layout(item.mode, item.distribution)
+        upload = Upload(path, layout.base, version, files, item.name, how)
+        uploads.append(upload)
+        staged.append((item, upload.channel_uri, data_type(upload)))
     return staged, uploads
+
+
+def placed_folders(spec: JobSpec, layout: Layout) -> List[str]:
+    """Container folders of the ManifestFile channels: the bootstrap puts their files under
+    their real names before anything else (AWS_SAGEMAKER_REMOTE_PLACE)."""
+    folders = layout.placed_modules()
+    for item in spec.inputs:
+        local = item.value and not item.value.startswith("s3://")
+        if local and input_layout(item.mode, item.distribution) == MANIFEST:
+            folders.append(layout.input_folder(item))
+    return folders
 
 
 def cluster(spec: JobSpec) -> dict:
@@ -224,12 +242,15 @@ def environment(
     """The request's Environment: the user's entries, then ours (`extra`: the kind's own)."""
     longest = spec.limits.env_value
     joined = ":".join(pythonpath(spec, layout))
+    place = ":".join(placed_folders(spec, layout))
     env = {
         c.ENV_PREFIX + "SCRIPT": layout.file_path("script"),
         c.ENV_PREFIX + "PYTHON": spec.python,
     }
     if len(joined) <= longest:
         env[c.ENV_PREFIX + "PYTHONPATH"] = joined
+    if place and len(place) <= longest:
+        env[c.ENV_PREFIX + "PLACE"] = place
     if spec.requirements:
         env[c.ENV_PREFIX + "REQUIREMENTS"] = layout.file_path("requirements")
     if spec.configuration_script:

@@ -34,8 +34,8 @@ def training_request(
     job_file: Optional[bytes],
 ) -> dict:
     training: TrainingSpec = spec.training  # type: ignore[assignment]
-    channels = [_channel(name, uri) for name, uri, _folder in layout.code_channels()]
-    channels += [_channel(i.name, uri, i.mode, i.distribution) for i, uri in staged]
+    channels = [_channel(name, uri, data) for name, uri, _folder, data in layout.code_channels()]
+    channels += [_channel(i.name, uri, data, i.mode, i.distribution) for i, uri, data in staged]
     extra = {KIND: c.TRAINING.name}
     if arguments.hyperparameters:
         extra[ARGV_SOURCE] = "hyperparameters"
@@ -71,12 +71,14 @@ def checkpoint_uri(layout: Layout, job_name: str, training: TrainingSpec) -> str
     return f"{layout.base}{job_name}/checkpoints/"
 
 
-def _channel(name: str, uri: str, mode="File", distribution="FullyReplicated") -> dict:
+def _channel(
+    name: str, uri: str, data="S3Prefix", mode="File", distribution="FullyReplicated"
+) -> dict:
     return {
         "ChannelName": name,
         "DataSource": {
             "S3DataSource": {
-                "S3DataType": "S3Prefix",
+                "S3DataType": data,
                 "S3Uri": uri,
                 "S3DataDistributionType": distribution,
             }

@@ -72,11 +72,17 @@ def submit(
     from ..s3.digest import save_digest_cache
     from ..s3.staging import stage
 
-    stage(backend.s3, plan.uploads, owners=plan.expected_owner)
+    staged = stage(backend.s3, plan.uploads, owners=plan.expected_owner, hold=True)
     save_digest_cache()
-    response = create_job(backend, plan.request, attempts=8 if role_created else 1)
     kind = spec.job_kind
     name = plan.request[kind.field("Name")]
+    try:
+        staged.before_commit()
+        response = create_job(backend, plan.request, attempts=8 if role_created else 1)
+    except BaseException:
+        staged.abandon()
+        raise
+    staged.job_created(kind.name, name)
     for line in summary_lines(
         plan.request,
         arn=response[kind.field("Arn")],
