@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.session import get_session
 from botocore.validate import ParamValidator
-from helpers import offline
+from helpers import assert_staged_as_planned, offline
 from test_remote import all_objects, submit
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
@@ -111,12 +111,7 @@ def test_run_creates_role_bucket_uploads_and_the_training_job(project, aws_env, 
     logs = next(s for s in policy["Statement"] if s["Sid"] == "JobLogs")
     assert all("/aws/sagemaker/TrainingJobs" in r for r in logs["Resource"])
 
-    after = set(all_objects(s3_client))  # the S3 server is shared: earlier runs staged some
-    assert {u["manifest"] for u in plan["uploads"]} <= after
-    assert all(any(k.startswith(u["s3_uri"]) for k in after) for u in plan["uploads"])
-    staged = [u["s3_uri"] for u in plan["uploads"]] + [u["manifest"] for u in plan["uploads"]]
-    strays = [k for k in after - set(before) if not any(k.startswith(p) for p in staged)]
-    assert strays == []
+    assert_staged_as_planned(plan, set(before), set(all_objects(s3_client)))
 
     job = boto3.client("sagemaker").describe_training_job(TrainingJobName="train-test-1")
     request = plan["request"]

@@ -18,7 +18,14 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..errors import aws_error_code, aws_error_message
 from .clients import MAX_CONCURRENCY
-from .ops import CHECKSUM_HEADER, OWNER_HEADER, SOURCE_OWNER_HEADER, Op, S3RequestError
+from .ops import (
+    CHECKSUM_HEADER,
+    METADATA_DIRECTIVE,
+    OWNER_HEADER,
+    SOURCE_OWNER_HEADER,
+    Op,
+    S3RequestError,
+)
 from .uri import shown
 
 SINGLE_PUT_LIMIT = 5 * 1024**3  # PutObject's maximum; bigger files go multipart through s3transfer
@@ -97,6 +104,8 @@ class BotoS3:
             extra = {}
             if SOURCE_OWNER_HEADER in headers:
                 extra["ExpectedSourceBucketOwner"] = headers[SOURCE_OWNER_HEADER]
+            if METADATA_DIRECTIVE in headers:
+                extra["MetadataDirective"] = headers[METADATA_DIRECTIVE]
             source = {"Bucket": bucket, "Key": unquote(key)}
             return self.s3.copy_object(CopySource=source, **extra, **kwargs)
         return self._put(op, kwargs, headers.get(CHECKSUM_HEADER))
@@ -111,7 +120,9 @@ class BotoS3:
         return self._multipart(body.path, kwargs, crc64)
 
     def _multipart(self, path: str, kwargs: dict, crc64: Optional[str]) -> dict:
+        from boto3.exceptions import S3UploadFailedError
         from boto3.s3.transfer import TransferConfig
+        from botocore.exceptions import ClientError
 
         config = TransferConfig(
             multipart_threshold=SINGLE_PUT_LIMIT,
@@ -120,7 +131,15 @@ class BotoS3:
         )
         extra = {k: v for k, v in kwargs.items() if k == "ExpectedBucketOwner"}
         extra.update({"ChecksumCRC64NVME": crc64} if crc64 else {"ChecksumAlgorithm": "CRC64NVME"})
-        self.s3.upload_file(path, kwargs["Bucket"], kwargs["Key"], ExtraArgs=extra, Config=config)
+        try:
+            self.s3.upload_file(
+                path, kwargs["Bucket"], kwargs["Key"], ExtraArgs=extra, Config=config
+            )
+        except S3UploadFailedError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, ClientError):
+                raise cause from None  # e.g. BadDigest from CompleteMultipartUpload
+            raise
         return self.s3.head_object(ChecksumMode="ENABLED", **kwargs)
 
 

@@ -4,11 +4,13 @@ S3 expires an object a number of days after it was last written, used or not ("E
 Days": counted from the object's creation time, which an overwrite or a copy onto itself
 renews). The store shares one object between every version that holds its content, so an old
 object may be part of a version staged today. So that a job never reads content that expires
-under it, the rule's days N are also written to `BASE/lifecycle.json`, and staging renews (copies
-onto itself) every object, record or prefix copy it relies on that was written more than N/2
-days ago: whatever a submit uses lives at least N/2 days after it. Records say when each object
-was last written, so this costs no request for the others. Unfinished multipart uploads are
-aborted after a day.
+under it, the rule's days N are also written to `BASE/lifecycle.json`, and staging relies on a
+record or prefix copy as it is only while it is younger than N/4 days, and renews (copies onto
+itself) every object it relies on that was written more than N/4 days ago. A record so written
+lists objects at most N/4 days older than itself, and is trusted for N/4 days: whatever a submit
+uses lives at least N/2 days after it. Records say when each object was last written, so this
+costs no request for the objects that are young enough. Unfinished multipart uploads are aborted
+after a day.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def renew_window(marker_body: Optional[bytes]) -> Optional[timedelta]:
         days = int(json.loads(marker_body.decode("utf-8"))["days"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return timedelta(0)  # unreadable: renew everything relied on
-    return timedelta(days=max(days, 0) / 2)
+    return timedelta(days=max(days, 0) / 4)
 
 
 def _base(base: str) -> str:

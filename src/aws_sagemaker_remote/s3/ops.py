@@ -22,6 +22,7 @@ from .walk import LocalFile
 CHECKSUM_HEADER = "x-amz-checksum-crc64nvme"
 OWNER_HEADER = "x-amz-expected-bucket-owner"
 SOURCE_OWNER_HEADER = "x-amz-source-expected-bucket-owner"
+METADATA_DIRECTIVE = "x-amz-metadata-directive"
 _XML_FIELD = re.compile(r"<(Code|Message|ChecksumCRC64NVME|LastModified)>([^<]*)</")
 
 Body = Union[LocalFile, bytes]
@@ -130,6 +131,14 @@ def copy_op(source_bucket: str, source_key: str, bucket: str, key: str) -> Op:
     source = f"/{source_bucket}/{quote(source_key, safe='/~')}"
     headers = [("Content-Length", "0"), ("x-amz-copy-source", source)]
     return Op("PUT", bucket, key, None, headers, "CopyObject")
+
+
+def renew_op(bucket: str, key: str) -> Op:
+    """CopyObject onto itself (REPLACE: S3 refuses a self-copy that changes nothing): a new
+    creation time for a lifecycle rule to count from, no byte sent."""
+    op = copy_op(bucket, key, bucket, key)
+    op.headers.append((METADATA_DIRECTIVE, "REPLACE"))
+    return op
 
 
 def head_op(bucket: str, key: str) -> Op:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from .lease import DONE_KEEP, SKEW, Holder, PruneMarker, read_holders
+from .leftovers import Upload, abort, orphaned
 from .manifest import read_rows
 from .store import CHANNELS, GROUPS, LEASES, MANIFESTS, OBJECTS, PRUNES, Store
 from .transfer import delete_keys
@@ -48,7 +49,7 @@ class PrunePlan:
     store: Store
     versions: Dict[str, VersionParts] = field(default_factory=dict)  # the versions that go
     objects: List[Tuple[str, int]] = field(default_factory=list)  # (key, size)
-    uploads: List[Tuple[str, str]] = field(default_factory=list)  # (key, upload id)
+    uploads: List[Upload] = field(default_factory=list)  # (key, upload id, initiated)
     holders: List[str] = field(default_factory=list)  # expired leases, old prune markers
     kept_versions: int = 0
 
@@ -68,7 +69,7 @@ class PrunePlan:
                 f"{verb} {len(self.objects)} stored content(s) no kept version lists, under "
                 f"{shown(store.uri(store.base + OBJECTS))}"
             )
-        for key, _ in self.uploads:
+        for key, _, _ in self.uploads:
             yield f"{verb} unfinished upload {shown(store.uri(key))}"
 
 
@@ -95,7 +96,7 @@ def plan_prune(
         sha = key[len(store.base) + len(OBJECTS) :]
         if sha not in marked and modified < cutoff and modified < spare_since - SKEW:
             plan.objects.append((key, size))
-    plan.uploads = _stale_uploads(s3, store, min(spare_since, now) - SKEW)
+    plan.uploads = orphaned(s3, store, min(spare_since, now))
     plan.holders += _old_markers(s3, store, now)
     return plan
 
@@ -153,23 +154,6 @@ def _listed(s3: Any, bucket: str, prefix: str) -> Iterable[Tuple[str, datetime, 
             yield item["Key"], item["LastModified"], item["Size"]
 
 
-def _stale_uploads(s3: Any, store: Store, before: datetime) -> List[Tuple[str, str]]:
-    """Multipart uploads started before every live lease and this prune: nobody finishes them.
-    EncodingType=url: S3 then escapes keys XML 1.0 cannot carry (botocore decodes it only for
-    the listings of objects)."""
-    from urllib.parse import unquote_plus
-
-    stale = []
-    paginator = s3.get_paginator("list_multipart_uploads")
-    for page in paginator.paginate(Bucket=store.bucket, Prefix=store.base, EncodingType="url"):
-        encoded = page.get("EncodingType") == "url"
-        for upload in page.get("Uploads", ()):
-            key = unquote_plus(upload["Key"]) if encoded else upload["Key"]
-            if upload["Initiated"] < before:
-                stale.append((key, upload["UploadId"]))
-    return stale
-
-
 def _old_markers(s3: Any, store: Store, now: datetime) -> List[str]:
     markers, _ = read_holders(s3, store, PRUNES)
     return [
@@ -192,10 +176,4 @@ def apply_prune(s3: Any, plan: PrunePlan, marker: PruneMarker) -> List[str]:
         plan.holders,
     ):
         problems += delete_keys(s3, bucket, keys, marker.still_ours)
-    for key, upload_id in plan.uploads:
-        marker.still_ours()
-        try:
-            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
-        except Exception as exc:  # noqa: BLE001 - reported, the rest goes on
-            problems.append(f"unfinished upload {shown(key)}: {exc}")
-    return problems
+    return problems + abort(s3, plan.store, plan.uploads, marker.still_ours)

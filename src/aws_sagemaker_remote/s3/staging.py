@@ -29,9 +29,20 @@ from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 from ..errors import TransferError
 from .digest import FileDigest, bytes_digest, forget, source_digest
 from .lease import Lease
+from .leftovers import abort_orphans
 from .lifecycle import marker_key, renew_window
 from .manifest import Row, channel_manifest_bytes, known_objects, record_bytes
-from .ops import Op, S3RequestError, copy_op, expect_owner, get_op, head_op, put_op, s3_time
+from .ops import (
+    Op,
+    S3RequestError,
+    copy_op,
+    expect_owner,
+    get_op,
+    head_op,
+    put_op,
+    renew_op,
+    s3_time,
+)
 from .progress import TransferProgress, files_text, format_size
 from .senders import run_all, sender_for
 from .store import Store
@@ -119,6 +130,7 @@ def stage(
         out.flush()
 
     lease = Lease(s3_client, store, [u.version for u in uploads], say).start()
+    abort_orphans(s3_client, store, lease.since, lease.beat.key)
     run = _Run(s3_client, store, uploads, owners or {}, out, lease)
     try:
         run.stage()
@@ -142,7 +154,8 @@ class _Piece:
     upload: Upload
     report: PieceReport
     complete: bool = False  # nothing to do: its record (and prefix marker) exist
-    record: bool = False  # the version's record exists (its objects too)
+    record: bool = False  # the version's record exists, young enough to rely on as it is
+    known: bool = False  # the version's record exists (its objects too): a source of knowledge
 
 
 _Entry = Tuple[_Piece, object, FileDigest]  # a content to send: its piece, file and digest
@@ -187,6 +200,7 @@ class _Run:
         self.window = renew_window(None if lifecycle.missing else lifecycle.response_body)
         found = iter(markers)
         for piece, record in zip(self.pieces, records):
+            piece.known = not record.missing
             piece.record = self._present(record)
             marker = None if piece.upload.layout == MANIFEST else next(found)
             prefix_done = marker is None or self._present(marker)
@@ -208,9 +222,9 @@ class _Run:
     def gather(self, pending: List[_Piece]) -> None:
         """Which contents are in objects/ already: the records of the versions being staged
         (when they exist) and of up to three earlier versions of each piece."""
-        sources = [p.upload.version for p in pending if p.record]
+        sources = [p.upload.version for p in pending if p.known]
         for piece in pending:
-            if not piece.record:
+            if not piece.known:
                 sources += self._earlier_versions(piece.upload.version)
         if not sources:
             return
@@ -271,9 +285,7 @@ class _Run:
         return missing
 
     def _renew_op(self, sha: str) -> Op:
-        key = self.store.object_key(sha)
-        op = copy_op(self.store.bucket, key, self.store.bucket, key)
-        op.headers.append(("x-amz-metadata-directive", "REPLACE"))
+        op = renew_op(self.store.bucket, self.store.object_key(sha))
         op.missing_ok = True
         op.tag = sha
         return self._own(op)
@@ -306,7 +318,7 @@ class _Run:
         try:
             self.sender.run(ops(), self.progress, done)
         except S3RequestError as exc:
-            raise _changed_underfoot(exc) or exc from None
+            raise _changed_underfoot(exc) or _naming_the_file(exc) from None
         self._verify(unverified, todo)
 
     def _verify(self, heads: List[Op], todo: Dict) -> None:
@@ -401,6 +413,14 @@ def _changed(source: object, op: Op) -> TransferError:
         f"{where}: changed while it was being staged (S3 stored other bytes than were hashed, "
         "so they were not kept); run again"
     )
+
+
+def _naming_the_file(exc: S3RequestError) -> S3RequestError:
+    """An upload that failed names the file it was sending, not only its key in the store."""
+    body = exc.op.body if exc.op is not None else None
+    if isinstance(body, LocalFile):
+        return S3RequestError(f"{shown(body.path)}: {exc}", exc.code, exc.status, exc.op)
+    return exc
 
 
 def _changed_underfoot(exc: S3RequestError) -> Optional[TransferError]:
