@@ -16,7 +16,7 @@ from helpers import nested_tree
 from s3proxy import S3Proxy
 
 from aws_sagemaker_remote.errors import TransferError
-from aws_sagemaker_remote.s3 import boto3ops, digest, staging
+from aws_sagemaker_remote.s3 import boto3ops, digest
 from aws_sagemaker_remote.s3.clients import client_config
 from aws_sagemaker_remote.s3.digest import piece_digest, piece_files, source_digest
 from aws_sagemaker_remote.s3.manifest import read_channel_manifest, read_rows
@@ -87,8 +87,8 @@ def counted(s3_client):
 def test_every_file_is_delivered_under_its_name_through_either_channel(s3_client, bucket, tree):
     data = piece(bucket, tree)
     copied = piece(bucket, tree, "piped", PREFIX)
-    generated = Upload(None, f"s3://{bucket}/p/", "code/job-0123456789abcdef", [("job.json", b"{}")],
-                       "job", PREFIX)  # fmt: skip
+    job = [("job.json", b"{}")]
+    generated = Upload(None, f"s3://{bucket}/p/", "code/job-0123456789abcdef", job, "job", PREFIX)
     out = io.StringIO()
     report = stage(s3_client, [data, copied, generated], out=out)
     assert delivered(s3_client, bucket, data) == on_disk(tree)

@@ -151,7 +151,8 @@ class Heartbeat:
         now = s3_time(response["ResponseMetadata"]["HTTPHeaders"].get("date", ""))
         now = now or datetime.now(timezone.utc)
         with self.lock:
-            limit = timedelta(seconds=lease_seconds()) - SKEW
+            life = lease_seconds()
+            limit = timedelta(seconds=life) - min(SKEW, timedelta(seconds=life / 4))
             if self.last is not None and now - self.last >= limit and self.lapsed_at is None:
                 self.lapsed_at = self.last + limit
             self.first = self.first or now

@@ -80,7 +80,7 @@ def plan_prune(
     plan = PrunePlan(store)
     leases, now = read_holders(s3, store, LEASES)
     kept = set(roots)
-    spare_since = now
+    spare_since: Optional[datetime] = None  # the start of the oldest live lease
     for lease in leases:
         spare_since = _lease_roots(lease, now, kept, spare_since, plan, job_versions)
     versions = _versions(s3, store)
@@ -94,9 +94,10 @@ def plan_prune(
             plan.versions[version] = parts
     for key, modified, size in _listed(s3, store.bucket, f"{store.base}{OBJECTS}"):
         sha = key[len(store.base) + len(OBJECTS) :]
-        if sha not in marked and modified < cutoff and modified < spare_since - SKEW:
+        spared = spare_since is not None and modified >= spare_since - SKEW
+        if sha not in marked and modified < cutoff and not spared:
             plan.objects.append((key, size))
-    plan.uploads = orphaned(s3, store, min(spare_since, now))
+    plan.uploads = orphaned(s3, store, min(spare_since or now, now))
     plan.holders += _old_markers(s3, store, now)
     return plan
 
@@ -114,7 +115,7 @@ def _lease_roots(lease: Holder, now, kept, spare_since, plan, job_versions: JobC
     if lease.alive(now):
         kept |= set(lease.content.get("versions", []))
         since = lease.since or lease.modified
-        return min(spare_since, since)
+        return since if spare_since is None else min(spare_since, since)
     plan.holders.append(lease.key)
     return spare_since
 

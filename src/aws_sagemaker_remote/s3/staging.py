@@ -28,6 +28,7 @@ from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
 from ..errors import TransferError
 from .digest import FileDigest, bytes_digest, forget, source_digest
+from .journal import RESUMED_JOURNALS, Journal
 from .lease import Lease
 from .leftovers import abort_orphans
 from .lifecycle import marker_key, renew_window
@@ -174,6 +175,8 @@ class _Run:
         self.now = datetime.now(timezone.utc)
         self.known: Dict[str, int] = {}  # sha256 -> when its object was last written (S3 time)
         self.lock = threading.Lock()
+        lease_name = lease.beat.content["id"]
+        self.journal = Journal(self.sender, store, lease_name, owners)
 
     def stage(self) -> None:
         self.check()
@@ -221,11 +224,14 @@ class _Run:
 
     def gather(self, pending: List[_Piece]) -> None:
         """Which contents are in objects/ already: the records of the versions being staged
-        (when they exist) and of up to three earlier versions of each piece."""
+        (when they exist), of up to three earlier versions of each piece, and the journals of
+        the last runs that stopped before their records."""
         sources = [p.upload.version for p in pending if p.known]
         for piece in pending:
             if not piece.known:
                 sources += self._earlier_versions(piece.upload.version)
+        if not all(p.known for p in pending):
+            sources += self._journals()
         if not sources:
             return
         self.lease.rely_on(sources)
@@ -248,6 +254,20 @@ class _Run:
                     found.append((item["LastModified"], other))
         found.sort(reverse=True)
         return [other for _, other in found[:EARLIER_VERSIONS]]
+
+    def _journals(self) -> List[str]:
+        """Every segment of the most recent journals other runs left (journal.py)."""
+        prefix = self.store.journal_key("")[: -len(".json")]
+        by_lease: Dict[str, list] = {}
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.store.bucket, Prefix=prefix):
+            for item in page.get("Contents", ()):
+                version = self.store.version_of(item["Key"])
+                if version and item["Key"].endswith(".json"):
+                    lease = version.rsplit("-", 1)[0]
+                    by_lease.setdefault(lease, []).append((item["LastModified"], version))
+        recent = sorted(by_lease.values(), key=max, reverse=True)[:RESUMED_JOURNALS]
+        return [version for segments in recent for _, version in segments]
 
     # -- 3. send what is missing, renew what is old --------------------------------------
 
@@ -299,6 +319,7 @@ class _Run:
 
         def ops() -> Iterator[Op]:
             for sha, (_piece, source, digest) in todo.items():
+                self.journal.flush_if_due()
                 op = self._own(put_op(source, self.store.bucket, self.store.object_key(sha),
                                       digest.crc64))  # fmt: skip
                 op.tag = sha
@@ -314,12 +335,19 @@ class _Run:
                     unverified.append(self._head(op.key, op.tag))
                 elif op.checksum != digest.crc64:
                     raise _changed(source, op)
+            if op.checksum:
+                self.journal.sent(op.tag, digest, self.known[op.tag])
 
         try:
             self.sender.run(ops(), self.progress, done)
+            self._verify(unverified, todo)
+            self.journal.flush()
         except S3RequestError as exc:
+            self.journal.keep()
             raise _changed_underfoot(exc) or _naming_the_file(exc) from None
-        self._verify(unverified, todo)
+        except BaseException:
+            self.journal.keep()
+            raise
 
     def _verify(self, heads: List[Op], todo: Dict) -> None:
         """Uploads whose answer did not show the checksum (a multipart upload through the CRT):
@@ -330,6 +358,7 @@ class _Run:
                 if not op.missing:
                     self.client.delete_object(Bucket=op.bucket, Key=op.key)
                 raise _changed(source, op)
+            self.journal.sent(op.tag, digest, self.known[op.tag])
 
     # -- 4. commit: manifests, records, prefix copies ------------------------------------
 
@@ -351,6 +380,7 @@ class _Run:
             if not p.record
         ]
         run_all(self.sender, records)
+        self.journal.drop(self.client)
         self._copy_prefixes([p for p in pending if p.upload.layout != MANIFEST])
 
     def _rows(self, upload: Upload) -> Iterator[Row]:

@@ -8,13 +8,15 @@
                                            the channels that need a prefix (code, Pipe,
                                            FastFile, ShardedByS3Key)
     manifests/<version>.prefix             written once that copy is complete
+    manifests/partial/<lease>-<n>.json     what a submit sent before its records (journal.py)
     leases/<id>.json                       a submit in flight, and what it relies on
     prunes/<id>.json                       a prune in flight (or done, for a day)
     lifecycle.json                         the lifecycle rule's days (`prune --lifecycle`)
     <job-name>/...                         job outputs: never touched by staging or prune
 
 A version is `<group>/<piece>-<digest16>` (`inputs/data-0123456789abcdef`, `code/script-...`),
-named by the digest of its files' paths and contents.
+named by the digest of its files' paths and contents; a journal segment counts as a version
+(`partial/<lease>-<n>`: a record without files of its own, only contents).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ GROUPS = ("code", "inputs")
 RECORD_SUFFIX = ".json"
 PREFIX_SUFFIX = ".prefix"
 CHANNEL_SUFFIX = ".manifest"
-_VERSION = re.compile(r"^(code|inputs)/[^/]+-[0-9a-f]{16}$")
+PARTIAL = "partial/"
+_VERSION = re.compile(r"^((code|inputs)/[^/]+-[0-9a-f]{16}|partial/[0-9A-Za-z.-]+)$")
 
 
 def is_version(text: str) -> bool:
@@ -65,6 +68,9 @@ class Store:
 
     def record_key(self, version: str) -> str:
         return f"{self.base}{MANIFESTS}{version}{RECORD_SUFFIX}"
+
+    def journal_key(self, name: str) -> str:
+        return self.record_key(f"{PARTIAL}{name}")
 
     def prefix_marker_key(self, version: str) -> str:
         return f"{self.base}{MANIFESTS}{version}{PREFIX_SUFFIX}"
