@@ -38,10 +38,21 @@ OPTIONAL = PathArgument(optional=True)
 """An input with no default: ``inputs={"extra": OPTIONAL}`` adds ``--extra``; left empty, the
 job gets no channel for it and ``main`` sees an empty value."""
 JOB_REFERENCE = "job:"  # an input value naming an earlier job's output: job:NAME/OUTPUT
+ANY_STATUS = "@any"  # job:NAME/OUTPUT@any: even when the job did not complete
 
 
 def is_job_reference(value) -> bool:
     return isinstance(value, str) and value.startswith(JOB_REFERENCE)
+
+
+def split_job_reference(value: str):
+    """`job:NAME/OUTPUT[@any]` -> (NAME, OUTPUT or "", whether any status is accepted)."""
+    rest = value[len(JOB_REFERENCE) :]
+    any_status = rest.endswith(ANY_STATUS)
+    if any_status:
+        rest = rest[: -len(ANY_STATUS)]
+    name, _, output = rest.partition("/")
+    return name, output, any_status
 
 
 def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) -> PathArgument:

@@ -2,18 +2,22 @@
 
 NAME is a processing job (its outputs by name) or a training job (`model` and `output`, its
 archives): processing and training job names are separate namespaces, so a name both use is
-refused rather than guessed."""
+refused rather than guessed. Only a Completed job's outputs are taken: a job that failed, was
+stopped or still runs may have written part of them or nothing (SageMaker uploads outputs as
+the job ends), and the next job would read what is there and succeed. `job:NAME/OUTPUT@any`
+takes them whatever the job's status."""
 
 from __future__ import annotations
 
-from ..args import JOB_REFERENCE as PREFIX
-from ..args import is_job_reference
+from ..args import ANY_STATUS, is_job_reference, split_job_reference
 from ..contract import is_job_name
 from ..errors import UsageError, is_not_found
 
+COMPLETED = "Completed"
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict
+    from typing import Any, Dict, Tuple
 
 
 def resolve_job_reference(backend: Any, value: str) -> str:
@@ -23,10 +27,19 @@ def resolve_job_reference(backend: Any, value: str) -> str:
     """
     if not is_job_reference(value):
         return value
-    job_name, _, output = value[len(PREFIX) :].partition("/")
+    job_name, output, any_status = split_job_reference(value)
     if not is_job_name(job_name):
         raise UsageError(f"{value!r}: a job reference is job:NAME/OUTPUT with a valid job name")
-    outputs = _job_outputs(backend, value, job_name)
+    kind, described = _job(backend, value, job_name)
+    status = kind.status(described)
+    if status != COMPLETED and not any_status:
+        raise UsageError(
+            f"{value!r}: job {job_name} is {status}, so its outputs may be partial or missing; "
+            f"to use them anyway, name {value}{ANY_STATUS}"
+        )
+    from ..follow.outputs import output_uris
+
+    outputs = output_uris(described)
     if not output and len(outputs) == 1:
         return next(iter(outputs.values()))
     if output not in outputs:
@@ -36,14 +49,14 @@ def resolve_job_reference(backend: Any, value: str) -> str:
     return outputs[output]
 
 
-def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:
+def _job(backend: Any, value: str, job_name: str) -> Tuple[Any, Dict[str, Any]]:
+    """(its kind, its description) of the one job named `job_name`."""
     from ..contract import JOB_KINDS
-    from ..follow.outputs import output_uris
 
     found = []
     for kind in JOB_KINDS.values():
         try:
-            found.append(backend.describe_job(kind, job_name))
+            found.append((kind, backend.describe_job(kind, job_name)))
         except Exception as exc:
             if not is_not_found(exc):
                 raise
@@ -54,4 +67,4 @@ def _job_outputs(backend: Any, value: str, job_name: str) -> Dict[str, str]:
             f"{value!r}: both a processing and a training job are named {job_name!r}; "
             "pass the output's s3:// URI instead"
         )
-    return output_uris(found[0])
+    return found[0]

@@ -10,7 +10,7 @@ import shlex
 from typing import Callable, List, Optional, Tuple
 
 from .. import contract as c
-from ..args import JOB_REFERENCE
+from ..args import JOB_REFERENCE, split_job_reference
 from ..aws.role import is_role_arn, parse_role_name
 from ..errors import UsageError
 from ..flags import flag_of as flag
@@ -70,7 +70,7 @@ def _inputs(spec: JobSpec) -> None:
 
 
 def _job_reference(name: str, value: str) -> None:
-    job = value[len(JOB_REFERENCE) :].split("/", 1)[0]
+    job = split_job_reference(value)[0]
     if not c.is_job_name(job):
         raise fail(name, value, "expected job:JOB-NAME/OUTPUT-NAME (or job:JOB-NAME)")
 
