@@ -58,7 +58,7 @@ def stop_leftovers(backend):
                     time.sleep(0.1)
 
 
-STORE_FOLDERS = ("objects", "manifests", "channels", "code", "inputs", "leases")
+STORE_FOLDERS = ("objects", "records", "channels", "code", "inputs", "leases")
 
 
 def assert_staged_as_planned(plan: dict, before: set, after: set) -> None:
@@ -73,7 +73,7 @@ def assert_staged_as_planned(plan: dict, before: set, after: set) -> None:
             assert channel in after, upload
         else:
             assert any(k.startswith(channel) for k in after), upload
-    store = plan["uploads"][0]["record"].split("/manifests/", 1)[0] + "/"
+    store = plan["uploads"][0]["record"].split("/records/", 1)[0] + "/"
     new = after - before
     strays = [
         k for k in new if k.startswith(store) and k[len(store) :].split("/")[0] not in STORE_FOLDERS

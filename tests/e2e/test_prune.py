@@ -55,7 +55,7 @@ def prefix(tmp_path) -> str:
 
 def data_pieces(s3_client, prefix: str) -> set:
     """The versions of inputs in the store, by their records."""
-    listed = s3_client.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/manifests/inputs/")
+    listed = s3_client.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/records/inputs/")
     return {o["Key"].rsplit("/", 1)[1][: -len(".json")] for o in listed.get("Contents", [])}
 
 

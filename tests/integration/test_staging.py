@@ -66,7 +66,7 @@ def delivered(s3_client, bucket, upload: Upload) -> dict:
     root, keys = read_channel_manifest(manifest)
     assert root == f"s3://{bucket}/p/"
     rows = read_rows(body(s3_client, bucket, store.record_key(upload.version)))
-    assert f"manifests/{upload.version}.json" in keys
+    assert f"records/{upload.version}.json" in keys
     assert {f"objects/{r.digest.sha256}" for r in rows} == set(keys) - {keys[0]}
     return {r.rel: body(s3_client, bucket, store.object_key(r.digest.sha256)) for r in rows}
 
@@ -184,7 +184,7 @@ def test_a_file_changed_after_it_was_hashed_never_lands(s3_client, bucket, tree)
         stage(s3_client, [data], out=io.StringIO())
     old = data.store.object_key(digest.bytes_digest(hashed).sha256)
     assert old not in list_keys(s3_client, bucket, "p/objects/")
-    assert list_keys(s3_client, bucket, "p/manifests/") == {}
+    assert list_keys(s3_client, bucket, "p/records/inputs/") == {}  # (a journal may remain)
     assert list_keys(s3_client, bucket, "p/leases/") == {}
 
 
@@ -284,7 +284,7 @@ def test_under_a_lifecycle_rule_old_contents_are_renewed_before_reuse(s3_client,
     renewals = [s for s in proxy.requests("PUT") if "/p/objects/" in s.target]
     assert len(renewals) == 31  # each distinct content copied onto itself, no byte sent
     assert all(s.body_bytes == 0 for s in renewals)
-    assert [s for s in proxy.requests("PUT") if "/p/manifests/" in s.target]  # record rewritten
+    assert [s for s in proxy.requests("PUT") if "/p/records/" in s.target]  # record rewritten
     rows = read_rows(body(s3_client, bucket, first.store.record_key(first.version)))
     assert all(row.written > 0 for row in rows)
     assert delivered(s3_client, bucket, first) == on_disk(tree)

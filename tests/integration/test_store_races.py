@@ -184,7 +184,7 @@ def test_a_live_lease_keeps_what_it_names(s3_client, bucket, data):
         report.abandon()
     prune_now(bucket)
     assert list_keys(s3_client, bucket, "p/objects/") == {}
-    assert list_keys(s3_client, bucket, "p/manifests/") == {}
+    assert list_keys(s3_client, bucket, "p/records/") == {}
 
 
 KILLED = textwrap.dedent(

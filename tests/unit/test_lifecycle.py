@@ -11,11 +11,11 @@ def test_without_a_rule_nothing_is_renewed():
     assert renew_window(None) is None
 
 
-def test_with_a_rule_what_is_older_than_half_its_days_is_renewed():
-    """An object renewed at a submit lives N days from then; one relied on as it is was
-    written at most N/2 days ago: either way it lives N/2 days past the submit."""
-    assert renew_window(b'{"days": 30}') == timedelta(days=15)
-    assert renew_window(b'{"days": 3}') == timedelta(days=1.5)
+def test_with_a_rule_what_is_older_than_a_quarter_of_its_days_is_renewed():
+    """A record is relied on while younger than N/4 days and lists objects written at most
+    N/4 days before it: whatever a submit uses lives at least N/2 days past it."""
+    assert renew_window(b'{"days": 30}') == timedelta(days=7.5)
+    assert renew_window(b'{"days": 2}') == timedelta(days=0.5)
 
 
 def test_an_unreadable_marker_renews_everything():

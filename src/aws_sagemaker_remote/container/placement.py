@@ -2,9 +2,9 @@
 (standard library only, Python 3.7+).
 
 The staging store keeps each distinct content once, as `objects/<sha256>`, and a version's
-record (`manifests/<group>/<piece>-<digest>.json`) says which file is which content. A channel
+record (`records/<group>/<piece>-<digest>.json`) says which file is which content. A channel
 of `S3DataType: ManifestFile` lists the record and the version's objects under the store's root,
-so SageMaker downloads into the channel's folder `manifests/.../<version>.json` and
+so SageMaker downloads into the channel's folder `records/.../<version>.json` and
 `objects/<sha256>` (each key at its path below the manifest's prefix). Here each file is renamed
 to its real path; a content that several files share is renamed for the first and copied for
 the others (a copy, not a link: writing through one name must not change another). The folder
@@ -19,7 +19,7 @@ from typing import Dict, List, Set
 from aws_sagemaker_remote.container.settings import PathMap, SetupError, log
 
 OBJECTS = "objects"
-RECORDS = "manifests"
+RECORDS = "records"
 RECORD_VERSION = 2
 
 

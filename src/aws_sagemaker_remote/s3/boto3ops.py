@@ -76,7 +76,7 @@ class BotoS3:
             raise op.error from None
         metadata = response.get("ResponseMetadata", {})
         op.status = metadata.get("HTTPStatusCode", 200)
-        body = response["Body"].read() if "Body" in response else b""
+        body = _body(response, op.recv_path)
         op.answered({k.lower(): v for k, v in metadata.get("HTTPHeaders", {}).items()}, body)
         copied = response.get("CopyObjectResult")
         if copied:
@@ -141,6 +141,19 @@ class BotoS3:
                 raise cause from None  # e.g. BadDigest from CompleteMultipartUpload
             raise
         return self.s3.head_object(ChecksumMode="ENABLED", **kwargs)
+
+
+def _body(response: dict, recv_path: Optional[str]) -> bytes:
+    """The answer's body, or b"" once written to `recv_path`."""
+    if "Body" not in response:
+        return b""
+    if recv_path is None:
+        return response["Body"].read()
+    import shutil
+
+    with open(recv_path, "wb") as handle:
+        shutil.copyfileobj(response["Body"], handle, 1024 * 1024)
+    return b""
 
 
 def _checksum(crc64: Optional[str]) -> dict:

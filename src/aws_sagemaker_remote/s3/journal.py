@@ -2,7 +2,7 @@
 starting again (docs/staging.md, "Resuming").
 
 Every JOURNAL_EVERY verified uploads (and when the run stops), the contents sent since the last
-segment are written as a segment `manifests/partial/<lease>-<n>.json`, in the record format. A
+segment are written as a segment `records/partial/<lease>-<n>.json`, in the record format. A
 segment, like a record, lists only objects that are in objects/ with the checksum that was sent,
 so a later submit may take it as knowledge (naming it in its lease first, as it does records), and
 prune keeps it, and what it lists, as long as it keeps a record. A submit that commits deletes

@@ -312,9 +312,6 @@ class PruneMarker:
         self.beat.put()
         self.beat.update(state="done", ended=self.beat.last.isoformat())
 
-    def abandon(self) -> None:
-        self.beat.delete()
-
 
 class StoreBusy(TransferError):
     """A prune and a submit (or two prunes) met; the one that found out stopped loudly."""

@@ -19,7 +19,7 @@ import json
 from datetime import timedelta
 from typing import Any, Optional
 
-GROUPS = ("code", "inputs", "objects", "manifests", "channels")
+GROUPS = ("code", "inputs", "objects", "records", "channels")
 MARKER = "lifecycle.json"
 
 

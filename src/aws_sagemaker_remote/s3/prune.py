@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 from .lease import DONE_KEEP, SKEW, Holder, PruneMarker, read_holders
 from .leftovers import Upload, abort, orphaned
 from .manifest import read_rows
-from .store import CHANNELS, GROUPS, LEASES, MANIFESTS, OBJECTS, PRUNES, Store
+from .store import CHANNELS, GROUPS, LEASES, LEGACY, OBJECTS, PRUNES, RECORDS, Store
 from .transfer import delete_keys
 from .uri import shown
 
@@ -122,13 +122,13 @@ def _lease_roots(lease: Holder, now, kept, spare_since, plan, job_versions: JobC
 
 def _versions(s3: Any, store: Store) -> Dict[str, VersionParts]:
     versions: Dict[str, VersionParts] = {}
-    for folder in (MANIFESTS, CHANNELS, *[f"{g}/" for g in GROUPS]):
+    for folder in (RECORDS, LEGACY, CHANNELS, *[f"{g}/" for g in GROUPS]):
         for key, modified, size in _listed(s3, store.bucket, store.base + folder):
             version = store.version_of(key)
             if version is None:
                 continue
             parts = versions.setdefault(version, VersionParts())
-            trusted = folder == MANIFESTS
+            trusted = folder in (RECORDS, LEGACY)
             parts.add(key, modified, size, trusted)
             parts.record = parts.record or key == store.record_key(version)
     return versions

@@ -20,19 +20,22 @@ under a content-addressed key holds the right bytes, and another run may rely on
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
 from ..errors import TransferError
-from .digest import FileDigest, bytes_digest, forget, source_digest
+from .digest import FileDigest, bytes_digest, crc64, crc64_text, forget, source_digest
 from .journal import RESUMED_JOURNALS, Journal
 from .lease import Lease
 from .leftovers import abort_orphans
 from .lifecycle import marker_key, renew_window
-from .manifest import Row, channel_manifest_bytes, known_objects, record_bytes
+from .manifest import Row, channel_manifest_chunks, read_known, record_chunks
 from .ops import (
     Op,
     S3RequestError,
@@ -52,6 +55,7 @@ from .uri import shown
 from .walk import LocalFile
 
 EARLIER_VERSIONS = 3  # records of earlier versions of a piece read to find existing contents
+CHUNK = 1024 * 1024
 CHANGED_CODES = ("BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch")
 
 
@@ -235,11 +239,15 @@ class _Run:
         if not sources:
             return
         self.lease.rely_on(sources)
-        ops = [self._own(get_op(self.store.bucket, self.store.record_key(v))) for v in sources]
-        for op in run_all(self.sender, ops):
-            found = None if op.missing else known_objects(op.response_body)
-            for sha, written in (found or {}).items():
-                self.known[sha] = max(self.known.get(sha, 0), written)
+        with tempfile.TemporaryDirectory(prefix="asr-records-") as folder:
+            ops = [
+                self._own(get_op(self.store.bucket, self.store.record_key(v), f"{folder}/{n}"))
+                for n, v in enumerate(sources)
+            ]  # into files, read a MiB at a time: an 11 MB record never sits in memory
+            for op in run_all(self.sender, ops):
+                if not op.missing:
+                    with open(op.recv_path, "rb") as handle:
+                        read_known(iter(lambda h=handle: h.read(CHUNK), b""), self.known)
 
     def _earlier_versions(self, version: str) -> List[str]:
         """The most recently written records of other versions of the same piece."""
@@ -272,15 +280,20 @@ class _Run:
     # -- 3. send what is missing, renew what is old --------------------------------------
 
     def send(self, pending: List[_Piece]) -> None:
-        first: Dict[str, _Entry] = {}  # each distinct content, with the first file holding it
+        """Each content nobody has sent (with the first file that holds it) is sent; each known
+        one too old to rely on (under a lifecycle rule) renewed, or sent if it is gone."""
+        todo: Dict[str, _Entry] = {}
+        old: Dict[str, _Entry] = {}
         for piece in pending:
             for _rel, source in piece.upload.files:
                 digest = source_digest(source)
-                first.setdefault(digest.sha256, (piece, source, digest))
-        todo = {sha: entry for sha, entry in first.items() if sha not in self.known}
-        old = [sha for sha in first if sha in self.known and self._old(self.known[sha])]
-        for sha in self._renew(old):
-            todo[sha] = first[sha]
+                written = self.known.get(digest.sha256)
+                if written is None:
+                    todo.setdefault(digest.sha256, (piece, source, digest))
+                elif self._old(written):
+                    old.setdefault(digest.sha256, (piece, source, digest))
+        for sha in self._renew(list(old)):
+            todo[sha] = old[sha]
         self._upload(todo)
 
     def _old(self, written: int) -> bool:
@@ -363,23 +376,25 @@ class _Run:
     # -- 4. commit: manifests, records, prefix copies ------------------------------------
 
     def commit(self, pending: List[_Piece]) -> None:
+        """Channel manifests, then records (written to files first, then sent from them)."""
         self.lease.check_continuity()
-        writes: List[Op] = []
-        for piece in pending:
-            if piece.record:
-                continue
-            version = piece.upload.version
-            if piece.upload.layout == MANIFEST:
+        new = [p for p in pending if not p.record]
+        with tempfile.TemporaryDirectory(prefix="asr-records-") as folder:
+            writes = []
+            for n, piece in enumerate(p for p in new if p.upload.layout == MANIFEST):
+                version = piece.upload.version
                 shas = (source_digest(s).sha256 for _, s in piece.upload.files)
-                body = channel_manifest_bytes(self.store, version, shas)
-                writes.append(self._put(body, self.store.channel_key(version)))
-        run_all(self.sender, writes)
-        records = [
-            self._put(record_bytes(self._rows(p.upload)), self.store.record_key(p.upload.version))
-            for p in pending
-            if not p.record
-        ]
-        run_all(self.sender, records)
+                chunks = channel_manifest_chunks(self.store, version, shas)
+                writes.append(
+                    self._put_file(f"{folder}/m{n}", chunks, self.store.channel_key(version))
+                )
+            run_all(self.sender, writes)
+            records = [
+                self._put_file(f"{folder}/r{n}", record_chunks(self._rows(p.upload)),
+                               self.store.record_key(p.upload.version))
+                for n, p in enumerate(new)
+            ]  # fmt: skip
+            run_all(self.sender, records)
         self.journal.drop(self.client)
         self._copy_prefixes([p for p in pending if p.upload.layout != MANIFEST])
 
@@ -424,11 +439,23 @@ class _Run:
     def _put(self, body: bytes, key: str) -> Op:
         return self._own(put_op(body, self.store.bucket, key, bytes_digest(body).crc64))
 
+    def _put_file(self, path: str, chunks: Iterator[bytes], key: str) -> Op:
+        """PutObject of what `chunks` make, written to `path` first (with its CRC64NVME)."""
+        crc = 0
+        with open(path, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+                crc = crc64(chunk, crc)
+        body = LocalFile.of(path, os.stat(path))
+        return self._own(put_op(body, self.store.bucket, key, crc64_text(crc)))
+
     def _own(self, op: Op) -> Op:
         return expect_owner(op, self.owners)
 
 
+@functools.lru_cache(maxsize=64)
 def _epoch(text: str) -> int:
+    """Epoch seconds of an S3 time (cached: the answers of one second share their Date)."""
     when = s3_time(text)
     return int(when.timestamp()) if when is not None else 0
 

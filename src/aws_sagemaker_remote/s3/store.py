@@ -1,18 +1,21 @@
 """Where everything lives in the staging store, `s3://BUCKET/PREFIX/` (docs/staging.md).
 
     objects/<sha256>                       every distinct file content, once
-    manifests/<version>.json               a version's record: each file's path, size, CRC64NVME,
+    records/<version>.json                 a version's record: each file's path, size, CRC64NVME,
                                            sha256; written once all its objects are in objects/
     channels/<version>.manifest            the version as a SageMaker ManifestFile channel
     <version>/...                          the version copied under its files' real names, for
                                            the channels that need a prefix (code, Pipe,
                                            FastFile, ShardedByS3Key)
-    manifests/<version>.prefix             written once that copy is complete
-    manifests/partial/<lease>-<n>.json     what a submit sent before its records (journal.py)
+    records/<version>.prefix               written once that copy is complete
+    records/partial/<lease>-<n>.json       what a submit sent before its records (journal.py)
     leases/<id>.json                       a submit in flight, and what it relies on
     prunes/<id>.json                       a prune in flight (or done, for a day)
     lifecycle.json                         the lifecycle rule's days (`prune --lifecycle`)
     <job-name>/...                         job outputs: never touched by staging or prune
+
+Stores written before this layout kept per-version manifests in `manifests/`: prune removes them
+with their versions; nothing else reads them.
 
 A version is `<group>/<piece>-<digest16>` (`inputs/data-0123456789abcdef`, `code/script-...`),
 named by the digest of its files' paths and contents; a journal segment counts as a version
@@ -28,7 +31,8 @@ from typing import Optional
 from .uri import parse
 
 OBJECTS = "objects/"
-MANIFESTS = "manifests/"
+RECORDS = "records/"
+LEGACY = "manifests/"  # the records of the layout before this one
 CHANNELS = "channels/"
 LEASES = "leases/"
 PRUNES = "prunes/"
@@ -67,13 +71,13 @@ class Store:
         return f"{self.base}{OBJECTS}{sha256}"
 
     def record_key(self, version: str) -> str:
-        return f"{self.base}{MANIFESTS}{version}{RECORD_SUFFIX}"
+        return f"{self.base}{RECORDS}{version}{RECORD_SUFFIX}"
 
     def journal_key(self, name: str) -> str:
         return self.record_key(f"{PARTIAL}{name}")
 
     def prefix_marker_key(self, version: str) -> str:
-        return f"{self.base}{MANIFESTS}{version}{PREFIX_SUFFIX}"
+        return f"{self.base}{RECORDS}{version}{PREFIX_SUFFIX}"
 
     def channel_key(self, version: str) -> str:
         return f"{self.base}{CHANNELS}{version}{CHANNEL_SUFFIX}"
@@ -98,8 +102,9 @@ class Store:
         if rest is None:
             return None
         for head, suffix in (
-            (MANIFESTS, RECORD_SUFFIX),
-            (MANIFESTS, PREFIX_SUFFIX),
+            (RECORDS, RECORD_SUFFIX),
+            (RECORDS, PREFIX_SUFFIX),
+            (LEGACY, RECORD_SUFFIX),
             (CHANNELS, CHANNEL_SUFFIX),
         ):
             if rest.startswith(head) and rest.endswith(suffix):

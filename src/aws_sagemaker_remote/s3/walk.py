@@ -45,14 +45,6 @@ class LocalFile:
     def stamp(self) -> Tuple[int, int, int, int]:
         return (self.size, self.mtime_ns, self.ctime_ns, self.ino)
 
-    def changed(self) -> bool:
-        """Whether the file is no longer what was walked (size, mtime, ctime or inode differ)."""
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return True
-        return LocalFile.of(self.path, info).stamp() != self.stamp()
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LocalFile):
             return NotImplemented
@@ -90,7 +82,7 @@ def walk(
     return sorted(found, key=lambda item: item[0])
 
 
-def _walk_dir(folder: Path, rel: str, seen: Set[Tuple[int, int]], found, *, skip_junk, strict):
+def _walk_dir(folder, rel: str, seen: Set[Tuple[int, int]], found, *, skip_junk, strict):
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -99,7 +91,7 @@ def _walk_dir(folder: Path, rel: str, seen: Set[Tuple[int, int]], found, *, skip
         return
     for entry in entries:
         name = entry.name
-        path = Path(entry.path)
+        path = entry.path  # a str: a Path per file would cost 300 bytes and microseconds
         info = _stat(path, strict=strict)
         if info is None:
             continue
@@ -117,24 +109,24 @@ def _walk_dir(folder: Path, rel: str, seen: Set[Tuple[int, int]], found, *, skip
             if skip_junk and (name in SKIP_FILES or name.endswith(SKIP_SUFFIXES)):
                 continue
             if _check_readable(path, strict):
-                found.append((rel + name, LocalFile.of(entry.path, info)))
+                found.append((rel + name, LocalFile.of(path, info)))
         else:
             _refuse(path, f"{_kind(info.st_mode)}, which cannot be staged", strict)
 
 
-def _stat(path: Path, *, strict: bool):
+def _stat(path, *, strict: bool):
     """stat() following symlinks; a dangling or looping link is refused (or skipped)."""
     try:
         return os.stat(path)
     except FileNotFoundError:
-        if path.is_symlink():
+        if os.path.islink(path):
             _refuse(path, "a dangling symlink", strict)
             return None
         if strict:
             raise UsageError(f"{path}: no such file or folder") from None
         return None  # gone since the folder was listed
     except OSError as exc:
-        if path.is_symlink():
+        if os.path.islink(path):
             _refuse(path, f"a symlink that cannot be followed ({exc.strerror})", strict)
             return None
         if strict:
@@ -142,14 +134,14 @@ def _stat(path: Path, *, strict: bool):
         return None
 
 
-def _check_readable(path: Path, strict: bool) -> bool:
+def _check_readable(path, strict: bool) -> bool:
     if os.access(path, os.R_OK):
         return True
     _refuse(path, "not readable (permission denied)", strict)
     return False
 
 
-def _refuse(path: Path, why: str, strict: bool) -> None:
+def _refuse(path, why: str, strict: bool) -> None:
     if strict:
         raise UnstageableFile(f"{path}: {why}")
 
