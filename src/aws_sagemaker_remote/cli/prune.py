@@ -49,10 +49,10 @@ def cmd_prune(ctx: Any, args: argparse.Namespace) -> int:
     from ..s3.prune import apply_prune, plan_prune
 
     backend = ctx.backend
-    bucket = args.bucket or _default_bucket(backend)
+    bucket, owner = (args.bucket, "") if args.bucket else _default_bucket(backend)
     if args.lifecycle is not None:
         return _lifecycle(ctx, backend.s3, bucket, args.prefix, args.lifecycle)
-    store = _store(bucket, args.prefix)
+    store = _store(bucket, args.prefix, owner)
     cutoff = _now() - args.older_than
     marker = None if args.dry_run else PruneMarker(backend.s3, store).start()
     try:
@@ -77,11 +77,11 @@ def cmd_prune(ctx: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if not problems else EXIT_JOB_FAILED
 
 
-def _store(bucket: str, prefix: str) -> Any:
+def _store(bucket: str, prefix: str, owner: str) -> Any:
     from ..s3.store import Store
 
     base = prefix.strip("/")
-    return Store(bucket, f"{base}/" if base else "")
+    return Store(bucket, f"{base}/" if base else "", owner)
 
 
 def _now() -> datetime:
@@ -99,14 +99,16 @@ def _summary(plan: Any, old_jobs: List, dry_run: bool) -> str:
     )
 
 
-def _default_bucket(backend: Any) -> str:
+def _default_bucket(backend: Any) -> Tuple[str, str]:
+    """(the default bucket, the account that must own it: "" for the emulator's)."""
     from ..aws.bucket import default_bucket_name
 
     if backend.name == "local":
-        return default_bucket_name(backend.region, PLACEHOLDER_ACCOUNT)
+        return default_bucket_name(backend.region, PLACEHOLDER_ACCOUNT), ""
     from ..aws.session import account_id
 
-    return default_bucket_name(backend.region, account_id(backend.session))
+    account = account_id(backend.session)
+    return default_bucket_name(backend.region, account), account
 
 
 def _jobs(backend: Any, cutoff: datetime, store: Any) -> Tuple[Set[str], List[Tuple[str, Any]]]:

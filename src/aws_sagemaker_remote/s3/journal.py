@@ -68,4 +68,4 @@ class Journal:
         """Committed: the records list these contents now."""
         for key in self.written:
             with contextlib.suppress(Exception):
-                s3.delete_object(Bucket=self.store.bucket, Key=key)
+                s3.delete_object(**self.store.kw, Key=key)

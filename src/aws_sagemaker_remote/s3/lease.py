@@ -101,13 +101,13 @@ def read_holders(s3: Any, store: Store, folder: str) -> tuple:
     holders: List[Holder] = []
     now = None
     paginator = s3.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=store.bucket, Prefix=f"{store.base}{folder}"):
+    for page in paginator.paginate(**store.kw, Prefix=f"{store.base}{folder}"):
         now = now or s3_time(page["ResponseMetadata"]["HTTPHeaders"].get("date", ""))
         for item in page.get("Contents", ()):
             holders.append(Holder(item["Key"], item["LastModified"]))
     for holder in holders:
         try:
-            body = s3.get_object(Bucket=store.bucket, Key=holder.key)["Body"].read()
+            body = s3.get_object(**store.kw, Key=holder.key)["Body"].read()
             holder.content = json.loads(body.decode("utf-8"))
         except Exception:  # noqa: BLE001 - gone meanwhile, or not ours: an empty holder
             holder.content = {}
@@ -147,7 +147,7 @@ class Heartbeat:
 
     def put(self) -> None:
         body = json.dumps(self.content, sort_keys=True).encode()
-        response = self.s3.put_object(Bucket=self.store.bucket, Key=self.key, Body=body)
+        response = self.s3.put_object(**self.store.kw, Key=self.key, Body=body)
         now = s3_time(response["ResponseMetadata"]["HTTPHeaders"].get("date", ""))
         now = now or datetime.now(timezone.utc)
         with self.lock:
@@ -178,7 +178,7 @@ class Heartbeat:
     def delete(self) -> None:
         self.stop()
         with contextlib.suppress(Exception):  # it expires anyway
-            self.s3.delete_object(Bucket=self.store.bucket, Key=self.key)
+            self.s3.delete_object(**self.store.kw, Key=self.key)
 
 
 class Lease:

@@ -22,7 +22,7 @@ def open_uploads(s3: Any, store: Store) -> List[Upload]:
 
     found = []
     paginator = s3.get_paginator("list_multipart_uploads")
-    for page in paginator.paginate(Bucket=store.bucket, Prefix=store.base, EncodingType="url"):
+    for page in paginator.paginate(**store.kw, Prefix=store.base, EncodingType="url"):
         encoded = page.get("EncodingType") == "url"
         for upload in page.get("Uploads", ()):
             key = unquote_plus(upload["Key"]) if encoded else upload["Key"]
@@ -48,7 +48,7 @@ def abort(s3: Any, store: Store, uploads: List[Upload], before_each=None) -> Lis
         if before_each is not None:
             before_each()
         try:
-            s3.abort_multipart_upload(Bucket=store.bucket, Key=key, UploadId=upload_id)
+            s3.abort_multipart_upload(**store.kw, Key=key, UploadId=upload_id)
         except Exception as exc:  # noqa: BLE001 - reported; the others still go
             problems.append(f"unfinished upload {shown(store.uri(key))}: {exc}")
     return problems

@@ -92,7 +92,7 @@ def plan_prune(
                 marked |= _record_objects(s3, store, version)
         else:
             plan.versions[version] = parts
-    for key, modified, size in _listed(s3, store.bucket, f"{store.base}{OBJECTS}"):
+    for key, modified, size in _listed(s3, store, f"{store.base}{OBJECTS}"):
         sha = key[len(store.base) + len(OBJECTS) :]
         spared = spare_since is not None and modified >= spare_since - SKEW
         if sha not in marked and modified < cutoff and not spared:
@@ -123,7 +123,7 @@ def _lease_roots(lease: Holder, now, kept, spare_since, plan, job_versions: JobC
 def _versions(s3: Any, store: Store) -> Dict[str, VersionParts]:
     versions: Dict[str, VersionParts] = {}
     for folder in (RECORDS, LEGACY, CHANNELS, *[f"{g}/" for g in GROUPS]):
-        for key, modified, size in _listed(s3, store.bucket, store.base + folder):
+        for key, modified, size in _listed(s3, store, store.base + folder):
             version = store.version_of(key)
             if version is None:
                 continue
@@ -136,7 +136,7 @@ def _versions(s3: Any, store: Store) -> Dict[str, VersionParts]:
 
 def _record_objects(s3: Any, store: Store, version: str) -> Set[str]:
     try:
-        body = s3.get_object(Bucket=store.bucket, Key=store.record_key(version))["Body"].read()
+        body = s3.get_object(**store.kw, Key=store.record_key(version))["Body"].read()
     except Exception as exc:
         from ..errors import is_not_found
 
@@ -147,10 +147,10 @@ def _record_objects(s3: Any, store: Store, version: str) -> Set[str]:
     return {row.digest.sha256 for row in rows}
 
 
-def _listed(s3: Any, bucket: str, prefix: str) -> Iterable[Tuple[str, datetime, int]]:
+def _listed(s3: Any, store: Store, prefix: str) -> Iterable[Tuple[str, datetime, int]]:
     """(key, LastModified, size) of every object under `prefix`: boto3 asks S3 for URL-encoded
     keys and decodes them, so keys XML cannot carry (control characters) list fine."""
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+    for page in s3.get_paginator("list_objects_v2").paginate(**store.kw, Prefix=prefix):
         for item in page.get("Contents", ()):
             yield item["Key"], item["LastModified"], item["Size"]
 
@@ -176,5 +176,5 @@ def apply_prune(s3: Any, plan: PrunePlan, marker: PruneMarker) -> List[str]:
         [k for k, _ in plan.objects],
         plan.holders,
     ):
-        problems += delete_keys(s3, bucket, keys, marker.still_ours)
+        problems += delete_keys(s3, bucket, keys, marker.still_ours, plan.store.owner)
     return problems + abort(s3, plan.store, plan.uploads, marker.still_ours)

@@ -25,7 +25,7 @@ import os
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
@@ -128,7 +128,7 @@ def stage(
     stores = {u.root for u in uploads}
     if len(stores) != 1:
         raise ValueError(f"stage(): one store at a time, got {sorted(stores)}")
-    store = uploads[0].store
+    store = replace(uploads[0].store, owner=(owners or {}).get(uploads[0].store.bucket, ""))
 
     def say(line: str) -> None:
         out.write(line + "\n")
@@ -255,7 +255,7 @@ class _Run:
         siblings = own.rsplit("-", 1)[0] + "-"
         found = []
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.store.bucket, Prefix=siblings):
+        for page in paginator.paginate(**self.store.kw, Prefix=siblings):
             for item in page.get("Contents", ()):
                 other = self.store.version_of(item["Key"])
                 if item["Key"] != own and item["Key"].endswith(".json") and other:
@@ -268,7 +268,7 @@ class _Run:
         prefix = self.store.journal_key("")[: -len(".json")]
         by_lease: Dict[str, list] = {}
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.store.bucket, Prefix=prefix):
+        for page in paginator.paginate(**self.store.kw, Prefix=prefix):
             for item in page.get("Contents", ()):
                 version = self.store.version_of(item["Key"])
                 if version and item["Key"].endswith(".json"):
@@ -369,7 +369,7 @@ class _Run:
             _piece, source, digest = todo[op.tag]
             if op.checksum != digest.crc64:
                 if not op.missing:
-                    self.client.delete_object(Bucket=op.bucket, Key=op.key)
+                    self.client.delete_object(**self.store.kw, Key=op.key)
                 raise _changed(source, op)
             self.journal.sent(op.tag, digest, self.known[op.tag])
 

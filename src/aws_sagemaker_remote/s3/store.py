@@ -52,6 +52,15 @@ def is_version(text: str) -> bool:
 class Store:
     bucket: str
     base: str  # "" or "PREFIX/"
+    owner: str = ""  # the account that must own the bucket (the default bucket), or ""
+
+    @property
+    def kw(self) -> dict:
+        """Bucket= (and ExpectedBucketOwner= when the owner is known) for a boto3 call."""
+        return {
+            "Bucket": self.bucket,
+            **({"ExpectedBucketOwner": self.owner} if self.owner else {}),
+        }
 
     @classmethod
     def at(cls, base_uri: str) -> Store:

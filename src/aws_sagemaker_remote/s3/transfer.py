@@ -111,7 +111,9 @@ def list_keys(
     return keys
 
 
-def delete_keys(s3_client, bucket: str, keys: List[str], before_each=None) -> List[str]:
+def delete_keys(
+    s3_client, bucket: str, keys: List[str], before_each=None, owner: Optional[str] = None
+) -> List[str]:
     """Delete in batches of 1000 (DeleteObjects); a key XML 1.0 cannot carry (a control
     character: S3 answers MalformedXML) goes alone, in the URL (DeleteObject). Returns one
     line per key S3 refused (control characters escaped); `before_each()` runs before each
@@ -124,7 +126,9 @@ def delete_keys(s3_client, bucket: str, keys: List[str], before_each=None) -> Li
         if before_each is not None:
             before_each()
         batch = [{"Key": key} for key in plain[start : start + DELETE_BATCH]]
-        response = s3_client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        response = s3_client.delete_objects(
+            Bucket=bucket, Delete={"Objects": batch, "Quiet": True}, **_owner(owner)
+        )
         for error in response.get("Errors") or []:
             problems.append(
                 f"{shown(error.get('Key', ''))}: {error.get('Code')} {error.get('Message')}"
@@ -132,7 +136,7 @@ def delete_keys(s3_client, bucket: str, keys: List[str], before_each=None) -> Li
     for key in (k for k in keys if not _xml_safe(k)):
         if before_each is not None:
             before_each()
-        s3_client.delete_object(Bucket=bucket, Key=key)
+        s3_client.delete_object(Bucket=bucket, Key=key, **_owner(owner))
     return problems
 
 
