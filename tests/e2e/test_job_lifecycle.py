@@ -284,6 +284,9 @@ def test_the_output_of_a_job_that_did_not_complete_is_refused_unless_asked_for(
     assert "job half-1 is Failed" in line
     assert "job:half-1/out@any" in line
     assert "half-2" not in run_cli("processing", "list").stdout
+    here = run_script(script, "--data", "job:half-1/out", "--out", tmp_path / "here")
+    assert here.returncode == 2  # a local run resolves job: references the same way
+    assert "job half-1 is Failed" in here.stderr
     anyway = run_script(script, "--sagemaker-run", "yes", "--sagemaker-job-name", "half-3",
                         "--data", "job:half-1/out@any", "--sagemaker-download", "yes",
                         "--out", tmp_path / "o3")  # fmt: skip
