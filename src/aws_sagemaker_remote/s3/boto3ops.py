@@ -83,7 +83,7 @@ class BotoS3:
             op.checksum = copied.get("ChecksumCRC64NVME", "") or op.checksum
             modified = copied.get("LastModified")
             op.last_modified = modified.isoformat() if modified else op.last_modified
-        if progress is not None:
+        if progress is not None and not op.quiet:
             if op.operation == "PutObject":
                 progress.bytes_sent(op.size)
             progress.op_done(op)

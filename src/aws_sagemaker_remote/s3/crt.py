@@ -154,7 +154,8 @@ class _Batch:
                     if self.failed is not None:
                         break
                     self.live[index] = None
-                request = self.s3.start(op, lambda op, i=index: self._done(i, op), self._progress())
+                progress = None if op.quiet else self._progress()
+                request = self.s3.start(op, lambda op, i=index: self._done(i, op), progress)
                 with self.lock:
                     if index in self.live:
                         self.live[index] = request
@@ -179,7 +180,7 @@ class _Batch:
     def _done(self, index: int, op: Op) -> None:
         if op.error is None and not op.cancelled:
             try:
-                if self.progress is not None:
+                if self.progress is not None and not op.quiet:
                     self.progress.op_done(op)
                 if self.on_done is not None:
                     self.on_done(op)

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .digest import FileDigest, bytes_digest
 from .manifest import Row, record_bytes
-from .ops import expect_owner, put_op
+from .ops import Op, expect_owner, put_op
 from .senders import run_all
 from .store import Store
 
 JOURNAL_EVERY = 1000
 RESUMED_JOURNALS = 3  # the most recent other journals read when something is to be sent
+
+
+SEGMENT = "journal segment"  # the tag of a segment's PutObject among the uploads
 
 
 class Journal:
@@ -32,7 +35,7 @@ class Journal:
         self.lease = lease
         self.owners = owners
         self.pending: List[Tuple[str, FileDigest, int]] = []
-        self.written: List[str] = []  # keys of the segments written
+        self.written: List[str] = []  # keys of the segments sent
         self.lock = threading.Lock()
 
     def sent(self, sha: str, digest: FileDigest, written: int) -> None:
@@ -40,24 +43,30 @@ class Journal:
         with self.lock:
             self.pending.append((sha, digest, written))
 
-    def flush_if_due(self) -> None:
+    def due(self) -> Optional[Op]:
+        """A segment's PutObject once JOURNAL_EVERY contents wait for one: sent among the
+        uploads, so that writing the journal never holds them up."""
         with self.lock:
-            due = len(self.pending) >= JOURNAL_EVERY
-        if due:
-            self.flush()
+            if len(self.pending) < JOURNAL_EVERY:
+                return None
+        return self._segment()
 
     def flush(self) -> None:
+        op = self._segment()
+        if op is not None:
+            run_all(self.sender, [op])
+
+    def _segment(self) -> Optional[Op]:
         with self.lock:
             rows, self.pending = self.pending, []
-        if not rows:
-            return
-        key = self.store.journal_key(f"{self.lease}-{len(self.written)}")
+            if not rows:
+                return None
+            key = self.store.journal_key(f"{self.lease}-{len(self.written)}")
+            self.written.append(key)
         body = record_bytes(Row(sha, digest, written) for sha, digest, written in rows)
-        op = expect_owner(
-            put_op(body, self.store.bucket, key, bytes_digest(body).crc64), self.owners
-        )
-        run_all(self.sender, [op])
-        self.written.append(key)
+        op = put_op(body, self.store.bucket, key, bytes_digest(body).crc64)
+        op.tag, op.quiet = SEGMENT, True
+        return expect_owner(op, self.owners)
 
     def keep(self) -> None:
         """The run stops before its commit: what it sent stays known (best effort)."""

@@ -52,6 +52,7 @@ class Op:
     missing_ok: bool = False  # a 404 is an answer (HEAD/GET of what may not be there)
     checksum_trailer: bool = False  # let the sender compute a CRC64NVME while it sends
     tag: object = None  # the caller's own reference (what this request is for)
+    quiet: bool = False  # not one of the files a progress line counts
     status: Optional[int] = None
     checksum: str = ""
     last_modified: str = ""

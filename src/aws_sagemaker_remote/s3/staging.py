@@ -31,7 +31,7 @@ from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
 from ..errors import TransferError
 from .digest import FileDigest, bytes_digest, crc64, crc64_text, forget, source_digest
-from .journal import RESUMED_JOURNALS, Journal
+from .journal import RESUMED_JOURNALS, SEGMENT, Journal
 from .lease import Lease
 from .leftovers import abort_orphans
 from .lifecycle import marker_key, renew_window
@@ -332,13 +332,17 @@ class _Run:
 
         def ops() -> Iterator[Op]:
             for sha, (_piece, source, digest) in todo.items():
-                self.journal.flush_if_due()
+                segment = self.journal.due()
+                if segment is not None:
+                    yield segment
                 op = self._own(put_op(source, self.store.bucket, self.store.object_key(sha),
                                       digest.crc64))  # fmt: skip
                 op.tag = sha
                 yield op
 
         def done(op: Op) -> None:
+            if op.tag == SEGMENT:
+                return
             piece, source, digest = todo[op.tag]
             with self.lock:
                 piece.report.files_uploaded += 1
