@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from aws_sagemaker_remote.contract import JOB_KINDS
+from aws_sagemaker_remote.kinds import KINDS
 from aws_sagemaker_remote.s3.digest import piece_digest, piece_files
 
 SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
@@ -46,7 +46,7 @@ def nested_tree(root: Path) -> Path:
 
 def stop_leftovers(backend):
     """Stop the jobs of either kind a test left running, and wait for their end."""
-    for kind in JOB_KINDS.values():
+    for kind in KINDS.values():
         for summary in backend.list_jobs(kind, MaxResults=100)[kind.field("Summaries")]:
             if kind.status(summary) == "InProgress":
                 backend.stop_job(kind, kind.job_name(summary))

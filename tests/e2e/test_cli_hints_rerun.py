@@ -168,13 +168,14 @@ def test_rerun_with_a_long_argument_gets_a_job_file(emulator_env, tmp_path):
 
 def test_a_job_without_the_user_argument_count_refuses_new_arguments(emulator_env, tmp_path):
     from aws_sagemaker_remote.backends.local import LocalBackend
+    from aws_sagemaker_remote.kinds import PROCESSING
 
     job = script(tmp_path)
     assert (
         run_script(job, "--sagemaker-run", "yes", "--sagemaker-job-name", "old-1").returncode == 0
     )
     backend = LocalBackend()
-    request_file = backend.job_dir("old-1") / "request.json"
+    request_file = backend.job_dir(PROCESSING, "old-1") / "request.json"
     request = json.loads(request_file.read_text())
     del request["Environment"]["AWS_SAGEMAKER_REMOTE_USER_ARGC"]
     request_file.write_text(json.dumps(request))

@@ -16,6 +16,7 @@ from e2e_support import EXAMPLES, run_script
 from aws_sagemaker_remote.backends.local import LocalBackend
 from aws_sagemaker_remote.backends.local.store import STATUS_FILE
 from aws_sagemaker_remote.cli import jobs, prune
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.s3.digest import piece_digest, piece_files
 from aws_sagemaker_remote.s3.staging import stage
 from aws_sagemaker_remote.s3.uploads import Upload
@@ -41,7 +42,7 @@ def job_with_input(tmp_path, name: str, prefix: str) -> None:
 
 
 def set_times(backend: LocalBackend, name: str, when: datetime) -> None:
-    path = backend.job_dir(name) / STATUS_FILE
+    path = backend.job_dir(PROCESSING, name) / STATUS_FILE
     status = json.loads(path.read_text())
     status["CreationTime"] = status["ProcessingEndTime"] = when.timestamp()
     path.write_text(json.dumps(status))
@@ -61,7 +62,8 @@ def data_pieces(s3_client, prefix: str) -> set:
 
 def prune_cli(prefix: str, *argv) -> str:
     out = io.StringIO()
-    assert jobs.main(["prune", "--backend", "local", "--prefix", prefix, *argv], out=out) == 0
+    argv = ["prune", "--backend", "local", "--prefix", prefix, *argv]
+    assert jobs.main(argv, out=out, kind=PROCESSING, prune=True) == 0
     return out.getvalue()
 
 
@@ -83,11 +85,11 @@ def test_a_dry_run_lists_and_removes_nothing(two_jobs, s3_client, prefix):
     assert "would remove emulator job old-job" in text
     assert "would remove s3://" in text
     assert data_pieces(s3_client, prefix) == before
-    assert two_jobs.job_dir("old-job").exists()
+    assert two_jobs.job_dir(PROCESSING, "old-job").exists()
 
 
 def test_prune_keeps_what_recent_jobs_read(two_jobs, s3_client, prefix):
-    recent = two_jobs.describe_processing_job(ProcessingJobName="recent-job")
+    recent = two_jobs.describe_job(PROCESSING, "recent-job")
     read_by_recent = {
         c["S3Input"]["S3Uri"].rsplit("/", 1)[1][: -len(".manifest")]
         for c in recent["ProcessingInputs"]
@@ -95,8 +97,8 @@ def test_prune_keeps_what_recent_jobs_read(two_jobs, s3_client, prefix):
     }
     text = prune_cli(prefix, "--older-than", "7d")
     assert data_pieces(s3_client, prefix) == read_by_recent
-    assert not two_jobs.job_dir("old-job").exists()
-    assert two_jobs.job_dir("recent-job").exists()
+    assert not two_jobs.job_dir(PROCESSING, "old-job").exists()
+    assert two_jobs.job_dir(PROCESSING, "recent-job").exists()
     assert "freed " in text
     rerun = jobs.main(["rerun", "--backend", "local", "recent-job"], out=io.StringIO())
     assert rerun == 0  # every channel of the recent job still delivers whole

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import SAFETY_TIMEOUT, TERMINAL, stop_leftovers  # noqa: F401 - re-exported
 
-from aws_sagemaker_remote.contract import PROCESSING
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 
 CODE = "/opt/ml/processing/input/code"
 INPUT = "/opt/ml/processing/input/data"
@@ -101,7 +101,7 @@ def make_request(
 def submit(backend, s3_client, bucket, name, script, **kwargs):
     put(s3_client, bucket, f"{name}/code/script.py", textwrap.dedent(script))
     request = make_request(name, bucket, **kwargs)
-    return backend.create_processing_job(**request)
+    return backend.create_job(PROCESSING, request)
 
 
 def wait(backend, name, statuses=TERMINAL):
@@ -123,19 +123,19 @@ def wait_job(backend, kind, name, statuses=TERMINAL):
 def wait_for_file(backend, name, path):
     deadline = time.monotonic() + SAFETY_TIMEOUT
     while not path.exists():
-        description = backend.describe_processing_job(ProcessingJobName=name)
+        description = backend.describe_job(PROCESSING, name)
         assert description["ProcessingJobStatus"] == "InProgress", description
         assert time.monotonic() < deadline, f"{path} never appeared"
         time.sleep(0.05)
 
 
 def runner_log(backend, name, kind=PROCESSING):
-    path = backend.job_dir(name, kind) / "runner.log"
+    path = backend.job_dir(kind, name) / "runner.log"
     return path.read_text() if path.exists() else "(none)"
 
 
-def instance_path(backend, name, container_path, host="algo-1"):
-    return backend.job_dir(name) / "instances" / host / container_path.lstrip("/")
+def instance_path(backend, name, container_path, host="algo-1", kind=PROCESSING):
+    return backend.job_dir(kind, name) / "instances" / host / container_path.lstrip("/")
 
 
 def all_events(backend, stream):
@@ -171,4 +171,4 @@ def submit_with_bootstrap(backend, s3_client, bucket, name, script, *, env=None,
         },
         **kw,
     )
-    return backend.create_processing_job(**request)
+    return backend.create_job(PROCESSING, request)

@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 from aws_sagemaker_remote.aws import session as session_module
 from aws_sagemaker_remote.aws.bucket import ensure_bucket
 from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.pipeline.plan import make_plan
 from aws_sagemaker_remote.pipeline.provision import provision
 from aws_sagemaker_remote.pipeline.resolve import resolve
@@ -44,7 +45,7 @@ def s3_calls(monkeypatch):
 def spec(tmp_path):
     script = tmp_path / "job.py"
     script.write_text("print('x')\n")
-    return JobSpec(script=str(script), job_name="owner-check")
+    return JobSpec(script=str(script), kind=PROCESSING, job_name="owner-check")
 
 
 def test_default_bucket_calls_carry_the_account(aws_env, s3_calls, spec, s3_client):

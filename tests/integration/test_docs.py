@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote import args as public_args
-from aws_sagemaker_remote.cli.jobs import build_parser as job_parser
-from aws_sagemaker_remote.cli.jobs import build_training_parser
+from aws_sagemaker_remote.cli.main import processing_parser, training_parser
 from aws_sagemaker_remote.processing import args as processing_args
 from aws_sagemaker_remote.processing import main as processing_main
 from aws_sagemaker_remote.s3server.commands import build_parser as s3_parser
@@ -97,7 +96,7 @@ def test_training_flag_reference_is_rendered_from_the_docs_parser(site):
 
 def test_command_references_are_rendered_from_their_parsers(site):
     text = text_of(site / "cli.html")
-    parsers = (job_parser(), build_training_parser(), s3_parser())
+    parsers = (processing_parser(), training_parser(), s3_parser())
     for option in set().union(*(options_of(p) for p in parsers)):
         assert option in text, option
     for command in ("list", "describe", "logs", "wait", "stop", "download", "rerun"):

@@ -31,7 +31,8 @@ from emulator_support import (
     wait_for_file,
 )
 
-from aws_sagemaker_remote.contract import ALGORITHM_ERROR
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import ALGORITHM_ERROR
 
 # ---------------------------------------------------------------------- validation
 
@@ -44,13 +45,13 @@ def test_invalid_request_raises_the_same_param_validation_error_as_boto3(backend
     del request["RoleArn"]
     request["ProcessingResources"]["ClusterConfig"]["InstanceCount"] = "2"
     with pytest.raises(ParamValidationError) as emulated:
-        backend.create_processing_job(**request)
+        backend.create_job(PROCESSING, request)
     real = boto3.client("sagemaker", region_name="us-east-1")
     with pytest.raises(ParamValidationError) as genuine:  # raised before anything is sent
         real.create_processing_job(**request)
     assert str(emulated.value) == str(genuine.value)
     assert "RoleArn" in str(emulated.value)
-    assert not backend.job_dir("invalid").exists()
+    assert not backend.job_dir(PROCESSING, "invalid").exists()
 
 
 def _dataset_input(request):
@@ -90,23 +91,23 @@ def test_requests_the_emulator_cannot_run_are_rejected(backend, bucket, change, 
     request = make_request("unrunnable", bucket)
     change(request)
     with pytest.raises(ClientError) as error:
-        backend.create_processing_job(**request)
+        backend.create_job(PROCESSING, request)
     assert error.value.response["Error"]["Code"] == "ValidationException"
     assert words in str(error.value)
-    assert backend.list_processing_jobs()["ProcessingJobSummaries"] == []
+    assert backend.list_jobs(PROCESSING)["ProcessingJobSummaries"] == []
 
 
 def test_unknown_and_duplicate_jobs_are_validation_errors(backend, s3_client, bucket):
     from botocore.exceptions import ClientError
 
-    for call in (backend.describe_processing_job, backend.stop_processing_job):
+    for call in (backend.describe_job, backend.stop_job):
         with pytest.raises(ClientError) as error:
-            call(ProcessingJobName="no-such-job")
+            call(PROCESSING, "no-such-job")
         assert error.value.response["Error"]["Code"] == "ValidationException"
         assert "Could not find requested job with name no-such-job" in str(error.value)
     submit(backend, s3_client, bucket, "dup", "print('hi')")
     with pytest.raises(ClientError) as error:
-        backend.create_processing_job(**make_request("dup", bucket))
+        backend.create_job(PROCESSING, make_request("dup", bucket))
     assert error.value.response["Error"]["Code"] == "ValidationException"
     assert "already exists" in str(error.value)
     wait(backend, "dup")
@@ -163,7 +164,7 @@ def test_copy_job_completes_and_uploads_outputs(backend, s3_client, bucket):
     # its log stay, and the log said what was being downloaded.
     assert not instance_path(backend, "copy-job", INPUT).exists()
     assert (instance_path(backend, "copy-job", OUTPUT) / "a.txt").read_text() == "alpha"
-    logged = (backend.job_dir("copy-job") / "logs" / "algo-1.jsonl").read_text()
+    logged = (backend.job_dir(PROCESSING, "copy-job") / "logs" / "algo-1.jsonl").read_text()
     assert "downloading input data: 2 files, 10.0 KiB" in logged
 
 
@@ -194,7 +195,7 @@ def test_environment_and_arguments_are_remapped_into_the_instance(backend, s3_cl
     )
     assert wait(backend, "remap")["ProcessingJobStatus"] == "Completed"
     report = json.loads(get(s3_client, bucket, "results/remap/report.json"))
-    root = str(backend.job_dir("remap") / "instances" / "algo-1")
+    root = str(backend.job_dir(PROCESSING, "remap") / "instances" / "algo-1")
     assert report["argv"] == [root + OUTPUT, f"--flag={root}{CODE}/script.py", root + "/opt/ml"]
     assert report["env"] == f"{root}{CODE}:/usr/lib:{root}/opt/ml/processing/x"
     assert report["plain"] == "/opt/mlx"
@@ -308,7 +309,7 @@ def test_stop_sends_sigterm_and_ends_stopped(backend, s3_client, bucket):
         outputs=outputs,
     )
     wait_for_file(backend, "stop-me", instance_path(backend, "stop-me", OUTPUT) / "started")
-    backend.stop_processing_job(ProcessingJobName="stop-me")
+    backend.stop_job(PROCESSING, "stop-me")
     assert wait(backend, "stop-me", ("Stopping",) + TERMINAL)["ProcessingJobStatus"] in (
         "Stopping",
         "Stopped",
@@ -320,7 +321,7 @@ def test_stop_sends_sigterm_and_ends_stopped(backend, s3_client, bucket):
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError):  # a finished job cannot be stopped again
-        backend.stop_processing_job(ProcessingJobName="stop-me")
+        backend.stop_job(PROCESSING, "stop-me")
 
 
 def test_stop_kills_a_script_that_ignores_sigterm(backend, s3_client, bucket, monkeypatch):
@@ -335,7 +336,7 @@ def test_stop_kills_a_script_that_ignores_sigterm(backend, s3_client, bucket, mo
     outputs = [s3_output("result", f"s3://{bucket}/results/stubborn", OUTPUT)]
     submit(backend, s3_client, bucket, "stubborn", script, arguments=[OUTPUT], outputs=outputs)
     wait_for_file(backend, "stubborn", instance_path(backend, "stubborn", OUTPUT) / "started")
-    backend.stop_processing_job(ProcessingJobName="stubborn")
+    backend.stop_job(PROCESSING, "stubborn")
     assert wait(backend, "stubborn")["ProcessingJobStatus"] == "Stopped"
 
 
@@ -349,7 +350,7 @@ def test_a_killed_runner_fails_the_job_and_ends_its_script(backend, s3_client, b
     )
     result = instance_path(backend, "orphan", OUTPUT)
     wait_for_file(backend, "orphan", result / "started")
-    os.kill(int((backend.job_dir("orphan") / "runner.pid").read_text()), signal.SIGKILL)
+    os.kill(int((backend.job_dir(PROCESSING, "orphan") / "runner.pid").read_text()), signal.SIGKILL)
     description = wait(backend, "orphan")
     assert description["ProcessingJobStatus"] == "Failed"
     assert description["FailureReason"].startswith("InternalServerError")
@@ -380,7 +381,8 @@ def test_job_survives_the_process_that_created_it(backend, s3_client, bucket):
         f"""
         import json, os
         from aws_sagemaker_remote.backends.local import LocalBackend
-        LocalBackend().create_processing_job(**json.loads({request!r}))
+        from aws_sagemaker_remote.kinds import PROCESSING
+        LocalBackend().create_job(PROCESSING, json.loads({request!r}))
         os._exit(0)
         """
     )

@@ -29,7 +29,8 @@ from emulator_support import (
     wait,
 )
 
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP as LOG_GROUP
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 
 # ---------------------------------------------------------------------- several instances
 
@@ -99,7 +100,7 @@ def test_continuous_output_is_uploaded_while_the_job_runs(backend, s3_client, bu
     while keys(s3_client, bucket, f"results/{name}/") != [f"results/{name}/early.txt"]:
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    status = backend.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"]
+    status = backend.describe_job(PROCESSING, name)["ProcessingJobStatus"]
     assert status == "InProgress"
     instance_path(backend, name, release).write_text("go")
     assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
@@ -158,8 +159,8 @@ def test_list_filters_sorts_and_pages(backend, s3_client, bucket):
     submit(backend, s3_client, bucket, "list-bad", "raise SystemExit(2)")
     wait(backend, "list-ok")
     wait(backend, "list-bad")
-    summaries = backend.list_processing_jobs(
-        NameContains="list-", SortBy="Name", SortOrder="Ascending"
+    summaries = backend.list_jobs(
+        PROCESSING, NameContains="list-", SortBy="Name", SortOrder="Ascending"
     )["ProcessingJobSummaries"]
     assert [s["ProcessingJobName"] for s in summaries] == ["list-bad", "list-ok"]
     assert set(summaries[0]) >= {
@@ -171,11 +172,11 @@ def test_list_filters_sorts_and_pages(backend, s3_client, bucket):
         "ProcessingJobStatus",
         "FailureReason",
     }
-    failed = backend.list_processing_jobs(StatusEquals="Failed")["ProcessingJobSummaries"]
+    failed = backend.list_jobs(PROCESSING, StatusEquals="Failed")["ProcessingJobSummaries"]
     assert [s["ProcessingJobName"] for s in failed] == ["list-bad"]
-    first = backend.list_processing_jobs(MaxResults=1)  # newest first by default
+    first = backend.list_jobs(PROCESSING, MaxResults=1)  # newest first by default
     assert [s["ProcessingJobName"] for s in first["ProcessingJobSummaries"]] == ["list-bad"]
-    second = backend.list_processing_jobs(MaxResults=1, NextToken=first["NextToken"])
+    second = backend.list_jobs(PROCESSING, MaxResults=1, NextToken=first["NextToken"])
     assert [s["ProcessingJobName"] for s in second["ProcessingJobSummaries"]] == ["list-ok"]
     assert "NextToken" not in second
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from emulator_support import instance_path, submit, submit_with_bootstrap, wait, wait_for_file
 
-from aws_sagemaker_remote.contract import ALGORITHM_ERROR
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import ALGORITHM_ERROR
 
 MESSAGE = "/opt/ml/output/message"
 WRITE_MESSAGE = """
@@ -80,7 +81,7 @@ def test_stopped_job_publishes_its_message(backend, s3_client, bucket):
     """
     submit(backend, s3_client, bucket, "stopped", script, arguments=[MESSAGE])
     wait_for_file(backend, "stopped", instance_path(backend, "stopped", MESSAGE))
-    backend.stop_processing_job(ProcessingJobName="stopped")
+    backend.stop_job(PROCESSING, "stopped")
     description = wait(backend, "stopped")
     assert description["ProcessingJobStatus"] == "Stopped"
     assert description["ExitMessage"] == "half done"

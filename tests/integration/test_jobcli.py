@@ -17,6 +17,8 @@ from aws_sagemaker_remote.backends.aws import AwsBackend
 from aws_sagemaker_remote.cli import jobs as jobcli
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.follow.logtail import LogTailer
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 from aws_sagemaker_remote.pipeline.jobref import resolve_job_reference
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -109,13 +111,13 @@ def run_cli(capsys, *argv):
 
 
 def test_tailer_missing_group_has_no_events(logs):
-    assert LogTailer(logs, JOB).poll() == []
+    assert LogTailer(logs, JOB, LOG_GROUP).poll() == []
 
 
 def test_tailer_reads_in_order_and_never_repeats(logs):
     put_logs(logs, f"{JOB}/algo-1-1700000000", "one", "two", start=1000)
     put_logs(logs, f"{JOB}-other/algo-1-1700000000", "not mine", start=1000)
-    tailer = LogTailer(logs, JOB)
+    tailer = LogTailer(logs, JOB, LOG_GROUP)
     assert [e[2] for e in tailer.poll()] == ["one", "two"]
     assert tailer.poll() == []
     put_logs(logs, f"{JOB}/algo-1-1700000000", "three", "four", start=2000)
@@ -128,7 +130,7 @@ def test_tailer_reads_in_order_and_never_repeats(logs):
 
 def test_tailer_stream_created_later(logs):
     put_logs(logs, "someone-else/algo-1-1", "x")
-    tailer = LogTailer(logs, JOB)
+    tailer = LogTailer(logs, JOB, LOG_GROUP)
     assert tailer.poll() == []
     put_logs(logs, f"{JOB}/algo-1-1700000000", "late")
     assert [e[2] for e in tailer.poll()] == ["late"]
@@ -251,9 +253,9 @@ class FullDescribe(AwsBackend):
         super().__init__(session)
         self.extra = extra
 
-    def describe_processing_job(self, ProcessingJobName):  # noqa: N803
-        description = super().describe_processing_job(ProcessingJobName=ProcessingJobName)
-        for key, value in self.extra.get(ProcessingJobName, {}).items():
+    def describe_job(self, kind, name):
+        description = super().describe_job(kind, name)
+        for key, value in self.extra.get(name, {}).items():
             description.setdefault(key, value)
         return description
 
@@ -264,7 +266,9 @@ def test_rerun_repeats_request_under_new_name(sagemaker):
     sagemaker.create_processing_job(**job_request(JOB))
     backend = FullDescribe(boto3.session.Session(), {JOB: {"ProcessingResources": RESOURCES}})
     out = io.StringIO()
-    code = jobcli.main(["rerun", JOB], out=out, backend=backend, sleep=lambda s: None)
+    code = jobcli.main(
+        ["rerun", JOB], out=out, backend=backend, sleep=lambda s: None, kind=PROCESSING
+    )
     assert code == 0
     names = [
         j["ProcessingJobName"]

@@ -10,6 +10,7 @@ import pytest
 from emulator_support import submit, wait
 
 from aws_sagemaker_remote.cli import jobs as jobcli
+from aws_sagemaker_remote.kinds import PROCESSING
 
 LINES = "for i in range(5):\n    print('line', i, flush=True)\n"
 FOREVER = "import time\nprint('working', flush=True)\nwhile True:\n    time.sleep(0.05)\n"
@@ -17,7 +18,9 @@ FOREVER = "import time\nprint('working', flush=True)\nwhile True:\n    time.slee
 
 def follow(backend, name, sleep=time.sleep):
     out = io.StringIO()
-    code = jobcli.main(["logs", name, "--follow"], out=out, sleep=sleep, backend=backend)
+    code = jobcli.main(
+        ["logs", name, "--follow"], out=out, sleep=sleep, backend=backend, kind=PROCESSING
+    )
     return code, out.getvalue()
 
 
@@ -38,7 +41,7 @@ def test_logs_follow_exit_code_is_1_for_a_job_already_over(backend, s3_client, b
     submit(backend, s3_client, bucket, "over", script)
     if script == FOREVER:
         wait(backend, "over", statuses=("InProgress",))
-        backend.stop_processing_job(ProcessingJobName="over")
+        backend.stop_job(PROCESSING, "over")
     status = wait(backend, "over")["ProcessingJobStatus"]
     assert status in ("Failed", "Stopped")
     code, text = follow(backend, "over")
@@ -52,10 +55,10 @@ def test_logs_follow_exit_code_is_1_for_a_job_it_follows_to_stopped(backend, s3_
     asked = []
 
     def stop_once_working(seconds):
-        description = backend.describe_processing_job(ProcessingJobName="running")
+        description = backend.describe_job(PROCESSING, "running")
         if not asked and description["ProcessingJobStatus"] == "InProgress":
             asked.append(1)
-            backend.stop_processing_job(ProcessingJobName="running")
+            backend.stop_job(PROCESSING, "running")
         time.sleep(seconds)
 
     code, text = follow(backend, "running", sleep=stop_once_working)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote.cli.rerun_args import replace_script_args
-from aws_sagemaker_remote.contract import PROCESSING
 from aws_sagemaker_remote.follow.finish import detach_message, follow_hint
+from aws_sagemaker_remote.kinds import PROCESSING
 
 
 def cli(*argv: str, env: dict) -> subprocess.CompletedProcess:

@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from emulator_support import SAFETY_TIMEOUT, TERMINAL, make_request, put, runner_log, wait
 
+from aws_sagemaker_remote.kinds import PROCESSING
+
 ROUNDS = 200
 WORKERS = 4
 GATED = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.02)\n"
@@ -29,7 +31,7 @@ def statuses_until_terminal(backend, name: str) -> list:
     deadline = time.monotonic() + SAFETY_TIMEOUT
     while not seen or seen[-1] not in TERMINAL:
         assert time.monotonic() < deadline, f"{name}: {seen[-5:]}\n{runner_log(backend, name)}"
-        seen.append(backend.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"])
+        seen.append(backend.describe_job(PROCESSING, name)["ProcessingJobStatus"])
         time.sleep(0.01)
     return seen
 
@@ -37,19 +39,19 @@ def statuses_until_terminal(backend, name: str) -> list:
 def test_describe_right_after_create_is_in_progress(backend, s3_client, bucket, tmp_path):
     gate = tmp_path / "gate"
     put(s3_client, bucket, "gated/code/script.py", GATED)
-    backend.create_processing_job(**make_request("gated", bucket, arguments=[str(gate)]))
-    early = [
-        backend.describe_processing_job(ProcessingJobName="gated")["ProcessingJobStatus"]
-        for _ in range(50)
-    ]
+    backend.create_job(PROCESSING, make_request("gated", bucket, arguments=[str(gate)]))
+    early = [backend.describe_job(PROCESSING, "gated")["ProcessingJobStatus"] for _ in range(50)]
     assert early == ["InProgress"] * 50
     gate.write_text("go")
     assert wait(backend, "gated")["ProcessingJobStatus"] == "Completed"
 
 
 def test_a_runner_killed_before_it_recorded_itself_fails_the_job(backend):
-    backend.create_processing_job(**quick_request("killed-early"))
-    os.kill(int((backend.job_dir("killed-early") / "runner.pid").read_text()), signal.SIGKILL)
+    backend.create_job(PROCESSING, quick_request("killed-early"))
+    os.kill(
+        int((backend.job_dir(PROCESSING, "killed-early") / "runner.pid").read_text()),
+        signal.SIGKILL,
+    )
     description = wait(backend, "killed-early")
     assert description["ProcessingJobStatus"] == "Failed"
     assert "runner ended unexpectedly" in description["FailureReason"]
@@ -58,13 +60,15 @@ def test_a_runner_killed_before_it_recorded_itself_fails_the_job(backend):
 def test_a_runner_killed_while_downloading_fails_the_job(backend, s3_client, bucket, tmp_path):
     gate = tmp_path / "gate"
     put(s3_client, bucket, "killed-late/code/script.py", GATED)
-    backend.create_processing_job(**make_request("killed-late", bucket, arguments=[str(gate)]))
-    record = backend.job_dir("killed-late") / "runner.json"
+    backend.create_job(PROCESSING, make_request("killed-late", bucket, arguments=[str(gate)]))
+    record = backend.job_dir(PROCESSING, "killed-late") / "runner.json"
     deadline = time.monotonic() + SAFETY_TIMEOUT
     while not record.exists():
         assert time.monotonic() < deadline, "the runner never recorded itself"
         time.sleep(0.01)
-    os.kill(int((backend.job_dir("killed-late") / "runner.pid").read_text()), signal.SIGKILL)
+    os.kill(
+        int((backend.job_dir(PROCESSING, "killed-late") / "runner.pid").read_text()), signal.SIGKILL
+    )
     description = wait(backend, "killed-late")
     assert description["ProcessingJobStatus"] == "Failed"
     assert "runner ended unexpectedly" in description["FailureReason"]
@@ -78,7 +82,7 @@ def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
 
     def one_round(index: int) -> list:
         name = f"round-{index}"
-        backend.create_processing_job(**quick_request(name))
+        backend.create_job(PROCESSING, quick_request(name))
         return statuses_until_terminal(backend, name)
 
     with ThreadPoolExecutor(WORKERS) as pool:

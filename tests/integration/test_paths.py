@@ -22,7 +22,8 @@ from emulator_support import (
     wait,
 )
 
-from aws_sagemaker_remote.backends.local.awserror import validation_error
+from aws_sagemaker_remote.backends.local.caller.awserror import validation_error
+from aws_sagemaker_remote.kinds import PROCESSING
 
 HOSTILE_NAMES = ["../../x", "/abs/x", "..", "a\\b", "C:x", "sub/name"]
 
@@ -112,7 +113,7 @@ def test_emulator_refuses_input_keys_that_climb_out(backend, keeping_s3, rel):
     description = wait(backend, name)
     assert description["ProcessingJobStatus"] == "Failed"
     assert "refusing to download" in description["FailureReason"]
-    job_dir = backend.job_dir(name)
+    job_dir = backend.job_dir(PROCESSING, name)
     assert [p for p in job_dir.parent.iterdir() if p != job_dir] == []
     assert not list(job_dir.parent.parent.rglob("escape.txt"))
 
@@ -137,7 +138,7 @@ def test_container_paths_that_leave_opt_ml_are_refused_at_create(backend, bucket
     outputs = [s3_output("o", f"s3://{bucket}/o", "/opt/ml/processing/../../../../tmp/x")]
     request = make_request("escape-path", bucket, outputs=outputs)
     with pytest.raises(type(validation_error("x", "y")), match="must be a directory under"):
-        backend.create_processing_job(**request)
+        backend.create_job(PROCESSING, request)
     assert not backend.store.exists("escape-path")
 
 

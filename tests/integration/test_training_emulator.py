@@ -15,7 +15,9 @@ from training_emulator_support import (
     wait_training,
 )
 
-from aws_sagemaker_remote.contract import PROCESSING_LOG_GROUP, TRAINING, TRAINING_LOG_GROUP
+from aws_sagemaker_remote.kinds import PROCESSING, TRAINING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP as PROCESSING_LOG_GROUP
+from aws_sagemaker_remote.kinds.training import LOG_GROUP as TRAINING_LOG_GROUP
 
 # Records what the container gave it; saves a model, output data and a checkpoint per host.
 RECORDING_TRAIN = """
@@ -141,12 +143,12 @@ def test_a_two_instance_job_gets_its_channels_configs_and_uploads_its_model(
         logGroupName=PROCESSING_LOG_GROUP, logStreamNamePrefix="train-two/"
     )["logStreams"]
 
-    summaries = backend.list_training_jobs(NameContains="train-two")["TrainingJobSummaries"]
+    summaries = backend.list_jobs(TRAINING, NameContains="train-two")["TrainingJobSummaries"]
     assert [s["SecondaryStatus"] for s in summaries] == ["Completed"]
-    assert backend.list_processing_jobs()["ProcessingJobSummaries"] == []
+    assert backend.list_jobs(PROCESSING)["ProcessingJobSummaries"] == []
     assert backend.describe_job(TRAINING, "train-two")["TrainingJobArn"] == arn
     assert backend.list_tags(ResourceArn=arn) == []
-    assert backend.job_dir("train-two").parent.name == "training-jobs"
+    assert backend.job_dir(TRAINING, "train-two").parent.name == "training-jobs"
 
 
 FAILING_TRAIN = """
@@ -177,5 +179,5 @@ def test_a_failing_job_publishes_its_failure_file_and_still_uploads_its_model(
     assert model == {"partial.txt": b"write bits {0}"}  # FastFile: read-only
     keys = s3_client.list_objects_v2(Bucket=bucket, Prefix="out/train-fail/").get("Contents", [])
     assert [o["Key"] for o in keys] == ["out/train-fail/output/model.tar.gz"]  # no output data
-    failed = backend.list_training_jobs(StatusEquals="Failed")["TrainingJobSummaries"]
+    failed = backend.list_jobs(TRAINING, StatusEquals="Failed")["TrainingJobSummaries"]
     assert [s["TrainingJobName"] for s in failed] == ["train-fail"]

@@ -19,6 +19,8 @@ from training_emulator_support import (
     wait_until,
 )
 
+from aws_sagemaker_remote.kinds import TRAINING
+
 # Saves its model when SageMaker's SIGTERM comes, as the 120-second window is meant for.
 SIGTERM_TRAIN = """
 import os, signal, sys, time
@@ -38,10 +40,10 @@ def test_stop_sends_sigterm_and_uploads_what_the_script_saved(backend, s3_client
     from botocore.exceptions import ClientError
 
     submit_training(backend, s3_client, bucket, "train-stop", SIGTERM_TRAIN)
-    ready = instance_path(backend, "train-stop", "/opt/ml/output/data/ready")
+    ready = instance_path(backend, "train-stop", "/opt/ml/output/data/ready", kind=TRAINING)
     wait_until(ready.exists, "the script's start")
-    backend.stop_training_job(TrainingJobName="train-stop")
-    stopping = backend.describe_training_job(TrainingJobName="train-stop")
+    backend.stop_job(TRAINING, "train-stop")
+    stopping = backend.describe_job(TRAINING, "train-stop")
     assert stopping["TrainingJobStatus"] in ("Stopping", "Stopped")
     assert stopping["SecondaryStatus"] in ("Stopping", "Stopped")
     description = wait_training(backend, "train-stop")
@@ -56,7 +58,7 @@ def test_stop_sends_sigterm_and_uploads_what_the_script_saved(backend, s3_client
     output = archive_members(s3_client, bucket, "out/train-stop/output/output.tar.gz")
     assert output == {"ready": b""}
     with pytest.raises(ClientError) as error:
-        backend.stop_training_job(TrainingJobName="train-stop")
+        backend.stop_job(TRAINING, "train-stop")
     assert error.value.response["Error"]["Code"] == "ValidationException"
     assert "Stopped" in str(error.value)
 
@@ -73,7 +75,7 @@ def test_the_runtime_and_spot_wait_limits_stop_jobs_as_aws_names_it(backend, s3_
     request = training_request("train-wait", bucket, max_runtime=1, spot=True)
     request["StoppingCondition"]["MaxWaitTimeInSeconds"] = 1  # counts from creation: first
     stage_code(s3_client, bucket, "train-wait", SLEEPING_TRAIN)
-    backend.create_training_job(**request)
+    backend.create_job(TRAINING, request)
     for name, secondary in (
         ("train-limit", "MaxRuntimeExceeded"),
         ("train-wait", "MaxWaitTimeExceeded"),
@@ -111,9 +113,9 @@ def test_an_interrupted_spot_job_restarts_from_its_last_checkpoint(backend, s3_c
         backend, s3_client, bucket, "train-spot", CHECKPOINTING_TRAIN,
         arguments=["--checkpoint-dir", "/opt/ml/checkpoints"], spot=True,
     )  # fmt: skip
-    state = instance_path(backend, "train-spot", "/opt/ml/checkpoints/step.txt")
+    state = instance_path(backend, "train-spot", "/opt/ml/checkpoints/step.txt", kind=TRAINING)
     wait_until(lambda: state.exists() and state.read_text() == "3", "step 2's checkpoint")
-    backend.interrupt_training_job(TrainingJobName="train-spot")
+    backend.interrupt_job(TRAINING, "train-spot")
     description = wait_training(backend, "train-spot")
     assert description["TrainingJobStatus"] == "Completed", description.get("FailureReason")
     assert transitions(description) == [
@@ -133,7 +135,7 @@ def test_an_interrupted_spot_job_restarts_from_its_last_checkpoint(backend, s3_c
     steps = [m for m in log_messages(backend, stream) if m.startswith("step ")]
     assert steps == ["step 0", "step 1", "step 2", "step 3", "step 4", "step 5"]
     with pytest.raises(ClientError) as error:  # only a running spot job can be interrupted
-        backend.interrupt_training_job(TrainingJobName="train-spot")
+        backend.interrupt_job(TRAINING, "train-spot")
     assert error.value.response["Error"]["Code"] == "ValidationException"
 
 
@@ -142,12 +144,14 @@ def test_a_killed_runner_fails_the_job_and_ends_its_script(backend, s3_client, b
     import signal
 
     submit_training(backend, s3_client, bucket, "train-lost", SIGTERM_TRAIN)
-    ready = instance_path(backend, "train-lost", "/opt/ml/output/data/ready")
+    ready = instance_path(backend, "train-lost", "/opt/ml/output/data/ready", kind=TRAINING)
     wait_until(ready.exists, "the script's start")
-    os.kill(int((backend.job_dir("train-lost") / "runner.pid").read_text()), signal.SIGKILL)
+    os.kill(
+        int((backend.job_dir(TRAINING, "train-lost") / "runner.pid").read_text()), signal.SIGKILL
+    )
     description = wait_training(backend, "train-lost")
     assert description["TrainingJobStatus"] == "Failed"
     assert description["SecondaryStatus"] == "Failed"
     assert "runner ended unexpectedly" in description["FailureReason"]
-    saved = instance_path(backend, "train-lost", "/opt/ml/model/on-sigterm.txt")
+    saved = instance_path(backend, "train-lost", "/opt/ml/model/on-sigterm.txt", kind=TRAINING)
     wait_until(saved.exists, "the script's SIGTERM when its runner died")

@@ -9,14 +9,16 @@ import pytest
 from emulator_support import make_request, put, wait
 from training_emulator_support import channel, stage_code, training_request, wait_training
 
+from aws_sagemaker_remote.kinds import PROCESSING, TRAINING
+
 SCRIPT = "print('trained')"
 
 
-def _refused(call, **kwargs):
+def _refused(call, *args):
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError) as error:
-        call(**kwargs)
+        call(*args)
     assert error.value.response["Error"]["Code"] == "ValidationException"
     return str(error.value)
 
@@ -32,9 +34,9 @@ def test_invalid_request_raises_the_same_param_validation_error_as_boto3(backend
     with pytest.raises(ParamValidationError) as expected:
         client.create_training_job(**request)
     with pytest.raises(ParamValidationError) as got:
-        backend.create_training_job(**request)
+        backend.create_job(TRAINING, request)
     assert str(got.value) == str(expected.value)
-    assert backend.list_training_jobs()["TrainingJobSummaries"] == []
+    assert backend.list_jobs(TRAINING)["TrainingJobSummaries"] == []
 
 
 def _pipe(request):
@@ -86,8 +88,8 @@ def _dot_dot_channel(request):
 def test_requests_aws_or_the_emulator_refuse_are_refused(backend, bucket, change, words):
     request = training_request("refused", bucket)
     change(request)
-    assert words in _refused(backend.create_training_job, **request)
-    assert backend.list_training_jobs()["TrainingJobSummaries"] == []
+    assert words in _refused(backend.create_job, TRAINING, request)
+    assert backend.list_jobs(TRAINING)["TrainingJobSummaries"] == []
 
 
 def test_a_channel_without_objects_is_refused_as_aws_refuses_it(backend, s3_client, bucket):
@@ -95,40 +97,36 @@ def test_a_channel_without_objects_is_refused_as_aws_refuses_it(backend, s3_clie
     request = training_request(
         "no-data", bucket, channels=[channel("train", f"s3://{bucket}/nothing/here/")]
     )
-    message = _refused(backend.create_training_job, **request)
+    message = _refused(backend.create_job, TRAINING, request)
     assert f'No S3 objects found under S3 URL "s3://{bucket}/nothing/here/"' in message
     assert '"arn:aws:iam::000000000000:role/emulated" has "s3:ListBucket"' in message
     missing_bucket = copy.deepcopy(request)
     missing_bucket["InputDataConfig"][2] = channel("train", "s3://no-such-bucket-here/x/")
-    assert "No S3 objects found" in _refused(backend.create_training_job, **missing_bucket)
-    assert backend.list_training_jobs()["TrainingJobSummaries"] == []
+    assert "No S3 objects found" in _refused(backend.create_job, TRAINING, missing_bucket)
+    assert backend.list_jobs(TRAINING)["TrainingJobSummaries"] == []
 
 
 def test_unknown_jobs_and_names_in_use(backend, s3_client, bucket):
-    for call in (
-        backend.describe_training_job,
-        backend.stop_training_job,
-        backend.interrupt_training_job,
-    ):
-        message = _refused(call, TrainingJobName="no-such-job")
+    for call in (backend.describe_job, backend.stop_job, backend.interrupt_job):
+        message = _refused(call, TRAINING, "no-such-job")
         assert "Could not find requested job with name no-such-job" in message
     stage_code(s3_client, bucket, "shared-name", SCRIPT)
-    backend.create_training_job(**training_request("shared-name", bucket))
-    message = _refused(backend.create_training_job, **training_request("shared-name", bucket))
+    backend.create_job(TRAINING, training_request("shared-name", bucket))
+    message = _refused(backend.create_job, TRAINING, training_request("shared-name", bucket))
     assert "already exists" in message
-    message = _refused(backend.interrupt_training_job, TrainingJobName="shared-name")
+    message = _refused(backend.interrupt_job, TRAINING, "shared-name")
     assert "not a managed spot job" in message
     # A processing job may have a training job's name: AWS keeps the two apart.
     put(s3_client, bucket, "shared-name/code/script.py", "print('processed')")
-    backend.create_processing_job(**make_request("shared-name", bucket))
+    backend.create_job(PROCESSING, make_request("shared-name", bucket))
     assert wait(backend, "shared-name")["ProcessingJobStatus"] == "Completed"
     assert wait_training(backend, "shared-name")["TrainingJobStatus"] == "Completed"
-    assert backend.job_dir("shared-name").parent == backend.root
-    kinds = {p.parent.name for p in (backend.job_dir("shared-name", k) for k in _kinds())}
+    assert backend.job_dir(PROCESSING, "shared-name").parent == backend.root
+    kinds = {p.parent.name for p in (backend.job_dir(k, "shared-name") for k in _kinds())}
     assert kinds == {backend.root.name, "training-jobs"}
 
 
 def _kinds():
-    from aws_sagemaker_remote.contract import PROCESSING, TRAINING
+    from aws_sagemaker_remote.kinds import PROCESSING, TRAINING
 
     return (PROCESSING, TRAINING)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from emulator_support import SAFETY_TIMEOUT, get, put, wait_job
 
-from aws_sagemaker_remote.contract import TRAINING, TRAINING_LOG_GROUP
+from aws_sagemaker_remote.kinds import TRAINING
+from aws_sagemaker_remote.kinds.training import LOG_GROUP as TRAINING_LOG_GROUP
 
 DATA = "/opt/ml/input/data"
 SUPPORT = f"{DATA}/code-support"
@@ -107,7 +108,7 @@ def stage_code(s3_client, bucket, name, script):
 
 def submit_training(backend, s3_client, bucket, name, script, **kwargs):
     stage_code(s3_client, bucket, name, script)
-    return backend.create_training_job(**training_request(name, bucket, **kwargs))
+    return backend.create_job(TRAINING, training_request(name, bucket, **kwargs))
 
 
 def wait_training(backend, name):

@@ -20,6 +20,7 @@ from aws_sagemaker_remote.container.run_script import (
     exception_reason,
     utf8_bounded,
 )
+from aws_sagemaker_remote.kinds import PROCESSING
 
 
 def with_script(ml: Path, source: str) -> None:
@@ -28,7 +29,7 @@ def with_script(ml: Path, source: str) -> None:
 
 
 def test_message_file_is_the_contract_one() -> None:
-    assert bootstrap.MESSAGE_FILE == contract.OUTPUT_MESSAGE_FILE
+    assert PROCESSING.message_file == bootstrap.MESSAGE_FILE
     assert MAX_MESSAGE_BYTES == contract.MAX_MESSAGE_BYTES
 
 

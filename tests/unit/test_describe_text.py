@@ -25,7 +25,7 @@ def test_a_training_job_shows_status_instances_spot_checkpoints_model_and_metric
         "ModelArtifacts": {"S3ModelArtifacts": "s3://b/p/t-1/output/model.tar.gz"},
         "FinalMetricDataList": [{"MetricName": "accuracy", "Value": 0.9}],
     }
-    lines = describe_lines(description, SimpleNamespace(job_dir=lambda n, k: tmp_path, region=""))
+    lines = describe_lines(description, SimpleNamespace(job_dir=lambda k, n: tmp_path, region=""))
     assert lines[:2] == ["Name:      t-1", "Status:    Completed (Completed)"]
     for expected in (
         "Instances: 2 x ml.m5.large, 30 GB",

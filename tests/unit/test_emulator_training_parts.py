@@ -8,13 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from aws_sagemaker_remote.backends.local.layout import instances
-from aws_sagemaker_remote.backends.local.logs import LogWriter
-from aws_sagemaker_remote.backends.local.metrics import MetricScanner
-from aws_sagemaker_remote.backends.local.secondary import advance
+from aws_sagemaker_remote.backends.local.logfile import LogWriter
+from aws_sagemaker_remote.backends.local.runner.instance import instances
+from aws_sagemaker_remote.backends.local.runner.training import failure_reason
+from aws_sagemaker_remote.backends.local.runner.training.files import prepare
+from aws_sagemaker_remote.backends.local.runner.training.metrics import MetricScanner
+from aws_sagemaker_remote.backends.local.runner.training.secondary import advance
 from aws_sagemaker_remote.backends.local.store import STATUS_FILE, read_json, write_json
-from aws_sagemaker_remote.backends.local.trainfiles import FAILURE_FILE, prepare
-from aws_sagemaker_remote.backends.local.trainrun import failure_reason
+from aws_sagemaker_remote.kinds.training import FAILURE_FILE
 
 
 def test_metrics_take_the_last_number_each_regex_finds(tmp_path: Path) -> None:

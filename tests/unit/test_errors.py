@@ -148,7 +148,7 @@ def test_local_main_errors_are_the_users_own(monkeypatch):
 def run_cli(monkeypatch, exc, *argv):
     from aws_sagemaker_remote.cli import jobs
 
-    monkeypatch.setattr(jobs, "main", lambda rest, kind: raising(exc)())
+    monkeypatch.setattr(jobs, "main", lambda rest, kind, prune: raising(exc)())
     monkeypatch.delenv(errors.DEBUG_ENV, raising=False)
     return cli.main(["processing", "list", *argv])
 
@@ -166,7 +166,8 @@ def test_cli_shows_one_line_and_returns_its_code(kind, monkeypatch, capsys):
 def test_cli_debug_variable_shows_the_traceback(monkeypatch, capsys):
     from aws_sagemaker_remote.cli import jobs
 
-    monkeypatch.setattr(jobs, "main", lambda rest, kind: raising(client_error("Throttling"))())
+    throttled = raising(client_error("Throttling"))
+    monkeypatch.setattr(jobs, "main", lambda rest, kind, prune: throttled())
     monkeypatch.setenv(errors.DEBUG_ENV, "1")
     assert cli.main(["processing", "list"]) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote.aws.credentials import is_credential_name
-from aws_sagemaker_remote.backends.local.jobenv import script_base
-from aws_sagemaker_remote.backends.local.layout import Instance
+from aws_sagemaker_remote.backends.local.runner.instance import Instance
+from aws_sagemaker_remote.backends.local.runner.jobenv import script_base
 from aws_sagemaker_remote.flags.types import positive_int
 from aws_sagemaker_remote.follow.outputs import file_name_problem, output_dirs
 from aws_sagemaker_remote.pipeline import formats
@@ -283,7 +283,7 @@ def test_api_env_refuses_credential_names(tmp_path, name):
 
 
 def test_downloads_through_a_link_out_of_the_instance_are_refused(tmp_path):
-    from aws_sagemaker_remote.backends.local.channels import UnsafePathError, check_targets
+    from aws_sagemaker_remote.backends.local.runner.channels import UnsafePathError, check_targets
 
     instance = Instance(1, 1, tmp_path / "job")
     folder = instance.path("/opt/ml/processing/input/data")

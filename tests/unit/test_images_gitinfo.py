@@ -21,6 +21,7 @@ from aws_sagemaker_remote.aws.partition import partition
 from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, role_arn
 from aws_sagemaker_remote.contract import JOB_NAME_PATTERN, is_job_name
 from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.pipeline.naming import job_name, strip_timestamp, validate_job_name
 from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
 from aws_sagemaker_remote.s3.uri import bucket_rule_broken
@@ -135,7 +136,10 @@ def test_job_name_sanitizes_base():
 
 @pytest.mark.parametrize("base", ["", "___", "---"])
 def test_job_name_empty_base_falls_back(base):
-    assert job_name(base, NOW, "00000") == "processing-job-2024-03-05-07-08-09-123-00000"
+    fallback = PROCESSING.defaults.base_job_name
+    assert job_name(base, NOW, "00000", fallback=fallback) == (
+        "processing-job-2024-03-05-07-08-09-123-00000"
+    )
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/theirs"
 
 def request(inputs=(), outputs=(), **extra) -> dict:
     body = {
+        "ProcessingJobName": "j",
         "ProcessingInputs": [{"S3Input": {"S3Uri": uri}} for uri in inputs],
         "ProcessingOutputConfig": {"Outputs": [{"S3Output": {"S3Uri": uri}} for uri in outputs]},
         "AppSpecification": {

@@ -10,15 +10,16 @@ import pytest
 
 from aws_sagemaker_remote.contract import has_local_instance_storage
 from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.pipeline.spec import JobSpec
-from aws_sagemaker_remote.pipeline.validate import processing_instance_types, validate
+from aws_sagemaker_remote.pipeline.validate import instance_types, validate
 
 
 @pytest.fixture
 def spec(tmp_path):
     script = tmp_path / "job.py"
     script.write_text("")
-    return JobSpec(script=str(script))
+    return JobSpec(script=str(script), kind=PROCESSING)
 
 
 def refused(spec) -> str:
@@ -31,9 +32,9 @@ def test_instance_types_are_the_models_processing_enum():
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("sagemaker")
-    assert processing_instance_types() == tuple(model.shape_for("ProcessingInstanceType").enum)
-    assert "ml.t3.medium" in processing_instance_types()
-    assert "ml.p4d.24xlarge" not in processing_instance_types()  # a training-only type
+    assert instance_types(PROCESSING) == tuple(model.shape_for("ProcessingInstanceType").enum)
+    assert "ml.t3.medium" in instance_types(PROCESSING)
+    assert "ml.p4d.24xlarge" not in instance_types(PROCESSING)  # a training-only type
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_local_instance_storage_rule_of_the_sdk(spec, instance, local):
 
 def test_local_storage_types_among_the_processing_enum():
     """aws-facts §1.3: 45 processing types match sagemaker-core's rule."""
-    assert sum(has_local_instance_storage(t) for t in processing_instance_types()) == 45
+    assert sum(has_local_instance_storage(t) for t in instance_types(PROCESSING)) == 45
 
 
 def test_the_validation_module_loads_botocore_only_when_it_checks():

@@ -6,10 +6,12 @@ from datetime import datetime, timezone
 
 from watch_support import JOB, FakeLogs, no_sleep
 
-from aws_sagemaker_remote.contract import TRAINING, metric_value
+from aws_sagemaker_remote.backends.base import Backend
+from aws_sagemaker_remote.contract import metric_value
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.finish import finish_message
 from aws_sagemaker_remote.follow.progress import JobProgress, final_metrics_line
+from aws_sagemaker_remote.kinds import PROCESSING, TRAINING
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 METRICS = [{"Name": "accuracy", "Regex": r"accuracy=([0-9.]+)"}, {"Name": "bad", "Regex": "("}]
@@ -22,7 +24,8 @@ def step(status, message, minute=0):
 class TrainingBackend:
     """Answers DescribeTrainingJob from a script of descriptions, one per poll."""
 
-    name, region = "aws", "us-east-1"
+    name, region, profile = "aws", "us-east-1", None
+    poll_seconds, max_poll_seconds = Backend.poll_seconds, Backend.max_poll_seconds
 
     def __init__(self, descriptions, logs):
         self.descriptions, self.logs = list(descriptions), logs
@@ -56,8 +59,8 @@ def test_transitions_and_metrics_are_printed_once_each_as_they_appear():
     ]  # fmt: skip
     out = io.StringIO()
     backend = TrainingBackend(descriptions, logs)
-    code = watch.run_watch(backend, JOB, wait=True, output_json=None, download=False,
-                           outputs_local={}, out=out, sleep=no_sleep, kind=TRAINING)  # fmt: skip
+    code = watch.run_watch(backend, JOB, TRAINING, wait=True, output_json=None,
+                           download=False, outputs_local={}, out=out, sleep=no_sleep)  # fmt: skip
     text = out.getvalue()
     assert code == 0
     for line in ("Status  Starting: Launching requested ML instances",
@@ -70,7 +73,7 @@ def test_transitions_and_metrics_are_printed_once_each_as_they_appear():
 
 
 def test_a_restarted_spot_job_shows_its_repeated_statuses_again():
-    progress = JobProgress()
+    progress = JobProgress(TRAINING)
     first = [step("Starting", "Preparing the instances"), step("Training", "Training", 1)]
     assert len(progress.on_description({"SecondaryStatusTransitions": first})) == 2
     assert progress.on_description({"SecondaryStatusTransitions": first}) == []
@@ -88,16 +91,16 @@ def test_metric_values_are_read_as_sagemaker_reads_them():
     assert metric_value(re.compile(r"loss: (\S+)"), "loss: nope") is None
     assert metric_value(re.compile(r"loss: (\S+)"), "no metric here") is None
     assert metric_value(re.compile(r"loss: (\S+)"), "loss: nan") is None
-    progress = JobProgress()
+    progress = JobProgress(TRAINING)
     progress.on_description({"AlgorithmSpecification": {"MetricDefinitions": METRICS}})
     assert progress.on_log_line("accuracy=1", "algo-2", multi=True) == [
         "Metric  accuracy = 1 (algo-2)"
     ]
-    assert JobProgress().on_log_line("accuracy=1", "algo-1", multi=False) == []
+    assert JobProgress(TRAINING).on_log_line("accuracy=1", "algo-1", multi=False) == []
 
 
 def test_processing_descriptions_print_nothing_extra():
-    progress = JobProgress()
+    progress = JobProgress(PROCESSING)
     assert progress.on_description({"ProcessingJobStatus": "InProgress"}) == []
     assert progress.on_log_line("accuracy=1", "algo-1", False) == []
     assert final_metrics_line({"ProcessingJobStatus": "Completed"}) is None

@@ -1,13 +1,18 @@
 """The links printed once a job was created."""
 
 from aws_sagemaker_remote.follow.report import console_url, logs_url, summary_lines
+from aws_sagemaker_remote.kinds import PROCESSING
 
 
 def test_console_links_follow_the_partition():
-    assert console_url("eu-west-1", "j").startswith("https://eu-west-1.console.aws.amazon.com/")
-    assert console_url("cn-north-1", "j").startswith("https://console.amazonaws.cn/")
-    assert logs_url("us-gov-west-1", "j").startswith("https://console.amazonaws-us-gov.com/")
-    assert "region=eu-west-1#/processing-jobs/j" in console_url("eu-west-1", "j")
+    assert console_url("eu-west-1", "j", PROCESSING).startswith(
+        "https://eu-west-1.console.aws.amazon.com/"
+    )
+    assert console_url("cn-north-1", "j", PROCESSING).startswith("https://console.amazonaws.cn/")
+    assert logs_url("us-gov-west-1", "j", PROCESSING).startswith(
+        "https://console.amazonaws-us-gov.com/"
+    )
+    assert "region=eu-west-1#/processing-jobs/j" in console_url("eu-west-1", "j", PROCESSING)
 
 
 def test_summary_names_every_s3_path():

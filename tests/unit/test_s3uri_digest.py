@@ -282,7 +282,10 @@ def test_a_walk_done_ahead_is_taken_once(tmp_path, hashed):
     """warm.py walks and reads the inputs while resolve waits on AWS; the plan takes that
     walk instead of walking again."""
     root = make_tree(tmp_path / "tree")
-    ahead = digest.walk_ahead(root, skip_junk=False)
+    with digest.walking_ahead():
+        ahead = piece_files(root, lf=False, skip_junk=False)
+        for _rel, file in ahead:
+            digest.source_digest(file)
     taken = piece_files(root, lf=False, skip_junk=False)
     assert [f for _, f in taken] == [f for _, f in ahead]
     assert all(f.digest is not None for _, f in taken)

@@ -12,6 +12,7 @@ from training_plan_support import make_project, spec_for
 
 from aws_sagemaker_remote.flags.argv import user_argv
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
+from aws_sagemaker_remote.kinds import TRAINING
 from aws_sagemaker_remote.pipeline.submit import download_folders
 from aws_sagemaker_remote.training.args import (
     sagemaker_training_args,
@@ -94,7 +95,7 @@ def test_keywords_set_the_defaults():
     assert (args.sagemaker_checkpoints, args.sagemaker_checkpoint_s3) == (True, "s3://b/c")
     assert (args.sagemaker_instance, args.model_dir) == ("ml.c5.xlarge", "m")
     assert config.metrics == {"acc": "acc=(.*)"}
-    assert config.kind == "training"
+    assert config.kind is TRAINING
 
 
 def test_the_seed_packages_keywords_set_the_same_defaults():

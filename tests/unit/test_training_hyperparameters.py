@@ -16,7 +16,7 @@ from training_plan_support import (
 )
 
 from aws_sagemaker_remote.flags.argv import option_pairs
-from aws_sagemaker_remote.pipeline.hyperparameters import hyperparameters
+from aws_sagemaker_remote.pipeline.training.hyperparameters import hyperparameters
 
 ADDED = 10  # --train PATH, the three folders, --sagemaker-run no
 

@@ -13,6 +13,8 @@ from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.logtail import LogTailer, format_line, host_of
 from aws_sagemaker_remote.follow.report import summary_lines
+from aws_sagemaker_remote.kinds import PROCESSING
+from aws_sagemaker_remote.kinds.processing import LOG_GROUP
 
 # ---------------------------------------------------------------- log tailer
 
@@ -20,7 +22,7 @@ from aws_sagemaker_remote.follow.report import summary_lines
 def test_tailer_reads_every_event_once_across_polls_and_pages():
     logs = FakeLogs(page_size=2)
     logs.add("algo-1-1", "a", "b", "c")
-    tailer = LogTailer(logs, JOB)
+    tailer = LogTailer(logs, JOB, LOG_GROUP)
     assert [e[2] for e in tailer.poll()] == ["a", "b", "c"]
     assert tailer.poll() == []
     logs.add("algo-1-1", "d", "e")
@@ -30,7 +32,7 @@ def test_tailer_reads_every_event_once_across_polls_and_pages():
 def test_tailer_discovers_new_streams_and_orders_by_time():
     logs = FakeLogs()
     logs.add("algo-1-1", "one", start=10)
-    tailer = LogTailer(logs, JOB)
+    tailer = LogTailer(logs, JOB, LOG_GROUP)
     assert tailer.poll() == [("algo-1-1", 10, "one")]
     logs.add("algo-2-1", "two", start=5)
     logs.add("algo-1-1", "three", start=20)
@@ -41,13 +43,13 @@ def test_tailer_discovers_new_streams_and_orders_by_time():
 def test_tailer_missing_group_means_no_events_yet():
     logs = FakeLogs()
     logs.group_exists = False
-    assert LogTailer(logs, JOB).poll() == []
+    assert LogTailer(logs, JOB, LOG_GROUP).poll() == []
 
 
 def test_tailer_ignores_other_jobs_streams():
     logs = FakeLogs()
     logs.streams[f"{JOB}-other/algo-1-1"] = [{"timestamp": 1, "message": "nope"}]
-    assert LogTailer(logs, JOB).poll() == []
+    assert LogTailer(logs, JOB, LOG_GROUP).poll() == []
 
 
 def test_format_line_prefix_only_when_several_hosts():
@@ -103,7 +105,7 @@ def test_follow_returns_final_description_and_drains_logs_after_terminal():
     logs.add("algo-1-1700000000", "early", start=1)
     logs.get_log_events = late_events
     out = io.StringIO()
-    description = watch.Follower(backend, JOB, out=out, sleep=no_sleep).run()
+    description = watch.Follower(backend, JOB, PROCESSING, out=out, sleep=no_sleep).run()
     assert description["ProcessingJobStatus"] == "Completed"
     assert "early" in out.getvalue()
     assert "late line" in out.getvalue()
@@ -113,7 +115,13 @@ def test_backoff_doubles_without_logs_and_resets_on_new_logs():
     backend = FakeBackend(["InProgress"] * 6 + ["Completed"], on_describe={4: ["news"]})
     slept = []
     watch.Follower(
-        backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=4, sleep=slept.append
+        backend,
+        JOB,
+        PROCESSING,
+        out=io.StringIO(),
+        poll_seconds=1,
+        max_poll_seconds=4,
+        sleep=slept.append,
     ).run()
     assert slept == [2, 4, 4, 1, 2, 4, 5]  # the last: a longer pause, one more read
 
@@ -132,7 +140,13 @@ def test_throttling_backs_off_and_keeps_following():
     backend.describe_processing_job = describe
     slept = []
     description = watch.Follower(
-        backend, JOB, out=io.StringIO(), poll_seconds=1, max_poll_seconds=8, sleep=slept.append
+        backend,
+        JOB,
+        PROCESSING,
+        out=io.StringIO(),
+        poll_seconds=1,
+        max_poll_seconds=8,
+        sleep=slept.append,
     ).run()
     assert description["ProcessingJobStatus"] == "Completed"
     assert slept == [2, 4, 5]
@@ -146,7 +160,7 @@ def test_other_errors_propagate():
 
     backend.describe_processing_job = describe
     with pytest.raises(NotFound):
-        watch.Follower(backend, JOB, out=io.StringIO(), sleep=no_sleep).run()
+        watch.Follower(backend, JOB, PROCESSING, out=io.StringIO(), sleep=no_sleep).run()
 
 
 def test_multi_instance_lines_are_prefixed():
@@ -167,9 +181,8 @@ def test_single_instance_lines_are_not_prefixed():
 
 
 def test_exit_codes():
-    assert watch.exit_code({"ProcessingJobStatus": "Completed"}) == 0
-    assert watch.exit_code({"ProcessingJobStatus": "Failed"}) == 1
-    assert watch.exit_code({"ProcessingJobStatus": "Stopped"}) == 1
+    for status, code in (("Completed", 0), ("Failed", 1), ("Stopped", 1)):
+        assert watch.exit_code({"ProcessingJobName": JOB, "ProcessingJobStatus": status}) == code
 
 
 def test_stopped_message_has_status_and_reason():

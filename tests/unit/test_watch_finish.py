@@ -12,6 +12,7 @@ from watch_support import JOB, FakeBackend, FakeLogs, no_sleep, run
 
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.console import WaitingLine, elapsed_text, use_color
+from aws_sagemaker_remote.kinds import PROCESSING
 
 STREAM = "algo-1-1700000000"
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -53,7 +54,9 @@ def test_after_the_end_one_long_pause_then_polls_until_nothing_new():
         if len(slept) <= 2:
             logs.add(STREAM, f"late {len(slept)}", start=100 * len(slept))
 
-    follower = watch.Follower(backend, JOB, out=io.StringIO(), poll_seconds=1, sleep=sleep)
+    follower = watch.Follower(
+        backend, JOB, PROCESSING, out=io.StringIO(), poll_seconds=1, sleep=sleep
+    )
     follower.run()
     assert slept == [5, 1, 1]  # 5 polls (the SDK's 10 s on AWS), then until a poll is empty
     assert follower.events_seen == 2
@@ -171,7 +174,7 @@ def test_waiting_line_updates_in_place_on_a_terminal_and_is_erased_by_the_first_
     )
     out = Terminal()
     follower = watch.Follower(
-        backend, JOB, out=out, poll_seconds=3, sleep=sleep, clock=lambda: now[0]
+        backend, JOB, PROCESSING, out=out, poll_seconds=3, sleep=sleep, clock=lambda: now[0]
     )
     code = watch.watch_with_interrupts(follower)
     assert code == 0
@@ -191,7 +194,12 @@ def test_no_waiting_line_once_logs_flow_or_when_logs_are_not_printed():
     assert "waiting" not in text
     out = io.StringIO()
     follower = watch.Follower(
-        FakeBackend(["InProgress", "Completed"]), JOB, out=out, sleep=no_sleep, print_logs=False
+        FakeBackend(["InProgress", "Completed"]),
+        JOB,
+        PROCESSING,
+        out=out,
+        sleep=no_sleep,
+        print_logs=False,
     )
     watch.watch_with_interrupts(follower)
     assert "waiting" not in out.getvalue()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from datetime import datetime, timezone
 
-from aws_sagemaker_remote.contract import PROCESSING
+from aws_sagemaker_remote.backends.base import Backend
 from aws_sagemaker_remote.follow import watch
+from aws_sagemaker_remote.kinds import PROCESSING
 
 JOB = "job-2024-01-02-03-04-05-678"
 
@@ -50,8 +51,13 @@ class FakeLogs:
 
 
 class FakeBackend:
+    """Answers as a Backend does (the attributes it declares, the calls the watcher makes)."""
+
     name = "aws"
     region = "us-east-1"
+    profile = None
+    poll_seconds = Backend.poll_seconds
+    max_poll_seconds = Backend.max_poll_seconds
 
     def __init__(self, states, reason=None, logs=None, on_describe=None, extra=None):
         self.states = list(states)
@@ -103,5 +109,7 @@ def run(backend, **kwargs):
     out = io.StringIO()
     options = {"wait": True, "output_json": None, "download": False, "outputs_local": {}}
     options.update(kwargs)
-    code = watch.run_watch(backend, JOB, out=out, sleep=options.pop("sleep", no_sleep), **options)
+    code = watch.run_watch(
+        backend, JOB, PROCESSING, out=out, sleep=options.pop("sleep", no_sleep), **options
+    )
     return code, out.getvalue()

@@ -1,16 +1,14 @@
 """The environment variables through which the AWS SDKs find credentials or a profile.
 
 They never go into a job: `--sagemaker-env` refuses them, and the emulator leaves the caller's
-out of the script's environment unless `PASS_CREDENTIALS_ENV` is set (SageMaker gives a job its
-role's credentials, never the submitter's). Names from botocore's credential providers
+out of the script's environment unless `settings.PASS_CREDENTIALS_ENV` is set (SageMaker gives
+a job its role's credentials, never the submitter's). Names from botocore's credential providers
 (`botocore/credentials.py`: environment, shared files, assume-role-with-web-identity, container)
 and the older AWS tools (`AWS_ACCESS_KEY`, `AWS_SECRET_KEY`, `AWS_CREDENTIAL_FILE`).
 Standard library only.
 """
 
 from __future__ import annotations
-
-PASS_CREDENTIALS_ENV = "AWS_SAGEMAKER_REMOTE_PASS_CREDENTIALS"
 
 CREDENTIAL_NAMES = (
     "AWS_ACCESS_KEY_ID",

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from ..contract import kind_of
+from ..kinds import kind_of
 
 POLICY_NAME = "aws-sagemaker-remote-job-access"
 MAX_INLINE_POLICY_CHARS = 10240  # all inline policies of a role, whitespace not counted (IAM)
@@ -119,18 +119,14 @@ def s3_access(request: dict, staging_bucket: str, staging_prefix: str) -> S3Acce
 
 def _s3_places(request: dict) -> Tuple[List[str], List[str]]:
     """The S3 URIs a job reads (input channels, checkpoints) and writes (outputs, the model,
-    checkpoints), from a CreateProcessingJob or CreateTrainingJob request."""
-    reads = [c.get("S3Input", {}).get("S3Uri") for c in request.get("ProcessingInputs", [])]
-    reads += [
-        c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri")
-        for c in request.get("InputDataConfig", [])
-    ]
-    outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-    writes = [o.get("S3Output", {}).get("S3Uri") for o in outputs]
-    writes.append(request.get("OutputDataConfig", {}).get("S3OutputPath"))
-    checkpoints = request.get("CheckpointConfig", {}).get("S3Uri")
-    reads.append(checkpoints)
-    writes.append(checkpoints)
+    checkpoints), from its Create*Job request."""
+    kind = kind_of(request)
+    reads = [channel.uri for channel in kind.channels(request)]
+    writes = kind.written_prefixes(request)
+    checkpoint = kind.checkpoint(request)
+    if checkpoint is not None:
+        reads.append(checkpoint.uri)
+        writes.append(checkpoint.uri)
     return [u for u in reads if u], [u for u in writes if u]
 
 
@@ -146,31 +142,19 @@ def job_policy(
     ]
     for bucket in sorted(access.list_prefixes):
         statements.append(_list_bucket(s3 + bucket, access.list_prefixes[bucket]))
-    group = (
-        f"arn:{place.partition}:logs:{place.region}:{place.account}:log-group:"
-        f"{kind_of(request).log_group}"
-    )
+    kind = kind_of(request)
+    group = f"arn:{place.partition}:logs:{place.region}:{place.account}:log-group:{kind.log_group}"
     statements.append(_allow("JobLogs", LOG_ACTIONS, [group, group + ":*"]))
     statements.append(_allow("JobMetrics", ["cloudwatch:PutMetricData"], ["*"]))
     statements.append(_allow("ImageRegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]))
-    image = request.get("AppSpecification", {}).get("ImageUri") or request.get(
-        "AlgorithmSpecification", {}
-    ).get("TrainingImage", "")
-    repository = ecr_repository_arn(image)
+    repository = ecr_repository_arn(kind.app(request).image)
     if repository:
         statements.append(_allow("ImagePull", ECR_PULL_ACTIONS, [repository]))
-    if request.get("NetworkConfig", {}).get("VpcConfig") or request.get("VpcConfig"):
+    if kind.vpc(request):
         statements.append(_allow("VpcNetworkInterfaces", VPC_ACTIONS, ["*"]))
-    output_key = request.get("ProcessingOutputConfig", {}).get("KmsKeyId") or request.get(
-        "OutputDataConfig", {}
-    ).get("KmsKeyId")
-    resources = request.get("ProcessingResources", {}).get("ClusterConfig") or request.get(
-        "ResourceConfig", {}
-    )
-    volume_key = resources.get("VolumeKmsKeyId")
     for sid, key, actions in (
-        ("OutputKey", output_key, OUTPUT_KMS_ACTIONS),
-        ("VolumeKey", volume_key, VOLUME_KMS_ACTIONS),
+        ("OutputKey", kind.output_kms_key(request), OUTPUT_KMS_ACTIONS),
+        ("VolumeKey", kind.cluster(request).get("VolumeKmsKeyId"), VOLUME_KMS_ACTIONS),
     ):
         if key:
             statements.append(_kms(sid, key, actions, place))

@@ -10,17 +10,17 @@ from typing import Optional
 
 from ..contract import BACKENDS
 from ..errors import UsageError
+from ..settings import BACKEND_ENV, backend_from_environment
 from .base import Backend
-
-BACKEND_ENV = "AWS_SAGEMAKER_REMOTE_BACKEND"
 
 
 def backend_name(flag_value: Optional[str]) -> str:
     """The backend to use: the flag, else the environment variable, else `aws`."""
     if flag_value:
         value, source = flag_value, "--sagemaker-backend"
-    elif os.environ.get(BACKEND_ENV):
-        value, source = os.environ[BACKEND_ENV], f"--sagemaker-backend (from {BACKEND_ENV})"
+    elif backend_from_environment():
+        value = backend_from_environment()
+        source = f"--sagemaker-backend (from {BACKEND_ENV})"
     else:
         return "aws"
     name = value.strip().lower()

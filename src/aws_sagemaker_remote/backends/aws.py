@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Dict, List
 
+from ..kinds import JobKind
 from .base import Backend
 
 
@@ -12,48 +13,37 @@ class AwsBackend(Backend):
     name = "aws"
 
     def __init__(self, session: Any) -> None:
+        # Each client is made on first use (~30 ms each): a run that does not follow its job
+        # never needs the logs client.
+        super().__init__(s3=self._make_s3_client, logs=lambda: session.client("logs"))
         self.session = session
         self.region = session.region_name
+        self.profile = session.profile_name
 
-    # Each client is made on first use (~30 ms each): a run that does not follow its job never
-    # needs the logs client.
-    @functools.cached_property
-    def sagemaker(self) -> Any:
-        return self.session.client("sagemaker")
-
-    @functools.cached_property
-    def s3(self) -> Any:
+    def _make_s3_client(self) -> Any:
         from ..s3.clients import client_config
 
         return self.session.client("s3", config=client_config())
 
     @functools.cached_property
-    def logs(self) -> Any:
-        return self.session.client("logs")
+    def sagemaker(self) -> Any:
+        return self.session.client("sagemaker")
 
-    def create_processing_job(self, **request: Any) -> Dict[str, Any]:
-        return self.sagemaker.create_processing_job(**request)
+    def create_job(self, kind: JobKind, request: Dict[str, Any]) -> Dict[str, Any]:
+        return self._operation(kind, "create")(**request)
 
-    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self.sagemaker.describe_processing_job(**kwargs)
+    def describe_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        return self._operation(kind, "describe")(**{kind.field("Name"): name})
 
-    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        return self.sagemaker.list_processing_jobs(**kwargs)
+    def list_jobs(self, kind: JobKind, **kwargs: Any) -> Dict[str, Any]:
+        return self._operation(kind, "list")(**kwargs)
 
-    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self.sagemaker.stop_processing_job(**kwargs)
+    def stop_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        return self._operation(kind, "stop")(**{kind.field("Name"): name})
 
-    def create_training_job(self, **request: Any) -> Dict[str, Any]:
-        return self.sagemaker.create_training_job(**request)
-
-    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self.sagemaker.describe_training_job(**kwargs)
-
-    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        return self.sagemaker.list_training_jobs(**kwargs)
-
-    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self.sagemaker.stop_training_job(**kwargs)
+    def _operation(self, kind: JobKind, verb: str) -> Any:
+        """The SageMaker client's method of `verb` for `kind` (e.g. create_training_job)."""
+        return getattr(self.sagemaker, kind.operation(verb))
 
     def list_tags(self, ResourceArn: str) -> List[Dict[str, str]]:  # noqa: N803
         paginator = self.sagemaker.get_paginator("list_tags")

@@ -1,5 +1,6 @@
-"""`aws-sagemaker-remote processing|training ...`: list, describe, logs, wait, stop, download,
-rerun (and prune). One command per job kind, the same verbs."""
+"""`aws-sagemaker-remote KIND ...`: list, describe, logs, wait, stop, download, rerun (and
+prune, and interrupt where the kind runs on spot capacity). One command per job kind, the same
+verbs."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
-from ..contract import BACKENDS, PROCESSING, PROCESSING_STATES, TRAINING, JobKind, kind_of
+from ..contract import BACKENDS, JOB_STATES
 from ..errors import EXIT_OK, UsageError, is_not_found
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
+from ..kinds import JobKind, kind_of
 from .names import resolve_job_name
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
@@ -33,11 +35,13 @@ def main(
     out: Optional[IO[str]] = None,
     sleep: Callable[[float], Any] = time.sleep,
     backend: Optional[Backend] = None,
-    kind: JobKind = PROCESSING,
+    kind: JobKind,
+    prune: bool = False,
 ) -> int:
-    """Run one job command on jobs of `kind`; `backend` overrides --backend (tests)."""
+    """Run one job command on jobs of `kind` (`prune`: the command has `prune`); `backend`
+    overrides --backend (tests)."""
     argv, script_args = split_script_args(list(sys.argv[1:] if argv is None else argv))
-    args = build_parser(kind).parse_args(argv)
+    args = build_parser(kind, prune).parse_args(argv)
     if script_args is not None and args.command != "rerun":
         raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
     args.script_args = script_args
@@ -93,15 +97,15 @@ class _Context:
         return Follower(
             self.backend,
             name,
+            self.kind,
             out=self.out,
             sleep=self.sleep,
             print_logs=print_logs,
-            kind=self.kind,
         )
 
 
-def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote processing|training` (also rendered in the docs)."""
+def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`)."""
     prog = f"{PROG} {kind.name}"
     parser = OneLineErrorParser(
         prog=prog,
@@ -124,7 +128,7 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
     sub.add_argument(
         "--max", type=positive_int, default=20, metavar="N", help="at most N jobs (default: 20)"
     )
-    sub.add_argument("--status", choices=PROCESSING_STATES, help="only jobs in this state")
+    sub.add_argument("--status", choices=JOB_STATES, help="only jobs in this state")
     sub.add_argument("--name-contains", metavar="TEXT", help="only jobs whose name contains TEXT")
 
     sub = command("describe", cmd_describe, "show one job")
@@ -158,11 +162,11 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
-    if kind is PROCESSING:
+    if prune:
         from .prune import add_prune_command
 
         add_prune_command(command)
-    else:
+    if kind.managed_spot:
         sub = command(
             "interrupt",
             cmd_interrupt,
@@ -171,11 +175,6 @@ def build_parser(kind: JobKind = PROCESSING) -> argparse.ArgumentParser:
         )
         sub.add_argument("name", metavar="NAME", help=NAME_HELP)
     return parser
-
-
-def build_training_parser() -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote training` (rendered in the docs)."""
-    return build_parser(TRAINING)
 
 
 def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -226,7 +225,7 @@ def list_jobs(
     limit: int = 20,
     status: Optional[str] = None,
     contains: Optional[str] = None,
-    kind: JobKind = PROCESSING,
+    kind: JobKind,
 ) -> List[dict]:
     kwargs: Dict[str, Any] = {"SortBy": "CreationTime", "SortOrder": "Descending"}
     if status:
@@ -284,12 +283,12 @@ def cmd_stop(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
-    if ctx.backend.name != "local":
+    if not ctx.backend.interrupts:
         raise UsageError(
             "interrupt: only the emulator's jobs can be interrupted (--backend local); on AWS, "
             "EC2 reclaims Spot capacity by itself"
         )
-    _on_job(ctx, args.name, lambda: ctx.backend.interrupt_training_job(TrainingJobName=args.name))
+    _on_job(ctx, args.name, lambda: ctx.backend.interrupt_job(ctx.kind, args.name))
     ctx.say(f"Interrupting job {args.name}: its instances restart from the last checkpoint.")
     return EXIT_OK
 
@@ -330,19 +329,19 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
         arn=response.get(ctx.kind.field("Arn"), ""),
         region=ctx.backend.region,
         backend=ctx.backend.name,
-        job_dir=ctx.backend.job_dir(name, ctx.kind),
+        job_dir=ctx.backend.job_dir(ctx.kind, name),
     ):
         ctx.say(line)
     return run_watch(
         ctx.backend,
         name,
+        ctx.kind,
         wait=not args.no_wait,
         output_json=args.output_json,
         download=False,
         outputs_local={},
         out=ctx.out,
         sleep=ctx.sleep,
-        kind=ctx.kind,
     )
 
 

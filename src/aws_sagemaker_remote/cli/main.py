@@ -9,8 +9,8 @@ import sys
 from typing import List, Optional, Tuple
 
 from .. import __version__
-from ..contract import JOB_KINDS
 from ..errors import EXIT_USAGE, UsageError, guarded
+from ..kinds import KINDS
 
 PROG = "aws-sagemaker-remote"
 USAGE = f"""usage: {PROG} [--backend aws|local] [--region REGION] [--profile NAME] COMMAND ...
@@ -31,6 +31,8 @@ commands:
 --backend, --region and --profile go before or after the command.
 """
 JOB_OPTIONS = ("--backend", "--region", "--profile")
+# The job command that also prunes the staging store (which every kind's jobs share).
+PRUNE_COMMAND = "processing"
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -53,19 +55,18 @@ def _dispatch(args: List[str]) -> int:
     if command in ("--version", "-V", "version"):
         print(f"{PROG} {__version__}")
         return 0
-    if command in JOB_KINDS:
+    if command in KINDS:
         from . import jobs
 
-        return jobs.main(options + rest, kind=JOB_KINDS[command])
+        return jobs.main(options + rest, kind=KINDS[command], prune=command == PRUNE_COMMAND)
     if command == "s3":
         if options:
             raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not s3")
         from ..s3server.commands import s3_main
 
         return s3_main(rest)
-    raise UsageError(
-        f"unknown command {command!r}; allowed: processing, training, s3 (see {PROG} --help)"
-    )
+    allowed = ", ".join([*KINDS, "s3"])
+    raise UsageError(f"unknown command {command!r}; allowed: {allowed} (see {PROG} --help)")
 
 
 def leading_job_options(args: List[str]) -> Tuple[List[str], List[str]]:
@@ -92,3 +93,17 @@ def _system_exit_code(exc: SystemExit) -> int:
         return exc.code
     print(exc.code, file=sys.stderr)
     return 1
+
+
+def processing_parser():
+    """The parser of `aws-sagemaker-remote processing` (rendered in the docs)."""
+    from .jobs import build_parser
+
+    return build_parser(KINDS["processing"], prune=True)
+
+
+def training_parser():
+    """The parser of `aws-sagemaker-remote training` (rendered in the docs)."""
+    from .jobs import build_parser
+
+    return build_parser(KINDS["training"])

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, List
 
-from ..contract import PROCESSING, JobKind, is_job_name
+from ..contract import is_job_name
 from ..errors import UsageError, is_not_found
+from ..kinds import JobKind
 
 LATEST = "latest"
 SHOWN_CANDIDATES = 10
 
 
-def resolve_job_name(backend: Any, name: str, kind: JobKind = PROCESSING) -> str:
+def resolve_job_name(backend: Any, name: str, kind: JobKind) -> str:
     """The full name of the job `name` means; a UsageError (exit 2) when none or several match.
 
     An exact name wins over a prefix (a job may be named like the start of another's name).

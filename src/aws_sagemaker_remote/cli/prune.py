@@ -1,6 +1,6 @@
-"""`aws-sagemaker-remote processing prune`: remove from the staging store what no job kept and no
-submit in flight may read (s3/prune.py), the emulator's finished jobs, and unfinished uploads; or
-set an S3 lifecycle rule instead."""
+"""`aws-sagemaker-remote processing prune` (cli/main.py: PRUNE_COMMAND): remove from the staging
+store what no job of any kind kept and no submit in flight may read (s3/prune.py), the emulator's
+finished jobs, and unfinished uploads; or set an S3 lifecycle rule instead."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, List, Optional, Set, Tuple
 
-from ..contract import DEFAULT_PREFIX, JOB_KINDS, PLACEHOLDER_ACCOUNT, TERMINAL_STATES, JobKind
+from ..contract import DEFAULT_PREFIX, PLACEHOLDER_ACCOUNT, TERMINAL_STATES
 from ..errors import EXIT_JOB_FAILED, EXIT_OK, UsageError
+from ..kinds import KINDS, JobKind
 
 AGE = re.compile(r"^([0-9]+)([mhdw]?)$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
@@ -116,13 +117,13 @@ def _jobs(backend: Any, cutoff: datetime, store: Any) -> Tuple[Set[str], List[Tu
     ended before it)."""
     keep: Set[str] = set()
     old: List[Tuple[str, Any]] = []
-    for kind in JOB_KINDS.values():
+    for kind in KINDS.values():
         for summary in _all_jobs(backend, kind):
             name = kind.job_name(summary)
             if _retained(kind, summary, cutoff):
-                keep |= versions_read(backend.describe_job(kind, name), store)
-            elif _ended_before(kind, summary, cutoff) and backend.job_dir(name, kind):
-                old.append((name, backend.job_dir(name, kind)))
+                keep |= versions_read(kind, backend.describe_job(kind, name), store)
+            elif _ended_before(kind, summary, cutoff) and backend.job_dir(kind, name):
+                old.append((name, backend.job_dir(kind, name)))
     return keep, old
 
 
@@ -131,7 +132,7 @@ def _lease_job(backend: Any, store: Any, job: dict, cutoff: datetime) -> Optiona
     job (yet): the lease then protects what it names for as long as it lives."""
     from ..errors import is_not_found
 
-    kind = JOB_KINDS.get(str(job.get("kind")))
+    kind = KINDS.get(str(job.get("kind")))
     if kind is None:
         return None
     try:
@@ -140,7 +141,7 @@ def _lease_job(backend: Any, store: Any, job: dict, cutoff: datetime) -> Optiona
         if is_not_found(exc):
             return None
         raise
-    return versions_read(described, store) if _retained(kind, described, cutoff) else set()
+    return versions_read(kind, described, store) if _retained(kind, described, cutoff) else set()
 
 
 def _retained(kind: JobKind, summary: dict, cutoff: datetime) -> bool:
@@ -150,12 +151,12 @@ def _retained(kind: JobKind, summary: dict, cutoff: datetime) -> bool:
     return ended is None or ended >= cutoff
 
 
-def versions_read(description: dict, store: Any) -> Set[str]:
+def versions_read(kind: JobKind, description: dict, store: Any) -> Set[str]:
     """The store's versions a job's channels name (its channel manifests and prefixes)."""
     from ..s3.uri import parse
 
     found = set()
-    for uri in channel_uris(description):
+    for uri in channel_uris(kind, description):
         location = parse(uri)
         version = store.version_of(location.key) if location.bucket == store.bucket else None
         if version:
@@ -163,14 +164,9 @@ def versions_read(description: dict, store: Any) -> Set[str]:
     return found
 
 
-def channel_uris(description: dict) -> List[str]:
-    """The S3 URIs a job reads: its processing inputs or training channels."""
-    uris = [c.get("S3Input", {}).get("S3Uri", "") for c in description.get("ProcessingInputs", [])]
-    uris += [
-        c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
-        for c in description.get("InputDataConfig", [])
-    ]
-    return [uri for uri in uris if uri.startswith("s3://")]
+def channel_uris(kind: JobKind, description: dict) -> List[str]:
+    """The S3 URIs a job reads: its input channels."""
+    return [c.uri for c in kind.channels(description) if c.uri.startswith("s3://")]
 
 
 def _all_jobs(backend: Any, kind: JobKind) -> List[dict]:

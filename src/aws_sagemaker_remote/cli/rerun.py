@@ -6,8 +6,8 @@ import copy
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
-from ..contract import kind_of
 from ..errors import UsageError
+from ..kinds import kind_of
 from ..pipeline.naming import job_name, strip_timestamp
 
 
@@ -29,15 +29,15 @@ def rerun_request(
     """
     kind = kind_of(description)
     old = kind.job_name(description)
-    new = job_name(strip_timestamp(old), now)
-    missing = [key for key in REQUIRED[kind.name] if not description.get(key)]
+    new = job_name(strip_timestamp(old), now, fallback=kind.defaults.base_job_name)
+    missing = [key for key in kind.required_fields if not description.get(key)]
     if missing:
         raise UsageError(f"cannot rerun job {old}: its description has no {', '.join(missing)}")
     request: Dict[str, Any] = {kind.field("Name"): new}
-    for key in RERUN_FIELDS[kind.name]:
+    for key in kind.rerun_fields:
         if description.get(key):
             request[key] = copy.deepcopy(description[key])
-    for target in _job_named_locations(request):
+    for target in kind.job_named_locations(request):
         target["S3Uri"] = rename_segment(target["S3Uri"], old, new)
     if script_args is not None:
         from .rerun_args import replace_script_args
@@ -48,54 +48,10 @@ def rerun_request(
     return request
 
 
-def _job_named_locations(request: dict) -> List[dict]:
-    """The parts of a request whose `S3Uri` may hold the job's name."""
-    found = [
-        output.get("S3Output", {})
-        for output in request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-    ]
-    found.append(request.get("CheckpointConfig", {}))
-    return [target for target in found if target.get("S3Uri")]
-
-
 def rename_segment(uri: str, old: str, new: str) -> str:
     parts = uri.split("/")
     # s3://bucket/... : only key segments, never the scheme or the bucket
     return "/".join(parts[:3] + [new if part == old else part for part in parts[3:]])
-
-
-REQUIRED = {
-    "processing": ("AppSpecification", "ProcessingResources", "RoleArn"),
-    "training": ("AlgorithmSpecification", "ResourceConfig", "OutputDataConfig", "RoleArn"),
-}
-RERUN_FIELDS = {
-    "processing": (
-        "ProcessingInputs",
-        "ProcessingOutputConfig",
-        "ProcessingResources",
-        "StoppingCondition",
-        "AppSpecification",
-        "Environment",
-        "NetworkConfig",
-        "RoleArn",
-    ),
-    "training": (
-        "AlgorithmSpecification",
-        "HyperParameters",
-        "InputDataConfig",
-        "OutputDataConfig",
-        "ResourceConfig",
-        "StoppingCondition",
-        "Environment",
-        "VpcConfig",
-        "EnableNetworkIsolation",
-        "EnableInterContainerTrafficEncryption",
-        "EnableManagedSpotTraining",
-        "CheckpointConfig",
-        "RetryStrategy",
-        "RoleArn",
-    ),
-}
 
 
 RERUN_TAG = "RerunOf"

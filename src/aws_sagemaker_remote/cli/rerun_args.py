@@ -15,11 +15,13 @@ import posixpath
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import contract as c
+from ..container import protocol
 from ..errors import UsageError
+from ..kinds import kind_of
+from ..kinds.base import Channel
+from ..pipeline.layout import channel_name, piece_folder
 
-USER_ARGC = c.ENV_PREFIX + "USER_ARGC"
-JOB_FILE = c.ENV_PREFIX + "JOB_FILE"
-ARGV_SOURCE = c.ENV_PREFIX + "ARGV_SOURCE"
+USER_ARGC, JOB_FILE, ARGV_SOURCE = protocol.USER_ARGC, protocol.JOB_FILE, protocol.ARGV_SOURCE
 
 
 def replace_script_args(
@@ -38,113 +40,78 @@ def replace_script_args(
             "own (it was made by an older version); rerun it without -- ARGS"
         )
     channels = _Channels(request)
-    app = request[channels.app_field]
+    kind = channels.kind
     job_file = _JobFile.find(channels, s3)
     if job_file is not None and not isinstance(job_file.content, dict):
         raise UsageError(f"-- ARGS: the job file of job {rerun_of} is not a JSON object")
-    old = job_file.content.get("argv") if job_file else None
-    previous = old if old is not None else app.get("ContainerArguments", [])
+    old = job_file.content.get(protocol.JOB_ARGV) if job_file else None
+    previous = old if old is not None else kind.app(request).arguments or []
     if env.pop(ARGV_SOURCE, None):
         request.pop("HyperParameters", None)
         count = "0"  # ContainerArguments hold only the plan's own arguments
     argv = list(script_args) + list(previous)[int(count) :]
     env[USER_ARGC] = str(len(script_args))
-    if old is None and fits(argv):
-        app["ContainerArguments"] = argv
+    if old is None and c.fits_arguments(argv):
+        kind.set_arguments(request, argv)
         return
-    app.pop("ContainerArguments", None)
+    kind.set_arguments(request, None)
     if job_file is None:
         job_file = _JobFile.new(channels)
-    job_file.content["argv"] = argv
+    job_file.content[protocol.JOB_ARGV] = argv
     job_file.stage(channels, s3, rerun_of)
 
 
-def fits(argv: List[str]) -> bool:
-    """Whether an argv may travel as ContainerArguments."""
-    return 0 < len(argv) <= c.MAX_ARGUMENTS and all(len(a) <= c.MAX_ARGUMENT for a in argv)
-
-
 class _Channels:
-    """A request's input channels, whichever kind of job: names, S3 URIs, container folders."""
+    """A request's input channels through its kind's views: names, S3 URIs, container
+    folders, by their place in the request's list."""
 
     def __init__(self, request: Dict[str, Any]) -> None:
         self.request = request
-        self.training = "AlgorithmSpecification" in request
-        self.app_field = "AlgorithmSpecification" if self.training else "AppSpecification"
-        self.items: List[dict] = request.setdefault(
-            "InputDataConfig" if self.training else "ProcessingInputs", []
-        )
+        self.kind = kind_of(request)
+        self.items: List[dict] = self.kind.channel_items(request)
 
-    def name(self, channel: dict) -> str:
-        return channel.get("ChannelName" if self.training else "InputName", "")
+    def record(self, index: int) -> Channel:
+        return self.kind.channels(self.request)[index]
 
-    def uri(self, channel: dict) -> str:
-        return self._source(channel)["S3Uri"]
+    def name(self, index: int) -> str:
+        return self.record(index).name
 
-    def set_uri(self, channel: dict, uri: str) -> None:
-        self._source(channel)["S3Uri"] = uri
+    def uri(self, index: int) -> str:
+        return self.record(index).uri
 
-    def local(self, channel: dict) -> str:
-        if self.training:
-            return f"{c.TRAINING_DATA_ROOT}/{self.name(channel)}"
-        return channel.get("S3Input", {}).get("LocalPath", "").rstrip("/")
+    def set_uri(self, index: int, uri: str) -> None:
+        self.kind.set_channel_uri(self.items[index], uri)
 
-    def named(self, name: str) -> Optional[dict]:
-        return next((ch for ch in self.items if self.name(ch) == name), None)
+    def local(self, index: int) -> str:
+        return self.record(index).local_path.rstrip("/")
+
+    def named(self, name: str) -> Optional[int]:
+        names = [channel.name for channel in self.kind.channels(self.request)]
+        return names.index(name) if name in names else None
 
     def job_folder(self) -> str:
         """Where a new job file goes: its own channel, or the shared code channel's job/."""
         shared = self.named(c.SHARED_CODE_CHANNEL)
         if shared is not None:
             return f"{self.local(shared)}/job"
-        return f"{c.TRAINING_DATA_ROOT}/code-job" if self.training else f"{c.CODE_ROOT}/job"
+        return piece_folder(self.kind, "job")
 
-    def add(self, uri: str, rerun_of: str) -> dict:
-        most = c.MAX_TRAINING_CHANNELS if self.training else c.MAX_CHANNELS
+    def add(self, uri: str, rerun_of: str) -> int:
+        most = self.kind.limits.channels
         if len(self.items) >= most:
             raise UsageError(
                 f"-- ARGS: these arguments need a job file, and job {rerun_of} "
                 f"already has {most} input channels; run the script again instead"
             )
-        channel = _training_channel(uri) if self.training else _processing_channel(uri)
-        self.items.append(channel)
-        return channel
-
-    def _source(self, channel: dict) -> dict:
-        if self.training:
-            return channel["DataSource"]["S3DataSource"]
-        return channel["S3Input"]
-
-
-def _processing_channel(uri: str) -> dict:
-    return {
-        "InputName": "code-job",
-        "AppManaged": False,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": f"{c.CODE_ROOT}/job",
-            "S3DataType": "S3Prefix",
-            "S3InputMode": "File",
-            "S3DataDistributionType": "FullyReplicated",
-            "S3CompressionType": "None",
-        },
-    }
-
-
-def _training_channel(uri: str) -> dict:
-    source = {"S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}
-    return {
-        "ChannelName": "code-job",
-        "DataSource": {"S3DataSource": source},
-        "InputMode": "File",
-        "CompressionType": "None",
-    }
+        name = channel_name("job")
+        self.items.append(self.kind.new_channel(name, uri, piece_folder(self.kind, "job")))
+        return len(self.items) - 1
 
 
 class _JobFile:
     """A job's job.json: where it is in the container, which channel holds it, its content."""
 
-    def __init__(self, path: str, channel: Optional[dict], content: Dict[str, Any]) -> None:
+    def __init__(self, path: str, channel: Optional[int], content: Dict[str, Any]) -> None:
         self.path = path
         self.channel = channel
         self.content = content
@@ -163,7 +130,7 @@ class _JobFile:
     def new(cls, channels: _Channels) -> _JobFile:
         """A job file for a job that had none: in the shared code channel if there is one."""
         shared = channels.named(c.SHARED_CODE_CHANNEL)
-        return cls(f"{channels.job_folder()}/job.json", shared, {})
+        return cls(f"{channels.job_folder()}/{protocol.JOB_FILE_NAME}", shared, {})
 
     def stage(self, channels: _Channels, s3: Any, rerun_of: str) -> None:
         """Upload the new content and point the request at it."""
@@ -175,8 +142,8 @@ class _JobFile:
             self._restage_bundle(channels, s3, body)
             return
         base = _code_base(channels)
-        uri = f"{base}job-{piece_digest([('job.json', body)])}/"
-        bucket, key = _split(uri + "job.json")
+        uri = f"{base}job-{piece_digest([(protocol.JOB_FILE_NAME, body)])}/"
+        bucket, key = _split(uri + protocol.JOB_FILE_NAME)
         s3.put_object(Bucket=bucket, Key=key, Body=body)
         if self.channel is None:
             self.channel = channels.add(uri, rerun_of)
@@ -202,19 +169,19 @@ class _JobFile:
         channels.set_uri(self.channel, new)
 
 
-def _channel_of(channels: _Channels, path: str) -> Tuple[dict, str]:
-    for channel in channels.items:
-        local = channels.local(channel)
+def _channel_of(channels: _Channels, path: str) -> Tuple[int, str]:
+    for index in range(len(channels.items)):
+        local = channels.local(index)
         if local and path.startswith(local + "/"):
-            return channel, path[len(local) + 1 :]
+            return index, path[len(local) + 1 :]
     raise UsageError(f"-- ARGS: no input channel of the job holds its job file {path}")
 
 
 def _code_base(channels: _Channels) -> str:
     """`s3://BUCKET/PREFIX/code/`, from the channel of the script (or any code piece)."""
-    for channel in channels.items:
-        if channels.name(channel).startswith("code-"):
-            return channels.uri(channel).rstrip("/").rsplit("/", 1)[0] + "/"
+    for index in range(len(channels.items)):
+        if channels.name(index).startswith("code-"):
+            return channels.uri(index).rstrip("/").rsplit("/", 1)[0] + "/"
     raise UsageError("-- ARGS: the job has no code channel to stage a job file beside")
 
 

@@ -1,11 +1,12 @@
-"""How jobs are shown by the `list` and `describe` job commands."""
+"""How jobs are shown by the `list` and `describe` job commands (of any kind: what a kind has
+of each part is read through its views)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, List
 
-from ..contract import TRAINING, kind_of
+from ..kinds import JobKind, kind_of
 
 
 def describe_lines(description: dict, backend: Any) -> List[str]:
@@ -22,12 +23,11 @@ def describe_lines(description: dict, backend: Any) -> List[str]:
         lines.append(f"Exit:      {description['ExitMessage']}")
     lines.append(f"ARN:       {description.get(kind.field('Arn'), '?')}")
     lines.append(f"Created:   {_when(description.get('CreationTime'))}")
-    if description.get(f"{kind.title}EndTime"):
-        lines.append(f"Ended:     {_when(description.get(f'{kind.title}EndTime'))}")
+    if description.get(kind.end_field()):
+        lines.append(f"Ended:     {_when(description.get(kind.end_field()))}")
     lines.append(f"Duration:  {_duration(description)}")
-    body = _training_lines if kind is TRAINING else _processing_lines
-    lines.extend(body(description))
-    job_dir = backend.job_dir(name, kind)
+    lines.extend(_job_lines(kind, description))
+    job_dir = backend.job_dir(kind, name)
     if job_dir is not None:
         lines.append(f"Job dir:   {job_dir}")
     elif backend.region:
@@ -36,42 +36,30 @@ def describe_lines(description: dict, backend: Any) -> List[str]:
     return lines
 
 
-def _processing_lines(description: dict) -> List[str]:
+def _job_lines(kind: JobKind, description: dict) -> List[str]:
+    """Instances, spot, checkpoints, image, channels, outputs, model and metrics: what the
+    job's kind has of them."""
     lines = []
-    cluster = description.get("ProcessingResources", {}).get("ClusterConfig", {})
+    cluster = kind.cluster(description)
     if cluster:
         lines.append(_instances(cluster))
-    image = description.get("AppSpecification", {}).get("ImageUri")
-    if image:
-        lines.append(f"Image:     {image}")
-    for channel in description.get("ProcessingInputs", []):
-        uri = channel.get("S3Input", {}).get("S3Uri", "")
-        lines.append(f"Input  {channel.get('InputName', '?')}: {uri}")
-    for output in description.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        uri = output.get("S3Output", {}).get("S3Uri", "")
-        lines.append(f"Output {output.get('OutputName', '?')}: {uri}")
-    return lines
-
-
-def _training_lines(description: dict) -> List[str]:
-    lines = []
-    if description.get("ResourceConfig"):
-        lines.append(_instances(description["ResourceConfig"]))
-    if description.get("EnableManagedSpotTraining"):
+    if kind.spot(description):
         billed = description.get("BillableTimeInSeconds")
         lines.append("Spot:      yes" + (f", {billed} s billable" if billed is not None else ""))
-    checkpoints = description.get("CheckpointConfig", {}).get("S3Uri")
-    if checkpoints:
-        lines.append(f"Checkpoints: {checkpoints}")
-    image = description.get("AlgorithmSpecification", {}).get("TrainingImage")
+    checkpoint = kind.checkpoint(description)
+    if checkpoint is not None:
+        lines.append(f"Checkpoints: {checkpoint.uri}")
+    image = kind.app(description).image
     if image:
         lines.append(f"Image:     {image}")
-    for channel in description.get("InputDataConfig", []):
-        uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
-        lines.append(f"Input  {channel.get('ChannelName', '?')}: {uri}")
-    artifacts = description.get("ModelArtifacts", {}).get("S3ModelArtifacts")
-    if artifacts:
-        lines.append(f"Model:     {artifacts}")
+    for channel in kind.channels(description):
+        lines.append(f"Input  {channel.name or '?'}: {channel.uri}")
+    for output in kind.outputs(description):
+        if not output.archive:
+            lines.append(f"Output {output.name or '?'}: {output.uri}")
+    model = kind.model_archive(description)
+    if model:
+        lines.append(f"Model:     {model}")
     for metric in description.get("FinalMetricDataList", []):
         lines.append(f"Metric {metric.get('MetricName', '?')}: {metric.get('Value')}")
     return lines
@@ -105,7 +93,7 @@ def _duration(job: dict) -> str:
     start = kind.start_time(job)
     if not isinstance(start, datetime):
         return "-"
-    end = job.get(f"{kind.title}EndTime")
+    end = job.get(kind.end_field())
     if not isinstance(end, datetime):
         if kind.status(job) != "InProgress":
             return "-"

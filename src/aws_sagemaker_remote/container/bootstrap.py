@@ -46,9 +46,14 @@ if not __package__:  # run as a file: import the rest of this package from the s
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from aws_sagemaker_remote.container.placement import place_all  # noqa: E402
+from aws_sagemaker_remote.container.protocol import (  # noqa: E402
+    ARGV_FROM_HYPERPARAMETERS,
+    ARGV_SOURCE,
+    KIND,
+    PATH_MAP,
+)
 from aws_sagemaker_remote.container.run_script import utf8_bounded, write_message  # noqa: E402
 from aws_sagemaker_remote.container.settings import (  # noqa: E402
-    ENV_PREFIX,
     EXIT_SETUP_FAILED,
     PathMap,
     Settings,
@@ -75,11 +80,11 @@ from aws_sagemaker_remote.container.training import (  # noqa: E402
 MESSAGE_FILE = "/opt/ml/output/message"  # published by SageMaker Processing as ExitMessage
 RUN_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_script.py")
 KINDS = ("processing", KIND_TRAINING)
-ARGV_SOURCES = ("", "hyperparameters")
+ARGV_SOURCES = ("", ARGV_FROM_HYPERPARAMETERS)
 
 
 def is_training(environ: Dict[str, str]) -> bool:
-    return environ.get(ENV_PREFIX + "KIND", "") == KIND_TRAINING
+    return environ.get(KIND, "") == KIND_TRAINING
 
 
 def message_file(environ: Dict[str, str]) -> str:
@@ -109,7 +114,7 @@ def setup(
     check_modes(environ)
     settings = load_settings(argv, environ, path_map)
     settings.message_file = message_file(environ)
-    if environ.get(ENV_PREFIX + "ARGV_SOURCE"):
+    if environ.get(ARGV_SOURCE):
         settings.argv = hyperparameter_argv(path_map) + settings.argv
     env = dict(environ)
     place_all(settings.place, path_map)
@@ -129,11 +134,11 @@ def setup(
 
 
 def check_modes(environ: Dict[str, str]) -> None:
-    for name, allowed in (("KIND", KINDS), ("ARGV_SOURCE", ARGV_SOURCES)):
-        value = environ.get(ENV_PREFIX + name, "")
+    for name, allowed in ((KIND, KINDS), (ARGV_SOURCE, ARGV_SOURCES)):
+        value = environ.get(name, "")
         if value and value not in allowed:
             choices = ", ".join(repr(a) for a in allowed if a)
-            raise SetupError(f"{ENV_PREFIX}{name} is {value!r}; allowed: {choices}")
+            raise SetupError(f"{name} is {value!r}; allowed: {choices}")
 
 
 def run_script(
@@ -164,7 +169,7 @@ def main(argv: Optional[List[str]] = None, environ: Optional[Dict[str, str]] = N
     forwarder.install()
     path_map = PathMap()
     try:
-        path_map = PathMap.parse(environ.get(ENV_PREFIX + "PATH_MAP"))
+        path_map = PathMap.parse(environ.get(PATH_MAP))
         settings, env = setup(argv, environ, forwarder, path_map)
         code = run_script(settings, env, forwarder, path_map)
     except SetupError as error:

@@ -6,8 +6,23 @@ import shlex
 import sys
 from typing import Dict, List, Optional
 
+from aws_sagemaker_remote.container.protocol import (
+    CONFIGURATION_COMMAND,
+    CONFIGURATION_SCRIPT,
+    JOB_ARGV,
+    JOB_CONFIGURATION_COMMAND,
+    JOB_FILE,
+    JOB_PLACE,
+    JOB_PYTHONPATH,
+    PATH_MAP,
+    PLACE,
+    PYTHON,
+    PYTHONPATH,
+    REQUIREMENTS,
+    SCRIPT,
+)
+
 LOG_PREFIX = "aws-sagemaker-remote: "
-ENV_PREFIX = "AWS_SAGEMAKER_REMOTE_"
 EXIT_SETUP_FAILED = 1
 
 
@@ -41,9 +56,7 @@ class PathMap:
         source, sep, target = spec.partition("=")
         source, target = _strip_slash(source), _strip_slash(target)
         if not sep or not source.startswith("/") or not target:
-            raise SetupError(
-                f"{ENV_PREFIX}PATH_MAP must be FROM=TO with an absolute FROM, got {spec!r}"
-            )
+            raise SetupError(f"{PATH_MAP} must be FROM=TO with an absolute FROM, got {spec!r}")
         return cls(source, target)
 
     def path(self, path: str) -> str:
@@ -98,20 +111,18 @@ class Settings:
 def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -> Settings:
     settings = Settings()
     settings.path_map = path_map
-    settings.script = path_map.path(environ.get(ENV_PREFIX + "SCRIPT", ""))
+    settings.script = path_map.path(environ.get(SCRIPT, ""))
     if not settings.script:
-        raise SetupError(f"{ENV_PREFIX}SCRIPT is not set")
-    settings.python = _interpreter(environ.get(ENV_PREFIX + "PYTHON", ""))
-    entries = environ.get(ENV_PREFIX + "PYTHONPATH", "").split(":")
+        raise SetupError(f"{SCRIPT} is not set")
+    settings.python = _interpreter(environ.get(PYTHON, ""))
+    entries = environ.get(PYTHONPATH, "").split(":")
     settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
-    settings.place = [f for f in environ.get(ENV_PREFIX + "PLACE", "").split(":") if f]
-    settings.requirements = path_map.path(environ.get(ENV_PREFIX + "REQUIREMENTS", ""))
-    settings.configuration_script = path_map.path(
-        environ.get(ENV_PREFIX + "CONFIGURATION_SCRIPT", "")
-    )
-    settings.configuration_command = environ.get(ENV_PREFIX + "CONFIGURATION_COMMAND", "")
+    settings.place = [folder for folder in environ.get(PLACE, "").split(":") if folder]
+    settings.requirements = path_map.path(environ.get(REQUIREMENTS, ""))
+    settings.configuration_script = path_map.path(environ.get(CONFIGURATION_SCRIPT, ""))
+    settings.configuration_command = environ.get(CONFIGURATION_COMMAND, "")
     settings.argv = list(argv)
-    job_file = path_map.path(environ.get(ENV_PREFIX + "JOB_FILE", ""))
+    job_file = path_map.path(environ.get(JOB_FILE, ""))
     if job_file:
         _apply_job_file(settings, job_file, path_map)
     return settings
@@ -123,7 +134,7 @@ def _interpreter(command: str) -> List[str]:
     try:
         words = shlex.split(command)
     except ValueError as error:
-        raise SetupError(f"{ENV_PREFIX}PYTHON {command!r}: {error}") from None
+        raise SetupError(f"{PYTHON} {command!r}: {error}") from None
     return words or [sys.executable or "python3"]
 
 
@@ -138,23 +149,23 @@ def _apply_job_file(settings: Settings, job_file: str, path_map: PathMap) -> Non
         raise SetupError(f"job file {shown}: {error}") from None
     if not isinstance(job, dict):
         raise SetupError(f"job file {shown}: expected a JSON object")
-    if "argv" in job:
-        argv = job["argv"]
+    if JOB_ARGV in job:
+        argv = job[JOB_ARGV]
         if not isinstance(argv, list) or not all(isinstance(token, str) for token in argv):
             raise SetupError(f"job file {shown}: 'argv' must be a list of strings")
         settings.argv = [path_map.token(token) for token in argv]
-    if "pythonpath" in job:
-        entries = job["pythonpath"]
+    if JOB_PYTHONPATH in job:
+        entries = job[JOB_PYTHONPATH]
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
             raise SetupError(f"job file {shown}: 'pythonpath' must be a list of strings")
         settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
-    if "place" in job:
-        folders = job["place"]
+    if JOB_PLACE in job:
+        folders = job[JOB_PLACE]
         if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
             raise SetupError(f"job file {shown}: 'place' must be a list of strings")
         settings.place = [folder for folder in folders if folder]
-    if "configuration_command" in job:
-        command = job["configuration_command"]
+    if JOB_CONFIGURATION_COMMAND in job:
+        command = job[JOB_CONFIGURATION_COMMAND]
         if not isinstance(command, str):
             raise SetupError(f"job file {shown}: 'configuration_command' must be a string")
         settings.configuration_command = command

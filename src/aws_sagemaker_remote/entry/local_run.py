@@ -199,15 +199,12 @@ def _input_uri(args, name: str) -> str:
     if not is_job_reference(value):
         return value
     from ..backends import get_backend
-    from ..pipeline.jobref import resolve_job_reference
+    from ..pipeline.jobref import resolve_input
 
     backend = get_backend(
         args.sagemaker_backend, profile=args.sagemaker_profile, region=args.sagemaker_region
     )
-    try:
-        return resolve_job_reference(backend, value)
-    except UsageError as exc:
-        raise UsageError(f"{flag_of(name)}: {exc}") from None
+    return resolve_input(backend, name, value)
 
 
 def _download_input(s3, name: str, uri: str, run_dir: str) -> Path:

@@ -18,7 +18,7 @@ class ScriptConfig:
     Not a dataclass: the local path must not import ``dataclasses``/``inspect``.
     """
 
-    kind = "processing"
+    kind = None  # the job kind (kinds.JobKind), set by each face's subclass
     # Flags naming local folders that `main` writes and that a local run creates first.
     local_dirs: tuple = ()
 

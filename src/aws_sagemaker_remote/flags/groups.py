@@ -8,6 +8,7 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
+from .. import settings
 from .builder import FlagAdder, add_user_arguments
 from .types import comma_list, key_value_list, positive_int
 
@@ -116,7 +117,7 @@ def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
         "env": config.env,
         "tags": config.tags,
         "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
-        "backend": values["backend"] or os.environ.get("AWS_SAGEMAKER_REMOTE_BACKEND") or "aws",
+        "backend": values["backend"] or settings.backend_from_environment() or "aws",
     }
 
 
@@ -176,9 +177,7 @@ def _merged(what: str, from_code: Dict[str, str]) -> str:
     return f"{text}; added to the script's own: {shown}"
 
 
-def add_inputs(
-    add: FlagAdder, parser, config: ScriptConfig, modes: Sequence[str] = c.INPUT_MODES
-) -> None:
+def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[str]) -> None:
     if not config.inputs:
         return
     group = parser.add_argument_group("Inputs", "What the script reads.")

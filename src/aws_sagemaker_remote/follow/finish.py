@@ -8,8 +8,8 @@ import shlex
 from datetime import datetime
 from typing import Any, Optional, Sequence, Tuple
 
-from ..contract import JobKind, kind_of
 from ..errors import EXIT_JOB_FAILED, EXIT_OK
+from ..kinds import JobKind, kind_of
 from .console import paint
 from .progress import final_metrics_line
 
@@ -100,9 +100,7 @@ def _job_command(backend: Any, kind: JobKind, command: str) -> str:
     options = []
     if backend.name == "local":
         options.append("--backend local")
-    profile = getattr(backend, "profile", None) or getattr(
-        getattr(backend, "session", None), "profile_name", None
-    )
+    profile = backend.profile
     if profile and profile != "default":
         options.append(f"--profile {shlex.quote(profile)}")
     if backend.region and (backend.name != "local" or backend.region != _local_region()):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..contract import PROCESSING_LOG_GROUP as LOG_GROUP
 from ..errors import is_not_found
 
 # (stream suffix after "<job-name>/", timestamp in ms, message)
@@ -21,7 +20,7 @@ class LogTailer:
     Events read by a poll that was interrupted are kept and returned by the next poll.
     """
 
-    def __init__(self, logs_client: Any, job_name: str, log_group: str = LOG_GROUP) -> None:
+    def __init__(self, logs_client: Any, job_name: str, log_group: str) -> None:
         self.logs = logs_client
         self.job_name = job_name
         self.log_group = log_group

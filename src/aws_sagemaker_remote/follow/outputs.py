@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional
 
-ARCHIVE_SUFFIX = ".tar.gz"  # a training job's model and output archives
+from ..kinds import kind_of
 
 
 def download_outputs(
@@ -26,35 +26,39 @@ def download_outputs(
     from ..s3.uri import parse
 
     done: Dict[str, List[Path]] = {}
-    for name, uri in output_uris(description).items():
-        local = outputs_local.get(name)
-        if not local:
+    kind = kind_of(description)
+    for output in kind.outputs(description):
+        name, uri, local = output.name, output.uri, outputs_local.get(output.name)
+        if not local or not uri:
             continue
         try:
             owner = owners.get(parse(uri).bucket) if owners else None
-            files = _download(backend.s3, uri, Path(local), owner, f"output {name}")
+            label = f"output {name}"
+            files = _download(backend.s3, uri, Path(local), owner, label, output.archive)
         except FileNotFoundError:  # SageMaker uploads nothing for an empty output folder
             _say(out, f"Output {name}: the job wrote nothing to {uri}")
             continue
         done[name] = files
-        unpacked = " unpacked" if uri.endswith(ARCHIVE_SUFFIX) else ""
+        unpacked = " unpacked" if output.archive else ""
         _say(out, f"Downloaded output {name}: {uri} ->{unpacked} {local} ({len(files)} files)")
     return done
 
 
-def _download(s3: Any, uri: str, local: Path, owner: Optional[str], label: str) -> List[Path]:
-    """A prefix's objects below `local`; a training archive is fetched beside `local` and
-    unpacked into it."""
+def _download(
+    s3: Any, uri: str, local: Path, owner: Optional[str], label: str, archive: bool
+) -> List[Path]:
+    """A prefix's objects below `local`; an archive the platform packed is fetched beside
+    `local` and unpacked into it."""
     from ..s3.transfer import download_prefix
 
-    if not uri.endswith(ARCHIVE_SUFFIX):
+    if not archive:
         return download_prefix(s3, uri, local, owner)
     from .archives import unpack
 
     local.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".download-", dir=local.parent) as tmp:
-        (archive,) = download_prefix(s3, uri, Path(tmp), owner)
-        return unpack(archive, local, label)
+        (packed,) = download_prefix(s3, uri, Path(tmp), owner)
+        return unpack(packed, local, label)
 
 
 def output_dirs(target: Path, outputs: Dict[str, str]) -> Dict[str, str]:
@@ -83,29 +87,8 @@ def file_name_problem(name: str) -> Optional[str]:
 
 
 def output_uris(description: dict) -> Dict[str, str]:
-    """Output name -> S3 URI: a processing job's outputs; a training job's `model` and
-    `output` archives (`<S3OutputPath>/<job>/output/{model,output}.tar.gz`)."""
-    if "TrainingJobName" in description:
-        return _training_uris(description)
-    outputs = description.get("ProcessingOutputConfig", {}).get("Outputs", [])
-    return {
-        output["OutputName"]: output["S3Output"]["S3Uri"]
-        for output in outputs
-        if output.get("S3Output", {}).get("S3Uri")
-    }
-
-
-def _training_uris(description: dict) -> Dict[str, str]:
-    model = description.get("ModelArtifacts", {}).get("S3ModelArtifacts")
-    if model:
-        folder = model.rsplit("/", 1)[0]
-    else:
-        base = description.get("OutputDataConfig", {}).get("S3OutputPath", "")
-        if not base:
-            return {}
-        folder = f"{base.rstrip('/')}/{description['TrainingJobName']}/output"
-        model = f"{folder}/model{ARCHIVE_SUFFIX}"
-    return {"model": model, "output": f"{folder}/output{ARCHIVE_SUFFIX}"}
+    """Output name -> S3 URI of what the job leaves (its kind's `results` view)."""
+    return kind_of(description).results(description)
 
 
 def description_json(description: dict) -> str:

@@ -1,6 +1,6 @@
-"""What a job tells besides its log lines: a training job's secondary status transitions, and
-the metrics its MetricDefinitions find in its log lines, each printed once as it appears.
-A processing job has neither, so nothing is printed for it."""
+"""What a job tells besides its log lines: its secondary status transitions, and the metrics
+its MetricDefinitions find in its log lines, each printed once as it appears. A job whose kind
+has neither prints nothing more."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Pattern, Set, Tuple
 
 from ..contract import metric_value
+from ..kinds import JobKind
 
 
 @dataclass
@@ -17,11 +18,10 @@ class MetricDefinition:
     pattern: Pattern[str]
 
 
-def metric_definitions(description: dict) -> List[MetricDefinition]:
+def metric_definitions(kind: JobKind, description: dict) -> List[MetricDefinition]:
     """The job's MetricDefinitions that compile as Python regular expressions."""
     found = []
-    spec = description.get("AlgorithmSpecification") or {}
-    for item in spec.get("MetricDefinitions") or []:
+    for item in kind.app(description).metrics:
         try:
             found.append(MetricDefinition(item["Name"], re.compile(item["Regex"])))
         except (KeyError, TypeError, re.error):
@@ -30,7 +30,8 @@ def metric_definitions(description: dict) -> List[MetricDefinition]:
 
 
 class JobProgress:
-    def __init__(self) -> None:
+    def __init__(self, kind: JobKind) -> None:
+        self.kind = kind
         self.seen: Set[Tuple[str, str, str]] = set()
         self.metrics: Optional[List[MetricDefinition]] = None
 
@@ -38,7 +39,7 @@ class JobProgress:
         """A line per secondary status transition not shown yet (a restarted spot job repeats
         a status with a new start time, so it is shown again)."""
         if self.metrics is None:
-            self.metrics = metric_definitions(description)
+            self.metrics = metric_definitions(self.kind, description)
         lines = []
         for step in description.get("SecondaryStatusTransitions") or []:
             status, message = str(step.get("Status", "?")), str(step.get("StatusMessage", ""))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import Dict, List, Optional, Union
 from urllib.parse import quote
 
-from ..contract import PROCESSING, JobKind, kind_of
+from ..kinds import JobKind, kind_of
 from .console import elapsed_text
 
 CONSOLE_HOSTS = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
@@ -19,11 +19,11 @@ def _console(region: str) -> str:
     return f"https://{host}" if host else f"https://{region}.console.aws.amazon.com"
 
 
-def console_url(region: str, job_name: str, kind: JobKind = PROCESSING) -> str:
+def console_url(region: str, job_name: str, kind: JobKind) -> str:
     return f"{_console(region)}/sagemaker/home?region={region}#/{kind.console_page}/{job_name}"
 
 
-def logs_url(region: str, job_name: str, kind: JobKind = PROCESSING) -> str:
+def logs_url(region: str, job_name: str, kind: JobKind) -> str:
     """The CloudWatch console page of the log group, filtered to the job's streams."""
     # The console's fragment encodes "%" as "$25", so a URL-encoded value is encoded twice.
     group = _console_escape(kind.log_group)
@@ -52,55 +52,44 @@ def summary_lines(
     else:
         lines.append(f"Console:   {console_url(region, name, kind)}")
         lines.append(f"Logs:      {logs_url(region, name, kind)}")
-    lines.extend(_input_lines(request))
-    lines.extend(_output_lines(request))
+    lines.extend(_channel_lines(kind, request))
     stopping = request.get("StoppingCondition", {})
     for field, title in (("MaxRuntimeInSeconds", "Runtime"), ("MaxWaitTimeInSeconds", "Wait")):
         limit = stopping.get(field)
         if limit:
             lines.append(f"{title + ':':10s} at most {limit} s ({elapsed_text(limit)}, {field})")
-    lines.extend(_training_lines(request))
+    lines.extend(_run_lines(kind, request))
     return lines
 
 
-def _training_lines(request: dict) -> List[str]:
+def _channel_lines(kind: JobKind, request: dict) -> List[str]:
+    """Each input and output; the archives a kind's platform packs, by their folder."""
+    lines = [
+        f"Input  {channel.name or '?'}: {channel.uri}"
+        for channel in kind.channels(request)
+        if channel.uri
+    ]
+    archives: Dict[str, List[str]] = {}
+    for output in kind.outputs(request):
+        if output.archive:
+            archives.setdefault(output.uri.rsplit("/", 1)[0] + "/", []).append(output.name)
+        elif output.uri:
+            lines.append(f"Output {output.name or '?'}: {output.uri}")
+    for folder, names in archives.items():
+        lines.append(f"Output {', '.join(names)}: {folder}")
+    return lines
+
+
+def _run_lines(kind: JobKind, request: dict) -> List[str]:
     lines = []
-    if request.get("EnableManagedSpotTraining"):
+    if kind.spot(request):
         lines.append("Spot:      managed spot instances; an interrupted job restarts")
-    checkpoints = request.get("CheckpointConfig", {})
-    if checkpoints.get("S3Uri"):
-        local = checkpoints.get("LocalPath", "/opt/ml/checkpoints")
-        lines.append(f"Checkpoints: {local} <-> {checkpoints['S3Uri']}")
-    metrics = request.get("AlgorithmSpecification", {}).get("MetricDefinitions", [])
+    checkpoint = kind.checkpoint(request)
+    if checkpoint is not None:
+        lines.append(f"Checkpoints: {checkpoint.local_path} <-> {checkpoint.uri}")
+    metrics = kind.app(request).metrics
     if metrics:
         lines.append("Metrics:   " + ", ".join(m["Name"] for m in metrics))
-    return lines
-
-
-def _input_lines(request: dict) -> List[str]:
-    lines = []
-    for channel in request.get("ProcessingInputs", []):
-        uri = channel.get("S3Input", {}).get("S3Uri")
-        if uri:
-            lines.append(f"Input  {channel.get('InputName', '?')}: {uri}")
-    for channel in request.get("InputDataConfig", []):
-        uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri")
-        if uri:
-            lines.append(f"Input  {channel.get('ChannelName', '?')}: {uri}")
-    return lines
-
-
-def _output_lines(request: dict) -> List[str]:
-    lines = []
-    for output in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        uri = output.get("S3Output", {}).get("S3Uri")
-        if uri:
-            lines.append(f"Output {output.get('OutputName', '?')}: {uri}")
-    path = request.get("OutputDataConfig", {}).get("S3OutputPath")
-    if path:
-        lines.append(
-            f"Output model, output: {path.rstrip('/')}/{kind_of(request).job_name(request)}/output/"
-        )
     return lines
 
 

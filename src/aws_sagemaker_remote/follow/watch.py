@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import deque
 from datetime import datetime
 from typing import IO, Any, Callable, Deque, Dict, Optional
 
-from ..contract import PROCESSING, TERMINAL_STATES, JobKind
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, UsageError, is_throttled
+from ..contract import TERMINAL_STATES
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, is_throttled
+from ..kinds import JobKind
 from .console import WaitingLine, use_color
 from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
 from .progress import JobProgress
 
-POLL_SECONDS = 2.0
-MAX_POLL_SECONDS = 30.0
 LOG_SETTLE_SECONDS = 300  # a job that ended longer ago has all its lines in CloudWatch
 SETTLE_POLLS = 5
-SETTLE_ENV = "AWS_SAGEMAKER_REMOTE_LOG_SETTLE"
 
 
 class Follower:
@@ -31,6 +28,7 @@ class Follower:
         self,
         backend: Any,
         job_name: str,
+        kind: JobKind,
         *,
         out: IO[str] = sys.stdout,
         poll_seconds: Optional[float] = None,
@@ -38,16 +36,15 @@ class Follower:
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
         clock: Callable[[], float] = time.time,
-        kind: JobKind = PROCESSING,
     ) -> None:
         self.backend = backend
         self.job_name = job_name
         self.kind = kind
         self.out = out
         if poll_seconds is None:
-            poll_seconds = getattr(backend, "poll_seconds", POLL_SECONDS)
+            poll_seconds = backend.poll_seconds
         if max_poll_seconds is None:
-            max_poll_seconds = getattr(backend, "max_poll_seconds", MAX_POLL_SECONDS)
+            max_poll_seconds = backend.max_poll_seconds
         self.poll_seconds = poll_seconds
         self.max_poll_seconds = max(max_poll_seconds, poll_seconds)
         self.sleep = sleep
@@ -60,7 +57,7 @@ class Follower:
         self.description: Optional[dict] = None
         self.stop_requested = False
         self.waiting = WaitingLine(out, clock=clock)
-        self.progress = JobProgress()
+        self.progress = JobProgress(kind)
 
     def describe(self) -> dict:
         self.description = self.backend.describe_job(self.kind, self.job_name)
@@ -209,6 +206,7 @@ def _request_stop(follower: Follower) -> None:
 def run_watch(
     backend: Any,
     job_name: str,
+    kind: JobKind,
     *,
     wait: bool,
     output_json: Optional[str],
@@ -219,7 +217,6 @@ def run_watch(
     max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
     owners: Optional[Dict[str, str]] = None,
-    kind: JobKind = PROCESSING,
 ) -> int:
     """What happens after the job was created; returns the process exit code. `owners`: bucket
     -> the account that must own it, for the downloads."""
@@ -232,11 +229,11 @@ def run_watch(
     follower = Follower(
         backend,
         job_name,
+        kind,
         out=out,
         poll_seconds=poll_seconds,
         max_poll_seconds=max_poll_seconds,
         sleep=sleep,
-        kind=kind,
     )
     code = watch_with_interrupts(follower)
     description = follower.description
@@ -248,16 +245,10 @@ def run_watch(
 
 
 def settle_seconds(default: float) -> float:
-    value = os.environ.get(SETTLE_ENV, "").strip()
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise UsageError(f"{SETTLE_ENV}: {value!r}: expected seconds, from 0 to 3600")
-    return seconds
+    from ..settings import log_settle_seconds
+
+    seconds = log_settle_seconds()
+    return default if seconds is None else seconds
 
 
 def _ended_recently(end, now: float) -> bool:

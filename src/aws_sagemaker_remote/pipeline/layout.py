@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from .. import contract as c
-from ..contract import CODE_ROOT, SHARED_CODE_CHANNEL
+from ..container.protocol import JOB_FILE_NAME
+from ..contract import SHARED_CODE_CHANNEL
 from ..errors import UsageError
 from ..flags import flag_of
+from ..kinds import JobKind
 from ..s3.digest import FileList, piece_digest, piece_files
 from ..s3.uploads import MANIFEST, PREFIX, Upload
-from .resolve import Resolved
+from .resolve import Resolved, staging_base
 from .spec import InputSpec, JobSpec
 
 # Parts of this library that only ever run on the user's machine (the emulator, the embedded S3
@@ -43,30 +44,44 @@ class Piece:
 
 
 def code_pieces(spec: JobSpec, support_dir: Path) -> List[Piece]:
-    pieces = [Piece("script", Path(spec.script), piece_files(spec.script))]
+    pieces = []
+    for key, source, files in code_sources(spec, support_dir):
+        if key.startswith("module-"):
+            files = non_empty(flag_of(key[len("module-") :]), source, files)
+        pieces.append(Piece(key, source, files))
+    return pieces
+
+
+def code_sources(spec: JobSpec, support_dir: Path) -> List[Tuple[str, Path, FileList]]:
+    """(key, source, files) of each code piece, its files walked as they are uploaded: the one
+    walk of what ships (the plan's and the digest warm-up's, warm.py)."""
+    sources = [("script", Path(spec.script), piece_files(spec.script))]
     if spec.requirements:
-        pieces.append(
-            Piece("requirements", Path(spec.requirements), piece_files(spec.requirements))
-        )
+        sources.append(("requirements", Path(spec.requirements), piece_files(spec.requirements)))
     if spec.configuration_script:
         source = Path(spec.configuration_script)
-        pieces.append(Piece("configuration", source, piece_files(source, lf=True)))
+        sources.append(("configuration", source, piece_files(source, lf=True)))
     support = [
         (f"aws_sagemaker_remote/{rel}", f)
         for rel, f in piece_files(support_dir, lf=False)
         if not rel.startswith(MACHINE_ONLY)
     ]
-    pieces.append(Piece("support", support_dir, support))
+    sources.append(("support", support_dir, support))
     for module in spec.modules:
         path = Path(module.path)
-        files = non_empty(flag_of(module.name), path, piece_files(path, lf=False))
+        files = piece_files(path, lf=False)
         if path.is_dir():
             files = [(f"{path.name}/{rel}", f) for rel, f in files]
-        pieces.append(Piece(f"module-{module.name}", path, files))
-    return pieces
+        sources.append((f"module-{module.name}", path, files))
+    return sources
 
 
-def non_empty(flag: str, path: Path, files: FileList) -> FileList:
+def input_files(path: Path) -> FileList:
+    """A local input's files, as they are staged: byte for byte, none left out."""
+    return piece_files(path, lf=False, skip_junk=False)
+
+
+def non_empty(flag: str, path: Optional[Path], files: FileList) -> FileList:
     if not files:
         raise UsageError(f"{flag}: {str(path)!r}: contains no files to ship")
     return files
@@ -79,16 +94,13 @@ class Layout:
     def __init__(self, spec: JobSpec, resolved: Resolved, pieces: List[Piece], shared: bool):
         self.spec = spec
         self.resolved = resolved
-        self.base = s3_join(resolved.bucket, spec.prefix)
+        self.base = staging_base(resolved.bucket, spec.prefix)
         self.pieces = list(pieces)
         self.shared = shared
-        self.training = spec.training is not None
-        self.code_root = (
-            f"{c.TRAINING_DATA_ROOT}/{SHARED_CODE_CHANNEL}" if self.training else CODE_ROOT
-        )
+        self.kind = spec.kind
 
     def add_job_file(self, body: bytes) -> None:
-        self.pieces.append(Piece("job", None, [("job.json", body)]))
+        self.pieces.append(Piece("job", None, [(JOB_FILE_NAME, body)]))
 
     def channel_count(self) -> int:
         return 1 if self.shared else len(self.pieces)
@@ -96,34 +108,28 @@ class Layout:
     def folder(self, key: str) -> str:
         """Container folder of a piece."""
         if self.shared:
-            return f"{self.code_root}/{_shared_rel(key)}"
-        if self.training:
-            return f"{c.TRAINING_DATA_ROOT}/{_channel_name(key)}"
-        if key.startswith("module-"):
-            return posixpath.join(self.spec.module_mount, key[len("module-") :])
-        return f"{CODE_ROOT}/{key}"
+            return f"{self.kind.code_root}/{_shared_rel(key)}"
+        return piece_folder(self.kind, key, self.spec.module_mount)
 
     def input_folder(self, item: InputSpec) -> str:
-        root = c.TRAINING_DATA_ROOT if self.training else self.spec.input_mount
-        return posixpath.join(root, item.name)
+        return posixpath.join(self.kind.channel_root or self.spec.input_mount, item.name)
 
     def input_path(self, item: InputSpec) -> str:
         """What the input's flag points at in the container: its folder, or the file in it
-        (a Pipe channel of a training job is read from `<folder>_<epoch>`: its folder)."""
+        (a kind may read a Pipe channel from a path named after its folder: pipe_is_folder)."""
         folder = self.input_folder(item)
-        if _input_is_file(item, self.resolved) and not (self.training and item.mode == "Pipe"):
+        pipe_folder = self.kind.pipe_is_folder and item.mode == "Pipe"
+        if _input_is_file(item, self.resolved) and not pipe_folder:
             return f"{folder}/{_basename(item.value)}"
         return folder
 
     def output_folders(self) -> List[Tuple[str, str]]:
-        """(flag name, container folder) of each folder the script writes."""
-        if self.training:
-            return [
-                ("model_dir", c.MODEL_DIR),
-                ("output_dir", c.OUTPUT_DATA_DIR),
-                ("checkpoint_dir", c.CHECKPOINT_DIR),
-            ]
-        return [(o.name, posixpath.join(self.spec.output_mount, o.name)) for o in self.spec.outputs]
+        """(flag name, container folder) of each folder the script writes: the kind's own, then
+        each output's under the output mount."""
+        outputs = [
+            (o.name, posixpath.join(self.spec.output_mount, o.name)) for o in self.spec.outputs
+        ]
+        return list(self.kind.script_folders) + outputs
 
     def file_path(self, key: str) -> str:
         piece = self.piece(key)
@@ -154,17 +160,24 @@ class Layout:
         """(channel name, S3 URI, container folder, S3DataType) of each code channel."""
         uploads = self.uploads()
         if self.shared:
-            return [(SHARED_CODE_CHANNEL, uploads[0].channel_uri, self.code_root, "S3Prefix")]
+            return [(SHARED_CODE_CHANNEL, uploads[0].channel_uri, self.kind.code_root, "S3Prefix")]
         return [
-            (_channel_name(p.key), u.channel_uri, self.folder(p.key), data_type(u))
+            (channel_name(p.key), u.channel_uri, self.folder(p.key), data_type(u))
             for p, u in zip(self.pieces, uploads)
         ]
 
-    def placed_modules(self) -> List[str]:
-        """Container folders of the modules the bootstrap places (ManifestFile channels)."""
-        if self.shared:
-            return []
-        return [self.folder(p.key) for p in self.pieces if p.key.startswith("module-")]
+    def placed_folders(self) -> List[str]:
+        """Container folders of the ManifestFile channels (own-channel modules, local File and
+        FullyReplicated inputs): the bootstrap puts their files under their real names before
+        anything else (protocol.PLACE)."""
+        folders = []
+        if not self.shared:
+            folders = [self.folder(p.key) for p in self.pieces if p.key.startswith("module-")]
+        for item in self.spec.inputs:
+            local = item.value and "://" not in item.value
+            if local and input_layout(item.mode, item.distribution) == MANIFEST:
+                folders.append(self.input_folder(item))
+        return folders
 
 
 def data_type(upload: Upload) -> str:
@@ -184,7 +197,18 @@ def input_layout(mode: str, distribution: str) -> str:
     return PREFIX
 
 
-def _channel_name(key: str) -> str:
+def piece_folder(kind: JobKind, key: str, module_mount: str = "") -> str:
+    """The container folder of a code piece in a channel of its own: the kind's folder of
+    that channel, or the module mount (modules) or the code root (the other pieces) where the
+    request names each channel's place."""
+    if kind.channel_root:
+        return f"{kind.channel_root}/{channel_name(key)}"
+    if key.startswith("module-"):
+        return posixpath.join(module_mount, key[len("module-") :])
+    return f"{kind.code_root}/{key}"
+
+
+def channel_name(key: str) -> str:
     return key if key.startswith("module-") else f"code-{key}"
 
 
@@ -201,24 +225,3 @@ def _input_is_file(item: InputSpec, resolved: Resolved) -> bool:
 
 def _basename(value: str) -> str:
     return value.rstrip("/").rsplit("/", 1)[-1] if "://" in value else Path(value).name
-
-
-def channel(
-    name: str, uri: str, local: str, data="S3Prefix", mode="File", dist="FullyReplicated"
-) -> dict:
-    return {
-        "InputName": name,
-        "AppManaged": False,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": local,
-            "S3DataType": data,
-            "S3InputMode": mode,
-            "S3DataDistributionType": dist,
-            "S3CompressionType": "None",
-        },
-    }
-
-
-def s3_join(bucket: str, prefix: str) -> str:
-    return f"s3://{bucket}/{prefix.strip('/') + '/' if prefix.strip('/') else ''}"

@@ -12,7 +12,7 @@ import string
 from datetime import datetime, timezone
 from typing import Optional
 
-from ..contract import DEFAULT_BASE_JOB_NAME, MAX_JOB_NAME_LENGTH, is_job_name, job_name_rule
+from ..contract import MAX_JOB_NAME_LENGTH, is_job_name, job_name_rule
 from ..errors import UsageError
 
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
@@ -22,9 +22,11 @@ TIMESTAMP_RE = r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}(-[a-z0-9]{5})?$"
 _STAMP_LENGTH = len("-YYYY-MM-DD-HH-MM-SS-mmm") + 1 + SUFFIX_LENGTH
 
 
-def sanitize_base(base: str) -> str:
+def sanitize_base(base: str, fallback: str) -> str:
+    """`base` made a valid start of a job name; `fallback` (the kind's default base name) when
+    nothing of it is left."""
     cleaned = re.sub(r"-+", "-", re.sub(r"[^a-zA-Z0-9-]", "-", base)).strip("-")
-    return cleaned or DEFAULT_BASE_JOB_NAME
+    return cleaned or fallback
 
 
 def timestamp(now: Optional[datetime] = None) -> str:
@@ -40,9 +42,11 @@ def random_suffix() -> str:
     return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
 
 
-def job_name(base: str, now: Optional[datetime] = None, suffix: Optional[str] = None) -> str:
+def job_name(
+    base: str, now: Optional[datetime] = None, suffix: Optional[str] = None, *, fallback="job"
+) -> str:
     room = MAX_JOB_NAME_LENGTH - _STAMP_LENGTH
-    trimmed = sanitize_base(base)[:room].rstrip("-")
+    trimmed = sanitize_base(base, fallback)[:room].rstrip("-")
     return f"{trimmed}-{timestamp(now)}-{suffix or random_suffix()}"
 
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Optional
 
 from ..args import is_job_reference
-from ..contract import PLACEHOLDER_ACCOUNT, JobKind
+from ..contract import PLACEHOLDER_ACCOUNT
 from ..errors import UsageError
 from ..flags import flag_of
-from .jobref import resolve_job_reference
+from ..kinds import JobKind, home
+from .jobref import resolve_input
 from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
 from .spec import JobSpec
@@ -73,9 +74,28 @@ def resolve(spec: JobSpec) -> Resolution:
     resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
     if backend is not None:
         _check_outputs_exist(backend.s3, spec)
-        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.job_kind)
+        _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.kind)
     _warn_about_python(spec)
-    return Resolution(backend, resolved, spec, session, role_missing, role_ours)
+    return Resolution(backend, resolved, with_locations(spec, resolved), session, role_missing,
+                      role_ours)  # fmt: skip
+
+
+def staging_base(bucket: str, prefix: str) -> str:
+    """`s3://BUCKET/PREFIX/`: where a job's code, staged inputs and default places are."""
+    return f"s3://{bucket}/{prefix.strip('/') + '/' if prefix.strip('/') else ''}"
+
+
+def with_locations(spec: JobSpec, resolved: Resolved) -> JobSpec:
+    """The spec with every S3 place left to its default (None) made a URI under the staging
+    base: each output at `<base><job>/<output>`, and the kind's own places (its pipeline
+    module's `with_locations`). The one reader of the `default` place."""
+    base = staging_base(resolved.bucket, spec.prefix)
+    outputs = [
+        out if out.s3 is not None else replace(out, s3=f"{base}{resolved.job_name}/{out.name}")
+        for out in spec.outputs
+    ]
+    spec = replace(spec, outputs=outputs)
+    return home(__package__, spec.kind).with_locations(spec, base, resolved.job_name)
 
 
 def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Optional[str]):
@@ -86,7 +106,8 @@ def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Opt
         role_arn=role_arn,
         bucket=bucket,
         image=spec.image or default_image(region),
-        job_name=spec.job_name or timestamped_name(spec.base_job_name),
+        job_name=spec.job_name
+        or timestamped_name(spec.base_job_name, fallback=spec.kind.defaults.base_job_name),
         account=account,
         git=git_state(os.path.dirname(os.path.abspath(spec.script))),
     )
@@ -151,17 +172,17 @@ def _resolve_aws(spec: JobSpec):
 
 
 def _check_outputs_exist(s3: Any, spec: JobSpec) -> None:
-    """HeadBucket on each output's own bucket (and a training job's checkpoint bucket): a
-    missing one would fail the job only at its end, or at its first checkpoint, after the
-    compute. A bucket we may not look at is left to the job's role."""
+    """HeadBucket on each output's own bucket (and on the other places the user chose that the
+    job writes, e.g. checkpoints): a missing one would fail the job only at its end, or at its
+    first checkpoint, after the compute. A bucket we may not look at is left to the job's
+    role."""
     from botocore.exceptions import ClientError
 
     from ..errors import is_not_found
     from ..s3.uri import parse
 
-    places = [(flag_of(out.name + "_s3"), out.s3) for out in spec.outputs if out.s3 != "default"]
-    if spec.training is not None and spec.training.checkpoint_s3 != "default":
-        places.append(("--sagemaker-checkpoint-s3", spec.training.checkpoint_s3))
+    places = [(flag_of(out.name + "_s3"), out.s3) for out in spec.outputs if out.s3 is not None]
+    places += home(__package__, spec.kind).chosen_places(spec)
     for flag, uri in places:
         bucket = parse(uri).bucket
         try:
@@ -196,19 +217,12 @@ def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
             "job: inputs need the backend to look the job up; drop the dry-run shortcut"
         )
     inputs = [
-        replace(i, value=_job_reference(backend, i.name, i.value))
+        replace(i, value=resolve_input(backend, i.name, i.value))
         if is_job_reference(i.value)
         else i
         for i in spec.inputs
     ]
     return replace(spec, inputs=inputs)
-
-
-def _job_reference(backend: Any, name: str, value: str) -> str:
-    try:
-        return resolve_job_reference(backend, value)
-    except UsageError as exc:
-        raise UsageError(f"{flag_of(name)}: {exc}") from None
 
 
 def _classify_s3_inputs(backend: Any, spec: JobSpec, resolved: Resolved) -> Dict[str, bool]:

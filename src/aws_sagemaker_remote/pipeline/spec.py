@@ -1,16 +1,17 @@
-"""JobSpec: what the user asked for, as plain data, read off the parsed flags (kind-neutral:
-every job kind's face builds one, and every later stage reads only this)."""
+"""JobSpec: what the user asked for, as plain data, read off the parsed flags once (what every
+kind has; what only a kind has is in `extras`, made by the kind's pipeline module)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional
 
 from .. import contract as c
-from ..args import is_job_reference
-from ..flags.argv import given_dests, option_pairs, user_argv
+from ..flags.argv import user_argv
+from ..kinds import JobKind, home
+from ..kinds.base import Limits
+from .values import local_path, location, optional
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class InputSpec:
 class OutputSpec:
     name: str
     local: str
-    s3: str = "default"
+    s3: Optional[str] = None  # None: the default place (resolve.with_locations sets it)
     mode: str = "EndOfJob"
 
 
@@ -40,33 +41,9 @@ class ModuleSpec:
 
 
 @dataclass
-class TrainingSpec:
-    """What only a training job has. `options`: the user's own argv as `(--flag, value)` pairs
-    when it is nothing else (flags/argv.option_pairs), else None. `given`: the dests of the
-    spot and checkpoint flags that were on the command line (a default from the code is no
-    contradiction; a value typed is)."""
-
-    model_dir: str = ""
-    output_dir: str = ""
-    checkpoint_dir: str = ""
-    checkpoints: bool = False
-    checkpoint_s3: str = "default"
-    spot: bool = False
-    max_wait: Optional[int] = None
-    given: Set[str] = field(default_factory=set)
-    metrics: Dict[str, str] = field(default_factory=dict)
-    options: Optional[List[Tuple[str, Optional[str]]]] = None
-
-    @property
-    def checkpointing(self) -> bool:
-        """Spot jobs and a chosen S3 place turn checkpoints on."""
-        return self.checkpoints or self.spot or self.checkpoint_s3 != "default"
-
-
-@dataclass
 class JobSpec:
     script: str
-    kind: str = "processing"
+    kind: JobKind
     python: str = c.DEFAULT_PYTHON
     requirements: Optional[str] = None
     configuration_script: Optional[str] = None
@@ -74,16 +51,16 @@ class JobSpec:
     inputs: List[InputSpec] = field(default_factory=list)
     outputs: List[OutputSpec] = field(default_factory=list)
     modules: List[ModuleSpec] = field(default_factory=list)
-    input_mount: str = c.INPUT_MOUNT
-    output_mount: str = c.OUTPUT_MOUNT
-    module_mount: str = c.MODULE_MOUNT
-    role: str = c.DEFAULT_ROLE
+    input_mount: str = ""  # "": the kind's (Mounts); a kind whose channels land in its own
+    output_mount: str = ""  # folders has none
+    module_mount: str = ""
+    role: str = ""  # "": the kind's default
     image: Optional[str] = None
-    instance: str = c.DEFAULT_INSTANCE
+    instance: str = ""  # "": the kind's default
     instance_count: int = 1
     volume_size: int = c.DEFAULT_VOLUME_GB
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS
-    base_job_name: str = c.DEFAULT_BASE_JOB_NAME
+    base_job_name: Optional[str] = None  # None: the kind's default
     job_name: str = ""
     profile: Optional[str] = None
     region: Optional[str] = None
@@ -103,27 +80,21 @@ class JobSpec:
     download: bool = False
     output_json: Optional[str] = None
     user_argv: List[str] = field(default_factory=list)
-    training: Optional[TrainingSpec] = None
+    extras: Any = None  # what only the kind has: its pipeline module's `extras`
+
+    def __post_init__(self) -> None:
+        """What was left out is the kind's default (a spec built from flags has every value)."""
+        self.input_mount = self.input_mount or self.kind.mounts.input
+        self.output_mount = self.output_mount or self.kind.mounts.output
+        self.module_mount = self.module_mount or self.kind.mounts.module
+        self.role = self.role or self.kind.defaults.role
+        self.instance = self.instance or self.kind.defaults.instance
+        if self.base_job_name is None:
+            self.base_job_name = self.kind.defaults.base_job_name
 
     @property
-    def limits(self) -> c.Limits:
-        return c.LIMITS[self.kind]
-
-    @property
-    def job_kind(self) -> c.JobKind:
-        return c.JOB_KINDS[self.kind]
-
-
-def _opt(value) -> Optional[str]:
-    return value if value not in (None, "") else None
-
-
-def local_path(value: Optional[str]) -> Optional[str]:
-    """Lexically normalized, as users write ``os.path.join(__file__, "../..")`` (which the file
-    system itself refuses: a file is not a folder). URIs and empty values pass unchanged."""
-    if not value or "://" in value or is_job_reference(value):
-        return value
-    return os.path.normpath(os.path.expanduser(value))
+    def limits(self) -> Limits:
+        return self.kind.limits
 
 
 def build_job_spec(
@@ -138,9 +109,9 @@ def build_job_spec(
         script=local_path(get("script")),
         kind=config.kind,
         python=get("python"),
-        requirements=local_path(_opt(get("requirements"))),
-        configuration_script=local_path(_opt(get("configuration_script"))),
-        configuration_command=_opt(get("configuration_command")),
+        requirements=local_path(optional(get("requirements"))),
+        configuration_script=local_path(optional(get("configuration_script"))),
+        configuration_command=optional(get("configuration_command")),
         inputs=[
             InputSpec(
                 n,
@@ -154,31 +125,31 @@ def build_job_spec(
             OutputSpec(
                 n,
                 getattr(args, n) or "",
-                getattr(args, n + "_s3") or "default",
+                location(getattr(args, n + "_s3")),
                 getattr(args, n + "_mode"),
             )
             for n in config.outputs
         ],
         modules=[ModuleSpec(n, local_path(getattr(args, n)) or "") for n in config.dependencies],
-        input_mount=get("input_mount", c.INPUT_MOUNT),
-        output_mount=get("output_mount", c.OUTPUT_MOUNT),
-        module_mount=get("module_mount", c.MODULE_MOUNT),
+        input_mount=get("input_mount", ""),
+        output_mount=get("output_mount", ""),
+        module_mount=get("module_mount", ""),
         role=get("role"),
-        image=_opt(get("image")),
+        image=optional(get("image")),
         instance=get("instance"),
         instance_count=int(get("instance_count")),
         volume_size=int(get("volume_size")),
         runtime_seconds=int(get("runtime_seconds")),
         base_job_name=get("base_job_name") or "",
         job_name=get("job_name") or "",
-        profile=_opt(get("profile")),
-        region=_opt(get("region")),
-        bucket=_opt(get("bucket")),
+        profile=optional(get("profile")),
+        region=optional(get("region")),
+        bucket=optional(get("bucket")),
         prefix=(get("prefix") or "").rstrip("/"),
         env={**config.env, **get("env")},
         tags={**config.tags, **get("tags")},
-        output_kms_key=_opt(get("output_kms_key")),
-        volume_kms_key=_opt(get("volume_kms_key")),
+        output_kms_key=optional(get("output_kms_key")),
+        volume_kms_key=optional(get("volume_kms_key")),
         subnets=list(get("subnets")),
         security_groups=list(get("security_groups")),
         network_isolation=get("network_isolation"),
@@ -187,27 +158,7 @@ def build_job_spec(
         dry_run=get("dry_run"),
         wait=get("wait"),
         download=get("download"),
-        output_json=_opt(get("output_json")),
+        output_json=optional(get("output_json")),
         user_argv=own_argv,
-        training=_training(config, args, argv, parser, own_argv),
-    )
-
-
-SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}
-
-
-def _training(config, args, argv, parser, own_argv) -> Optional[TrainingSpec]:
-    if config.kind != c.TRAINING.name:
-        return None
-    return TrainingSpec(
-        model_dir=local_path(args.model_dir or ""),
-        output_dir=local_path(args.output_dir or ""),
-        checkpoint_dir=local_path(args.checkpoint_dir or ""),
-        checkpoints=args.sagemaker_checkpoints,
-        checkpoint_s3=args.sagemaker_checkpoint_s3 or "default",
-        spot=args.sagemaker_spot,
-        max_wait=args.sagemaker_max_wait,
-        given=given_dests(parser, argv) & SPOT_FLAGS,
-        metrics=dict(config.metrics),
-        options=option_pairs(parser, own_argv),
+        extras=home(__package__, config.kind).extras(config, args, argv, parser, own_argv),
     )

@@ -9,8 +9,8 @@ import sys
 import time
 from typing import List
 
-from ..contract import kind_of
 from ..errors import EXIT_OK
+from ..kinds import home
 from .plan import JobPlan, make_plan
 from .spec import JobSpec, build_job_spec
 from .validate import validate
@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..backends.base import Backend
     from ..flags.config import ScriptConfig
+    from ..kinds import JobKind
 
 
 def run_remote(
@@ -47,7 +48,9 @@ def run_remote(
     )
 
 
-def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time.sleep) -> dict:
+def create_job(
+    backend: Backend, kind: JobKind, request: dict, *, attempts: int = 8, sleep=time.sleep
+) -> dict:
     """Create the job; a role IAM has just created can take seconds before SageMaker may assume
     it, so that one error is retried with backoff (attempts=1: no retry)."""
     from botocore.exceptions import ClientError
@@ -56,7 +59,7 @@ def create_job(backend: Backend, request: dict, *, attempts: int = 8, sleep=time
 
     for attempt in range(attempts):
         try:
-            return backend.create_job(kind_of(request), request)
+            return backend.create_job(kind, request)
         except ClientError as exc:
             if "assume" not in aws_error_message(exc).lower() or attempt == attempts - 1:
                 raise
@@ -74,11 +77,11 @@ def submit(
 
     staged = stage(backend.s3, plan.uploads, owners=plan.expected_owner, hold=True)
     save_digest_cache()
-    kind = spec.job_kind
+    kind = spec.kind
     name = plan.request[kind.field("Name")]
     try:
         staged.before_commit()
-        response = create_job(backend, plan.request, attempts=8 if role_created else 1)
+        response = create_job(backend, kind, plan.request, attempts=8 if role_created else 1)
     except BaseException:
         staged.abandon()
         raise
@@ -88,25 +91,23 @@ def submit(
         arn=response[kind.field("Arn")],
         region=region,
         backend=backend.name,
-        job_dir=backend.job_dir(name, kind),
+        job_dir=backend.job_dir(kind, name),
     ):
         print(line, file=sys.stderr)
     return run_watch(
         backend,
         name,
+        kind,
         wait=spec.wait,
         output_json=spec.output_json,
         download=spec.download,
         outputs_local=download_folders(spec),
         owners=plan.expected_owner,
-        kind=kind,
     )
 
 
 def download_folders(spec: JobSpec) -> dict:
-    """Output name -> the local folder --sagemaker-download fills: each processing output; a
-    training job's `model` and `output` archives, unpacked into --model-dir and --output-dir."""
-    if spec.training is not None:
-        folders = {"model": spec.training.model_dir, "output": spec.training.output_dir}
-        return {name: local for name, local in folders.items() if local}
-    return {o.name: o.local for o in spec.outputs if o.local}
+    """Output name -> the local folder --sagemaker-download fills (the kind's pipeline module
+    says which), for those that have one."""
+    folders = home(__package__, spec.kind).download_folders(spec)
+    return {name: local for name, (_dest, local) in folders.items() if local}

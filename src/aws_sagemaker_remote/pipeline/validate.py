@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import posixpath
 import re
 import shlex
 from typing import Callable, List, Optional, Tuple
@@ -12,25 +11,21 @@ from typing import Callable, List, Optional, Tuple
 from .. import contract as c
 from ..args import JOB_REFERENCE, split_job_reference
 from ..aws.role import is_role_arn, parse_role_name
+from ..container import protocol
 from ..errors import UsageError
 from ..flags import flag_of as flag
+from ..kinds import JobKind, home
+from .checks import check_s3_uri, fail
 from .naming import validate_job_name
 from .spec import JobSpec
 from .tags import check_user_key
-
-
-def fail(name: str, value, rule: str) -> UsageError:
-    return UsageError(f"{name}: {value!r}: {rule}")
 
 
 def validate(spec: JobSpec) -> None:
     """Raise UsageError, one line naming the flag, the value and what is allowed."""
     for check in _CHECKS:
         check(spec)
-    if spec.training is not None:
-        from .validate_training import validate_training
-
-        validate_training(spec, spec.training)
+    home(__package__, spec.kind).check(spec)
 
 
 def _files(spec: JobSpec) -> None:
@@ -58,7 +53,7 @@ def _inputs(spec: JobSpec) -> None:
     if len(given) > spec.limits.inputs:
         raise UsageError(
             f"inputs: {len(given)} given; SageMaker allows at most {spec.limits.inputs}"
-            + ("" if spec.training is None else " (one of its 20 channels holds the code)")
+            + _code_channel_note(spec)
         )
     for item in given:
         if item.value.startswith(JOB_REFERENCE):
@@ -69,6 +64,13 @@ def _inputs(spec: JobSpec) -> None:
             raise fail(flag(item.name), item.value, "no such file or directory (or use s3://...)")
 
 
+def _code_channel_note(spec: JobSpec) -> str:
+    limits = spec.limits
+    if limits.inputs < limits.channels:
+        return f" (one of its {limits.channels} channels holds the code)"
+    return ""
+
+
 def _job_reference(name: str, value: str) -> None:
     job = split_job_reference(value)[0]
     if not c.is_job_name(job):
@@ -76,45 +78,13 @@ def _job_reference(name: str, value: str) -> None:
 
 
 def _outputs(spec: JobSpec) -> None:
-    if len(spec.outputs) > c.MAX_OUTPUTS:
+    if len(spec.outputs) > spec.limits.outputs:
         raise UsageError(
-            f"outputs: {len(spec.outputs)} given; SageMaker allows at most {c.MAX_OUTPUTS}"
+            f"outputs: {len(spec.outputs)} given; SageMaker allows at most {spec.limits.outputs}"
         )
     for item in spec.outputs:
-        if item.s3 != "default":
+        if item.s3 is not None:
             check_s3_uri(flag(item.name + "_s3"), item.s3, allowed="'default' or s3://bucket/key")
-
-
-def check_s3_uri(name: str, value: str, allowed: str = "s3://bucket/key") -> None:
-    from ..s3.uri import parse
-
-    if len(value) > c.MAX_S3_URI:
-        raise fail(name, value[:60] + "...", f"S3 URIs are at most {c.MAX_S3_URI} characters")
-    try:
-        parse(value)
-    except ValueError as exc:
-        raise UsageError(f"{name}: {exc} (expected {allowed})") from None
-
-
-def _mounts(spec: JobSpec) -> None:
-    if spec.training is not None:
-        return  # a training job's folders are SageMaker's own
-    mounts = {
-        "--sagemaker-input-mount": spec.input_mount,
-        "--sagemaker-output-mount": spec.output_mount,
-        "--sagemaker-module-mount": spec.module_mount,
-    }
-    for name, path in mounts.items():
-        normal = posixpath.normpath(path or "/")
-        if not normal.startswith(c.PROCESSING_ROOT + "/") or normal == c.CODE_ROOT:
-            raise fail(name, path, f"must be a folder under {c.PROCESSING_ROOT}/ (not .../code)")
-    values = [posixpath.normpath(p) for p in mounts.values()]
-    for a in values:
-        for b in values:
-            if a != b and (b + "/").startswith(a + "/"):
-                raise UsageError(f"mount points {a} and {b} overlap; give each its own folder")
-    if len(set(values)) != len(values):
-        raise UsageError(f"mount points must differ, got {', '.join(values)}")
 
 
 def _job(spec: JobSpec) -> None:
@@ -166,8 +136,8 @@ def _env(spec: JobSpec) -> None:
             raise fail(
                 "--sagemaker-env", key, "names are letters, digits and _, not starting with a digit"
             )
-        if key.startswith(c.ENV_PREFIX):
-            raise fail("--sagemaker-env", key, "AWS_SAGEMAKER_REMOTE_* names are reserved")
+        if key.startswith(protocol.PREFIX):
+            raise fail("--sagemaker-env", key, f"{protocol.PREFIX}* names are reserved")
         if len(value) > longest:
             raise fail("--sagemaker-env", f"{key}=...", f"values are at most {longest} characters")
 
@@ -216,7 +186,7 @@ def _staging(spec: JobSpec) -> None:
     if spec.download and not spec.wait:
         raise UsageError(
             "--sagemaker-download yes needs --sagemaker-wait yes (outputs exist once the job "
-            f"has ended); later, use: aws-sagemaker-remote {spec.kind} download JOB-NAME"
+            f"has ended); later, use: aws-sagemaker-remote {spec.kind.name} download JOB-NAME"
         )
     if spec.output_json and not os.path.isdir(os.path.dirname(os.path.abspath(spec.output_json))):
         raise fail("--sagemaker-output-json", spec.output_json, "its folder does not exist")
@@ -269,17 +239,13 @@ def _local_outputs(spec: JobSpec) -> None:
     """With --sagemaker-download yes, outputs are written to their local paths."""
     if not spec.download:
         return
-    folders = [(item.name, item.local) for item in spec.outputs]
-    if spec.training is not None:
-        folders += [
-            ("model_dir", spec.training.model_dir),
-            ("output_dir", spec.training.output_dir),
-        ]
+    folders = list(home(__package__, spec.kind).download_folders(spec).values())
     check_download_folders(spec, folders)
 
 
 def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> None:
-    """Each (name, local folder) a download writes: not a file, not an input nor in one."""
+    """Each (flag dest, local folder) a download writes: not a file, not an input nor in
+    one."""
     from .outputpaths import local_output_problem
 
     local_inputs = [
@@ -296,16 +262,9 @@ def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> Non
 
 def _settings(_spec: JobSpec) -> None:
     """Environment settings read later (staging, the emulator), checked before any effect."""
-    from ..aws.credentials import PASS_CREDENTIALS_ENV
-    from ..flags.types import FALSE_WORDS, TRUE_WORDS
-    from ..follow.watch import settle_seconds
-    from ..s3.clients import transfer_mode
+    from .. import settings
 
-    transfer_mode()
-    settle_seconds(0.0)
-    value = os.environ.get(PASS_CREDENTIALS_ENV, "")
-    if value and value.strip().lower() not in TRUE_WORDS + FALSE_WORDS:
-        raise fail(PASS_CREDENTIALS_ENV, value, "expected yes/true/1 or no/false/0")
+    settings.check()
 
 
 # ---------------------------------------------------------------- what AWS refuses late
@@ -313,31 +272,22 @@ def _settings(_spec: JobSpec) -> None:
 # the running job.
 
 
-def processing_instance_types() -> Tuple[str, ...]:
-    return instance_types(c.PROCESSING.title)
+def instance_types(kind: JobKind) -> Tuple[str, ...]:
+    """The <Title>InstanceType enum of botocore's SageMaker model, read when first needed
+    (botocore's own validation does not check enums, so Create*Job would refuse it)."""
+    return _instance_types(kind.title)
 
 
-def training_instance_types() -> Tuple[str, ...]:
-    return instance_types(c.TRAINING.title)
-
-
-@functools.lru_cache(maxsize=2)
-def instance_types(title: str) -> Tuple[str, ...]:
-    """The ProcessingInstanceType / TrainingInstanceType enum of botocore's SageMaker model, read
-    when first needed (botocore's own validation does not check enums, so Create*Job would
-    refuse it)."""
+@functools.lru_cache(maxsize=4)
+def _instance_types(title: str) -> Tuple[str, ...]:
     from ..aws.session import shared_loader
 
     model = shared_loader().load_service_model("sagemaker", "service-2")
     return tuple(model["shapes"][f"{title}InstanceType"]["enum"])
 
 
-_INSTANCE_TYPES = {"processing": processing_instance_types, "training": training_instance_types}
-_EXAMPLE_INSTANCES = {"processing": c.DEFAULT_INSTANCE, "training": c.DEFAULT_TRAINING_INSTANCE}
-
-
 def _instance_type(spec: JobSpec) -> None:
-    known = _INSTANCE_TYPES[spec.kind]()
+    known = instance_types(spec.kind)
     if spec.instance in known:
         return
     import difflib
@@ -347,8 +297,8 @@ def _instance_type(spec: JobSpec) -> None:
     raise fail(
         "--sagemaker-instance",
         spec.instance,
-        f"not one of SageMaker's {len(known)} {spec.kind} instance types (e.g. "
-        f"{_EXAMPLE_INSTANCES[spec.kind]}, ml.m5.xlarge){hint}",
+        f"not one of SageMaker's {len(known)} {spec.kind.name} instance types (e.g. "
+        f"{spec.kind.defaults.instance}, ml.m5.xlarge){hint}",
     )
 
 
@@ -383,7 +333,6 @@ _CHECKS: List[Callable[[JobSpec], None]] = [
     _files,
     _inputs,
     _outputs,
-    _mounts,
     _job,
     _env,
     _tags,

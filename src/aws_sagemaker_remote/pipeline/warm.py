@@ -1,6 +1,8 @@
-"""Walk and read the job's local inputs while `resolve` waits on AWS, so the plan finds their
-files and digests in memory (each folder walked once): reading is CPU and disk, resolving is
-mostly network, and the two overlap well.
+"""Walk and read the job's local inputs and code while `resolve` waits on AWS, so the plan finds
+their files and digests in memory: reading is CPU and disk, resolving is mostly network, and the
+two overlap well. The files are the ones the plan ships, walked as it walks them
+(layout.code_sources, layout.input_files): nothing is read that never ships, and each folder is
+walked once (the plan takes these walks, s3/digest.walking_ahead).
 
 Best effort: any error is left for the plan to report in its own words, in order.
 """
@@ -10,29 +12,33 @@ from __future__ import annotations
 import contextlib
 import threading
 from pathlib import Path
-from typing import List, Tuple
 
-from ..s3.digest import walk_ahead
+from ..args import is_job_reference
+from ..s3.digest import release_digest_caches, source_digest, walking_ahead
+from .layout import code_sources, input_files
 from .spec import JobSpec
 
 
 def warm_digests(spec: JobSpec) -> threading.Thread:
-    """Digest the local inputs, modules and this library in a daemon thread (join it first)."""
-    thread = threading.Thread(target=_digest_all, args=(_local_sources(spec),), daemon=True)
+    """Digest what the job ships in a daemon thread (join it first)."""
+    thread = threading.Thread(target=_digest_all, args=(spec,), daemon=True)
     thread.start()
     return thread
 
 
-def _local_sources(spec: JobSpec) -> List[Tuple[Path, bool]]:
-    """(path, whether the plan leaves junk out of it): inputs ship every file, code does not."""
-    found = [(item.value, False) for item in spec.inputs if item.value]
-    found += [(module.path, True) for module in spec.modules]
+def _digest_all(spec: JobSpec) -> None:
     support = Path(__file__).resolve().parents[1]  # this library, shipped with every job
-    local = [(Path(value), junk) for value, junk in found if value and "://" not in value]
-    return local + [(support, True)]
-
-
-def _digest_all(paths: List[Tuple[Path, bool]]) -> None:
-    for path, skip_junk in paths:
+    with walking_ahead():
         with contextlib.suppress(Exception):
-            walk_ahead(path, skip_junk=skip_junk)
+            for _key, _source, files in code_sources(spec, support):
+                _digest(files)
+        for item in spec.inputs:
+            if item.value and "://" not in item.value and not is_job_reference(item.value):
+                with contextlib.suppress(Exception):
+                    _digest(input_files(Path(item.value)))
+    release_digest_caches()  # every file walked has its digest: the loaded entries may go
+
+
+def _digest(files) -> None:
+    for _rel, source in files:
+        source_digest(source)

@@ -4,10 +4,12 @@ script's author chose."""
 from __future__ import annotations
 
 import argparse
+import functools
 
 from .. import contract as c
 from ..flags.builder import OneLineErrorParser
 from ..flags.groups import add_all_flags, add_inputs, add_modules
+from ..kinds import processing as kind
 from .config import ProcessingConfig
 from .groups import GROUPS, add_outputs
 
@@ -24,12 +26,12 @@ def sagemaker_processing_args(
     run: bool = False,
     wait: bool = True,
     profile: Optional[str] = None,
-    role: str = c.DEFAULT_ROLE,
+    role: str = kind.PROCESSING.defaults.role,
     image: Optional[str] = None,
-    instance: str = c.DEFAULT_INSTANCE,
+    instance: str = kind.PROCESSING.defaults.instance,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
-    base_job_name: str = c.DEFAULT_BASE_JOB_NAME,
+    base_job_name: str = kind.PROCESSING.defaults.base_job_name,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
@@ -39,9 +41,9 @@ def sagemaker_processing_args(
     outputs: Optional[Dict[str, Any]] = None,
     dependencies: Optional[Dict[str, Any]] = None,
     modules: Optional[Dict[str, Any]] = None,
-    input_mount: str = c.INPUT_MOUNT,
-    output_mount: str = c.OUTPUT_MOUNT,
-    module_mount: str = c.MODULE_MOUNT,
+    input_mount: str = kind.INPUT_MOUNT,
+    output_mount: str = kind.OUTPUT_MOUNT,
+    module_mount: str = kind.MODULE_MOUNT,
     env: Optional[Dict[str, str]] = None,
     output_json: Optional[str] = None,
     additional_arguments: Optional[Iterable[Any]] = None,
@@ -136,7 +138,8 @@ def sagemaker_processing_args(
         env=env,
         tags=tags,
     )
-    add_all_flags(parser, config, GROUPS, values, (add_inputs, add_outputs, add_modules))
+    add_inputs_of_kind = functools.partial(add_inputs, modes=kind.INPUT_MODES)
+    add_all_flags(parser, config, GROUPS, values, (add_inputs_of_kind, add_outputs, add_modules))
     return config
 
 

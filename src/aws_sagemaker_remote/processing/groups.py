@@ -4,9 +4,9 @@ kinds are in flags/groups.py); the default is the keyword of the same name of
 
 from __future__ import annotations
 
-from .. import contract as c
 from ..flags import groups as g
 from ..flags.builder import FlagAdder
+from ..kinds.processing import OUTPUT_MODES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,4 +46,4 @@ def add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
         what = f"where a job puts output {name}: an s3:// URI, or default (named after the job)"
         add.flag(group, f"{name}_s3", arg.remote, what, prefix="", metavar="URI")
         what = f"when a job uploads output {name}"
-        add.choice(group, f"{name}_mode", arg.mode or "EndOfJob", c.OUTPUT_MODES, what)
+        add.choice(group, f"{name}_mode", arg.mode or "EndOfJob", OUTPUT_MODES, what)

@@ -8,15 +8,13 @@ boto3, botocore and awscrt are imported inside the functions: importing this cos
 
 from __future__ import annotations
 
-import os
 import weakref
-from typing import Any, Optional
+from typing import Any
 
 from ..errors import UsageError
+from ..settings import TRANSFER_ENV, crt_required, transfer_mode
 
 MAX_CONCURRENCY = 32  # boto3 side: threads of the classic manager, connections of the pool
-TRANSFER_ENV = "AWS_SAGEMAKER_REMOTE_TRANSFER"
-TRANSFER_MODES = ("auto", "crt", "classic")
 # botocore retries for every S3 call of boto3: "standard" mode (exponential backoff with jitter,
 # throttling and dropped connections retried) with 10 attempts instead of 3 rides out 30 % faults
 # (tests/integration/test_s3_faults.py). "adaptive" also survived but took 5-10x longer there:
@@ -30,19 +28,6 @@ def client_config(**overrides: Any):
 
     overrides.setdefault("retries", dict(RETRIES))
     return Config(max_pool_connections=MAX_CONCURRENCY, **overrides)
-
-
-def transfer_mode() -> str:
-    """`classic` or `crt`, as TRANSFER_ENV asks (refused with one line when unknown)."""
-    wanted = os.environ.get(TRANSFER_ENV, "").strip().lower() or "auto"
-    if wanted not in TRANSFER_MODES:
-        allowed = ", ".join(TRANSFER_MODES)
-        raise UsageError(f"{TRANSFER_ENV}: {wanted!r} is not a transfer mode; allowed: {allowed}")
-    return "classic" if wanted == "classic" else "crt"
-
-
-def crt_required() -> bool:
-    return os.environ.get(TRANSFER_ENV, "").strip().lower() == "crt"
 
 
 _CRT: Any = weakref.WeakKeyDictionary()  # boto3 client -> CrtS3 or None
@@ -80,27 +65,3 @@ def crt_reaches(s3_client: Any, bucket: str) -> bool:
             region = response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-bucket-region")
             known[bucket] = region is None or region == s3_client.meta.region_name
     return known[bucket]
-
-
-def custom_endpoint(s3_client: Any) -> Optional[str]:
-    """The endpoint the client was given (argument, AWS_ENDPOINT_URL_S3, config); None for AWS."""
-    builtins = getattr(getattr(s3_client, "_ruleset_resolver", None), "_builtins", None)
-    if builtins is None:
-        return s3_client.meta.endpoint_url
-    return builtins.get("SDK::Endpoint")
-
-
-def uses_proxy(s3_client: Any, scheme: str, host: str) -> bool:
-    import urllib.request
-
-    if s3_client.meta.config.proxies:
-        return True
-    proxies = urllib.request.getproxies_environment()
-    return scheme in proxies and not urllib.request.proxy_bypass_environment(host, proxies)
-
-
-def verify_setting(s3_client: Any):
-    """The client's certificate check: None (default trust), False or a CA bundle path."""
-    session = getattr(getattr(s3_client, "_endpoint", None), "http_session", None)
-    verify = getattr(session, "_verify", True)
-    return None if verify is True else verify

@@ -211,7 +211,7 @@ class _Batch:
 def crt_for(s3_client: Any) -> Optional[CrtS3]:
     """A CrtS3 with the boto3 client's credentials, region, endpoint and TLS settings, or None
     where only boto3 knows how (a proxy, no credentials)."""
-    from .clients import custom_endpoint, uses_proxy, verify_setting
+    from .clientsettings import custom_endpoint, uses_proxy, verify_setting
 
     credentials = s3_client._get_credentials()
     endpoint = custom_endpoint(s3_client)

@@ -60,28 +60,33 @@ def to_lf(data: bytes) -> bytes:
 
 _WALKS: Dict[Tuple[str, bool], list] = {}  # walks done ahead (warm.py), taken once by the plan
 _WALKS_LOCK = threading.Lock()
+_AHEAD = threading.local()
 
 
-def walk_ahead(path: Path | str, *, skip_junk: bool = True) -> list:
-    """Walk and digest a root now (a thread overlapping with resolve), for `piece_files` to take
-    later instead of walking again."""
-    found = _cached_walk(path, skip_junk)
-    for _rel, file in found:
-        source_digest(file)
-    if found and found[0][1].cache is not None:
-        found[0][1].cache.release()  # every file has its digest: the entries may go
-    with _WALKS_LOCK:
-        _WALKS[(os.path.abspath(path), skip_junk)] = found
-    return found
+@contextlib.contextmanager
+def walking_ahead():
+    """In this thread, keep each walk `piece_files` makes for a later call to take instead of
+    walking again (warm.py walks what ships while resolve waits on AWS; the plan takes it)."""
+    _AHEAD.on = True
+    try:
+        yield
+    finally:
+        _AHEAD.on = False
 
 
 def piece_files(path: Path | str, *, lf: bool | None = None, skip_junk: bool = True) -> FileList:
     """The files of a piece as they are uploaded: shell files (or every file when `lf` is True)
     become LF-converted bytes; `lf=False` keeps every file byte for byte."""
-    with _WALKS_LOCK:
-        found = _WALKS.pop((os.path.abspath(path), skip_junk), None)
-    if found is None:
+    key = (os.path.abspath(path), skip_junk)
+    if getattr(_AHEAD, "on", False):
         found = _cached_walk(path, skip_junk)
+        with _WALKS_LOCK:
+            _WALKS[key] = found
+    else:
+        with _WALKS_LOCK:
+            found = _WALKS.pop(key, None)
+        if found is None:
+            found = _cached_walk(path, skip_junk)
     result: FileList = []
     for rel, file in found:
         convert = lf if lf is not None else is_shell_file(rel)
@@ -95,6 +100,12 @@ def _cached_walk(path: Path | str, skip_junk: bool) -> list:
     for _rel, file in found:
         file.cache = cache
     return found
+
+
+def release_digest_caches() -> None:
+    """Free the digest caches' loaded entries (each is read again from its file if asked)."""
+    for cache in _RootCache.all():
+        cache.release()
 
 
 def _read(file: LocalFile) -> bytes:

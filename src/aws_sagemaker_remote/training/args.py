@@ -9,6 +9,7 @@ import functools
 from .. import contract as c
 from ..flags.builder import OneLineErrorParser
 from ..flags.groups import add_all_flags, add_inputs, add_modules
+from ..kinds import training as kind
 from .config import TrainingConfig
 from .groups import GROUPS, training_dirs_adder
 
@@ -23,9 +24,9 @@ def sagemaker_training_args(
     run: bool = False,
     wait: bool = True,
     profile: Optional[str] = None,
-    role: str = c.DEFAULT_TRAINING_ROLE,
+    role: str = kind.TRAINING.defaults.role,
     image: Optional[str] = None,
-    instance: str = c.DEFAULT_TRAINING_INSTANCE,
+    instance: str = kind.TRAINING.defaults.instance,
     instance_count: int = 1,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
@@ -33,7 +34,7 @@ def sagemaker_training_args(
     max_wait: Optional[int] = None,
     checkpoints: bool = False,
     checkpoint_s3: str = "default",
-    base_job_name: str = c.DEFAULT_TRAINING_BASE_JOB_NAME,
+    base_job_name: str = kind.TRAINING.defaults.base_job_name,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
@@ -159,7 +160,7 @@ def sagemaker_training_args(
         tags=tags,
         metrics=metrics,
     )
-    channels = functools.partial(add_inputs, modes=c.TRAINING_INPUT_MODES)
+    channels = functools.partial(add_inputs, modes=kind.INPUT_MODES)
     add_all_flags(
         parser, config, GROUPS, values, (channels, training_dirs_adder(values), add_modules)
     )

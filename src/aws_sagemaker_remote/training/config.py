@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..flags.config import ScriptConfig
+from ..kinds.training import TRAINING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ TRAINING_DIRS = ("model_dir", "output_dir", "checkpoint_dir")
 class TrainingConfig(ScriptConfig):
     """The script, channels, modules, metrics and extra environment of a training job."""
 
-    kind = "training"
+    kind = TRAINING
     local_dirs = TRAINING_DIRS
 
     def __init__(

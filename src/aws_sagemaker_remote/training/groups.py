@@ -4,9 +4,9 @@ The seed package's training flags (--sagemaker-training-instance, ...) are accep
 
 from __future__ import annotations
 
-from .. import contract as c
 from ..flags import groups as g
 from ..flags.builder import FlagAdder
+from ..kinds import training as kind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ SPOT_GROUP = (
             "SECONDS",
             "with spot: stop the job after this many seconds of waiting for capacity and running, "
             "at least --sagemaker-runtime-seconds (default: twice it, at most "
-            f"{c.MAX_TRAINING_RUNTIME_SECONDS})",
+            f"{kind.MAX_RUNTIME_SECONDS})",
         ),
         g.Row("checkpoints", g.YES_NO, None, "sync --checkpoint-dir with S3"),
         g.Row(
@@ -75,11 +75,13 @@ GROUPS = (
 )
 
 DIR_HELP = {
-    "model_dir": f"folder of the trained model (in a job {c.MODEL_DIR}, uploaded as model.tar.gz)",
-    "output_dir": (
-        f"folder of other results (in a job {c.OUTPUT_DATA_DIR}, uploaded as output.tar.gz)"
+    "model_dir": (
+        f"folder of the trained model (in a job {kind.MODEL_DIR}, uploaded as model.tar.gz)"
     ),
-    "checkpoint_dir": f"folder of checkpoints (in a job {c.CHECKPOINT_DIR})",
+    "output_dir": (
+        f"folder of other results (in a job {kind.OUTPUT_DATA_DIR}, uploaded as output.tar.gz)"
+    ),
+    "checkpoint_dir": f"folder of checkpoints (in a job {kind.CHECKPOINT_DIR})",
 }
 
 

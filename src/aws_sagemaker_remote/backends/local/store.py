@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
-from ...contract import PLACEHOLDER_ACCOUNT, PROCESSING, TRAINING, JobKind
+from ...contract import PLACEHOLDER_ACCOUNT
+from ...kinds import JobKind
 from ...paths import jobs_dir
 
 REQUEST_FILE = "request.json"
@@ -27,22 +28,18 @@ LOG_SUFFIX = ".jsonl"
 INSTANCES_DIR = "instances"  # instances/algo-<i>/ plays the container's / for that instance
 
 
-# Training jobs live next to the processing jobs' folder: the two kinds have separate names on
-# AWS, so a training job may have the name of a processing job.
-TRAINING_JOBS_DIR = "training-jobs"
-
-
 def default_root() -> Path:
     return jobs_dir()
 
 
-def kind_root(processing_root: Path, kind: JobKind) -> Path:
-    return processing_root if kind is PROCESSING else processing_root.parent / TRAINING_JOBS_DIR
+def kind_root(root: Path, folder: Optional[str]) -> Path:
+    """The folder of one kind's jobs: `root` (the first kind's), or `folder` beside it (each
+    kind has its own job names on AWS, so two kinds' jobs may share a name)."""
+    return root if folder is None else root.parent / folder
 
 
-def job_arn(region: str, name: str, kind: JobKind = PROCESSING) -> str:
-    resource = "training-job" if kind is TRAINING else "processing-job"
-    return f"arn:aws:sagemaker:{region}:{PLACEHOLDER_ACCOUNT}:{resource}/{name}"
+def job_arn(region: str, name: str, kind: JobKind) -> str:
+    return kind.arn("aws", region, PLACEHOLDER_ACCOUNT, name)
 
 
 def read_json(path: Path) -> Any:

@@ -1,5 +1,5 @@
 """The CreateTrainingJob request of a plan (plan.py makes what every kind shares: the code
-pieces, the staged inputs, the arguments, the job file, the environment).
+pieces, the staged inputs, the arguments, the job file; parts.py the environment, the cluster).
 
 Shapes from botocore's SageMaker model (CreateTrainingJobRequest, AlgorithmSpecification, Channel,
 OutputDataConfig, ResourceConfig, StoppingCondition, CheckpointConfig); where SageMaker puts things
@@ -13,32 +13,46 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from .. import contract as c
-from .layout import Layout
-from .plan import Arguments, cluster, container_arguments, entrypoint, environment, vpc_config
-from .resolve import Resolved
-from .spec import InputSpec, JobSpec, TrainingSpec
-from .tags import job_tags
-from .validate_training import max_wait_seconds
+from ...container import protocol
+from ...kinds.training import CHECKPOINT_DIR
+from ..parts import Arguments, cluster, container_arguments, entrypoint, environment, vpc_config
+from ..tags import job_tags
+from .hyperparameters import hyperparameters
+from .spec import TrainingSpec
 
-ARGV_SOURCE = c.ENV_PREFIX + "ARGV_SOURCE"
-KIND = c.ENV_PREFIX + "KIND"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..layout import Layout
+    from ..resolve import Resolved
+    from ..spec import InputSpec, JobSpec
 
 
-def training_request(
+def hyperparameters_of(spec: JobSpec) -> Optional[Dict[str, str]]:
+    """The user's options as HyperParameters, when they can be (hyperparameters.py)."""
+    training: TrainingSpec = spec.extras
+    return hyperparameters(training.options)
+
+
+def request(
     spec: JobSpec,
     resolved: Resolved,
     layout: Layout,
-    staged: List[Tuple[InputSpec, str]],
+    staged: List[Tuple[InputSpec, str, str]],
     arguments: Arguments,
     job_file: Optional[bytes],
 ) -> dict:
-    training: TrainingSpec = spec.training  # type: ignore[assignment]
-    channels = [_channel(name, uri, data) for name, uri, _folder, data in layout.code_channels()]
-    channels += [_channel(i.name, uri, data, i.mode, i.distribution) for i, uri, data in staged]
-    extra = {KIND: c.TRAINING.name}
+    training: TrainingSpec = spec.extras
+    kind = spec.kind
+    channels = [
+        kind.new_channel(name, uri, folder, data_type=data)
+        for name, uri, folder, data in layout.code_channels()
+    ]
+    channels += [
+        kind.new_channel(i.name, uri, "", i.mode, i.distribution, data) for i, uri, data in staged
+    ]
+    extra = {protocol.KIND: kind.name}
     if arguments.hyperparameters:
-        extra[ARGV_SOURCE] = "hyperparameters"
+        extra[protocol.ARGV_SOURCE] = protocol.ARGV_FROM_HYPERPARAMETERS
     request = {
         "TrainingJobName": resolved.job_name,
         "AlgorithmSpecification": _algorithm(spec, resolved, layout, arguments, job_file),
@@ -57,35 +71,12 @@ def training_request(
         request["HyperParameters"] = dict(arguments.hyperparameters)
     if training.checkpointing:
         request["CheckpointConfig"] = {
-            "S3Uri": checkpoint_uri(layout, resolved.job_name, training),
-            "LocalPath": c.CHECKPOINT_DIR,
+            "S3Uri": training.checkpoint_s3,
+            "LocalPath": CHECKPOINT_DIR,
         }
     if spec.subnets:
         request["VpcConfig"] = vpc_config(spec)
     return request
-
-
-def checkpoint_uri(layout: Layout, job_name: str, training: TrainingSpec) -> str:
-    if training.checkpoint_s3 != "default":
-        return training.checkpoint_s3
-    return f"{layout.base}{job_name}/checkpoints/"
-
-
-def _channel(
-    name: str, uri: str, data="S3Prefix", mode="File", distribution="FullyReplicated"
-) -> dict:
-    return {
-        "ChannelName": name,
-        "DataSource": {
-            "S3DataSource": {
-                "S3DataType": data,
-                "S3Uri": uri,
-                "S3DataDistributionType": distribution,
-            }
-        },
-        "InputMode": mode,
-        "CompressionType": "None",
-    }
 
 
 def _algorithm(spec, resolved, layout, arguments, job_file) -> dict:
@@ -97,7 +88,7 @@ def _algorithm(spec, resolved, layout, arguments, job_file) -> dict:
     argv = container_arguments(arguments, job_file)
     if argv is not None:
         algorithm["ContainerArguments"] = argv
-    metrics = spec.training.metrics
+    metrics = spec.extras.metrics
     if metrics:
         algorithm["MetricDefinitions"] = [{"Name": k, "Regex": v} for k, v in metrics.items()]
     return algorithm
@@ -114,5 +105,5 @@ def _output(spec: JobSpec, layout: Layout) -> Dict[str, str]:
 def _stopping(spec: JobSpec, training: TrainingSpec) -> Dict[str, int]:
     stopping = {"MaxRuntimeInSeconds": spec.runtime_seconds}
     if training.spot:
-        stopping["MaxWaitTimeInSeconds"] = max_wait_seconds(spec.runtime_seconds, training)
+        stopping["MaxWaitTimeInSeconds"] = training.max_wait
     return stopping

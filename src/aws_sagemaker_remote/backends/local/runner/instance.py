@@ -1,24 +1,21 @@
-"""One emulated instance: its directory tree standing in for the container's `/opt/ml`.
+"""One emulated instance: its directory tree standing in for the container's `/opt/ml`, and
+the mapping of container paths into it.
 
 Container paths (`/opt/ml/...`) in arguments and environment values are remapped into
 `<job>/instances/algo-<i>/opt/ml/...`; the bootstrap gets the same mapping through
-AWS_SAGEMAKER_REMOTE_PATH_MAP.
+AWS_SAGEMAKER_REMOTE_PATH_MAP (container/protocol.py PATH_MAP).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import List
 
-from ...contract import OPT_ML as CONTAINER_ROOT
-from ...contract import RESOURCE_CONFIG_FILE
-from .store import INSTANCES_DIR, LOG_SUFFIX, LOGS_DIR
-
-PATH_MAP_VAR = "AWS_SAGEMAKER_REMOTE_PATH_MAP"
+from ....contract import OPT_ML as CONTAINER_ROOT
+from ..store import INSTANCES_DIR, LOG_SUFFIX, LOGS_DIR
 
 
 @dataclass(frozen=True)
@@ -109,29 +106,3 @@ def map_env_value(value: str, root: Path) -> str:
     if CONTAINER_ROOT not in value:
         return value
     return ":".join(map_path(part, root) for part in value.split(":"))
-
-
-def prepare(instance: Instance, request: Dict[str, Any]) -> None:
-    """Create the instance's `/opt/ml` tree and its config files."""
-    for item in request.get("ProcessingInputs", []):
-        instance.path(item["S3Input"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
-    for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        instance.path(item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
-    instance.path("/opt/ml/output").mkdir(parents=True, exist_ok=True)
-    resource = instance.path(RESOURCE_CONFIG_FILE)
-    resource.parent.mkdir(parents=True, exist_ok=True)
-    _write(resource.parent / "processingjobconfig.json", request)
-    _write(resource, resource_config(instance))
-    instance.log_file.parent.mkdir(parents=True, exist_ok=True)
-
-
-def resource_config(instance: Instance) -> Dict[str, Any]:
-    return {
-        "current_host": instance.host,
-        "hosts": instance.hosts,
-        "network_interface_name": "eth0",
-    }
-
-
-def _write(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

@@ -1,5 +1,5 @@
 """The checks only a training job needs, made before any side effect, each one line naming the
-flag or parameter. Limits from botocore's SageMaker model (contract.py lists the shapes):
+flag or parameter. Limits from botocore's SageMaker model (kinds/training.py lists the shapes):
 ChannelName, MetricDefinitionList / MetricName / MetricRegex, StoppingCondition, S3Uri; the
 rules from the API reference: MaxWaitTimeInSeconds "must be equal to or greater than
 MaxRuntimeInSeconds" (StoppingCondition) and is "only supported when EnableManagedSpotTraining
@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import re
 
-from .. import contract as c
-from ..errors import UsageError
-from ..flags import flag_of
-from .spec import JobSpec, TrainingSpec
-from .validate import check_s3_uri, fail
+from ...contract import LINE_BREAKS
+from ...errors import UsageError
+from ...flags import flag_of
+from ...kinds import training as c
+from ..checks import check_s3_uri, fail
+from .spec import TrainingSpec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..spec import JobSpec
 
 
-def validate_training(spec: JobSpec, training: TrainingSpec) -> None:
+def check(spec: JobSpec) -> None:
+    training: TrainingSpec = spec.extras
     _channel_names(spec)
     _emulated_modes(spec)
     _metrics(training.metrics)
     _stopping(spec, training)
-    if training.checkpoint_s3 != "default":
+    if training.checkpoint_s3 is not None:
         if "sagemaker_checkpoints" in training.given and not training.checkpoints:
             raise UsageError(
                 "--sagemaker-checkpoint-s3: a checkpoint URI with --sagemaker-checkpoints no; "
@@ -38,9 +44,7 @@ def validate_training(spec: JobSpec, training: TrainingSpec) -> None:
 def _emulated_modes(spec: JobSpec) -> None:
     """The emulator gives File and FastFile channels only (a Pipe channel is a FIFO fed by
     SageMaker's agent); say so before anything is staged."""
-    from ..backends import backend_name
-
-    if backend_name(spec.backend) != "local":
+    if spec.backend != "local":
         return
     for item in spec.inputs:
         if item.value and item.mode == "Pipe":
@@ -91,7 +95,7 @@ def _metrics(metrics: dict) -> None:
 
 def _one_line(text: str, longest: int) -> bool:
     """The model's `.+` pattern, where `.` (Java's) matches no line terminator."""
-    return 1 <= len(text) <= longest and not any(ch in c.LINE_BREAKS for ch in text)
+    return 1 <= len(text) <= longest and not any(ch in LINE_BREAKS for ch in text)
 
 
 def _stopping(spec: JobSpec, training: TrainingSpec) -> None:
@@ -107,7 +111,7 @@ def _stopping(spec: JobSpec, training: TrainingSpec) -> None:
             "--sagemaker-checkpoints: no is not possible with --sagemaker-spot yes (a spot job "
             "that is interrupted resumes from its checkpoints)"
         )
-    wait = max_wait_seconds(spec.runtime_seconds, training)
+    wait = training.max_wait or 0
     if wait < spec.runtime_seconds:
         raise fail(
             "--sagemaker-max-wait",
@@ -115,11 +119,3 @@ def _stopping(spec: JobSpec, training: TrainingSpec) -> None:
             f"must be at least --sagemaker-runtime-seconds ({spec.runtime_seconds}): it is the "
             "time waiting for spot capacity plus the time running",
         )
-
-
-def max_wait_seconds(runtime: int, training: TrainingSpec) -> int:
-    """MaxWaitTimeInSeconds of a spot job: the flag, else twice the runtime (at most 28 days,
-    at least the runtime)."""
-    if training.max_wait:
-        return training.max_wait
-    return max(runtime, min(2 * runtime, c.MAX_TRAINING_RUNTIME_SECONDS))

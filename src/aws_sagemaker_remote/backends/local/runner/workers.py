@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from .logs import LogWriter
+from ..logfile import LogWriter
 
 
 class Worker:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from .. import contract as c
+from ...contract import LINE_BREAKS
+from ...kinds import training as c
 
 
 def hyperparameters(options: Optional[List[Tuple[str, Optional[str]]]]) -> Optional[Dict[str, str]]:
@@ -32,4 +33,4 @@ def hyperparameters(options: Optional[List[Tuple[str, Optional[str]]]]) -> Optio
 
 
 def _fits(text: str, longest: int) -> bool:
-    return len(text) <= longest and not any(ch in c.LINE_BREAKS for ch in text)
+    return len(text) <= longest and not any(ch in LINE_BREAKS for ch in text)

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from ...contract import metric_value
-from .logs import MAX_EVENTS, read_forward
+from .....contract import metric_value
+from ...logfile import MAX_EVENTS, read_forward
 
 EMULATOR_PREFIX = "[local emulator]"
 

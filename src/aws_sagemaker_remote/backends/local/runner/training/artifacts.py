@@ -18,23 +18,21 @@ import tarfile
 from pathlib import Path
 from typing import Dict, List
 
-from ...s3 import transfer as s3io
-from ...s3.uri import parse as parse_s3_uri
-from ...s3.walk import walk
-from .channels import ChannelError, check_links
-from .kinds import MODEL_ARTIFACT, OUTPUT_ARTIFACT, artifact_uri
-from .layout import Instance
-from .trainfiles import MODEL_DIR, OUTPUT_DATA_DIR
-
-ARTIFACTS = ((MODEL_DIR, MODEL_ARTIFACT), (OUTPUT_DATA_DIR, OUTPUT_ARTIFACT))
+from .....kinds.training import TRAINING
+from .....s3 import transfer as s3io
+from .....s3.uri import parse as parse_s3_uri
+from .....s3.walk import walk
+from ..channels import ChannelError, check_links
+from ..instance import Instance
 
 
 def upload_artifacts(s3_client, request: Dict, instances: List[Instance], work: Path) -> None:
     """Pack and upload both archives; ChannelError (the job's FailureReason) when that fails."""
-    for folder, name in ARTIFACTS:
-        uri = artifact_uri(request, name)
+    for output in TRAINING.outputs(request):
+        uri = output.uri
+        name = uri.rsplit("/", 1)[-1]
         try:
-            archive = pack(instances, folder, work / f".{name}.{os.getpid()}.tmp")
+            archive = pack(instances, output.local_path, work / f".{name}.{os.getpid()}.tmp")
             if archive is None:
                 continue
             target = parse_s3_uri(uri)

@@ -8,21 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ...s3 import transfer as s3io
-from ...s3.manifest import read_channel_manifest
-from ...s3.progress import files_text, format_size
-from ...s3.uri import parse as parse_s3_uri
-from ...s3.walk import walk
-from .kinds import Channel
-from .layout import Instance
+from ....kinds.base import Channel, Output
+from ....s3 import transfer as s3io
+from ....s3.manifest import read_channel_manifest
+from ....s3.progress import files_text, format_size
+from ....s3.uri import parse as parse_s3_uri
+from ....s3.walk import walk
+from .instance import Instance
 
 Log = Optional[Callable[[Instance, str], None]]
-
-
-def outputs_of(request: Dict[str, Any], mode: str = "") -> List[Dict[str, Any]]:
-    """The output channels (with `mode`, those of that upload mode)."""
-    outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-    return [o for o in outputs if not mode or o["S3Output"]["S3UploadMode"] == mode]
 
 
 def shard(items: List[s3io.Listed], instance: Instance) -> List[s3io.Listed]:
@@ -53,7 +47,7 @@ def download_inputs(
                 target = instance.path(channel.local_path)
                 check_targets(instance, target, mine)
                 s3io.download_listing(s3_client, bucket, mine, target)
-                if channel.read_only:
+                if channel.mode == "FastFile":  # "mounted as read-only"
                     set_writable(target, False)
         except Exception as error:
             raise ChannelError(
@@ -109,20 +103,18 @@ def remove_tree(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def upload_outputs(s3_client, request: Dict[str, Any], instances: List[Instance]) -> None:
-    """EndOfJob outputs: each instance's LocalPath tree to the output's S3Uri."""
-    for item in outputs_of(request, "EndOfJob"):
-        s3 = item["S3Output"]
+def upload_outputs(s3_client, outputs: List[Output], instances: List[Instance]) -> None:
+    """Each output's LocalPath tree of each instance to the output's S3Uri."""
+    for output in outputs:
         for instance in instances:
-            local = instance.path(s3["LocalPath"])
+            local = instance.path(output.local_path)
             try:
                 check_links(instance, local)
                 if any(local.rglob("*")):
-                    s3io.upload_tree(s3_client, local, s3["S3Uri"])
+                    s3io.upload_tree(s3_client, local, output.uri)
             except Exception as error:
                 raise ChannelError(
-                    f"ClientError: Failed to upload output {item['OutputName']!r} "
-                    f"to {s3['S3Uri']}: {error}"
+                    f"ClientError: Failed to upload output {output.name!r} to {output.uri}: {error}"
                 ) from error
 
 

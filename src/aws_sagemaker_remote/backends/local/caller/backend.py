@@ -1,5 +1,6 @@
-"""The dockerless emulator behind the boto3 SageMaker client's processing- and training-job
-methods. Each kind keeps its own job names, as on AWS (store.kind_root)."""
+"""The dockerless emulator's caller side: the Backend that creates, describes, lists, stops and
+interrupts emulated jobs of every kind, each kind's jobs under their own names as on AWS
+(store.kind_root), and starts a detached runner per job (runner/)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ...contract import PROCESSING, TRAINING, JobKind
-from ...contract import TERMINAL_STATES as TERMINAL
-from ...procs import same_process
-from ..base import Backend
-from .awserror import job_not_found, validation_error
-from .channelcheck import check_channels_have_data
-from .jobenv import RUNNER_PROFILE_VAR
-from .kinds import emulated
-from .logs import LocalLogs
-from .store import (
+from ....contract import TERMINAL_STATES as TERMINAL
+from ....kinds import KINDS, JobKind, home
+from ....procs import same_process
+from ...base import Backend
+from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR
+from ..store import (
     RUNNER_LOG,
     RUNNER_PID,
     RUNNER_RECORD,
@@ -32,6 +29,9 @@ from .store import (
     read_json,
     update_status,
 )
+from .awserror import job_not_found, validation_error
+from .emulated import EmulatedKind
+from .logs import LocalLogs
 from .validation import (
     output_members,
     validate_create_request,
@@ -53,99 +53,74 @@ class LocalBackend(Backend):
     poll_seconds = 0.05
     max_poll_seconds = 0.2
 
+    interrupts = True
+
     def __init__(
         self, root: Optional[Path] = None, region: str = "us-east-1", profile: Optional[str] = None
     ) -> None:
-        self.store = JobStore(root)  # the processing jobs
+        super().__init__(s3=self._make_s3_client, logs=lambda: LocalLogs(self._stores, region))
+        self.store = JobStore(root)  # the first kind's jobs; each other's beside them
         self._stores = {
-            kind.name: JobStore(kind_root(self.store.root, kind)) for kind in (PROCESSING, TRAINING)
+            kind.name: JobStore(kind_root(self.store.root, emulated(kind).jobs_folder))
+            for kind in KINDS.values()
         }
-        self._stores[PROCESSING.name] = self.store
         self.region = region
         self.profile = profile
-        self._logs = LocalLogs(self._stores, region)
-        self._s3 = None
 
     @property
     def root(self) -> Path:
         return self.store.root
 
-    @property
-    def logs(self) -> LocalLogs:
-        return self._logs
-
-    @property
-    def s3(self):
+    def _make_s3_client(self) -> Any:
         """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
-        if self._s3 is None:
-            from ...aws.session import make_session
-            from ...s3.clients import client_config
+        from ....aws.session import make_session
+        from ....s3.clients import client_config
 
-            session = make_session(self.profile, self.region)
-            self._s3 = session.client("s3", config=client_config())
-        return self._s3
+        session = make_session(self.profile, self.region)
+        return session.client("s3", config=client_config())
 
-    def job_dir(self, name: str, kind: Optional[JobKind] = None) -> Path:
-        """The job's folder; without a kind, the processing job's when there is one."""
-        if kind is None:
-            kind = TRAINING if self._stores[TRAINING.name].exists(name) else PROCESSING
-            if self.store.exists(name):
-                kind = PROCESSING
+    def job_dir(self, kind: JobKind, name: str) -> Path:
         return self._stores[kind.name].job_dir(name)
 
     # ------------------------------------------------------------------ the operations
 
-    def create_processing_job(self, **request: Any) -> Dict[str, Any]:
-        return self._create(PROCESSING, request)
+    def create_job(self, kind: JobKind, request: Dict[str, Any]) -> Dict[str, Any]:
+        return self._create(kind, request)
 
-    def describe_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._describe(PROCESSING, kwargs)
+    def describe_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        return self._describe(kind, {kind.field("Name"): name})
 
-    def list_processing_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._list(PROCESSING, kwargs)
+    def list_jobs(self, kind: JobKind, **kwargs: Any) -> Dict[str, Any]:
+        return self._list(kind, kwargs)
 
-    def stop_processing_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._stop(PROCESSING, kwargs)
+    def stop_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
+        return self._stop(kind, {kind.field("Name"): name})
 
-    def create_training_job(self, **request: Any) -> Dict[str, Any]:
-        return self._create(TRAINING, request)
-
-    def describe_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._describe(TRAINING, kwargs)
-
-    def list_training_jobs(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._list(TRAINING, kwargs)
-
-    def stop_training_job(self, **kwargs: Any) -> Dict[str, Any]:
-        return self._stop(TRAINING, kwargs)
-
-    def interrupt_training_job(self, **kwargs: Any) -> Dict[str, Any]:
+    def interrupt_job(self, kind: JobKind, name: str) -> Dict[str, Any]:
         """Emulator only (no such AWS operation): reclaim the instances of a running managed
         spot training job, as EC2 does when it takes Spot capacity back. The runner kills them,
         syncs the checkpoints and restarts the job on new instances."""
-        name = self._existing_job(TRAINING, "StopTrainingJob", kwargs)
-        store = self._stores[TRAINING.name]
-        if not store.request(name).get("EnableManagedSpotTraining"):
+        operation = f"Interrupt{kind.title}Job"
+        name = self._existing_job(kind, kind.api_operation("Stop"), {kind.field("Name"): name})
+        store = self._stores[kind.name]
+        if not kind.spot(store.request(name)):
             raise validation_error(
-                "InterruptTrainingJob", f"The training job {name} is not a managed spot job"
+                operation, f"The {kind.name} job {name} is not a managed spot job"
             )
-        status = self._status(TRAINING, name)["TrainingJobStatus"]
+        status = self._status(kind, name)[kind.field("Status")]
         if status != "InProgress":
-            raise validation_error(
-                "InterruptTrainingJob", f"The training job {name} is in status {status}"
-            )
+            raise validation_error(operation, f"The {kind.name} job {name} is in status {status}")
         store.request_interrupt(name)
         return {"ResponseMetadata": _metadata()}
 
     # ------------------------------------------------------------------ create
 
     def _create(self, kind: JobKind, request: Dict[str, Any]) -> Dict[str, Any]:
-        operation = f"Create{kind.title}Job"
+        operation = kind.api_operation("Create")
         validate_create_request(kind, request)
         name = request[kind.field("Name")]
         arn = job_arn(self.region, name, kind)
-        if kind is TRAINING:
-            check_channels_have_data(self.s3, request, self.region)
+        emulated(kind).before_create(self.s3, request, self.region)
         status = emulated(kind).initial_status(arn, time.time())
         try:
             job_dir = self._stores[kind.name].create(name, request, status)
@@ -160,7 +135,7 @@ class LocalBackend(Backend):
         except BaseException as error:  # no runner: the job must not stay InProgress
             update_status(
                 job_dir,
-                **{kind.field("Status"): "Failed", f"{kind.title}EndTime": time.time()},
+                **{kind.field("Status"): "Failed", kind.end_field(): time.time()},
                 FailureReason=f"InternalServerError: the job runner could not start: {error}",
             )
             raise
@@ -171,9 +146,9 @@ class LocalBackend(Backend):
         env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = self.region
         if self.profile:  # the runner's session is made as the caller's is (runner_session)
             env[RUNNER_PROFILE_VAR] = self.profile
-        package_root = str(Path(__file__).resolve().parents[3])  # importable however installed
+        package_root = str(Path(__file__).resolve().parents[4])  # importable however installed
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        command = [sys.executable, "-m", "aws_sagemaker_remote.backends.local.runner", str(job_dir)]
+        command = [sys.executable, "-m", RUNNER_MODULE, str(job_dir)]
         with open(job_dir / RUNNER_LOG, "ab") as log:
             process = subprocess.Popen(
                 command,
@@ -200,7 +175,7 @@ class LocalBackend(Backend):
         return name
 
     def _describe(self, kind: JobKind, kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        op = f"Describe{kind.title}Job"
+        op = kind.api_operation("Describe")
         name = self._existing_job(kind, op, kwargs)
         allowed = set(output_members(op))
         stored = self._stores[kind.name].request(name)
@@ -226,14 +201,14 @@ class LocalBackend(Backend):
             view.stopping(status)
             status["LastModifiedTime"] = max(status["LastModifiedTime"], stop_time)
         status[kind.field("Name")] = name
-        return as_datetimes(status, view.time_fields)
+        return as_datetimes(status, kind.time_fields())
 
     def _list(self, kind: JobKind, kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        op = f"List{kind.title}Jobs"
+        op = kind.api_operation("List")
         validate_params(op, kwargs)
         view = emulated(kind)
         jobs = [self._status(kind, name) for name in self._stores[kind.name].names()]
-        jobs = [job for job in jobs if _matches(kind, job, kwargs)]
+        jobs = [job for job in jobs if _matches(kind, job, kwargs, emulated(kind))]
         sort_by = {"Name": kind.field("Name"), "Status": view.status_field}.get(
             kwargs.get("SortBy", "CreationTime"), "CreationTime"
         )
@@ -255,7 +230,7 @@ class LocalBackend(Backend):
     # ------------------------------------------------------------------ stop
 
     def _stop(self, kind: JobKind, kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        op = f"Stop{kind.title}Job"
+        op = kind.api_operation("Stop")
         name = self._existing_job(kind, op, kwargs)
         status = self._status(kind, name)[kind.field("Status")]
         if status in TERMINAL:
@@ -271,11 +246,16 @@ class LocalBackend(Backend):
         """The request's Tags (this emulator keeps them with the request, as AWS keeps them)."""
         validate_params("ListTags", {"ResourceArn": ResourceArn})
         name = ResourceArn.rsplit("/", 1)[-1]
-        for kind in (PROCESSING, TRAINING):
+        for kind in KINDS.values():
             store = self._stores[kind.name]
             if ResourceArn == job_arn(self.region, name, kind) and store.exists(name):
                 return list(store.request(name).get("Tags", []))
         raise validation_error("ListTags", f"Resource {ResourceArn} was not found")
+
+
+def emulated(kind: JobKind) -> EmulatedKind:
+    """What the emulator's caller side knows of `kind` (caller/<kind>.py)."""
+    return home(__package__, kind).EMULATED
 
 
 def runner_alive(job_dir: Path) -> bool:
@@ -314,14 +294,16 @@ def _datetime(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc)
 
 
-def _matches(kind: JobKind, job: Dict[str, Any], kwargs: Dict[str, Any]) -> bool:
+def _matches(
+    kind: JobKind, job: Dict[str, Any], kwargs: Dict[str, Any], known: EmulatedKind
+) -> bool:
     if kwargs.get("NameContains", "") not in job[kind.field("Name")]:
         return False
     status = job[kind.field("Status")]
     if kwargs.get("StatusEquals", status) != status:
         return False
-    if "WarmPoolStatusEquals" in kwargs or "TrainingPlanArnEquals" in kwargs:
-        return False  # the emulator has no warm pools and no training plans
+    if any(key in kwargs for key in known.unmatched_filters):
+        return False  # filters on what the emulator never has
     for key, field, after in (
         ("CreationTimeAfter", "CreationTime", True),
         ("CreationTimeBefore", "CreationTime", False),

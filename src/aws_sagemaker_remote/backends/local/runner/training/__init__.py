@@ -1,4 +1,4 @@
-"""How a training job runs in the emulator beyond what every job does (runner.py).
+"""How a training job runs in the emulator beyond what every job does (job.py).
 
 - Secondary statuses as AWS names them (secondary.py); TRAINING_JOB_NAME and TRAINING_JOB_ARN in
   the container ("The following environment variables are set in the container", Developer
@@ -18,7 +18,7 @@
 - Stop and MaxRuntimeInSeconds: SIGTERM, then "delays job termination for 120 seconds"
   (botocore StopTrainingJob / StoppingCondition); MaxWaitTimeInSeconds (spot) counts from
   creation. Both end `Stopped` with SecondaryStatus MaxRuntimeExceeded / MaxWaitTimeExceeded.
-- Spot interruption (emulator only, LocalBackend.interrupt_training_job): the instances are
+- Spot interruption (emulator only, LocalBackend.interrupt_job): the instances are
   killed, their checkpoints synced, and the job starts again on new instances (new /opt/ml,
   channels and checkpoints downloaded again); the log streams go on.
 """
@@ -29,28 +29,39 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import MAX_MESSAGE_BYTES, TRAINING
-from ...s3 import transfer as s3io
-from ...s3.uri import parse as parse_s3_uri
-from . import channels, trainfiles
+from .....contract import DEFAULT_RUNTIME_SECONDS, MAX_MESSAGE_BYTES
+from .....kinds.training import FAILURE_FILE, TRAINING
+from .....s3 import transfer as s3io
+from .....s3.uri import parse as parse_s3_uri
+from ...store import STATUS_FILE, job_arn, read_json, take_interrupt_request, update_status
+from .. import channels
+from ..instance import Instance
+from ..life import Outcome, Stop, runner_log
+from . import files
 from .artifacts import upload_artifacts
-from .layout import Instance
 from .metrics import MetricScanner
-from .runner import Job, Outcome, Stop, Supervisor, runner_log
 from .secondary import advance
-from .store import STATUS_FILE, job_arn, read_json, take_interrupt_request, update_status
-from .validation import DEFAULT_TRAINING_RUNTIME
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..job import Job, Supervisor
 
 DEFAULT_STOP_GRACE = 120.0  # "delays job termination for 120 seconds"
 
 
+def life(job: Job) -> TrainingLife:
+    return TrainingLife(job)
+
+
 class TrainingLife:
+    noun = "channel"
+
     def __init__(self, job: Job) -> None:
         self.job = job
         request = job.request
         self.spot = bool(request.get("EnableManagedSpotTraining"))
         stopping = request.get("StoppingCondition", {})
-        self.max_runtime = stopping.get("MaxRuntimeInSeconds", DEFAULT_TRAINING_RUNTIME)
+        self.max_runtime = stopping.get("MaxRuntimeInSeconds", DEFAULT_RUNTIME_SECONDS)
         self.max_wait = stopping.get("MaxWaitTimeInSeconds") if self.spot else None
         self.created = read_json(job.job_dir / STATUS_FILE)["CreationTime"]
         self.ran = 0.0  # seconds of earlier attempts, for MaxRuntimeInSeconds
@@ -64,7 +75,7 @@ class TrainingLife:
 
     @property
     def checkpoint_target(self) -> Optional[channels.SyncTarget]:
-        local = trainfiles.checkpoint_path(self.job.request)
+        local = files.checkpoint_path(self.job.request)
         if local is None:
             return None
         return channels.SyncTarget(
@@ -122,12 +133,14 @@ class TrainingLife:
         advance(self.job.job_dir, "Starting")
 
     def prepare(self, instance: Instance) -> None:
-        trainfiles.prepare(instance, self.job.request)
+        files.prepare(instance, self.job.request)
 
-    def phase(self, secondary: str) -> None:
-        if secondary == "Downloading":
-            self.attempt_start = time.monotonic()
-        advance(self.job.job_dir, secondary)
+    def downloading(self) -> None:
+        self.attempt_start = time.monotonic()
+        advance(self.job.job_dir, "Downloading")
+
+    def running(self) -> None:
+        advance(self.job.job_dir, "Training")
 
     def environment(self) -> Dict[str, str]:
         name = self.job.request["TrainingJobName"]
@@ -231,7 +244,7 @@ def failure_reason(instances: List[Instance], supervisor: Supervisor) -> str:
     order = [first] + [i for i in range(len(instances)) if i != first]
     for index in order:
         try:
-            data = instances[index].path(trainfiles.FAILURE_FILE).read_bytes()
+            data = instances[index].path(FAILURE_FILE).read_bytes()
         except OSError:
             continue
         text = data.decode("utf-8", "replace")

@@ -1,11 +1,11 @@
 """The detached process that runs one emulated job: `python -m ...runner JOB_DIR`.
 
-Steps, for a job of either kind: lay out each instance, download the input channels, pick the
+Steps, for a job of any kind: lay out each instance, download the input channels, pick the
 interpreter (requirements venv or this one), start every instance, supervise (stop requests,
 runtime limits, what the kind syncs while it runs), then let the kind end the job: its uploads,
-its final status (`procrun.py` for processing, `trainrun.py` for training). A training job on
-managed spot capacity may be interrupted (`LocalBackend.interrupt_training_job`): its instances
-are killed and it starts again on new ones.
+its final status (the kind's Life, life.py: runner/processing.py, runner/training/). A job on
+managed spot capacity may be interrupted (`LocalBackend.interrupt_job`): its instances are
+killed and it starts again on new ones.
 """
 
 from __future__ import annotations
@@ -15,48 +15,26 @@ import re
 import sys
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from ...contract import PROCESSING
-from ...paths import venvs_dir
-from ...procs import start_time
-from . import channels, layout
-from .jobenv import RUNNER_PROFILE_VAR, script_base
-from .kinds import view_of
-from .layout import Instance
-from .logs import LogWriter
-from .store import REQUEST_FILE, RUNNER_RECORD, read_json, stop_requested_at, write_json
+from ....container import protocol
+from ....kinds import home, kind_of
+from ....paths import venvs_dir
+from ....procs import start_time
+from ..handoff import RUNNER_PROFILE_VAR
+from ..logfile import LogWriter
+from ..store import REQUEST_FILE, RUNNER_RECORD, read_json, stop_requested_at, write_json
+from . import channels
+from .instance import Instance, instances, map_argument, map_env_value
+from .jobenv import script_base
+from .life import Life, Outcome, Stop, runner_log
 from .venvs import requirements_interpreter
 from .workers import Worker
 
 POLL_SECONDS = 0.1
 SYNC_SECONDS = 1.0
-REQUIREMENTS_VAR = "AWS_SAGEMAKER_REMOTE_REQUIREMENTS"
-PYTHON_VAR = "AWS_SAGEMAKER_REMOTE_PYTHON"
-CONFIGURATION_VARS = (
-    "AWS_SAGEMAKER_REMOTE_CONFIGURATION_SCRIPT",
-    "AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND",
-)
-JOB_FILE_VAR = "AWS_SAGEMAKER_REMOTE_JOB_FILE"
 INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
-
-
-@dataclass
-class Outcome:
-    status: str
-    failure_reason: Optional[str] = None
-    exit_message: Optional[str] = None
-    secondary: Optional[str] = None  # training: the last SecondaryStatus, when not `status`
-
-
-@dataclass(frozen=True)
-class Stop:
-    """Why the supervisor ended the instances: `code` is the job's last secondary status."""
-
-    code: str  # Stopped | MaxRuntimeExceeded | MaxWaitTimeExceeded
-    text: str
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -76,12 +54,12 @@ class Job:
     def __init__(self, job_dir: Path) -> None:
         self.job_dir = job_dir
         self.request = read_json(job_dir / REQUEST_FILE)
-        self.view = view_of(self.request)
-        self.instances = layout.instances(job_dir, self.view.instance_count(self.request))
-        self.channels = self.view.channels(self.request)
+        self.kind = kind_of(self.request)
+        self.instances = instances(job_dir, self.kind.instance_count(self.request))
+        self.channels = self.kind.channels(self.request)
         self.logs = {i.index: LogWriter(i.log_file) for i in self.instances}
         self.s3 = None
-        self.life = lifecycle_of(self)
+        self.life: Life = home(__package__, self.kind).life(self)
 
     def run(self) -> Outcome:
         self.life.started()
@@ -109,10 +87,10 @@ class Job:
         """Run the instances once: (an outcome reached before they ran, or their supervisor)."""
         for instance in self.instances:
             self.life.prepare(instance)
-        self.life.phase("Downloading")
+        self.life.downloading()
         try:
             channels.download_inputs(
-                self.s3, self.channels, self.instances, self._log_to, self.view.noun
+                self.s3, self.channels, self.instances, self._log_to, self.life.noun
             )
             self.life.restore()
         except channels.ChannelError as error:
@@ -132,7 +110,7 @@ class Job:
                 worker.kill()
             reason = f"AlgorithmError: cannot run the entrypoint: {error}"
             return self.life.failed_early(reason), None
-        self.life.phase("Training")
+        self.life.running()
         supervisor = Supervisor(self, workers)
         supervisor.run()
         return None, supervisor
@@ -143,7 +121,7 @@ class Job:
         """The caller's interpreter, unless the job installs or configures anything: then a
         cached job venv, so the caller's environment is never changed."""
         environment = self.request.get("Environment", {})
-        requirements = environment.get(REQUIREMENTS_VAR)
+        requirements = environment.get(protocol.REQUIREMENTS)
         first = self.instances[0]
         if not requirements and not self._configures(environment, first):
             return sys.executable
@@ -157,13 +135,15 @@ class Job:
     @staticmethod
     def _configures(environment: Dict[str, str], instance: Instance) -> bool:
         """Whether a configuration script or command runs (it may `pip install`)."""
-        if any(var in environment for var in CONFIGURATION_VARS):
+        if protocol.CONFIGURATION_SCRIPT in environment:
             return True
-        job_file = environment.get(JOB_FILE_VAR)
+        if protocol.CONFIGURATION_COMMAND in environment:
+            return True
+        job_file = environment.get(protocol.JOB_FILE)
         if not job_file:
             return False
         try:
-            return "configuration_command" in read_json(instance.path(job_file))
+            return protocol.JOB_CONFIGURATION_COMMAND in read_json(instance.path(job_file))
         except (OSError, ValueError):
             return False
 
@@ -171,9 +151,8 @@ class Job:
         self.logs[instance.index].write(f"[local emulator] {line}")
 
     def _start(self, instance: Instance, python: str) -> Worker:
-        command = [
-            layout.map_argument(token, instance.root) for token in self.view.command(self.request)
-        ]
+        app = self.kind.app(self.request)
+        command = [map_argument(t, instance.root) for t in app.entrypoint + (app.arguments or [])]
         command[0] = replace_interpreter(command[0], python)
         env = instance_environment(self.request, instance, python)
         env.update(self.life.environment())
@@ -223,8 +202,7 @@ class Supervisor:
         if self.stop is not None or self.interrupted:
             return
         if stop_requested_at(self.job.job_dir) is not None:
-            title = self.job.view.kind.title
-            self.stop = Stop("Stopped", f"Stopped by Stop{title}Job")
+            self.stop = Stop("Stopped", f"Stopped by {self.job.kind.api_operation('Stop')}")
         else:
             due = [(deadline, stop) for deadline, stop in self.deadlines if now >= deadline]
             if not due:
@@ -254,16 +232,6 @@ class Supervisor:
 # ---------------------------------------------------------------------- helpers
 
 
-def lifecycle_of(job: Job):
-    if job.view.kind is PROCESSING:
-        from .procrun import ProcessingLife
-
-        return ProcessingLife(job)
-    from .trainrun import TrainingLife
-
-    return TrainingLife(job)
-
-
 def replace_interpreter(word: str, python: str) -> str:
     """`python3` / `python` / `/usr/bin/python3.11` -> the emulator's interpreter."""
     return python if INTERPRETER_RE.match(os.path.basename(word)) else word
@@ -274,35 +242,27 @@ def instance_environment(request: Dict, instance: Instance, python: str) -> Dict
     opts in) plus the request's Environment, container paths remapped."""
     env = script_base(os.environ, instance.root)
     for key, value in request.get("Environment", {}).items():
-        env[key] = layout.map_env_value(value, instance.root)
-    if PYTHON_VAR in env:
-        words = env[PYTHON_VAR].split(" ", 1)
-        env[PYTHON_VAR] = " ".join([replace_interpreter(words[0], python), *words[1:]])
+        env[key] = map_env_value(value, instance.root)
+    if protocol.PYTHON in env:
+        words = env[protocol.PYTHON].split(" ", 1)
+        env[protocol.PYTHON] = " ".join([replace_interpreter(words[0], python), *words[1:]])
     bin_dir = os.path.dirname(python)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
     if python != sys.executable:
         env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
-    env[layout.PATH_MAP_VAR] = instance.path_map
+    env[protocol.PATH_MAP] = instance.path_map
     return env
-
-
-def runner_log(message: str) -> None:
-    print(message, flush=True)
 
 
 def runner_session():
     """The caller's session, as the caller made it: an explicit profile also makes botocore
     ignore credentials in the environment, so it is passed on as the caller gave it."""
-    from ...aws.session import make_session
+    from ....aws.session import make_session
 
     return make_session(os.environ.get(RUNNER_PROFILE_VAR) or None, None)
 
 
 def _s3_config():
-    from ...s3.clients import client_config
+    from ....s3.clients import client_config
 
     return client_config()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

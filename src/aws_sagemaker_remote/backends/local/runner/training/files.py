@@ -18,15 +18,10 @@ import posixpath
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from ...contract import TRAINING
-from .kinds import emulated
-from .layout import Instance
+from .....kinds.training import CHECKPOINT_DIR, MODEL_DIR, OUTPUT_DATA_DIR, TRAINING
+from ..instance import Instance
 
 CONFIG_DIR = "/opt/ml/input/config"
-MODEL_DIR = "/opt/ml/model"
-OUTPUT_DATA_DIR = "/opt/ml/output/data"
-FAILURE_FILE = "/opt/ml/output/failure"
-CHECKPOINT_DEFAULT = "/opt/ml/checkpoints"  # CheckpointConfig.LocalPath's default (botocore)
 GROUP_NAME = "homogeneousCluster"
 NETWORK_INTERFACE = "eth0"
 
@@ -36,12 +31,12 @@ def checkpoint_path(request: Dict[str, Any]) -> Optional[str]:
     config = request.get("CheckpointConfig")
     if config is None:
         return None
-    return posixpath.normpath(config.get("LocalPath") or CHECKPOINT_DEFAULT)
+    return posixpath.normpath(config.get("LocalPath") or CHECKPOINT_DIR)
 
 
 def prepare(instance: Instance, request: Dict[str, Any]) -> None:
     folders = [MODEL_DIR, OUTPUT_DATA_DIR, CONFIG_DIR]
-    folders += [channel.local_path for channel in emulated(TRAINING).channels(request)]
+    folders += [channel.local_path for channel in TRAINING.channels(request)]
     checkpoints = checkpoint_path(request)
     if checkpoints:
         folders.append(checkpoints)

@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 from typing import Dict, Mapping
 
-from ...aws.credentials import PASS_CREDENTIALS_ENV, is_credential_name
-from ...flags.types import TRUE_WORDS
+from ....aws.credentials import is_credential_name
+from ....flags.types import TRUE_WORDS
+from ....settings import PASS_CREDENTIALS_ENV
 
 BASE_NAMES = frozenset(
     (

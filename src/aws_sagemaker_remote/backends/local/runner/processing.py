@@ -1,4 +1,4 @@
-"""How a processing job runs in the emulator beyond what every job does (runner.py): its
+"""How a processing job runs in the emulator beyond what every job does (job.py): its
 instance layout, its Continuous and EndOfJob outputs, its final status.
 
 A job that exceeds MaxRuntimeInSeconds ends `Stopped`, as AWS documents for its stopping
@@ -15,20 +15,35 @@ processing job (it is the training contract), so it is ignored.
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import ALGORITHM_ERROR, MAX_MESSAGE_BYTES, OUTPUT_MESSAGE_FILE
-from . import channels, layout
-from .layout import Instance
-from .runner import Job, Outcome, Stop, Supervisor, runner_log
-from .store import update_status
+from ....contract import MAX_MESSAGE_BYTES
+from ....kinds.base import Output
+from ....kinds.processing import ALGORITHM_ERROR, PROCESSING, RESOURCE_CONFIG_FILE
+from ....kinds.processing import MESSAGE_FILE as OUTPUT_MESSAGE_FILE
+from ..store import update_status
+from . import channels
+from .instance import Instance
+from .life import Outcome, Stop, runner_log
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .job import Job, Supervisor
 
 DEFAULT_STOP_GRACE = 10.0
 
 
+def life(job: Job) -> ProcessingLife:
+    return ProcessingLife(job)
+
+
 class ProcessingLife:
+    noun = "input"
+
     def __init__(self, job: Job) -> None:
         self.job = job
         self._uploader: Optional[channels.ContinuousUploader] = None
@@ -38,24 +53,29 @@ class ProcessingLife:
         """Continuous outputs, uploaded while the job runs (made once the S3 client is)."""
         if self._uploader is None:
             targets = [
-                channels.SyncTarget(
-                    o["OutputName"], o["S3Output"]["LocalPath"], o["S3Output"]["S3Uri"]
-                )
-                for o in channels.outputs_of(self.job.request, "Continuous")
+                channels.SyncTarget(o.name, o.local_path, o.uri) for o in self.outputs("Continuous")
             ]
             self._uploader = channels.ContinuousUploader(self.job.s3, targets, self.job.instances)
         return self._uploader
 
+    def outputs(self, mode: str = "") -> List[Output]:
+        """The output channels (with `mode`, those of that upload mode)."""
+        outputs = PROCESSING.outputs(self.job.request)
+        return [o for o in outputs if not mode or o.mode == mode]
+
     def needs_s3(self) -> bool:
-        return bool(self.job.channels or channels.outputs_of(self.job.request))
+        return bool(self.job.channels or self.outputs())
 
     def started(self) -> None:
         update_status(self.job.job_dir, ProcessingStartTime=time.time())
 
     def prepare(self, instance: Instance) -> None:
-        layout.prepare(instance, self.job.request)
+        prepare(instance, self.job.request)
 
-    def phase(self, _status: str) -> None:
+    def downloading(self) -> None:
+        """Processing jobs have no secondary status."""
+
+    def running(self) -> None:
         """Processing jobs have no secondary status."""
 
     def restore(self) -> None:
@@ -106,7 +126,7 @@ class ProcessingLife:
         if final_sync_error:
             return Outcome("Failed", final_sync_error, message)
         try:
-            channels.upload_outputs(self.job.s3, self.job.request, self.job.instances)
+            channels.upload_outputs(self.job.s3, self.outputs("EndOfJob"), self.job.instances)
         except channels.ChannelError as error:
             return Outcome("Failed", str(error), message)
         return Outcome("Completed", exit_message=message)
@@ -148,3 +168,29 @@ def exit_message(instances: List[Instance]) -> Optional[str]:
         data.decode("utf-8")  # the whole file must be UTF-8, not only its first KB
         parts.append(data[:MAX_MESSAGE_BYTES].decode("utf-8", "ignore"))
     return truncate("".join(parts)) or None
+
+
+def prepare(instance: Instance, request: Dict[str, Any]) -> None:
+    """Create the instance's `/opt/ml` tree and its config files."""
+    folders = [channel.local_path for channel in PROCESSING.channels(request)]
+    folders += [output.local_path for output in PROCESSING.outputs(request)]
+    for folder in folders:
+        instance.path(folder).mkdir(parents=True, exist_ok=True)
+    instance.path("/opt/ml/output").mkdir(parents=True, exist_ok=True)
+    resource = instance.path(RESOURCE_CONFIG_FILE)
+    resource.parent.mkdir(parents=True, exist_ok=True)
+    _write(resource.parent / "processingjobconfig.json", request)
+    _write(resource, resource_config(instance))
+    instance.log_file.parent.mkdir(parents=True, exist_ok=True)
+
+
+def resource_config(instance: Instance) -> Dict[str, Any]:
+    return {
+        "current_host": instance.host,
+        "hosts": instance.hosts,
+        "network_interface_name": "eth0",
+    }
+
+
+def _write(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

@@ -8,39 +8,18 @@ as with CloudWatch.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...contract import JOB_KINDS, PLACEHOLDER_ACCOUNT
+from ....contract import PLACEHOLDER_ACCOUNT
+from ....kinds import KINDS
+from ..logfile import MAX_EVENTS, read_backward, read_forward
+from ..store import LOG_SUFFIX, LOGS_DIR, JobStore
 from .awserror import client_error
-from .store import LOG_SUFFIX, LOGS_DIR, JobStore
 from .validation import validate_params
 
-MAX_EVENTS = 10000
-MAX_BYTES = 1024 * 1024
 DEFAULT_STREAMS = 50
-
-
-class LogWriter:
-    """Append one event per line; each line is written whole so readers never see half."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._stream = open(path, "ab")  # noqa: SIM115 - open for the job; close() closes it
-        self._lock = threading.Lock()
-
-    def write(self, message: str, timestamp_ms: Optional[int] = None) -> None:
-        stamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-        line = json.dumps({"timestamp": stamp, "message": message}, ensure_ascii=False) + "\n"
-        with self._lock:
-            self._stream.write(line.encode("utf-8"))
-            self._stream.flush()
-
-    def close(self) -> None:
-        self._stream.close()
 
 
 @dataclass(frozen=True)
@@ -60,7 +39,7 @@ class LocalLogs:
     per job kind (/aws/sagemaker/ProcessingJobs, /aws/sagemaker/TrainingJobs)."""
 
     def __init__(self, stores: Dict[str, JobStore], region: str) -> None:
-        self._groups = {JOB_KINDS[kind].log_group: store for kind, store in stores.items()}
+        self._groups = {KINDS[kind].log_group: store for kind, store in stores.items()}
         self._region = region
 
     # ------------------------------------------------------------------ describe_log_streams
@@ -165,32 +144,6 @@ def job_streams(store: JobStore, job: str) -> List[Stream]:
         Stream(job, path.name[: -len(LOG_SUFFIX)], epoch, path)
         for path in sorted(logs_dir.glob(f"algo-*{LOG_SUFFIX}"))
     ]
-
-
-def read_forward(path: Path, offset: int, limit: int) -> Tuple[int, int, List[bytes]]:
-    """Complete lines from `offset`: (start, end offset after the last line, lines)."""
-    with open(path, "rb") as stream:
-        stream.seek(offset)
-        data = stream.read(MAX_BYTES)
-        if b"\n" not in data:
-            data += stream.readline()  # one line longer than the read size
-    lines, used = [], 0
-    for line in data.splitlines(keepends=True):
-        if not line.endswith(b"\n") or len(lines) >= limit:
-            break
-        lines.append(line)
-        used += len(line)
-    return offset, offset + used, lines
-
-
-def read_backward(path: Path, offset: int, limit: int) -> Tuple[int, int, List[bytes]]:
-    """The last `limit` complete lines before `offset`: (start offset, end, lines)."""
-    with open(path, "rb") as stream:
-        data = stream.read(offset)
-    complete = data[: data.rfind(b"\n") + 1]
-    lines = complete.splitlines(keepends=True)[-limit:] if limit else []
-    end = len(complete)
-    return end - sum(len(line) for line in lines), end, lines
 
 
 def _event(line: bytes) -> Dict[str, Any]:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-from .store import STATUS_FILE, read_json, update_status
+from ...store import STATUS_FILE, read_json, update_status
 
 MESSAGES = {
     "Starting": "Preparing the instances for training",
