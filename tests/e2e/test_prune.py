@@ -100,7 +100,9 @@ def test_prune_keeps_what_recent_jobs_read(two_jobs, s3_client, prefix):
     assert not two_jobs.job_dir(PROCESSING, "old-job").exists()
     assert two_jobs.job_dir(PROCESSING, "recent-job").exists()
     assert "freed " in text
-    rerun = jobs.main(["rerun", "--backend", "local", "recent-job"], out=io.StringIO())
+    rerun = jobs.main(
+        ["rerun", "--backend", "local", "recent-job"], out=io.StringIO(), kind=PROCESSING
+    )
     assert rerun == 0  # every channel of the recent job still delivers whole
 
 
@@ -177,7 +179,7 @@ def test_a_prune_keeps_what_a_live_spot_job_reads_again_after_a_restart(
     monkeypatch.setattr(prune, "_now", lambda: datetime.now(timezone.utc) + timedelta(days=1))
     out = io.StringIO()
     argv = ["prune", "--backend", "local", "--prefix", prefix, "--older-than", "1m"]
-    assert jobs.main(argv, out=out) == 0  # prune covers the jobs of both kinds
+    assert jobs.main(argv, out=out, kind=PROCESSING, prune=True) == 0  # either kind's jobs
     assert f"removing s3://{BUCKET}/{prefix}/{stale.version}" in out.getvalue()
     assert len(data_pieces(LocalBackend().s3, prefix)) == 1  # the job's version only
     assert run_cli("training", "interrupt", name).returncode == 0

@@ -26,6 +26,7 @@ from test_staging import delivered, on_disk, piece
 from aws_sagemaker_remote.backends.local import LocalBackend
 from aws_sagemaker_remote.cli import jobs, prune
 from aws_sagemaker_remote.errors import Error
+from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.s3 import lease as leases
 from aws_sagemaker_remote.s3 import staging
 from aws_sagemaker_remote.s3.lease import PruneMarker, StoreBusy
@@ -62,7 +63,7 @@ def prune_now(bucket: str, *extra: str) -> str:
         "--older-than",
         "1m",
     ]
-    jobs.main([*argv, *extra], out=out, backend=LocalBackend())
+    jobs.main([*argv, *extra], out=out, backend=LocalBackend(), kind=PROCESSING, prune=True)
     return out.getvalue()
 
 
