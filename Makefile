@@ -1,7 +1,8 @@
 # Two commands on a fresh machine with Python 3.11 (or any Python >= 3.9):
 #   make demo   set up .venv, then run an example here and as a job through the local emulator
 #   make test   set up .venv, then lint and run the whole test suite (the docs build included)
-# Also: make docs (the HTML site in build/docs), make bench, make format.
+# Also: make docs (the HTML site in build/docs), make bench, make format; make images-table and
+# make image-profiles regenerate the image data from the SDK's table and the images' build files.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 # two cores CI has.
 TEST_WORKERS ?= 2
 
-.PHONY: setup demo test lint docs format bench clean
+.PHONY: setup demo test lint docs format bench clean images-table image-profiles
 
 setup: $(STAMP)
 
@@ -38,6 +39,15 @@ docs: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+images-table: setup
+	$(BIN)/python scripts/images_table.py
+
+# The images' build files: SKLEARN_REPO, DLC_REPO, XGBOOST_REPO name local clones; a repo not
+# named is cloned (bare, blobless) under build/image-sources.
+image-profiles: setup
+	$(BIN)/python scripts/image_profiles.py $(if $(SKLEARN_REPO),--sklearn-repo $(SKLEARN_REPO)) \
+		$(if $(DLC_REPO),--dlc-repo $(DLC_REPO)) $(if $(XGBOOST_REPO),--xgboost-repo $(XGBOOST_REPO))
 
 TOOLS := .venv-tools
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -11,6 +12,16 @@ from aws_sagemaker_remote.s3.digest import piece_digest, piece_files
 
 SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
 TERMINAL = ("Completed", "Failed", "Stopped")
+
+
+def git(cwd, *args: str) -> None:
+    """A git command in `cwd` with a throwaway identity (for repos made by a test)."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def path_digest(path: Path | str, *, lf: bool | None = None) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from aws_sagemaker_remote import args as public_args
+from aws_sagemaker_remote.cli.images import build_parser as images_parser
 from aws_sagemaker_remote.cli.main import processing_parser, training_parser
 from aws_sagemaker_remote.processing import args as processing_args
 from aws_sagemaker_remote.processing import main as processing_main
@@ -65,7 +66,7 @@ def options_of(parser) -> set:
 
 
 def test_every_page_is_built(site):
-    pages = ("index", "usage", "flags", "training", "training-flags", "api", "cli")
+    pages = ("index", "usage", "flags", "training", "gpu-training", "training-flags", "api", "cli")
     for page in pages + ("architecture", "benchmarks"):
         assert (site / f"{page}.html").is_file(), page
 
@@ -96,7 +97,7 @@ def test_training_flag_reference_is_rendered_from_the_docs_parser(site):
 
 def test_command_references_are_rendered_from_their_parsers(site):
     text = text_of(site / "cli.html")
-    parsers = (processing_parser(), training_parser(), s3_parser())
+    parsers = (processing_parser(), training_parser(), s3_parser(), images_parser())
     for option in set().union(*(options_of(p) for p in parsers)):
         assert option in text, option
     for command in ("list", "describe", "logs", "wait", "stop", "download", "rerun"):
@@ -105,6 +106,7 @@ def test_command_references_are_rendered_from_their_parsers(site):
     assert "aws-sagemaker-remote training interrupt [options]" in text
     for command in ("serve", "start", "stop", "status"):
         assert f"aws-sagemaker-remote s3 {command} [options]" in text
+    assert "aws-sagemaker-remote images [options] [FRAMEWORK[:VERSION]]" in text
 
 
 @pytest.mark.parametrize("function", PUBLIC, ids=lambda f: f.__name__)

@@ -9,18 +9,19 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import git
 
 from aws_sagemaker_remote.aws.bucket import default_bucket_name, validate_bucket_name
-from aws_sagemaker_remote.aws.images import (
-    SKLEARN_IMAGES,
-    SKLEARN_REGISTRIES,
-    default_image,
-    python_warning,
-)
 from aws_sagemaker_remote.aws.partition import partition
 from aws_sagemaker_remote.aws.role import is_role_arn, parse_role_name, role_arn
 from aws_sagemaker_remote.contract import JOB_NAME_PATTERN, is_job_name
 from aws_sagemaker_remote.errors import UsageError
+from aws_sagemaker_remote.images.default import (
+    default_image,
+    python_warning,
+    sklearn_images,
+    sklearn_registries,
+)
 from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.pipeline.naming import job_name, strip_timestamp, validate_job_name
 from aws_sagemaker_remote.pipeline.tags import GitState, git_state, job_tags, sanitize_tag_value
@@ -55,8 +56,8 @@ def test_default_image_uses_the_running_python_by_default():
 
 
 def test_python_table_matches_the_images():
-    """aws-facts §2.2: each tag's Python from its Dockerfile."""
-    table = {image.tag: image.python for image in SKLEARN_IMAGES}
+    """Each tag's Python from its Dockerfile (the image profiles)."""
+    table = {image.tag: image.python for image in sklearn_images()}
     assert table == {
         "1.2-1-cpu-py3": (3, 9),
         "1.4-2-cpu-py3": (3, 10),
@@ -94,8 +95,8 @@ def test_default_image_china_uses_cn_domain():
 
 
 def test_every_region_has_a_twelve_digit_account():
-    assert len(SKLEARN_REGISTRIES) > 30
-    assert all(re.fullmatch(r"\d{12}", account) for account in SKLEARN_REGISTRIES.values())
+    assert len(sklearn_registries()) > 30
+    assert all(re.fullmatch(r"\d{12}", account) for account in sklearn_registries().values())
 
 
 def test_unknown_region_is_a_usage_error():
@@ -261,23 +262,14 @@ def test_too_many_tags():
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
 
-def _git(cwd, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
 def repo(tmp_path):
     root = tmp_path / "repo"
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "script.py").write_text("print('hi')\n")
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "init")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "init")
     return root
 
 
@@ -311,7 +303,7 @@ def test_git_state_outside_a_repo(tmp_path):
 
 @needs_git
 def test_git_state_repo_without_commits(tmp_path):
-    _git(tmp_path, "init", "-q")
+    git(tmp_path, "init", "-q")
     assert git_state(tmp_path) is None
 
 

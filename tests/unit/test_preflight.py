@@ -95,6 +95,7 @@ def test_network_isolation_refuses_setup_steps(spec, tmp_path, field, flag):
 def test_local_instance_storage_rule_of_the_sdk(spec, instance, local):
     assert has_local_instance_storage(instance) is local
     spec.instance = instance
+    spec.image = "pytorch"  # CPU and GPU builds: the default image is refused on GPU types
     spec.volume_kms_key = "1234abcd-12ab-34cd-56ef-1234567890ab"
     if local:
         assert refused(spec).startswith(f"--sagemaker-volume-kms-key: {instance} has local NVMe")

@@ -181,7 +181,8 @@ def test_checkpoint_uri(project, uri, allowed):
 def test_training_instance_types_are_the_models_training_enum(project):
     model = botocore.session.get_session().get_service_model("sagemaker")
     assert instance_types(TRAINING) == tuple(model.shape_for("TrainingInstanceType").enum)
-    ok(project, ["--sagemaker-training-instance", "ml.p4d.24xlarge"])  # not a processing type
+    p4d = ["--sagemaker-training-instance", "ml.p4d.24xlarge", "--sagemaker-image", "pytorch"]
+    ok(project, p4d)  # not a processing type
     message = refused(project, ["--sagemaker-instance", "ml.m5.huge"])
     assert message.startswith("--sagemaker-instance: 'ml.m5.huge': not one of SageMaker's")
     assert "training instance types (e.g. ml.m5.large, ml.m5.xlarge)" in message

@@ -27,6 +27,9 @@ commands:
                       the same for training jobs (`{PROG} training --help`)
   s3 serve | stop | status
                       the embedded S3 server (`{PROG} s3 --help`)
+  images [FRAMEWORK[:VERSION]] [--region REGION] [--instance TYPE]
+                      the framework images --sagemaker-image can name, offline
+                      (`{PROG} images --help`)
 
 --backend, --region and --profile go before or after the command.
 """
@@ -65,8 +68,20 @@ def _dispatch(args: List[str]) -> int:
         from ..s3server.commands import s3_main
 
         return s3_main(rest)
-    allowed = ", ".join([*KINDS, "s3"])
+    if command == "images":
+        from .images import images_main
+
+        return images_main(_region_only(options, command) + rest)
+    allowed = ", ".join([*KINDS, "s3", "images"])
     raise UsageError(f"unknown command {command!r}; allowed: {allowed} (see {PROG} --help)")
+
+
+def _region_only(options: List[str], command: str) -> List[str]:
+    """The leading options a command that talks to no service takes: --region."""
+    for option in options:
+        if option.startswith("--") and option.split("=")[0] != "--region":
+            raise UsageError(f"{option.split('=')[0]}: applies to job commands, not {command}")
+    return options
 
 
 def leading_job_options(args: List[str]) -> Tuple[List[str], List[str]]:

@@ -51,6 +51,14 @@ PREFIX = Row("prefix", TEXT, "PREFIX", "S3 key prefix for code and inputs")
 
 BASE_JOB_NAME = Row("base_job_name", TEXT, "NAME", "job names are this plus a timestamp")
 JOB_NAME = Row("job_name", TEXT, "NAME", "an exact job name instead of base name + timestamp")
+IMAGE = Row(
+    "image",
+    TEXT,
+    "IMAGE",
+    "an image URI, or FRAMEWORK[:VERSION] (pytorch, tensorflow, huggingface, xgboost, "
+    "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
+    "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
+)
 INSTANCE = Row("instance", TEXT, "TYPE", "instance type")
 INSTANCE_COUNT = Row("instance_count", NUMBER, "N", "number of instances")
 VOLUME_SIZE = Row("volume_size", NUMBER, "GB", "storage volume of each instance, in GB")

@@ -26,8 +26,8 @@ from .resolve import Resolved, staging_base
 from .spec import InputSpec, JobSpec
 
 # Parts of this library that only ever run on the user's machine (the emulator, the embedded S3
-# server): not shipped, so every job downloads less.
-MACHINE_ONLY = ("backends/", "s3server/")
+# server, the image table and profiles): not shipped, so every job downloads less.
+MACHINE_ONLY = ("backends/", "s3server/", "images/")
 
 
 @dataclass

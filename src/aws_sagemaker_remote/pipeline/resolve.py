@@ -99,13 +99,13 @@ def with_locations(spec: JobSpec, resolved: Resolved) -> JobSpec:
 
 
 def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Optional[str]):
-    from ..aws.images import default_image
+    from ..images.jobimage import job_image
 
     return Resolved(
         region=region,
         role_arn=role_arn,
         bucket=bucket,
-        image=spec.image or default_image(region),
+        image=job_image(spec.image, spec.instance, region),
         job_name=spec.job_name
         or timestamped_name(spec.base_job_name, fallback=spec.kind.defaults.base_job_name),
         account=account,
@@ -114,11 +114,9 @@ def _common(spec: JobSpec, region: str, role_arn: str, bucket: str, account: Opt
 
 
 def _warn_about_python(spec: JobSpec) -> None:
-    if spec.image:
-        return
-    from ..aws.images import python_warning
+    from ..images.jobimage import local_python_warning
 
-    warning = python_warning()
+    warning = local_python_warning(spec.image, spec.instance)
     if warning:
         print(warning, file=sys.stderr)
 

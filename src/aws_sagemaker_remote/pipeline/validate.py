@@ -205,7 +205,8 @@ def _formats(spec: JobSpec) -> None:
         subnet_problem,
     )
 
-    checks = [("--sagemaker-image", spec.image, image_problem)]
+    uri = spec.image if spec.image and "/" in spec.image else None  # names: _image
+    checks = [("--sagemaker-image", uri, image_problem)]
     checks += [
         ("--sagemaker-output-kms-key", spec.output_kms_key, kms_key_problem),
         ("--sagemaker-volume-kms-key", spec.volume_kms_key, kms_key_problem),
@@ -302,6 +303,14 @@ def _instance_type(spec: JobSpec) -> None:
     )
 
 
+def _image(spec: JobSpec) -> None:
+    """``FRAMEWORK[:VERSION]`` names an image for the instance type, and no image on a GPU
+    instance is refused (the default image is CPU-only): images/jobimage.py."""
+    from ..images.jobimage import check
+
+    check(spec.image, spec.instance)
+
+
 def _network_isolation(spec: JobSpec) -> None:
     """An isolated container has no network: pip cannot download, and a configuration step is
     refused for the same reason (what it usually does is install)."""
@@ -345,4 +354,5 @@ _CHECKS: List[Callable[[JobSpec], None]] = [
     _instance_type,
     _network_isolation,
     _volume_key,
+    _image,
 ]

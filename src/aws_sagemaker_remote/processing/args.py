@@ -78,7 +78,9 @@ def sagemaker_processing_args(
         created (``--sagemaker-wait``).
     :param profile: AWS profile of the session; default ``$AWS_PROFILE``, else ``default``.
     :param role: IAM role name or ARN the job runs as; a missing role *name* is created.
-    :param image: ECR image URI; default: AWS's scikit-learn processing image of the region.
+    :param image: an image URI, or ``FRAMEWORK[:VERSION]`` (``pytorch:2.5``, ``tensorflow``,
+        ``huggingface:4.49-pytorch2.5``, ``xgboost``, ``sklearn``): AWS's image for the
+        instance type and region; default: AWS's scikit-learn image of the region.
     :param instance: instance type, e.g. ``ml.m5.xlarge``.
     :param volume_size: size of each instance's storage volume in GB.
     :param runtime_seconds: the job is stopped after this many seconds.

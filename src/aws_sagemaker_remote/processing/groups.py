@@ -21,9 +21,7 @@ GROUPS = (
     ),
     g.account_group(g.ROLE),
     g.job_group(
-        g.Row(
-            "image", g.TEXT, "URI", "ECR image URI (default: AWS's scikit-learn processing image)"
-        ),
+        g.IMAGE,
         g.INSTANCE,
         g.RUNTIME,
     ),

@@ -87,7 +87,9 @@ def sagemaker_training_args(
     :param wait: ``True`` follows the job's logs until it ends.
     :param profile: AWS profile of the session; default ``$AWS_PROFILE``, else ``default``.
     :param role: IAM role name or ARN the job runs as; a missing role *name* is created.
-    :param image: ECR image URI; default: AWS's scikit-learn image for your Python version.
+    :param image: an image URI, or ``FRAMEWORK[:VERSION]`` (``pytorch:2.5``, ``tensorflow``,
+        ``huggingface:4.49-pytorch2.5``, ``xgboost``, ``sklearn``): AWS's image for the
+        instance type and region; default: AWS's scikit-learn image for your Python version.
     :param instance: instance type, e.g. ``ml.m5.xlarge`` (one of SageMaker's training types).
     :param instance_count: number of instances.
     :param volume_size: size of each instance's storage volume in GB.

@@ -59,13 +59,7 @@ GROUPS = (
     ),
     g.account_group(g.ROLE._replace(aliases=("--sagemaker-training-role",))),
     g.job_group(
-        g.Row(
-            "image",
-            g.TEXT,
-            "URI",
-            "ECR image URI (default: AWS's scikit-learn image with this Python's version)",
-            ("--sagemaker-training-image",),
-        ),
+        g.IMAGE._replace(aliases=("--sagemaker-training-image",)),
         g.INSTANCE._replace(aliases=("--sagemaker-training-instance",)),
         g.RUNTIME._replace(aliases=("--sagemaker-max-run",)),
     ),
