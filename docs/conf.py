@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 
 project = "aws-sagemaker-remote"
 author = "aws-sagemaker-remote developers"
 copyright = "aws-sagemaker-remote developers"
 
-extensions = ["sphinx.ext.autodoc", "sphinxarg.ext", "myst_parser"]
+extensions = ["sphinx.ext.autodoc", "sphinxarg.ext", "flag_invocations", "myst_parser"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build"]

@@ -38,21 +38,22 @@ OPTIONAL = PathArgument(optional=True)
 """An input with no default: ``inputs={"extra": OPTIONAL}`` adds ``--extra``; left empty, the
 job gets no channel for it and ``main`` sees an empty value."""
 JOB_REFERENCE = "job:"  # an input value naming an earlier job's output: job:NAME/OUTPUT
-ANY_STATUS = "@any"  # job:NAME/OUTPUT@any: even when the job did not complete
 
 
 def is_job_reference(value) -> bool:
     return isinstance(value, str) and value.startswith(JOB_REFERENCE)
 
 
-def split_job_reference(value: str):
-    """`job:NAME/OUTPUT[@any]` -> (NAME, OUTPUT or "", whether any status is accepted)."""
-    rest = value[len(JOB_REFERENCE) :]
-    any_status = rest.endswith(ANY_STATUS)
-    if any_status:
-        rest = rest[: -len(ANY_STATUS)]
-    name, _, output = rest.partition("/")
-    return name, output, any_status
+def s3_uri_slip(value) -> Optional[str]:
+    """Why a value meant as an S3 URI (`S3://b/k`, `s3:/b/k`, `s3:b/k`) is not one, rather than
+    a missing local path; None for anything else (a local file of such a name included)."""
+    import os
+
+    if not isinstance(value, str) or value[:3].lower() != "s3:" or value.startswith("s3://"):
+        return None
+    if os.path.exists(value):
+        return None
+    return "a malformed S3 URI: an S3 URI starts with s3:// (lowercase, two slashes)"
 
 
 def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) -> PathArgument:

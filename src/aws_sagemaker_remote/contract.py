@@ -24,6 +24,14 @@ def is_job_name(name: str) -> bool:
     return len(name) <= MAX_JOB_NAME_LENGTH and bool(re.fullmatch(JOB_NAME_PATTERN, name))
 
 
+def sanitize_base(base: str, fallback: str) -> str:
+    """`base` made a valid start of a job name (ASCII letters, digits and single hyphens);
+    `fallback` (the kind's default base name) when nothing of it is left. Without `re`: the
+    local path builds a flag's default with it, and compiling two patterns costs it 0.2 ms."""
+    kept = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in base)
+    return "-".join(part for part in kept.split("-") if part) or fallback
+
+
 def job_name_rule() -> str:
     return (
         f"it must match {JOB_NAME_PATTERN} and be at most {MAX_JOB_NAME_LENGTH} characters "

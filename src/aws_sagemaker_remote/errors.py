@@ -1,9 +1,10 @@
 """Errors a user can cause, their exit codes, and the one boundary that shows them as one line.
 
 Exit codes: 0 success, 1 job failed or stopped (or AWS refused), 2 bad input found before any side
-effect, 130 interrupted. Both entry points (a user's script and the `aws-sagemaker-remote`
-command) go through `guarded`: an error the user can cause becomes one line on stderr and its exit
-code; a genuine bug of ours keeps its traceback. Standard library only: the local path imports it.
+effect, 130 interrupted, 141 the reader of the output went away (`| head`). Both entry points (a
+user's script and the `aws-sagemaker-remote` command) go through `guarded`: an error the user can
+cause becomes one line on stderr and its exit code; a genuine bug of ours keeps its traceback.
+Standard library only: the local path imports it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ EXIT_OK = 0
 EXIT_JOB_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command SIGPIPE ended (`| head`)
 DEBUG_ENV = "AWS_SAGEMAKER_REMOTE_DEBUG"
 
 AWS_SDK_MODULES = ("botocore", "boto3", "s3transfer", "awscrt")
@@ -112,6 +114,15 @@ def is_credentials_error(exc: BaseException) -> bool:
     return bool(_names(exc) & _CREDENTIAL_ERRORS)
 
 
+def is_connection_error(exc: BaseException) -> bool:
+    return bool(_names(exc) & _CONNECTION_ERRORS)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """AWS could not be asked: no usable credentials, or no connection."""
+    return is_credentials_error(exc) or is_connection_error(exc)
+
+
 def from_aws_sdk(exc: BaseException) -> bool:
     """Raised by boto3, botocore, s3transfer or awscrt (by module, without importing them)."""
     return any(c.__module__.split(".")[0] in AWS_SDK_MODULES for c in type(exc).__mro__)
@@ -132,7 +143,7 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
         return exc.exit_code, one_line(exc)
     if is_credentials_error(exc):
         return EXIT_USAGE, credentials_line(exc)
-    if _names(exc) & _CONNECTION_ERRORS:
+    if is_connection_error(exc):
         return EXIT_JOB_FAILED, f"cannot reach AWS: {one_line(exc)}"
     if from_aws_sdk(exc):
         return EXIT_JOB_FAILED, one_line(exc)
@@ -175,22 +186,64 @@ def debug_enabled(flag: bool = False) -> bool:
 
 def guarded(call: Callable[[], Any], *, prog: str, debug: bool = False) -> Any:
     """Return `call()`; an error the user can cause ends the process with one line and its exit
-    code (SystemExit); with `debug` its traceback is printed first. Bugs propagate unchanged."""
+    code (SystemExit); with `debug` its traceback is printed first. Bugs propagate unchanged.
+
+    Output whose reader went away (`... | head -5`) ends the process quietly, as a Unix tool
+    that SIGPIPE ends (Python ignores SIGPIPE, and must: a socket's broken pipe would kill it)."""
     try:
-        return call()
+        result = call()
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen here
+        return result
     except SystemExit:
         raise
+    except BrokenPipeError:
+        if not _silence_closed_output():
+            raise SystemExit(_report(sys.exc_info()[1], prog, debug)) from None
+        raise SystemExit(EXIT_BROKEN_PIPE) from None
     except BaseException as exc:
-        verdict = classify(exc)
-        if verdict is None:
+        if classify(exc) is None:
             raise
-        if debug_enabled(debug):
-            import traceback
+        raise SystemExit(_report(exc, prog, debug)) from None
 
-            traceback.print_exc()
-        code, line = verdict
-        print(
-            f"{prog}: error: {line}" if code != EXIT_INTERRUPTED else f"{prog}: {line}",
-            file=sys.stderr,
-        )
-        raise SystemExit(code) from None
+
+def _report(exc: BaseException, prog: str, debug: bool) -> int:
+    """Print the one line of an error the user can cause (its traceback first with `debug`);
+    its exit code."""
+    if debug_enabled(debug):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+    code, line = classify(exc) or (EXIT_JOB_FAILED, one_line(exc))  # classify knows OSErrors
+    print(
+        f"{prog}: error: {line}" if code != EXIT_INTERRUPTED else f"{prog}: {line}",
+        file=sys.stderr,
+    )
+    return code
+
+
+def _silence_closed_output() -> bool:
+    """Whether stdout or stderr is a pipe whose reader is gone; each such one is pointed at
+    os.devnull, so that nothing more (Python's flush at exit included) fails on it."""
+    closed = [stream for stream in (sys.stdout, sys.stderr) if _reader_gone(stream)]
+    if closed:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in closed:
+            os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    return bool(closed)
+
+
+def _reader_gone(stream: Any) -> bool:
+    """A pipe without a reader polls as an error (POSIX poll(2): POLLERR on its write end)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        return False
+    import select
+
+    if not hasattr(select, "poll"):  # Windows: a broken pipe there is the output's
+        return stream is sys.stdout
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    gone = select.POLLERR | select.POLLHUP | select.POLLNVAL
+    return any(event & gone for _, event in poller.poll(0))

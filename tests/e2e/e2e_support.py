@@ -32,6 +32,24 @@ def run_cli(*argv: str, timeout: float = 120):
     )
 
 
+def ctrl_c_after(script: Path, line: str, *argv: str, timeout: float = 120):
+    """Run the script, press Ctrl-C once it printed `line`; (exit code, all it printed)."""
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, str(script), *map(str, argv)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    seen = []
+    for printed in process.stdout:
+        seen.append(printed)
+        if printed.strip() == line:
+            break
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=timeout)
+    return process.returncode, "".join(seen) + rest
+
+
 def tree_bytes(folder: Path) -> dict:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -13,7 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from e2e_support import run_cli, run_script, tree_bytes
+from e2e_support import ctrl_c_after, run_cli, run_script, tree_bytes
 
 HEADER = "from aws_sagemaker_remote import sagemaker_processing_main\n"
 
@@ -102,22 +100,9 @@ def test_ctrl_c_stops_the_job_and_exits_130(emulator_env, tmp_path):
     script = write_script(
         tmp_path, SLEEPER, "main=main, additional_arguments=[{'dest': '--marker'}]"
     )
-    process = subprocess.Popen(
-        [sys.executable, str(script), "--sagemaker-run", "yes", "--sagemaker-job-name", "ctrl-c",
-         "--marker", str(marker)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=dict(os.environ),
-    )  # fmt: skip
-    seen = []
-    for line in process.stdout:
-        seen.append(line)
-        if line.strip() == "ready":
-            break
-    process.send_signal(signal.SIGINT)
-    rest, _ = process.communicate(timeout=60)
-    assert process.returncode == 130, "".join(seen) + rest
+    code, printed = ctrl_c_after(script, "ready", "--sagemaker-run", "yes",
+                                 "--sagemaker-job-name", "ctrl-c", "--marker", marker)  # fmt: skip
+    assert code == 130, printed
     assert marker.read_text() == "SIGTERM"
     described = json.loads(run_cli("processing", "describe", "ctrl-c", "--json").stdout)
     assert described["ProcessingJobStatus"] == "Stopped"

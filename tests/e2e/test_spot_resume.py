@@ -58,6 +58,10 @@ def test_an_interrupted_spot_job_goes_on_from_its_checkpoint(emulator_env, tmp_p
     waited = run_cli("training", "wait", name)
     assert waited.returncode == 0, waited.stdout + waited.stderr
     logs = run_cli("training", "logs", name).stdout
+    # statuses among the log lines by time (issue 21, point 2)
+    assert logs.index("step 2\n") < logs.index("Status  Interrupted") < logs.index("resumed at")
+    assert logs.index("Status  Uploading") > logs.index("step 7\n")
+    assert logs.rstrip("\n").endswith("Status  Completed: Training job completed")
     resumed = int(logs.split("resumed at step ")[1].split()[0])
     assert 2 < resumed < 8  # not from the start
     counts = [logs.count(f"step {step}\n") for step in range(8)]

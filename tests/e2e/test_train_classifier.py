@@ -37,7 +37,7 @@ def test_the_job_trains_the_same_model_as_a_local_run(emulator_env, tmp_path, s3
     assert job.returncode == 0, job.stdout + job.stderr
     described = json.loads(described_file.read_text())
     assert described["TrainingJobStatus"] == "Completed"
-    assert described["HyperParameters"] == {"--epochs": "12", "--learning-rate": "0.3"}
+    assert described["HyperParameters"] == {"epochs": "12", "learning-rate": "0.3"}
     for name in ("model", "output"):
         assert tree_bytes(tmp_path / "remote" / name) == tree_bytes(tmp_path / "local" / name)
     assert tree_bytes(tmp_path / "remote" / "model") != {}
@@ -64,7 +64,7 @@ def test_rerun_repeats_a_training_job_or_replaces_its_arguments(emulator_env, tm
     rerun = run_cli("training", "rerun", name, "--output-json", again)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     repeated = json.loads(again.read_text())
-    assert repeated["HyperParameters"] == {"--epochs": "12", "--learning-rate": "0.3"}
+    assert repeated["HyperParameters"] == {"epochs": "12", "learning-rate": "0.3"}
     assert repeated["TrainingJobName"] in repeated["CheckpointConfig"]["S3Uri"]
 
     changed = tmp_path / "changed.json"

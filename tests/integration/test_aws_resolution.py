@@ -136,7 +136,7 @@ POLICY = {
 def test_missing_role_is_created_with_trust_tag_and_its_own_policy(session, capsys):
     iam = session.client("iam")
     assert lookup_role(session, ROLE, account=None).missing
-    arn = create_role(iam, ROLE, POLICY)
+    arn = create_role(iam, ROLE, POLICY, account_id(session))
 
     role = iam.get_role(RoleName=ROLE)["Role"]
     assert arn == role["Arn"] == f"arn:aws:iam::{account_id(session)}:role/{ROLE}"
@@ -147,6 +147,8 @@ def test_missing_role_is_created_with_trust_tag_and_its_own_policy(session, caps
     assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "sagemaker.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
+    # only on behalf of this account (confused deputy), as the SDK's role resolver writes it
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": account_id(session)}}
     assert role["Description"]
     assert {"Key": "Source", "Value": "aws-sagemaker-remote"} in role["Tags"]
     assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
@@ -160,7 +162,7 @@ def test_missing_role_is_created_with_trust_tag_and_its_own_policy(session, caps
 
 
 def test_missing_role_with_path_is_created_under_it(session):
-    arn = create_role(session.client("iam"), "team/ml-role", POLICY)
+    arn = create_role(session.client("iam"), "team/ml-role", POLICY, account_id(session))
     assert arn.endswith(":role/team/ml-role")
     assert session.client("iam").get_role(RoleName="ml-role")["Role"]["Path"] == "/team/"
 

@@ -86,3 +86,14 @@ def test_stopped_job_publishes_its_message(backend, s3_client, bucket):
     assert description["ProcessingJobStatus"] == "Stopped"
     assert description["ExitMessage"] == "half done"
     assert "FailureReason" not in description
+
+
+def test_an_exit_message_is_the_exit_message(backend, s3_client, bucket):
+    """sys.exit("message") (Python prints it and exits 1) fails the job with that message as
+    ExitMessage, as an exception's text is (issue 18 point 6)."""
+    submit_with_bootstrap(
+        backend, s3_client, bucket, "exits", "raise SystemExit('no input rows')\n"
+    )
+    description = wait(backend, "exits")
+    assert description["ProcessingJobStatus"] == "Failed"
+    assert description["ExitMessage"] == "no input rows"

@@ -94,7 +94,7 @@ def test_arguments_after_double_dash_belong_to_rerun_only(bare_env):
 def test_help_of_the_command_and_of_its_subcommands(bare_env):
     top = cli("--help", env=bare_env)
     assert top.returncode == 0
-    assert "s3 serve | stop | status" in top.stdout
+    assert "s3 serve | start | stop | status" in top.stdout
     rerun = cli("processing", "rerun", "--help", env=bare_env)
     assert rerun.returncode == 0
     assert rerun.stdout.startswith(
@@ -169,3 +169,13 @@ def test_rerun_with_shared_code_channel_copies_the_bundle(s3_client, bucket):
     script = s3_client.get_object(Bucket=bucket, Key=prefix + "script/job.py")["Body"].read()
     assert script == b"print(1)\n"
     assert request["Environment"]["AWS_SAGEMAKER_REMOTE_USER_ARGC"] == "3"
+
+
+def test_missing_credentials_name_the_commands_own_profile_flag(bare_env):
+    result = cli("processing", "list", "--region", "us-east-1", env=bare_env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "no usable AWS credentials" in result.stderr
+    assert "--profile" in result.stderr
+    assert "--sagemaker-profile" not in result.stderr
+    assert "local emulator" not in result.stderr  # it has no jobs here

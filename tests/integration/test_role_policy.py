@@ -240,3 +240,53 @@ def test_role_the_user_names_is_never_modified(project, aws_env, by_arn):
     warnings = [line for line in result.stderr.splitlines() if "cannot check" in line]
     assert len(warnings) == 1
     assert warnings[0].startswith(f"warning: cannot check the S3 permissions of role {arn}")
+
+
+def test_a_bucket_encrypted_with_a_customer_key_lets_the_role_decrypt(
+    project, aws_env, buckets, s3_client
+):
+    """Issue 18 point 2: the input bucket's default encryption is a customer managed key (made
+    in moto's KMS; SeaweedFS keeps and answers the bucket's encryption configuration)."""
+    kms = boto3.client("kms", endpoint_url=aws_env["AWS_ENDPOINT_URL_IAM"])
+    key = kms.create_key(Description="input data")["KeyMetadata"]["Arn"]
+    s3_client.put_bucket_encryption(
+        Bucket=buckets["data"],
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                              "KMSMasterKeyID": key}}]
+        },
+    )  # fmt: skip
+    named = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0000abcd-12ab-34cd-56ef-1234567890ab"
+    result = run(
+        project,
+        "--sagemaker-job-name", "kms-input",
+        "--table", f"s3://{buckets['data']}/train/",
+        "--sagemaker-s3-kms-keys", named,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "default encryption" not in result.stderr  # every bucket's encryption was read
+    statements = {s["Sid"]: s for s in inline_policy(ROLE_NAME)["Statement"]}
+    assert statements["DataKeyRead"]["Action"] == ["kms:Decrypt"]
+    assert statements["DataKeyRead"]["Resource"] == sorted([key, named])
+    assert statements["DataKeyWrite"]["Resource"] == [named]  # nothing written is encrypted
+
+
+def test_provision_says_what_changed_in_iam(project, aws_env, buckets):
+    """Issue 18 point 1: creating the role and extending its policy are both changes the job's
+    creation must wait out; a run that changes nothing is not."""
+    from aws_sagemaker_remote.kinds import PROCESSING
+    from aws_sagemaker_remote.pipeline.plan import make_plan
+    from aws_sagemaker_remote.pipeline.provision import provision
+    from aws_sagemaker_remote.pipeline.resolve import resolve
+    from aws_sagemaker_remote.pipeline.spec import JobSpec, OutputSpec
+
+    def provisioned(outputs=()):
+        spec = JobSpec(script=str(project / "job.py"), kind=PROCESSING, job_name="iam-change",
+                       outputs=list(outputs))  # fmt: skip
+        resolution = resolve(spec)
+        return provision(resolution, make_plan(resolution.spec, resolution.resolved))
+
+    assert provisioned() == f"role {ROLE_NAME} was just created"
+    assert provisioned() is None
+    more = OutputSpec("extra", str(project / "out"), f"s3://{buckets['more']}/run")
+    assert provisioned([more]) == f"the policy of role {ROLE_NAME} was just extended"

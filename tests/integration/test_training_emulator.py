@@ -51,7 +51,7 @@ for epoch in range(int(args.epochs)):
     print(f"epoch={epoch} loss={1 / (epoch + 1):.3f};", flush=True)
 print("accuracy: 0.93 (final)", flush=True)
 """
-HYPERPARAMETERS = {"--epochs": "3", "--name": "run one", "--verbose": ""}
+HYPERPARAMETERS = {"epochs": "3", "name": "run one", "verbose": ""}
 METRICS = [("loss", r"loss=([0-9.]+);"), ("accuracy", r"accuracy: (\S+)"), ("never", r"never=(\d)")]
 
 
@@ -103,13 +103,13 @@ def test_a_two_instance_job_gets_its_channels_configs_and_uploads_its_model(
 
     for host in ("algo-1", "algo-2"):
         record = json.loads(model[f"model-{host}.json"])
-        assert record["argv"][:3] == ["--epochs=3", "--name=run one", "--verbose"]
+        assert record["argv"][:5] == ["--epochs", "3", "--name", "run one", "--verbose"]
         assert record["argv"][-2:] == ["--sagemaker-run", "no"]
         assert record["args"]["name"] == "run one"
         assert record["args"]["verbose"]
         assert record["hosts"] == ["algo-1", "algo-2"]
         assert record["job"] == ["train-two", arn]
-        assert record["channels"] == ["code-script", "code-support", "train"]
+        assert record["channels"] == ["train"]  # the code channels are the job's own
         assert record["train_dir"]
         assert record["model_dir"]
         assert record["data"] == {"a.csv": "x,y\n1,2\n", "b.csv": "x,y\n3,4\n"}
@@ -181,3 +181,14 @@ def test_a_failing_job_publishes_its_failure_file_and_still_uploads_its_model(
     assert [o["Key"] for o in keys] == ["out/train-fail/output/model.tar.gz"]  # no output data
     failed = backend.list_jobs(TRAINING, StatusEquals="Failed")["TrainingJobSummaries"]
     assert [s["TrainingJobName"] for s in failed] == ["train-fail"]
+
+
+def test_an_exit_message_is_the_failure_reason(backend, s3_client, bucket):
+    """sys.exit("message") fails the job with that message in /opt/ml/output/failure, hence in
+    FailureReason (issue 18 point 6); the emulator's own wording around it is not asserted."""
+    script = "import sys\nprint('checking', flush=True)\nsys.exit('no rows in channel train')\n"
+    submit_training(backend, s3_client, bucket, "train-exit", script)
+    description = wait_training(backend, "train-exit")
+    assert description["TrainingJobStatus"] == "Failed"
+    assert "no rows in channel train" in description["FailureReason"]
+    assert "exited with code" not in description["FailureReason"]

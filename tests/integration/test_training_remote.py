@@ -84,7 +84,7 @@ def test_dry_run_offline_prints_a_valid_request(project, monkeypatch):
     plan = json.loads(result.stdout)
     request = plan["request"]
     assert_valid(request)
-    assert request["HyperParameters"] == {"--epochs": "9"}
+    assert request["HyperParameters"] == {"epochs": "9"}
     assert request["OutputDataConfig"] == {"S3OutputPath": "s3://my-bucket/aws-sagemaker-remote/"}
     assert all(u["s3_uri"].startswith("s3://my-bucket/") for u in plan["uploads"])
 
@@ -127,7 +127,7 @@ def test_run_creates_role_bucket_uploads_and_the_training_job(project, aws_env, 
         "EnableNetworkIsolation",
     ):
         assert job[field] == request[field], field
-    assert job["HyperParameters"] == {"--epochs": "5"}
+    assert job["HyperParameters"] == {"epochs": "5"}
     assert job["CheckpointConfig"]["S3Uri"] == (
         f"s3://{DEFAULT_BUCKET}/aws-sagemaker-remote/train-test-1/checkpoints/"
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import nested_tree
 
 from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.s3 import clients
+from aws_sagemaker_remote.s3 import progress as progress_module
 from aws_sagemaker_remote.s3 import transfer as s3io
 from aws_sagemaker_remote.s3.transfer import (
     delete_keys,
@@ -173,3 +175,34 @@ def test_a_proxy_leaves_everything_to_boto3(s3_client, bucket, monkeypatch, crt_
     monkeypatch.delenv("NO_PROXY")
     assert clients.crt_of(client) is None
     assert crt_requests == []
+
+
+class Terminal(io.StringIO):
+    """What a download's progress draws on a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_a_download_shows_its_progress_as_an_upload_does(s3_client, bucket, tmp_path, mode,
+                                                          monkeypatch):  # fmt: skip
+    """Files, bytes, rate and time left on a terminal (issue 21, point 10): small objects
+    through the CRT, one past the multipart threshold through s3transfer, counted alike."""
+    monkeypatch.setattr(progress_module, "REFRESH_SECONDS", 0)  # every callback draws
+    big = os.urandom(9 * MIB)
+    s3_client.put_object(Bucket=bucket, Key="out/big.bin", Body=big)
+    for i in range(3):
+        s3_client.put_object(Bucket=bucket, Key=f"out/small-{i}.txt", Body=b"x" * 1000)
+    terminal = Terminal()
+    paths = download_prefix(s3_client, f"s3://{bucket}/out/", tmp_path / "d",
+                            shown=(terminal, "downloading output out"))  # fmt: skip
+    assert len(paths) == 4
+    assert (tmp_path / "d" / "big.bin").read_bytes() == big
+    drawn = terminal.getvalue()
+    assert "\rdownloading output out 0/4 files, 0.0 KiB / 9.0 MiB" in drawn
+    assert "downloading output out 4/4 files, 9.0 MiB / 9.0 MiB, " in drawn
+    assert "/s, 0s left" in drawn
+    assert drawn.endswith("\r")  # erased at the end: the caller prints its own line
+    quiet = io.StringIO()  # not a terminal: nothing drawn
+    download_prefix(s3_client, f"s3://{bucket}/out/", tmp_path / "e", shown=(quiet, "x"))
+    assert quiet.getvalue() == ""

@@ -5,6 +5,7 @@ an emulator bug), the real bootstrap running the script."""
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 import textwrap
 import time
@@ -83,7 +84,8 @@ def training_request(
     }
     if hyperparameters is not None:
         request["HyperParameters"] = dict(hyperparameters)
-        env["AWS_SAGEMAKER_REMOTE_ARGV_SOURCE"] = "hyperparameters"
+        flags = {key: "0" if value == "" else "1" for key, value in hyperparameters.items()}
+        env["AWS_SAGEMAKER_REMOTE_HYPERPARAMETER_FLAGS"] = json.dumps(flags)
     if checkpoints or spot:
         request["CheckpointConfig"] = {
             "S3Uri": f"s3://{bucket}/{name}/checkpoints/",

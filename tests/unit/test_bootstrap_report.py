@@ -62,12 +62,43 @@ def test_syntax_error_is_reported(ml: Path) -> None:
     assert "SyntaxError" in result.stderr
 
 
-def test_system_exit_keeps_python_semantics(ml: Path) -> None:
-    with_script(ml, "import sys\nsys.exit('giving up')\n")
+@pytest.mark.parametrize(
+    "ending",
+    ["import sys\nsys.exit('giving up: no data')\n", "raise SystemExit('giving up: no data')\n"],
+)
+def test_an_exit_message_becomes_the_message(ml: Path, ending: str) -> None:
+    """Python prints the message of sys.exit("...") and exits 1; the message is the job's
+    reason, as an exception's text is (issue 18 point 6)."""
+    with_script(ml, "print('working')\n" + ending)
     result = run(ml)
     assert result.returncode == 1
-    assert "giving up" in result.stderr
+    assert result.stderr.count("giving up: no data") == 1  # printed by Python, as it does
     assert "Traceback" not in result.stderr
+    assert failure(ml) == "giving up: no data"
+
+
+@pytest.mark.parametrize(
+    ("ending", "code"),
+    [("sys.exit(3)", 3), ("sys.exit(True)", 1), ("raise SystemExit(4)", 4)],
+)
+def test_an_exit_code_keeps_python_semantics(ml: Path, ending: str, code: int) -> None:
+    with_script(ml, f"import sys\n{ending}\n")
+    result = run(ml)
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+    assert failure(ml) == f"script exited with code {code}"
+
+
+@pytest.mark.parametrize("ending", ["sys.exit()", "sys.exit(None)", "sys.exit(0)"])
+def test_a_clean_exit_leaves_no_message(ml: Path, ending: str) -> None:
+    with_script(ml, f"import sys\n{ending}\n")
+    assert run(ml).returncode == 0
+    assert not (ml / "output" / "message").exists()
+
+
+def test_an_empty_exit_message_is_the_exit_code(ml: Path) -> None:
+    with_script(ml, "import sys\nsys.exit('')\n")
+    assert run(ml).returncode == 1
     assert failure(ml) == "script exited with code 1"
 
 

@@ -37,3 +37,46 @@ def test_a_training_job_shows_status_instances_spot_checkpoints_model_and_metric
         f"Job dir:   {tmp_path}",
     ):
         assert expected in lines, (expected, lines)
+
+
+def processing_description(**more):
+    description = {
+        "ProcessingJobName": "p-1",
+        "ProcessingJobStatus": "Completed",
+        "CreationTime": T0,
+        "AppSpecification": {
+            "ImageUri": "img:1",
+            "ContainerArguments": ["--n", "3", "--words", "a b", "--data", "/opt/ml/x"],
+        },
+        "Environment": {"AWS_SAGEMAKER_REMOTE_USER_ARGC": "4"},
+    }
+    description.update(more)
+    return description
+
+
+def test_describe_shows_the_scripts_own_arguments(tmp_path):
+    backend = SimpleNamespace(job_dir=lambda k, n: tmp_path, region="")
+    lines = describe_lines(processing_description(), backend)
+    assert "Arguments: --n 3 --words 'a b'" in lines  # not the ones the plan added
+    older = processing_description(Environment={})  # a job that does not say which are whose
+    assert "Arguments: --n 3 --words 'a b' --data /opt/ml/x" in describe_lines(older, backend)
+
+
+def test_describe_shows_hyperparameters_that_are_the_scripts_arguments(tmp_path):
+    description = {
+        "TrainingJobName": "t-2",
+        "TrainingJobStatus": "Completed",
+        "CreationTime": T0,
+        "HyperParameters": {"epochs": "5", "note": "two words"},
+        "AlgorithmSpecification": {
+            "TrainingImage": "img:1",
+            "ContainerArguments": ["--sagemaker-run", "no"],
+        },
+        "Environment": {
+            "AWS_SAGEMAKER_REMOTE_USER_ARGC": "0",
+            "AWS_SAGEMAKER_REMOTE_HYPERPARAMETER_FLAGS": '{"epochs": "1", "note": "1"}',
+        },
+    }
+    lines = describe_lines(description, SimpleNamespace(job_dir=lambda k, n: tmp_path, region=""))
+    assert "Hyperparameters: epochs=5 note='two words' (the script's arguments)" in lines
+    assert not any(line.startswith("Arguments:") for line in lines)

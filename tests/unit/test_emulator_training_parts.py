@@ -85,7 +85,7 @@ def test_failure_reason_is_the_failure_file_of_the_first_failed_instance_cut(tmp
 def test_config_files_are_written_as_sagemaker_writes_them(tmp_path: Path) -> None:
     request = {
         "AlgorithmSpecification": {"TrainingInputMode": "File"},
-        "HyperParameters": {"--lr": "0.1"},
+        "HyperParameters": {"lr": "0.1"},
         "ResourceConfig": {"InstanceType": "ml.c5.xlarge", "InstanceCount": 11},
         "InputDataConfig": [
             {"ChannelName": "a", "ContentType": "text/csv", "InputMode": "FastFile",
@@ -109,6 +109,6 @@ def test_config_files_are_written_as_sagemaker_writes_them(tmp_path: Path) -> No
             "RecordWrapperType": "None",
         }
     }
-    assert json.loads((config / "hyperparameters.json").read_text()) == {"--lr": "0.1"}
+    assert json.loads((config / "hyperparameters.json").read_text()) == {"lr": "0.1"}
     for folder in ("/opt/ml/model", "/opt/ml/output/data", "/opt/ml/checkpoints"):
         assert host.path(folder).is_dir()

@@ -180,3 +180,15 @@ def test_cli_bug_keeps_its_traceback(monkeypatch):
 
 def test_guarded_returns_the_result():
     assert guarded(lambda: 42, prog="p") == 42
+
+
+def test_a_broken_pipe_that_is_not_the_output_is_an_error(capsys):
+    """Only a closed stdout (or stderr) ends quietly; a pipe to a child that died is one line."""
+
+    def write_to_a_dead_child():
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(SystemExit) as exited:
+        guarded(write_to_a_dead_child, prog="prog")
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == "prog: error: BrokenPipeError: [Errno 32] Broken pipe\n"

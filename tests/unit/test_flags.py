@@ -25,7 +25,7 @@ SEED_FLAGS = {
     "sagemaker_instance": "ml.t3.medium",
     "sagemaker_volume_size": 30,
     "sagemaker_runtime_seconds": 86400,  # the service default (issue 8); the seed had 3600
-    "sagemaker_base_job_name": "processing-job",
+    "sagemaker_base_job_name": "script",  # the script's file name (SPEC 3)
     "sagemaker_job_name": "",
     "sagemaker_script": "script.py",
     "sagemaker_python": "python3",
@@ -46,6 +46,7 @@ BEYOND_FLAGS = {
     "sagemaker_tags": {},
     "sagemaker_output_kms_key": None,
     "sagemaker_volume_kms_key": None,
+    "sagemaker_s3_kms_keys": [],
     "sagemaker_subnets": [],
     "sagemaker_security_groups": [],
     "sagemaker_network_isolation": False,

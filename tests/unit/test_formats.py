@@ -27,13 +27,19 @@ ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
         f"{ECR}/sagemaker-scikit-learn:1.2-1-cpu-py3",
         f"{ECR}/team/my_image",
         f"{ECR}/img@sha256:{'a' * 64}",
-        f"{ECR}/img:v1@sha256:{'0' * 64}",
         "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x:latest",
         "localhost:5000/x:1",
     ],
 )
 def test_image_references_accepted(image):
     assert formats.image_problem(image) is None
+
+
+def test_an_image_with_a_tag_and_a_digest_is_refused():
+    """SageMaker takes registry/repository[:tag] or registry/repository[@digest] (botocore's
+    AlgorithmSpecification.TrainingImage), not both (issue 18 point 5)."""
+    problem = formats.image_problem(f"{ECR}/img:v1@sha256:{'0' * 64}")
+    assert problem.startswith("a tag and a digest: SageMaker takes REGISTRY/REPOSITORY:TAG or")
 
 
 @pytest.mark.parametrize(

@@ -228,3 +228,19 @@ def test_example_help_through_the_script():
     assert re.search(r"--sagemaker-backend \{aws,local\} .*\(default: aws\)", text)
     assert "(default: False)" not in text
     assert "(default: True)" not in text
+
+
+def test_a_list_default_is_shown_as_it_is_typed():
+    """Words for a flag taking several values, commas for a comma-separated one (issue 21)."""
+    parser = make(
+        additional_arguments=[
+            {"dest": "--columns", "nargs": "*", "default": ["sales", "units"]},
+            {"dest": "--pair", "nargs": 2, "default": ["a b", "c"]},
+        ],
+        subnets=["subnet-1", "subnet-2"],
+        security_groups=["sg-1"],
+    )
+    assert help_of(parser, "--columns").endswith("(default: sales units)")
+    assert help_of(parser, "--pair").endswith("(default: 'a b' c)")
+    assert help_of(parser, "--sagemaker-subnets").endswith("(default: subnet-1,subnet-2)")
+    assert parser.parse_args(["--columns", "sales", "units"]).columns == ["sales", "units"]

@@ -273,7 +273,7 @@ def test_git_tags(project):
     tags = {t["Key"]: t["Value"] for t in make_plan(spec, resolved).request["Tags"]}
     assert tags["GitCommit"] == "abc123"
     assert tags["GitDirty"] == "true"
-    assert tags["BaseJobName"] == "processing-job"
+    assert tags["BaseJobName"] == "script"  # the script's file name
 
 
 def test_paths_through_a_file_are_normalized_as_seed_users_write_them(project):

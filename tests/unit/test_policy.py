@@ -13,8 +13,8 @@ from botocore.stub import ANY, Stubber
 from aws_sagemaker_remote.aws import role as rolemod
 from aws_sagemaker_remote.aws.policy import (
     POLICY_NAME,
+    Permission,
     Place,
-    S3Check,
     ecr_repository_arn,
     job_policy,
     merge_policies,
@@ -165,6 +165,10 @@ def test_ecr_repository_of_an_image():
         )
         == "arn:aws-cn:ecr:cn-north-1:123456789012:repository/team/tool"
     )
+    tagged_and_pinned = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/tool:v1@sha256:{'b' * 64}"
+    assert ecr_repository_arn(tagged_and_pinned) == (
+        "arn:aws:ecr:us-east-1:123456789012:repository/tool"
+    )
 
 
 # ---------------------------------------------------------------------- merging
@@ -224,7 +228,7 @@ def test_role_whose_policy_cannot_be_put_is_removed():
     stub.add_client_error("put_role_policy", "AccessDenied", http_status_code=403)
     stub.add_response("delete_role", {}, {"RoleName": "r"})
     with stub, pytest.raises(UsageError, match=f"giving it its policy {POLICY_NAME}"):
-        rolemod.create_role(iam, "r", policy)
+        rolemod.create_role(iam, "r", policy, "123456789012")
     stub.assert_no_pending_responses()
 
 
@@ -282,15 +286,15 @@ def simulated(decision: str) -> dict:
 
 def test_checks_cover_reads_writes_and_listing():
     checks = s3_checks(request(inputs=["s3://ddd/in"], outputs=["s3://ooo/out"]), "stage", "p")
-    assert S3Check("s3:GetObject", "arn:aws:s3:::ddd/in*") in checks
-    assert S3Check("s3:PutObject", "arn:aws:s3:::ooo/out/*") in checks
-    assert S3Check("s3:ListBucket", "arn:aws:s3:::ddd", "in") in checks
-    assert S3Check("s3:ListBucket", "arn:aws:s3:::stage", "p/") in checks
+    assert Permission("s3:GetObject", "arn:aws:s3:::ddd/in*") in checks
+    assert Permission("s3:PutObject", "arn:aws:s3:::ooo/out/*") in checks
+    assert Permission("s3:ListBucket", "arn:aws:s3:::ddd", "in") in checks
+    assert Permission("s3:ListBucket", "arn:aws:s3:::stage", "p/") in checks
 
 
 def test_missing_permission_is_one_usage_line():
     iam, stub = iam_stub()
-    checks = [S3Check("s3:GetObject", "arn:aws:s3:::d/in*"), S3Check("s3:PutObject", "x")]
+    checks = [Permission("s3:GetObject", "arn:aws:s3:::d/in*"), Permission("s3:PutObject", "x")]
     stub.add_response(
         "simulate_principal_policy",
         simulated("implicitDeny"),
@@ -308,7 +312,7 @@ def test_missing_permission_is_one_usage_line():
 
 def test_list_check_passes_the_prefix_and_all_allowed_is_silent(capsys):
     iam, stub = iam_stub()
-    check = S3Check("s3:ListBucket", "arn:aws:s3:::d", "in")
+    check = Permission("s3:ListBucket", "arn:aws:s3:::d", "in")
     stub.add_response(
         "simulate_principal_policy",
         {**simulated("allowed"), "IsTruncated": True, "Marker": "m"},
@@ -328,7 +332,7 @@ def test_simulation_denied_to_the_caller_is_a_one_line_warning(capsys):
     iam, stub = iam_stub()
     stub.add_client_error("simulate_principal_policy", "AccessDenied", http_status_code=403)
     with stub:
-        check_role(iam, ROLE_ARN, [S3Check("s3:GetObject", "arn:aws:s3:::d/in*")])
+        check_role(iam, ROLE_ARN, [Permission("s3:GetObject", "arn:aws:s3:::d/in*")])
     err = capsys.readouterr().err
     assert err == (
         f"warning: cannot check the S3 permissions of role {ROLE_ARN} "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from training_plan_support import make_project, plan_for
 
-from aws_sagemaker_remote.aws.policy import Place, S3Check, job_policy, s3_checks
+from aws_sagemaker_remote.aws.policy import Permission, Place, job_policy, s3_checks
 
 PLACE = Place("aws", "us-east-1", "123456789012")
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -49,8 +49,8 @@ def test_a_checkpoint_prefix_of_its_own_is_read_listed_and_written(project):
     assert "arn:aws:s3:::ckpt/run-1/*" in statements["WriteJobData"]["Resource"]
     assert "arn:aws:s3:::data/train/*" not in statements["WriteJobData"]["Resource"]
     checks = s3_checks(plan.request, "my-bucket", "aws-sagemaker-remote")
-    assert S3Check("s3:ListBucket", "arn:aws:s3:::ckpt", "run-1/") in checks
-    assert S3Check("s3:PutObject", "arn:aws:s3:::ckpt/run-1/*") in checks
+    assert Permission("s3:ListBucket", "arn:aws:s3:::ckpt", "run-1/") in checks
+    assert Permission("s3:PutObject", "arn:aws:s3:::ckpt/run-1/*") in checks
 
 
 def test_vpc_and_keys_of_a_training_request(project):
@@ -58,17 +58,17 @@ def test_vpc_and_keys_of_a_training_request(project):
         project,
         [
             "--sagemaker-subnets", "subnet-0123abcd", "--sagemaker-security-groups", "sg-0a1b2c3d",
-            "--sagemaker-output-kms-key", KEY, "--sagemaker-volume-kms-key", "alias/vol",
+            "--sagemaker-output-kms-key", "alias/out", "--sagemaker-volume-kms-key", KEY,
         ],
     )  # fmt: skip
     statements = statements_for(plan)
     assert "VpcNetworkInterfaces" in statements
-    assert statements["OutputKey"]["Resource"] == [KEY]
-    assert statements["OutputKey"]["Action"] == [
+    assert statements["OutputKeyByAlias"]["Action"] == [
         "kms:Decrypt",
         "kms:Encrypt",
         "kms:GenerateDataKey",
     ]
-    assert statements["VolumeKeyByAlias"]["Condition"] == {
-        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/vol"]}
+    assert statements["OutputKeyByAlias"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/out"]}
     }
+    assert statements["VolumeKey"]["Resource"] == [KEY]

@@ -80,8 +80,8 @@ def test_a_restarted_spot_job_shows_its_repeated_statuses_again():
     again = first + [step("Interrupted", "Spot interruption", 2),
                      step("Starting", "Preparing the instances", 3)]  # fmt: skip
     assert progress.on_description({"SecondaryStatusTransitions": again}) == [
-        "Status  Interrupted: Spot interruption",
-        "Status  Starting: Preparing the instances",
+        (int(T0.replace(minute=2).timestamp() * 1000), "Status  Interrupted: Spot interruption"),
+        (int(T0.replace(minute=3).timestamp() * 1000), "Status  Starting: Preparing the instances"),
     ]
 
 
@@ -116,3 +116,65 @@ def test_spot_wait_limit_and_runtime_limit_are_named():
     assert finish_message({**base, "SecondaryStatus": "Stopped"}, stopped_by_us=True) == (
         "Job t Stopped."
     )
+
+
+def at(minute: float) -> int:
+    """A log event's timestamp on the clock of `step`'s minutes."""
+    return int(T0.replace(minute=0).timestamp() * 1000 + minute * 60_000)
+
+
+def test_statuses_and_log_lines_are_printed_in_the_order_of_their_times():
+    """A status change is seen (DescribeTrainingJob) before CloudWatch delivers the lines
+    logged before it: the status waits for them (issue 21, point 2)."""
+    logs = FakeLogs(page_size=10)
+    stream = "algo-1-1700000000"
+    starting = [step("Starting", "Preparing the instances")]
+    training = starting + [step("Training", "Training in progress", 1)]
+    interrupted = training + [step("Interrupted", "Spot interruption", 3)]
+    restarted = interrupted + [step("Starting", "Preparing the instances", 4),
+                               step("Training", "Training in progress", 5)]  # fmt: skip
+    done = restarted + [step("Uploading", "Uploading generated training model", 7),
+                        step("Completed", "Training job completed", 8)]  # fmt: skip
+
+    def deliver(poll: int) -> None:  # what CloudWatch has by each poll
+        batches = {2: [("epoch 1", 2)], 3: [("epoch 2", 2.5)], 4: [("epoch 2 again", 6)],
+                   5: [("done", 6.5)]}  # fmt: skip
+        for message, minute in batches.get(poll, []):
+            logs.streams.setdefault(f"{JOB}/{stream}", []).append(
+                {"timestamp": at(minute), "message": message}
+            )
+
+    descriptions = [
+        {"TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": starting},
+        {"TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": interrupted},
+        {"TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": interrupted},
+        {"TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": restarted},
+        {"TrainingJobStatus": "Completed", "SecondaryStatusTransitions": done},
+    ]
+    backend = TrainingBackend(descriptions, logs)
+    polls = []
+    original = backend.describe_job
+
+    def describe_job(kind, name):
+        polls.append(None)
+        deliver(len(polls))
+        return original(kind, name)
+
+    backend.describe_job = describe_job
+    out = io.StringIO()
+    watch.run_watch(backend, JOB, TRAINING, wait=True, output_json=None, download=False,
+                    outputs_local={}, out=out, sleep=no_sleep)  # fmt: skip
+    shown = [line for line in out.getvalue().splitlines() if "waiting for" not in line]
+    assert shown[:10] == [
+        "Status  Starting: Preparing the instances",
+        "Status  Training: Training in progress",
+        "epoch 1",
+        "epoch 2",  # delivered a poll after the interruption was seen
+        "Status  Interrupted: Spot interruption",
+        "Status  Starting: Preparing the instances",
+        "Status  Training: Training in progress",
+        "epoch 2 again",
+        "done",
+        "Status  Uploading: Uploading generated training model",
+    ]
+    assert shown[10] == "Status  Completed: Training job completed"

@@ -28,7 +28,7 @@ def described() -> dict:
             "MetricDefinitions": [{"Name": "accuracy", "Regex": "accuracy=([0-9.]+)"}],
             "EnableSageMakerMetricsTimeSeries": False,
         },
-        "HyperParameters": {"--epochs": "3"},
+        "HyperParameters": {"epochs": "3"},
         "InputDataConfig": [
             {
                 "ChannelName": "train",
@@ -52,7 +52,10 @@ def described() -> dict:
             "S3Uri": f"{BASE}{OLD}/checkpoints/",
             "LocalPath": "/opt/ml/checkpoints",
         },
-        "Environment": {"AWS_SAGEMAKER_REMOTE_KIND": "training"},
+        "Environment": {
+            "AWS_SAGEMAKER_REMOTE_KIND": "training",
+            "AWS_SAGEMAKER_REMOTE_HYPERPARAMETER_FLAGS": '{"epochs":"1"}',
+        },
         "RoleArn": "arn:aws:iam::123456789012:role/r",
         "ModelArtifacts": {"S3ModelArtifacts": f"{BASE}{OLD}/output/model.tar.gz"},
         "FinalMetricDataList": [{"MetricName": "accuracy", "Value": 0.9}],
@@ -70,7 +73,7 @@ def test_the_request_repeats_the_job_and_is_valid_for_create_training_job():
     new = request["TrainingJobName"]
     assert new.startswith("train-2025-05-06-07-08-09-123")
     assert request["CheckpointConfig"]["S3Uri"] == f"{BASE}{new}/checkpoints/"  # a fresh start
-    assert request["HyperParameters"] == {"--epochs": "3"}
+    assert request["HyperParameters"] == {"epochs": "3"}  # a rerun keeps them
     assert request["EnableManagedSpotTraining"] is True
     assert request["Tags"] == [{"Key": "team", "Value": "ml"}, {"Key": RERUN_TAG, "Value": OLD}]
     assert "ModelArtifacts" not in request

@@ -33,7 +33,7 @@ DEFAULTS = {
     "sagemaker_role": "aws-sagemaker-remote-training-role",
     "sagemaker_bucket": None,
     "sagemaker_prefix": "aws-sagemaker-remote",
-    "sagemaker_base_job_name": "training-job",
+    "sagemaker_base_job_name": "train",  # the script's file name (SPEC 3)
     "sagemaker_job_name": "",
     "sagemaker_image": None,
     "sagemaker_instance": "ml.m5.large",
@@ -53,6 +53,7 @@ DEFAULTS = {
     "sagemaker_configuration_command": None,
     "sagemaker_output_kms_key": None,
     "sagemaker_volume_kms_key": None,
+    "sagemaker_s3_kms_keys": [],
     "sagemaker_subnets": [],
     "sagemaker_security_groups": [],
     "sagemaker_network_isolation": False,

@@ -197,6 +197,27 @@ def test_volume_key_refused_on_local_nvme_storage(project):
     assert refused(project, argv).startswith("--sagemaker-volume-kms-key: ml.p4d.24xlarge")
 
 
+@pytest.mark.parametrize("key", ["alias/vol", "arn:aws:kms:us-east-1:123456789012:alias/vol"])
+def test_a_volume_key_alias_is_refused(project, key):
+    """ResourceConfig.VolumeKmsKeyId takes a key id or key ARN (botocore's SageMaker model);
+    OutputDataConfig.KmsKeyId also takes aliases (issue 18 point 5)."""
+    message = refused(project, ["--sagemaker-volume-kms-key", key])
+    assert message.startswith(f"--sagemaker-volume-kms-key: {key!r}: a training job's volume")
+    assert f"aws kms describe-key --key-id {key}" in message
+    ok(project, ["--sagemaker-output-kms-key", key])
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ],
+)
+def test_a_volume_key_by_id_or_arn_is_taken(project, key):
+    ok(project, ["--sagemaker-volume-kms-key", key])
+
+
 def test_network_isolation_refuses_requirements(project):
     (project / "req.txt").write_text("x\n")
     argv = ["--sagemaker-network-isolation", "--sagemaker-requirements", str(project / "req.txt")]

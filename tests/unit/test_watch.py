@@ -279,8 +279,8 @@ def test_output_json_also_written_when_failed(tmp_path):
 def test_download_after_completed(tmp_path, monkeypatch):
     calls = []
 
-    def fake_download(s3, uri, dest, owner=None):
-        calls.append((s3, uri, dest))
+    def fake_download(s3, uri, dest, owner=None, shown=None):
+        calls.append((s3, uri, dest, shown[1]))
         return [dest / "x.txt"]
 
     monkeypatch.setattr("aws_sagemaker_remote.s3.transfer.download_prefix", fake_download)
@@ -289,7 +289,7 @@ def test_download_after_completed(tmp_path, monkeypatch):
     local = tmp_path / "out"
     code, text = run(backend, download=True, outputs_local={"output": str(local)})
     assert code == 0
-    assert calls == [(backend.s3, "s3://b/p/out", local)]
+    assert calls == [(backend.s3, "s3://b/p/out", local, "downloading output output")]
     assert "Downloaded output output" in text
 
 

@@ -40,7 +40,7 @@ def make_project(root: Path) -> Path:
 def training_parser(project: Path, **kwargs):
     """The parser of a script with the user's own flags: --epochs, --lr, --name, --verbose
     (and --quiet, its opposite), --files (several values), --tag (repeatable), --level (an
-    optional value), -x (short)."""
+    optional value), -x (short), --learning-rate and --batch_size (dashes and underscores)."""
     parser = OneLineErrorParser(prog="train.py")
     kwargs.setdefault("inputs", {"train": str(project / "data")})
     user = [
@@ -51,6 +51,8 @@ def training_parser(project: Path, **kwargs):
         {"dest": "--files", "nargs": "+", "default": []},
         {"dest": "--tag", "action": "append", "default": []},
         {"dest": "--level", "nargs": "?", "const": "high", "default": "low"},
+        {"dest": "--learning-rate", "type": float, "default": 0.1},
+        {"dest": "--batch_size", "type": int, "default": 8},
     ]
 
     def callback(parser):

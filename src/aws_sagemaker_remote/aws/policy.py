@@ -10,6 +10,13 @@ here to the job's own S3 prefixes, its kind's log group, its image's repository 
 A training job also reads and writes its checkpoint prefix (restored at start, saved while it
 runs: "Checkpoints in Amazon SageMaker AI") and writes its model and output under S3OutputPath.
 
+Objects encrypted with a customer managed KMS key (SSE-KMS, e.g. a bucket's default encryption)
+are read with kms:Decrypt (the guide: "If your input is encrypted using server-side encryption
+with an AWS KMS-managed key (SSE-KMS), add ... kms:Decrypt") and written with
+kms:GenerateDataKey, plus kms:Decrypt for multipart uploads (S3 User Guide, "Using server-side
+encryption with AWS KMS keys", Permissions; "Multipart upload API and permissions"); kms:Encrypt
+as the SDK's role resolver grants beside them (sagemaker-core `helper/iam_policies.py`).
+
 S3 resources follow what SageMaker reads and writes: an input `s3://B/K` (S3Prefix) is every
 object whose key starts with K (`B/K*`, and ListBucket on B with `s3:prefix` like `K*`); an
 output `s3://B/K` receives `K/<file>` (`B/K/*`). The staging prefix `s3://B/P/` holds the code
@@ -23,7 +30,7 @@ import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..kinds import kind_of
 
@@ -57,10 +64,14 @@ VPC_ACTIONS = [
 # Output objects are encrypted with the key; multipart uploads also decrypt (S3 with SSE-KMS).
 OUTPUT_KMS_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 VOLUME_KMS_ACTIONS = ["kms:CreateGrant"]
+DATA_READ_KMS_ACTIONS = ["kms:Decrypt"]
+DATA_WRITE_KMS_ACTIONS = OUTPUT_KMS_ACTIONS
 
+# An image in ECR: ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/REPOSITORY, then a tag, a
+# digest or both (the reference grammar, pipeline/formats.py; validation keeps one of the two).
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+/"
-    r"(?P<repository>[a-z0-9._/-]+?)(:[\w.-]+|@sha256:[0-9a-f]{64})?$"
+    r"(?P<repository>[a-z0-9._/-]+?)(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$"
 )
 
 
@@ -89,6 +100,23 @@ class S3Access:
     def add_write(self, bucket: str, key: str) -> None:
         key = key.rstrip("/")
         self.write.add(f"{bucket}/{key}/*" if key else f"{bucket}/*")
+
+
+@dataclass(frozen=True)
+class DataKeys:
+    """The KMS keys of the job's S3 objects (key id, key ARN, alias name or alias ARN): those of
+    what it reads and those of what it writes."""
+
+    read: FrozenSet[str] = frozenset()
+    write: FrozenSet[str] = frozenset()
+
+
+def s3_buckets(
+    request: dict, staging_bucket: str, staging_prefix: str
+) -> Tuple[Set[str], Set[str]]:
+    """The buckets the job reads from and those it writes to."""
+    access = s3_access(request, staging_bucket, staging_prefix)
+    return set(access.list_prefixes), {p.split("/", 1)[0] for p in access.write}
 
 
 def s3_access(request: dict, staging_bucket: str, staging_prefix: str) -> S3Access:
@@ -131,7 +159,11 @@ def _s3_places(request: dict) -> Tuple[List[str], List[str]]:
 
 
 def job_policy(
-    request: dict, place: Place, staging_bucket: str, staging_prefix: str
+    request: dict,
+    place: Place,
+    staging_bucket: str,
+    staging_prefix: str,
+    data_keys: DataKeys = DataKeys(),
 ) -> Dict[str, object]:
     """The policy document one job needs (see the module's docstring)."""
     s3 = f"arn:{place.partition}:s3:::"
@@ -152,16 +184,18 @@ def job_policy(
         statements.append(_allow("ImagePull", ECR_PULL_ACTIONS, [repository]))
     if kind.vpc(request):
         statements.append(_allow("VpcNetworkInterfaces", VPC_ACTIONS, ["*"]))
-    for sid, key, actions in (
-        ("OutputKey", kind.output_kms_key(request), OUTPUT_KMS_ACTIONS),
-        ("VolumeKey", kind.cluster(request).get("VolumeKmsKeyId"), VOLUME_KMS_ACTIONS),
+    for sid, keys, actions in (
+        ("OutputKey", [kind.output_kms_key(request)], OUTPUT_KMS_ACTIONS),
+        ("VolumeKey", [kind.cluster(request).get("VolumeKmsKeyId")], VOLUME_KMS_ACTIONS),
+        ("DataKeyRead", data_keys.read, DATA_READ_KMS_ACTIONS),
+        ("DataKeyWrite", data_keys.write, DATA_WRITE_KMS_ACTIONS),
     ):
-        if key:
-            statements.append(_kms(sid, key, actions, place))
+        statements += _kms(sid, [k for k in keys if k], actions, place)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
 def ecr_repository_arn(image: str) -> Optional[str]:
+    """The ARN of the ECR repository an image reference names, or None outside ECR."""
     match = _ECR_IMAGE_RE.match(image)
     if match is None:
         return None
@@ -186,18 +220,32 @@ def _list_bucket(bucket_arn: str, prefixes: Set[str]) -> dict:
     return statement
 
 
-def _kms(sid: str, key: str, actions: List[str], place: Place) -> dict:
-    """A key by id or ARN is the key's ARN; an alias (IAM cannot name a key by its alias ARN)
+def _kms(sid: str, keys: Iterable[str], actions: List[str], place: Place) -> List[dict]:
+    """Keys by id or ARN are the keys' ARNs; an alias (IAM cannot name a key by its alias ARN)
     is any key of the account that carries the alias (kms:ResourceAliases)."""
-    alias = key if key.startswith("alias/") else None
+    arns, aliases = set(), set()
+    for key in keys:
+        alias = kms_alias(key)
+        if alias is not None:
+            aliases.add(alias)
+        else:
+            arns.add(key if key.startswith("arn:") else _kms_arn(place, f"key/{key}"))
+    statements = [_allow(sid, actions, sorted(arns))] if arns else []
+    if aliases:
+        statement = _allow(sid + "ByAlias", actions, [_kms_arn(place, "key/*")])
+        condition = {"kms:ResourceAliases": sorted(aliases)}
+        statement["Condition"] = {"ForAnyValue:StringEquals": condition}
+        statements.append(statement)
+    return statements
+
+
+def kms_alias(key: str) -> Optional[str]:
+    """`alias/NAME` of a key given by alias name or alias ARN; None for a key id or key ARN."""
+    if key.startswith("alias/"):
+        return key
     if key.startswith("arn:") and ":alias/" in key:
-        alias = key.split(":", 5)[5]
-    if alias is None:
-        arn = key if key.startswith("arn:") else _kms_arn(place, f"key/{key}")
-        return _allow(sid, actions, [arn])
-    statement = _allow(sid + "ByAlias", actions, [_kms_arn(place, "key/*")])
-    statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias]}}
-    return statement
+        return key.split(":", 5)[5]
+    return None
 
 
 def _kms_arn(place: Place, resource: str) -> str:
@@ -268,9 +316,9 @@ def policy_size(document: dict) -> int:
 
 
 @dataclass(frozen=True)
-class S3Check:
-    """One S3 permission the job needs: the action, the resource ARN (an object pattern, or the
-    bucket for ListBucket) and, for ListBucket, the prefix SageMaker lists."""
+class Permission:
+    """One permission the job needs: the action, the resource ARN (an S3 object pattern, the
+    bucket for ListBucket, a KMS key) and, for ListBucket, the prefix SageMaker lists."""
 
     action: str
     resource: str
@@ -279,12 +327,24 @@ class S3Check:
 
 def s3_checks(
     request: dict, staging_bucket: str, staging_prefix: str, partition: str = "aws"
-) -> List[S3Check]:
+) -> List[Permission]:
     """What a policy simulation of the job's S3 use asks about."""
     s3 = f"arn:{partition}:s3:::"
     access = s3_access(request, staging_bucket, staging_prefix)
-    checks = [S3Check("s3:GetObject", s3 + p) for p in sorted(access.read)]
-    checks += [S3Check("s3:PutObject", s3 + p) for p in sorted(access.write)]
+    checks = [Permission("s3:GetObject", s3 + p) for p in sorted(access.read)]
+    checks += [Permission("s3:PutObject", s3 + p) for p in sorted(access.write)]
     for bucket, prefixes in sorted(access.list_prefixes.items()):
-        checks += [S3Check("s3:ListBucket", s3 + bucket, p[:-1]) for p in sorted(prefixes)]
+        checks += [Permission("s3:ListBucket", s3 + bucket, p[:-1]) for p in sorted(prefixes)]
+    return checks
+
+
+def kms_checks(data_keys: DataKeys, place: Place) -> List[Permission]:
+    """What a policy simulation of the job's use of its S3 data's keys asks about: reading
+    (kms:Decrypt) and writing (kms:GenerateDataKey) with each key named by id or ARN (a key
+    named by an alias has no ARN to simulate on)."""
+    checks = []
+    for action, keys in (("kms:Decrypt", data_keys.read), ("kms:GenerateDataKey", data_keys.write)):
+        for key in sorted(k for k in keys if kms_alias(k) is None):
+            arn = key if key.startswith("arn:") else _kms_arn(place, f"key/{key}")
+            checks.append(Permission(action, arn))
     return checks

@@ -28,16 +28,6 @@ SOURCE_TAG = {"Key": "Source", "Value": "aws-sagemaker-remote"}
 LEGACY_MANAGED_POLICY = "AmazonSageMakerFullAccess"  # attached by versions before 1.1
 PROPAGATION_SECONDS = 60  # at most this long to see a policy change through IAM's reads
 DESCRIPTION = "Execution role for SageMaker jobs, created by aws-sagemaker-remote"
-TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
 _NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
@@ -161,9 +151,28 @@ def _tagged_ours(iam: Any, role: RoleName, found: dict) -> bool:
 # ---------------------------------------------------------------------- our own role
 
 
-def create_role(iam: Any, role: str, policy: dict) -> str:
-    """Create the role with its inline policy; the role's ARN. A role created meanwhile by
-    another run is used (and its policy extended) instead."""
+def trust_policy(account: str) -> dict:
+    """SageMaker may assume the role, and only on behalf of `account`: the `aws:SourceAccount`
+    condition guards against the cross-service confused deputy, as the official SDK writes it
+    for the roles it creates (sagemaker-core `helper/iam_policies.py` trust policies and
+    `iam_role_resolver._scope_trust_policy_to_account`)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+            }
+        ],
+    }
+
+
+def create_role(iam: Any, role: str, policy: dict, account: str) -> str:
+    """Create the role (trusting SageMaker on behalf of `account`) with its inline policy; the
+    role's ARN. A role created meanwhile by another run is used (and its policy extended)
+    instead."""
     from botocore.exceptions import ClientError
 
     parsed = parse_role_name(role)
@@ -171,7 +180,7 @@ def create_role(iam: Any, role: str, policy: dict) -> str:
         arn = iam.create_role(
             RoleName=parsed.name,
             Path=parsed.path,
-            AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
+            AssumeRolePolicyDocument=json.dumps(trust_policy(account)),
             Description=DESCRIPTION,
             Tags=[SOURCE_TAG],
         )["Role"]["Arn"]
@@ -184,8 +193,8 @@ def create_role(iam: Any, role: str, policy: dict) -> str:
         return found["Arn"]
     _put_policy(iam, parsed, policy, remove_on_failure=True)
     print(
-        f"created IAM role {arn} (trusts sagemaker.amazonaws.com; inline policy {POLICY_NAME}: "
-        "the job's S3 prefixes, log group and image)",
+        f"created IAM role {arn} (trusts sagemaker.amazonaws.com for account {account}; inline "
+        f"policy {POLICY_NAME}: the job's S3 prefixes, log group and image)",
         file=sys.stderr,
     )
     wait_for_policy(iam, parsed.name, policy)

@@ -14,12 +14,12 @@ import sys
 from typing import Any, Dict, List, Optional
 
 from ..errors import UsageError, aws_error_code, is_denied
-from .policy import S3Check
+from .policy import Permission
 
 ALLOWED = "allowed"
 
 
-def check_role(iam: Any, role_arn: str, checks: List[S3Check]) -> None:
+def check_role(iam: Any, role_arn: str, checks: List[Permission]) -> None:
     """UsageError naming the first S3 permission the role lacks; a one-line warning when the
     simulation cannot be run (not allowed to the caller, or not offered by the endpoint)."""
     try:
@@ -44,7 +44,7 @@ def check_role(iam: Any, role_arn: str, checks: List[S3Check]) -> None:
         )
 
 
-def _first_missing(iam: Any, role_arn: str, checks: List[S3Check]):
+def _first_missing(iam: Any, role_arn: str, checks: List[Permission]):
     for check in checks:
         decision = _decision(iam, role_arn, check)
         if decision != ALLOWED:
@@ -52,7 +52,7 @@ def _first_missing(iam: Any, role_arn: str, checks: List[S3Check]):
     return None
 
 
-def _decision(iam: Any, role_arn: str, check: S3Check) -> str:
+def _decision(iam: Any, role_arn: str, check: Permission) -> str:
     kwargs: Dict[str, Any] = {
         "PolicySourceArn": role_arn,
         "ActionNames": [check.action],
@@ -80,8 +80,10 @@ def _decision(iam: Any, role_arn: str, check: S3Check) -> str:
     return denied[0] if denied else ALLOWED  # no result proves nothing missing
 
 
-def _shown(check: S3Check) -> str:
-    """`s3://bucket/key...` as the user wrote it, from the ARN pattern."""
+def _shown(check: Permission) -> str:
+    """`s3://bucket/key...` as the user wrote it, from the ARN pattern; a key's ARN as it is."""
+    if ":kms:" in check.resource:
+        return check.resource
     path = check.resource.split(":::", 1)[-1]
     if check.prefix is not None:
         return f"s3://{path}/{check.prefix}*"

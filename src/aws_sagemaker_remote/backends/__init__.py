@@ -6,12 +6,16 @@ Both implement `base.Backend`: the boto3 SageMaker client's job methods, `logs` 
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Iterable, Optional
 
 from ..contract import BACKENDS
-from ..errors import UsageError
+from ..errors import Error, UsageError, credentials_line, is_credentials_error, one_line
 from ..settings import BACKEND_ENV, backend_from_environment
 from .base import Backend
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..kinds import JobKind
 
 
 def backend_name(flag_value: Optional[str]) -> str:
@@ -55,3 +59,33 @@ def _make_session(profile: Optional[str], region: Optional[str]):
     session = make_session(profile, region)
     session_region(session, region)
     return session
+
+
+def emulator_hint(name: Optional[str], kinds: Iterable[JobKind]) -> str:
+    """For a lookup on AWS that found nothing or could not reach it: how to reach the local
+    emulator's jobs, when it has one named `name` or starting with it (any job: None); else
+    "". Reads the emulator's job folders only."""
+    from .local import LocalBackend
+
+    local = LocalBackend()
+    found = [
+        job
+        for kind in kinds
+        for job in local.job_names(kind)
+        if name is None or job.startswith(name)
+    ]
+    if not found:
+        return ""
+    what = f"a job named {name!r}" if name in found else f"{len(found)} such job(s)"
+    if name is None:
+        what = f"{len(found)} job(s)"
+    return f"; the local emulator has {what}: add --sagemaker-backend local to use them"
+
+
+def unreachable_error(exc: BaseException, kinds: Iterable[JobKind]) -> Error:
+    """The one line of an error that kept AWS from being asked (errors.is_unreachable), with
+    how to reach the local emulator's jobs when it has any (a newcomer's jobs are often there)."""
+    hint = emulator_hint(None, kinds)
+    if is_credentials_error(exc):
+        return UsageError(credentials_line(exc) + hint)
+    return Error(f"cannot reach AWS: {one_line(exc)}{hint}")

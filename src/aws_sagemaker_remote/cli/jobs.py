@@ -13,11 +13,18 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from ..contract import BACKENDS, JOB_STATES
-from ..errors import EXIT_OK, UsageError, is_not_found
+from ..errors import (
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    Error,
+    UsageError,
+    is_not_found,
+    is_unreachable,
+)
 from ..flags.builder import OneLineErrorParser
 from ..flags.types import positive_int
 from ..kinds import JobKind, kind_of
-from .names import resolve_job_name
+from ..pipeline.jobnames import find_job
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
 
@@ -49,11 +56,24 @@ def main(
         if backend is None:
             backend = _backend(args)
         if getattr(args, "name", None):
-            args.name = resolve_job_name(backend, args.name, kind)
+            args.name = _job_named(backend, args.name, kind)
         context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep, kind=kind)
         return args.handler(context, args)
     except UsageError as error:
         raise in_cli_terms(error) from None
+    except Exception as exc:
+        if backend is None or backend.name != "aws" or not is_unreachable(exc):
+            raise
+        from ..backends import unreachable_error
+
+        raise in_cli_terms(unreachable_error(exc, [kind])) from None
+
+
+def _job_named(backend: Backend, name: str, kind: JobKind) -> str:
+    try:
+        return find_job(backend, name, [kind])[1]
+    except UsageError as error:
+        raise UsageError(f"NAME: {error}") from None
 
 
 def split_script_args(argv: List[str]) -> Tuple[List[str], Optional[List[str]]]:
@@ -72,11 +92,12 @@ JOB_CLI_FLAGS = {
 }
 
 
-def in_cli_terms(error: UsageError) -> UsageError:
+def in_cli_terms(error: Error) -> Error:
+    """The error (of the same class) with the script's flag names made this command's."""
     text = str(error)
     for theirs, ours in JOB_CLI_FLAGS.items():
         text = re.sub(rf"(?<![\w-]){re.escape(theirs)}(?![\w-])", ours, text)
-    return UsageError(text)
+    return type(error)(text)
 
 
 class _Context:
@@ -104,8 +125,10 @@ class _Context:
         )
 
 
-def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`)."""
+def build_parser(kind: JobKind, prune: bool = False, docs: bool = False) -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`);
+    `docs`: the one the docs render, where --backend, --profile and --region are shown once,
+    not again under every command."""
     prog = f"{PROG} {kind.name}"
     parser = OneLineErrorParser(
         prog=prog,
@@ -119,7 +142,7 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name, prog=f"{prog} {name}", help=help_text, description=help_text, **kwargs
         )
-        _add_common(sub, argparse.SUPPRESS)
+        _add_common(sub, argparse.SUPPRESS, shown=not docs)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -159,6 +182,12 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
         usage="%(prog)s [options] NAME [-- ARGS ...]",
     )
     sub.add_argument("name", metavar="NAME", help=NAME_HELP)
+    if kind.checkpoint_dir:
+        sub.add_argument(
+            "--resume",
+            action="store_true",
+            help="start from the checkpoints the job left (default: the rerun keeps its own)",
+        )
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
@@ -177,16 +206,21 @@ def build_parser(kind: JobKind, prune: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+def _add_common(parser: argparse.ArgumentParser, default: Any, shown: bool = True) -> None:
+    def help_text(text: str) -> str:
+        return text if shown else argparse.SUPPRESS
+
     parser.add_argument(
         "--backend",
         choices=BACKENDS,
         default=default,
-        help="aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
-        "else aws)",
+        help=help_text(
+            "aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
+            "else aws)"
+        ),
     )
-    parser.add_argument("--profile", default=default, metavar="NAME", help="AWS profile")
-    parser.add_argument("--region", default=default, metavar="REGION", help="AWS region")
+    parser.add_argument("--profile", default=default, metavar="NAME", help=help_text("AWS profile"))
+    parser.add_argument("--region", default=default, metavar="REGION", help=help_text("AWS region"))
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -262,6 +296,7 @@ def cmd_logs(ctx: _Context, args: argparse.Namespace) -> int:
     if not args.follow:
         follower.describe()
         follower.pump_logs()
+        follower.flush()
         return EXIT_OK
     from ..follow.watch import watch_with_interrupts
 
@@ -288,6 +323,18 @@ def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
             "interrupt: only the emulator's jobs can be interrupted (--backend local); on AWS, "
             "EC2 reclaims Spot capacity by itself"
         )
+    description = describe(ctx, args.name)
+    if not ctx.kind.spot(description):
+        raise UsageError(
+            f"interrupt: job {args.name} does not run on spot capacity (it ran without "
+            "--sagemaker-spot yes); only a spot job's instances can be taken back"
+        )
+    status = ctx.kind.status(description)
+    if status != "InProgress":
+        raise UsageError(
+            f"interrupt: job {args.name} is in status {status}; only a running job's instances "
+            "can be taken back"
+        )
     _on_job(ctx, args.name, lambda: ctx.backend.interrupt_job(ctx.kind, args.name))
     ctx.say(f"Interrupting job {args.name}: its instances restart from the last checkpoint.")
     return EXIT_OK
@@ -295,19 +342,22 @@ def cmd_interrupt(ctx: _Context, args: argparse.Namespace) -> int:
 
 def cmd_download(ctx: _Context, args: argparse.Namespace) -> int:
     from ..follow.outputs import download_outputs, output_dirs, output_uris
+    from ..s3.progress import files_text
 
     description = describe(ctx, args.name)
     outputs = output_uris(description)
     local = output_dirs(Path(args.output), outputs)  # a hostile OutputName: refused here
     status = ctx.kind.status(description)
-    if status != "Completed":
-        warning = f"warning: job {args.name} is {status}; its outputs may be incomplete"
-        print(warning, file=sys.stderr)
     if not outputs:
         ctx.say(f"Job {args.name} has no outputs.")
+        return EXIT_OK if status == "Completed" else EXIT_JOB_FAILED
+    done = download_outputs(ctx.backend, description, local, out=ctx.out)
+    if status == "Completed":
         return EXIT_OK
-    download_outputs(ctx.backend, description, local, out=ctx.out)
-    return EXIT_OK
+    got = ", ".join(f"{name} ({files_text(len(files))})" for name, files in done.items())
+    what = f"downloaded what it left, which may be incomplete: {got}" if got else "it left nothing"
+    print(f"Job {args.name} is {status}, not Completed: {what}", file=sys.stderr)
+    return EXIT_JOB_FAILED
 
 
 def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
@@ -320,6 +370,7 @@ def cmd_rerun(ctx: _Context, args: argparse.Namespace) -> int:
         _tags(ctx.backend, description),
         script_args=args.script_args,
         s3=ctx.backend.s3 if args.script_args is not None else None,
+        resume=getattr(args, "resume", False),
     )
     response = ctx.backend.create_job(ctx.kind, request)
     name = request[ctx.kind.field("Name")]

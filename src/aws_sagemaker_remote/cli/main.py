@@ -20,18 +20,19 @@ commands:
   processing list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
              download NAME [--output DIR] | rerun NAME [-- ARGS...] |
              prune [--older-than 7d] [--dry-run]
-                      manage processing jobs (`{PROG} processing --help`); NAME may be
-                      a unique start of a job's name, or latest
+                      manage processing jobs; NAME is a job's name, a unique start
+                      of one, or latest
   training list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
-           download NAME [--output DIR] | rerun NAME
-                      the same for training jobs (`{PROG} training --help`)
-  s3 serve | stop | status
-                      the embedded S3 server (`{PROG} s3 --help`)
+           download NAME [--output DIR] | rerun NAME [-- ARGS...] | interrupt NAME
+                      the same for training jobs; interrupt: the emulator takes a
+                      spot job's instances back
+  s3 serve | start | stop | status
+                      the embedded S3 server the emulator uses
   images [FRAMEWORK[:VERSION]] [--region REGION] [--instance TYPE]
                       the framework images --sagemaker-image can name, offline
-                      (`{PROG} images --help`)
 
 --backend, --region and --profile go before or after the command.
+Each command's options: {PROG} COMMAND --help
 """
 JOB_OPTIONS = ("--backend", "--region", "--profile")
 # The job command that also prunes the staging store (which every kind's jobs share).
@@ -72,8 +73,22 @@ def _dispatch(args: List[str]) -> int:
         from .images import images_main
 
         return images_main(_region_only(options, command) + rest)
-    allowed = ", ".join([*KINDS, "s3", "images"])
-    raise UsageError(f"unknown command {command!r}; allowed: {allowed} (see {PROG} --help)")
+    raise UsageError(
+        f"unknown command {command!r}{did_you_mean_command(command)}; allowed: "
+        f"{', '.join(commands())} (see {PROG} --help)"
+    )
+
+
+def commands() -> List[str]:
+    """The commands this one dispatches to."""
+    return [*KINDS, "s3", "images"]
+
+
+def did_you_mean_command(command: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(command, commands(), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _region_only(options: List[str], command: str) -> List[str]:
@@ -114,11 +129,11 @@ def processing_parser():
     """The parser of `aws-sagemaker-remote processing` (rendered in the docs)."""
     from .jobs import build_parser
 
-    return build_parser(KINDS["processing"], prune=True)
+    return build_parser(KINDS["processing"], prune=True, docs=True)
 
 
 def training_parser():
     """The parser of `aws-sagemaker-remote training` (rendered in the docs)."""
     from .jobs import build_parser
 
-    return build_parser(KINDS["training"])
+    return build_parser(KINDS["training"], docs=True)

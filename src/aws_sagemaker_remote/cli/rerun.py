@@ -18,6 +18,7 @@ def rerun_request(
     *,
     script_args: Optional[List[str]] = None,
     s3: Any = None,
+    resume: bool = False,
 ) -> Dict[str, Any]:
     """A create request repeating the described job (either kind) under a new timestamped name.
 
@@ -25,7 +26,8 @@ def rerun_request(
     training job's default checkpoint location) move to the new name, so the rerun neither
     overwrites the first run's results nor resumes from its checkpoints. `script_args` (not
     None) replace the script's own arguments; `s3` then reads and stages the job file when the
-    arguments travel in one.
+    arguments travel in one. With `resume`, the checkpoint place is kept: the rerun starts
+    from the checkpoints the job left.
     """
     kind = kind_of(description)
     old = kind.job_name(description)
@@ -37,8 +39,13 @@ def rerun_request(
     for key in kind.rerun_fields:
         if description.get(key):
             request[key] = copy.deepcopy(description[key])
+    checkpoint = kind.checkpoint(description)
+    if resume and checkpoint is None:
+        raise UsageError(f"--resume: job {old} kept no checkpoints to resume from")
     for target in kind.job_named_locations(request):
         target["S3Uri"] = rename_segment(target["S3Uri"], old, new)
+    if resume:
+        kind.set_checkpoint_uri(request, checkpoint.uri)
     if script_args is not None:
         from .rerun_args import replace_script_args
 

@@ -21,7 +21,9 @@ from ..kinds import kind_of
 from ..kinds.base import Channel
 from ..pipeline.layout import channel_name, piece_folder
 
-USER_ARGC, JOB_FILE, ARGV_SOURCE = protocol.USER_ARGC, protocol.JOB_FILE, protocol.ARGV_SOURCE
+USER_ARGC, JOB_FILE = protocol.USER_ARGC, protocol.JOB_FILE
+# Present when the user's arguments travelled as HyperParameters (the earlier name included).
+FROM_HYPERPARAMETERS = (protocol.HYPERPARAMETER_FLAGS, protocol.EARLIER_ARGV_SOURCE)
 
 
 def replace_script_args(
@@ -45,8 +47,8 @@ def replace_script_args(
     if job_file is not None and not isinstance(job_file.content, dict):
         raise UsageError(f"-- ARGS: the job file of job {rerun_of} is not a JSON object")
     old = job_file.content.get(protocol.JOB_ARGV) if job_file else None
-    previous = old if old is not None else kind.app(request).arguments or []
-    if env.pop(ARGV_SOURCE, None):
+    previous = _argv(request, job_file)
+    if [env.pop(name) for name in FROM_HYPERPARAMETERS if name in env]:
         request.pop("HyperParameters", None)
         count = "0"  # ContainerArguments hold only the plan's own arguments
     argv = list(script_args) + list(previous)[int(count) :]
@@ -59,6 +61,26 @@ def replace_script_args(
         job_file = _JobFile.new(channels)
     job_file.content[protocol.JOB_ARGV] = argv
     job_file.stage(channels, s3, rerun_of)
+
+
+def recorded_argv(request: Dict[str, Any], s3: Any) -> Tuple[List[str], Optional[int]]:
+    """The script's argv a job ran with (ContainerArguments, or its job file's when the argv
+    travelled in one: `s3` reads it), and how many of its first items are the user's own
+    (None when the job does not say). A job whose arguments are its HyperParameters has only
+    the plan's here (and says 0)."""
+    job_file = _JobFile.find(_Channels(request), s3)
+    if job_file is not None and not isinstance(job_file.content, dict):
+        raise ValueError(f"its job file {job_file.path} is not a JSON object")
+    env = request.get("Environment", {})
+    count = env.get(USER_ARGC, "")
+    if any(name in env for name in FROM_HYPERPARAMETERS):
+        count = "0"
+    return _argv(request, job_file), int(count) if count.isdigit() else None
+
+
+def _argv(request: Dict[str, Any], job_file: Optional[_JobFile]) -> List[str]:
+    old = job_file.content.get(protocol.JOB_ARGV) if job_file else None
+    return list(old if old is not None else kind_of(request).app(request).arguments or [])
 
 
 class _Channels:

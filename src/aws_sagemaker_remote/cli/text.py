@@ -26,6 +26,7 @@ def describe_lines(description: dict, backend: Any) -> List[str]:
     if description.get(kind.end_field()):
         lines.append(f"Ended:     {_when(description.get(kind.end_field()))}")
     lines.append(f"Duration:  {_duration(description)}")
+    lines.extend(argument_lines(description, backend))
     lines.extend(_job_lines(kind, description))
     job_dir = backend.job_dir(kind, name)
     if job_dir is not None:
@@ -33,6 +34,35 @@ def describe_lines(description: dict, backend: Any) -> List[str]:
     elif backend.region:
         lines.append(f"Console:   {console_url(backend.region, name, kind)}")
         lines.append(f"Logs:      {logs_url(backend.region, name, kind)}")
+    return lines
+
+
+def argument_lines(description: dict, backend: Any) -> List[str]:
+    """The script's own arguments the job ran with, whichever way they travelled: its
+    HyperParameters (shown as such), ContainerArguments, or the job file (read from S3)."""
+    import shlex
+
+    from ..container.protocol import JOB_FILE
+    from .rerun_args import recorded_argv
+
+    kind = kind_of(description)
+    lines = []
+    hyperparameters = kind.hyperparameters(description)
+    try:
+        in_a_file = JOB_FILE in (description.get("Environment") or {})
+        argv, count = recorded_argv(description, backend.s3 if in_a_file else None)
+    except Exception as exc:  # noqa: BLE001 - one line of describe, not its end
+        from ..errors import one_line
+
+        return [f"Arguments: in its job file, which could not be read ({one_line(exc)})"]
+    if hyperparameters:
+        shown = " ".join(f"{key}={shlex.quote(str(v))}" for key, v in hyperparameters.items())
+        lines.append(
+            f"Hyperparameters: {shown}" + (" (the script's arguments)" if count == 0 else "")
+        )
+    own = argv if count is None else argv[:count]
+    if own or not hyperparameters:
+        lines.append(f"Arguments: {shlex.join(own) if own else '(none)'}")
     return lines
 
 

@@ -15,7 +15,8 @@ Failure reporting follows SageMaker Processing: the container's /opt/ml/output/m
 job's ExitMessage (first 1 KiB, UTF-8). With ``AWS_SAGEMAKER_REMOTE_KIND=training`` the same
 reasons go to /opt/ml/output/failure, which SageMaker Training publishes as FailureReason, and the
 training toolkit's SM_* variables are set (``training.py``), the script's arguments rebuilt from
-hyperparameters.json when ``AWS_SAGEMAKER_REMOTE_ARGV_SOURCE=hyperparameters``. A failing setup
+hyperparameters.json when ``AWS_SAGEMAKER_REMOTE_HYPERPARAMETER_FLAGS`` names the script's flags
+(``hyperparameters.py``). A failing setup
 step writes its one-line reason there (the pip requirement, the configuration step), prints it
 and exits 1 before user code starts; the script runs through ``run_script.py``, which writes an
 uncaught exception's ``Type: message``; a script that exits non-zero otherwise leaves ``script
@@ -47,10 +48,10 @@ if not __package__:  # run as a file: import the rest of this package from the s
 
 from aws_sagemaker_remote.container.placement import place_all  # noqa: E402
 from aws_sagemaker_remote.container.protocol import (  # noqa: E402
-    ARGV_FROM_HYPERPARAMETERS,
-    ARGV_SOURCE,
+    HYPERPARAMETER_FLAGS,
     KIND,
     PATH_MAP,
+    USER_ARGC,
 )
 from aws_sagemaker_remote.container.run_script import utf8_bounded, write_message  # noqa: E402
 from aws_sagemaker_remote.container.settings import (  # noqa: E402
@@ -73,6 +74,7 @@ from aws_sagemaker_remote.container.steps import (  # noqa: E402
 from aws_sagemaker_remote.container.training import (  # noqa: E402
     FAILURE_FILE,
     KIND_TRAINING,
+    TrainingConfig,
     hyperparameter_argv,
     set_training_variables,
 )
@@ -80,7 +82,6 @@ from aws_sagemaker_remote.container.training import (  # noqa: E402
 MESSAGE_FILE = "/opt/ml/output/message"  # published by SageMaker Processing as ExitMessage
 RUN_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_script.py")
 KINDS = ("processing", KIND_TRAINING)
-ARGV_SOURCES = ("", ARGV_FROM_HYPERPARAMETERS)
 
 
 def is_training(environ: Dict[str, str]) -> bool:
@@ -114,8 +115,11 @@ def setup(
     check_modes(environ)
     settings = load_settings(argv, environ, path_map)
     settings.message_file = message_file(environ)
-    if environ.get(ARGV_SOURCE):
-        settings.argv = hyperparameter_argv(path_map) + settings.argv
+    training = TrainingConfig(path_map) if is_training(environ) else None
+    user_args = settings.argv[: _count(environ.get(USER_ARGC, ""))]
+    if training is not None and HYPERPARAMETER_FLAGS in environ:
+        user_args = hyperparameter_argv(training, environ, path_map)
+        settings.argv = user_args + settings.argv
     env = dict(environ)
     place_all(settings.place, path_map)
     prepend_pythonpath(settings, env)
@@ -123,8 +127,8 @@ def setup(
     install_requirements(settings, env, forwarder)
     forwarder.check("setup")
     env = run_configuration(settings, env, forwarder)
-    if is_training(environ):
-        set_training_variables(env, path_map)
+    if training is not None:
+        set_training_variables(env, path_map, training, settings, user_args)
     else:
         set_host_information(env, path_map)
     if not os.path.isfile(settings.script):
@@ -134,11 +138,16 @@ def setup(
 
 
 def check_modes(environ: Dict[str, str]) -> None:
-    for name, allowed in ((KIND, KINDS), (ARGV_SOURCE, ARGV_SOURCES)):
-        value = environ.get(name, "")
-        if value and value not in allowed:
-            choices = ", ".join(repr(a) for a in allowed if a)
-            raise SetupError(f"{name} is {value!r}; allowed: {choices}")
+    value = environ.get(KIND, "")
+    if value and value not in KINDS:
+        choices = ", ".join(repr(kind) for kind in KINDS)
+        raise SetupError(f"{KIND} is {value!r}; allowed: {choices}")
+    if HYPERPARAMETER_FLAGS in environ and not is_training(environ):
+        raise SetupError(f"{HYPERPARAMETER_FLAGS} is set; only a training job has hyperparameters")
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isdigit() else 0
 
 
 def run_script(

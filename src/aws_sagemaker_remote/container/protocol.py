@@ -29,12 +29,15 @@ PLAN_VARIABLES = (
     USER_ARGC,
     PLACE,
 )
-# What a kind's pipeline module may add: the job's kind (its name) and where the script's own
-# arguments come from.
+# What a kind's pipeline module may add: the job's kind (its name), and for a training job whose
+# script's options travel as HyperParameters, the script's flags they may set (present: the argv
+# starts with them): a JSON object {key: arity}, the key a long option without its "--", the
+# arity "0" (no value), "1" (one value) or "?" (an optional value); container/hyperparameters.py.
 KIND = PREFIX + "KIND"
-ARGV_SOURCE = PREFIX + "ARGV_SOURCE"
-ARGV_FROM_HYPERPARAMETERS = "hyperparameters"  # the one ARGV_SOURCE
-KIND_VARIABLES = (KIND, ARGV_SOURCE)
+HYPERPARAMETER_FLAGS = PREFIX + "HYPERPARAMETER_FLAGS"
+KIND_VARIABLES = (KIND, HYPERPARAMETER_FLAGS)
+# What earlier versions wrote instead ("hyperparameters", with "--flag" keys); a rerun drops it.
+EARLIER_ARGV_SOURCE = PREFIX + "ARGV_SOURCE"
 # Emulator only: FROM=TO, the prefix of every container path the bootstrap reads.
 PATH_MAP = PREFIX + "PATH_MAP"
 

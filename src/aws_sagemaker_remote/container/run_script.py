@@ -6,7 +6,10 @@ exception in the message file SageMaker publishes as ExitMessage.
 would set them. On an uncaught exception the traceback is printed once (through
 ``sys.excepthook``, without this runner's frames), ``Type: message`` is written to MESSAGE_FILE
 (UTF-8, at most 1 KiB; a message the script wrote itself is kept) and the exit code is Python's
-own: 1, or death by SIGINT after KeyboardInterrupt. ``SystemExit`` passes through untouched.
+own: 1, or death by SIGINT after KeyboardInterrupt. ``SystemExit`` passes through, so Python
+ends the process as it would: ``sys.exit(3)`` exits 3 (the bootstrap then reports the code),
+and ``sys.exit("message")`` (or ``raise SystemExit("message")``), whose message Python prints
+before it exits 1, leaves that message in the message file first, as an exception's text is.
 
 Standard library only, Python 3.7+: it runs inside arbitrary images.
 """
@@ -65,7 +68,9 @@ def run(message_file: str, script: str, argv: list) -> None:
     sys.path[0] = os.path.dirname(os.path.realpath(script))
     try:
         runpy.run_path(script, run_name="__main__")
-    except SystemExit:
+    except SystemExit as exit_:
+        if exit_.code is not None and not isinstance(exit_.code, int):
+            write_message(message_file, str(exit_.code))
         raise
     except BaseException as error:  # noqa: BLE001 - reported as the interpreter would
         write_message(message_file, exception_reason(error))

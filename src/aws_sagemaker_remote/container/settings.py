@@ -104,6 +104,7 @@ class Settings:
         self.configuration_script = ""
         self.configuration_command = ""
         self.argv = []  # type: List[str]
+        self.job_file = ""
         self.path_map = PathMap()
         self.message_file = "/opt/ml/output/message"  # the file the job's kind publishes
 
@@ -122,9 +123,9 @@ def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -
     settings.configuration_script = path_map.path(environ.get(CONFIGURATION_SCRIPT, ""))
     settings.configuration_command = environ.get(CONFIGURATION_COMMAND, "")
     settings.argv = list(argv)
-    job_file = path_map.path(environ.get(JOB_FILE, ""))
-    if job_file:
-        _apply_job_file(settings, job_file, path_map)
+    settings.job_file = path_map.path(environ.get(JOB_FILE, ""))
+    if settings.job_file:
+        _apply_job_file(settings, settings.job_file, path_map)
     return settings
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..args import is_job_reference
+from ..args import is_job_reference, s3_uri_slip
 from ..contract import S3_SCHEME
 from ..errors import (
     TransferError,
@@ -146,21 +146,32 @@ def _checked_uri(name: str, uri: str) -> str:
 
 
 def _check_local_outputs(config: ScriptConfig, args) -> None:
-    """An output folder that is a file, an input, or inside one (the next remote run would
-    stage it as input), or that holds an input: refused before ``main`` writes anything."""
-    from ..pipeline.outputpaths import local_output_problem
+    """A value meant as an S3 URI but malformed; an output folder that is a file, an input, or
+    inside one (the next remote run would stage it as input), or that holds an input, or
+    another output's: refused before ``main`` writes anything."""
+    from ..pipeline.outputpaths import local_output_problem, shared_output_folder
 
+    for name in (*config.inputs, *config.outputs):
+        slip = s3_uri_slip(getattr(args, name, None))
+        if slip:
+            raise UsageError(f"{flag_of(name)}: {getattr(args, name)!r}: {slip}")
     values = [getattr(args, name, None) for name in config.inputs]
     inputs = [v for v in values if isinstance(v, str) and v and not _is_remote(v)]
     for name in config.local_dirs:
         if _is_s3(getattr(args, name, None)):
             raise UsageError(f"{flag_of(name)}: {getattr(args, name)!r}: expected a local folder")
+    folders = []
     for name in (*config.outputs, *config.local_dirs):
         value = getattr(args, name, None)
         if isinstance(value, str) and value and not _is_s3(value):
             problem = local_output_problem(value, inputs)
             if problem:
                 raise UsageError(f"{flag_of(name)}: {value!r}: {problem}")
+            folders.append((flag_of(name), value))
+    shared = shared_output_folder(folders)
+    if shared:
+        name, problem = shared
+        raise UsageError(f"{name}: {dict(folders)[name]!r}: {problem}")
 
 
 def _prepare_local_dirs(config: ScriptConfig, args) -> None:
@@ -217,7 +228,7 @@ def _download_input(s3, name: str, uri: str, run_dir: str) -> Path:
     key = parse(_checked_uri(name, uri)).key
     dest = Path(run_dir) / f"input-{name}"
     try:
-        paths = download_prefix(s3, uri, dest)
+        paths = download_prefix(s3, uri, dest, shown=(sys.stderr, f"downloading {flag_of(name)}"))
     except FileNotFoundError:
         raise UsageError(
             f"{flag_of(name)}: nothing found at {uri} (expected an object or prefix)"

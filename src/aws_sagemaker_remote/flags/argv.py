@@ -8,7 +8,9 @@ actions). Every flag of this library takes exactly one value (yes/no flags zero 
 from __future__ import annotations
 
 import argparse
-from typing import Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from ..container.hyperparameters import NO_VALUE, ONE_VALUE, OPTIONAL_VALUE
 
 
 def user_argv(
@@ -75,17 +77,19 @@ def option_pairs(
     """`tokens` as `(--flag, value or None)` pairs, in order, when they are nothing but long
     options of `parser` that each take one value or none, each option set once and each dest set
     by one option (so that the pairs mean the same in any order); None otherwise (positionals,
-    `--`, short options, an option with several values, a repeated or unknown option)."""
+    `--`, short options, an option with several values, a repeated or unknown option). Each flag
+    is spelled out in full (an abbreviation is the option it stands for)."""
     pairs: List[Tuple[str, Optional[str]]] = []
     dests: Set[str] = set()
     i = 0
     while i < len(tokens):
-        flag, sep, inline = tokens[i].partition("=")
-        action = _long_option(parser, flag)
+        typed, sep, inline = tokens[i].partition("=")
+        action = _long_option(parser, typed)
         i += 1
-        if action is None or action.nargs not in (None, "?", 0) or action.dest in dests:
+        if action is None or ARITIES.get(action.nargs) is None or action.dest in dests:
             return None
         dests.add(action.dest)
+        flag = _spelled_out(action, typed)
         if sep:
             pairs.append((flag, inline))
         elif action.nargs is None or (action.nargs == "?" and _takes_value(action, tokens, i)):
@@ -96,6 +100,36 @@ def option_pairs(
         else:
             pairs.append((flag, None))
     return pairs
+
+
+# An action's nargs -> how many values its flag takes, for those that take one or none.
+ARITIES = {0: NO_VALUE, None: ONE_VALUE, "?": OPTIONAL_VALUE}
+
+
+def script_flags(parser: argparse.ArgumentParser, own: Set[argparse.Action]) -> Dict[str, str]:
+    """The long options of the script's own actions (not this library's, not help or version)
+    that take one value or none: each spelled out without its `--`, with its arity."""
+    flags: Dict[str, str] = {}
+    for action in parser._actions:
+        arity = ARITIES.get(action.nargs)
+        if action in own or arity is None or _exits(action):
+            continue
+        for option in action.option_strings:
+            if option.startswith("--") and len(option) > 2:
+                flags[option[2:]] = arity
+    return flags
+
+
+def _exits(action: argparse.Action) -> bool:
+    return isinstance(action, (argparse._HelpAction, argparse._VersionAction))
+
+
+def _spelled_out(action: argparse.Action, typed: str) -> str:
+    """The option string of `action` that `typed` is, or abbreviates (argparse refuses an
+    abbreviation that fits two)."""
+    if typed in action.option_strings:
+        return typed
+    return min(o for o in action.option_strings if o.startswith(typed))
 
 
 def given_dests(parser: argparse.ArgumentParser, tokens: Iterable[str]) -> Set[str]:

@@ -51,8 +51,59 @@ class OneLineErrorParser(argparse.ArgumentParser):
     def usage(self, value: Optional[str]) -> None:
         self._explicit_usage = value
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but a flag it does not know gets a did-you-mean from the options of
+        the (sub)command it was given to."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            message = "unrecognized arguments: " + " ".join(extras)
+            self.error(message + did_you_mean(extras, options_in_use(self, parsed)))
+        return parsed
+
     def error(self, message: str):
+        if "invalid choice: " in message:
+            message += _choice_hint(message)
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def options_in_use(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> List[str]:
+    """The long options of `parser` and of the subcommand `parsed` chose, recursively."""
+    found = [o for o in parser._option_string_actions if o.startswith("--")]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+            if chosen is not None:
+                found += options_in_use(chosen, parsed)
+    return found
+
+
+def did_you_mean(tokens: Iterable[str], options: Iterable[str]) -> str:
+    """`; did you mean --sagemaker-instance?` for the first unknown `--flag` in `tokens` that
+    is close to one of `options` (difflib's ratio, as Python 3.14's argparse suggests)."""
+    import difflib
+
+    options = sorted(set(options))
+    for token in tokens:
+        flag = token.partition("=")[0]
+        if not flag.startswith("--"):
+            continue
+        close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
+        if close:
+            return f"; did you mean {close[0]}?"
+    return ""
+
+
+def _choice_hint(message: str) -> str:
+    """argparse's `invalid choice: 'lst' (choose from 'list', ...)`: the closest choice."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not found:
+        return ""
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def short_usage(actions: Iterable[argparse.Action]) -> str:
@@ -82,9 +133,10 @@ def _positional_usage(action: argparse.Action) -> str:
     return name
 
 
-def default_text(value: Any) -> Optional[str]:
-    """How a default reads in --help: yes/no for booleans, lists comma-separated, dicts as
-    KEY=VALUE,...; None when there is nothing worth showing (no value, an empty string)."""
+def default_text(value: Any, words: bool = False) -> Optional[str]:
+    """How a default reads in --help, as it is typed: yes/no for booleans, lists
+    comma-separated (`words`: as the words of a flag with several values, `sales units`),
+    dicts as KEY=VALUE,...; None when there is nothing worth showing (no value, "")."""
     if value is None or value is argparse.SUPPRESS:
         return None
     if isinstance(value, bool):
@@ -92,13 +144,18 @@ def default_text(value: Any) -> Optional[str]:
     if isinstance(value, dict):
         return ",".join(f"{k}={v}" for k, v in value.items()) or None
     if isinstance(value, (list, tuple)):
+        if words:
+            import shlex
+
+            return " ".join(shlex.quote(str(v)) for v in value) or None
         return ",".join(str(v) for v in value) or None
     return str(value) or None
 
 
-def with_default(help_text: str, default: Any) -> str:
-    """``help_text (default: X)``, escaped for argparse's %-formatting of help strings."""
-    shown = default_text(default)
+def with_default(help_text: str, default: Any, words: bool = False) -> str:
+    """``help_text (default: X)``, escaped for argparse's %-formatting of help strings
+    (`words`: default_text's)."""
+    shown = default_text(default, words)
     if shown is None:
         return help_text
     return f"{help_text} (default: {shown.replace('%', '%%')})"
@@ -201,9 +258,12 @@ def _show_default(action: argparse.Action) -> None:
     default = action.default
     if isinstance(default, str) and action.type is parse_yes_no:
         default = parse_yes_no(default)
-    if default_text(default) is None:
+    words = action.nargs in (argparse.ZERO_OR_MORE, argparse.ONE_OR_MORE) or (
+        isinstance(action.nargs, int) and action.nargs > 1
+    )
+    if default_text(default, words) is None:
         return
-    action.help = with_default(action.help or "", default).lstrip()
+    action.help = with_default(action.help or "", default, words).lstrip()
 
 
 def _additional_argument(item: Any) -> Tuple[List[str], dict]:

@@ -9,6 +9,7 @@ from collections import namedtuple
 
 from .. import contract as c
 from .. import settings
+from . import flag_of
 from .builder import FlagAdder, add_user_arguments
 from .types import comma_list, key_value_list, positive_int
 
@@ -85,6 +86,13 @@ NETWORK_GROUP = (
     (
         Row("output_kms_key", TEXT, "KEY", "KMS key that encrypts the outputs in S3"),
         Row("volume_kms_key", TEXT, "KEY", "KMS key that encrypts the instances' volumes"),
+        Row(
+            "s3_kms_keys",
+            IDS,
+            "KEYS",
+            "KMS keys of the job's S3 data besides its buckets' default keys (found by "
+            "itself), comma-separated: the role may use them",
+        ),
         Row("subnets", IDS, "IDS", "VPC subnet ids, comma-separated"),
         Row("security_groups", IDS, "IDS", "VPC security group ids, comma-separated"),
         Row("network_isolation", YES_NO, None, "give the container no network"),
@@ -125,8 +133,18 @@ def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
         "env": config.env,
         "tags": config.tags,
         "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
+        "base_job_name": values["base_job_name"] or script_base_name(config),
         "backend": values["backend"] or settings.backend_from_environment() or "aws",
     }
+
+
+def script_base_name(config: ScriptConfig) -> str:
+    """The default base job name: the script's file name without `.py`, made a valid start of
+    a job name (the kind's default name when nothing of it is left)."""
+    stem = os.path.basename(config.script or "")
+    if stem.endswith(".py"):
+        stem = stem[:-3]
+    return c.sanitize_base(stem, config.kind.defaults.base_job_name)
 
 
 def add_all_flags(
@@ -190,11 +208,15 @@ def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[
         return
     group = parser.add_argument_group("Inputs", "What the script reads.")
     for name, arg in config.inputs.items():
-        what = f"input {name}: a local path, an s3:// URI or job:JOB/OUTPUT"
+        flag = flag_of(name)
+        what = (
+            f"what main reads as args.{name}: a local path, an s3:// URI, or an earlier job's "
+            "output as job:NAME/OUTPUT"
+        )
         add.flag(group, name, arg.local or "", what, prefix="", metavar="PATH")
         mode, dist = arg.mode or "File", arg.distribution or "FullyReplicated"
-        add.choice(group, f"{name}_mode", mode, modes, f"how input {name} is delivered")
-        what = f"how input {name} is shared among instances"
+        add.choice(group, f"{name}_mode", mode, modes, f"how a job reads {flag}")
+        what = f"with several instances: each reads all of {flag}, or a share of its objects"
         add.choice(group, f"{name}_distribution", dist, c.DISTRIBUTIONS, what)
 
 
@@ -203,5 +225,5 @@ def add_modules(add: FlagAdder, parser, config: ScriptConfig) -> None:
         return
     group = parser.add_argument_group("Modules", "Local code shipped with a job, on PYTHONPATH.")
     for name, path in config.dependencies.items():
-        what = f"module {name}: a package folder or a .py file"
+        what = "a package folder or a .py file that main imports (a job gets it on PYTHONPATH)"
         add.flag(group, name, path, what, prefix="", metavar="PATH")

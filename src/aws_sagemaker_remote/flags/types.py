@@ -30,7 +30,13 @@ def choice_of(choices: Sequence[str]) -> Callable[[str], str]:
     def parse(value: str) -> str:
         found = by_lower.get(str(value).strip().lower())
         if found is None:
-            raise argparse.ArgumentTypeError(f"expected one of {', '.join(choices)}, got {value!r}")
+            import difflib
+
+            close = difflib.get_close_matches(str(value).strip().lower(), by_lower, n=1)
+            hint = f"; did you mean {by_lower[close[0]]}?" if close else ""
+            raise argparse.ArgumentTypeError(
+                f"expected one of {', '.join(choices)}, got {value!r}{hint}"
+            )
         return found
 
     parse.__name__ = "choice"

@@ -56,9 +56,12 @@ def finish_message(
     streamed: bool = True,
     stopped_by_us: bool = False,
     color: bool = False,
+    resume: Optional[str] = None,
 ) -> str:
     """How the job ended: its status, FailureReason and ExitMessage (each once), the runtime
-    limit when that stopped it, and the last log lines only when they were not just printed."""
+    limit when that stopped it, the last log lines only when they were not just printed, and,
+    for a job that stopped or failed with checkpoints, `resume`: the command that resumes it
+    from them."""
     kind = kind_of(description)
     name, status = kind.job_name(description), kind.status(description)
     limit = None if stopped_by_us else _limit_reached(description)
@@ -79,7 +82,17 @@ def finish_message(
         if tail:
             lines.append(f"Last {len(tail)} log lines:")
             lines.extend("  " + line for line in tail)
+    if resume and status in ("Stopped", "Failed") and kind.checkpoint(description) is not None:
+        lines.append(f"Resume it from its checkpoints: {resume}")
     return "\n".join(lines)
+
+
+def resume_hint(job_name: str, backend: Any, kind: JobKind) -> Optional[str]:
+    """`rerun NAME --resume` of a kind whose jobs may keep checkpoints, as a pasteable
+    command."""
+    if not kind.checkpoint_dir:
+        return None
+    return _job_command(backend, kind, f"rerun {job_name} --resume")
 
 
 def follow_hint(job_name: str, backend: Any, kind: JobKind) -> str:

@@ -51,13 +51,14 @@ def _download(
     `local` and unpacked into it."""
     from ..s3.transfer import download_prefix
 
+    shown = (sys.stderr, f"downloading {label}")  # drawn as staging's uploads are
     if not archive:
-        return download_prefix(s3, uri, local, owner)
+        return download_prefix(s3, uri, local, owner, shown=shown)
     from .archives import unpack
 
     local.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".download-", dir=local.parent) as tmp:
-        (packed,) = download_prefix(s3, uri, Path(tmp), owner)
+        (packed,) = download_prefix(s3, uri, Path(tmp), owner, shown=shown)
         return unpack(packed, local, label)
 
 
@@ -66,10 +67,17 @@ def output_dirs(target: Path, outputs: Dict[str, str]) -> Dict[str, str]:
     ProcessingOutput shape has no pattern), so each is checked to be one plain folder name."""
     from ..errors import UsageError
 
+    folded: Dict[str, str] = {}
     for name in outputs:
         problem = file_name_problem(name)
         if problem:
             raise UsageError(f"OutputName {name!r} of the job: {problem}; refusing to download")
+        other = folded.setdefault(name.casefold(), name)
+        if other != name:  # one folder on a case-insensitive file system (macOS, Windows)
+            raise UsageError(
+                f"OutputNames {other!r} and {name!r} of the job would share one folder under "
+                f"{target}; refusing to download"
+            )
     return {name: str(target / name) for name in outputs}
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Pattern, Set, Tuple
+from datetime import datetime, timezone
+from typing import Any, List, Optional, Pattern, Set, Tuple
 
 from ..contract import metric_value
 from ..kinds import JobKind
@@ -35,9 +36,10 @@ class JobProgress:
         self.seen: Set[Tuple[str, str, str]] = set()
         self.metrics: Optional[List[MetricDefinition]] = None
 
-    def on_description(self, description: dict) -> List[str]:
-        """A line per secondary status transition not shown yet (a restarted spot job repeats
-        a status with a new start time, so it is shown again)."""
+    def on_description(self, description: dict) -> List[Tuple[Optional[int], str]]:
+        """(its StartTime in ms since the epoch, or None, and a line) per secondary status
+        transition not shown yet (a restarted spot job repeats a status with a new start time,
+        so it is shown again)."""
         if self.metrics is None:
             self.metrics = metric_definitions(self.kind, description)
         lines = []
@@ -46,7 +48,8 @@ class JobProgress:
             key = (status, str(step.get("StartTime", "")), message)
             if key not in self.seen:
                 self.seen.add(key)
-                lines.append(f"Status  {status}: {message}" if message else f"Status  {status}")
+                line = f"Status  {status}: {message}" if message else f"Status  {status}"
+                lines.append((epoch_ms(step.get("StartTime")), line))
         return lines
 
     def on_log_line(self, message: str, host: str, multi: bool) -> List[str]:
@@ -57,6 +60,18 @@ class JobProgress:
                 where = f" ({host})" if multi else ""
                 lines.append(f"Metric  {metric.name} = {value:g}{where}")
         return lines
+
+
+def epoch_ms(when: Any) -> Optional[int]:
+    """A time as CloudWatch stamps log events: milliseconds since the epoch (a naive datetime
+    taken as UTC, as boto3's are not); None when there is none."""
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return int(when.timestamp() * 1000)
+    if isinstance(when, (int, float)) and not isinstance(when, bool):
+        return int(when * 1000)
+    return None
 
 
 def final_metrics_line(description: dict) -> Optional[str]:

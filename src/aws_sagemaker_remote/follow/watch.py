@@ -6,13 +6,20 @@ import sys
 import time
 from collections import deque
 from datetime import datetime
-from typing import IO, Any, Callable, Deque, Dict, Optional
+from typing import IO, Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from ..contract import TERMINAL_STATES
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, is_throttled
 from ..kinds import JobKind
 from .console import WaitingLine, use_color
-from .finish import LAST_LINES, detach_message, exit_code, finish_message, follow_hint
+from .finish import (
+    LAST_LINES,
+    detach_message,
+    exit_code,
+    finish_message,
+    follow_hint,
+    resume_hint,
+)
 from .logtail import LogTailer, format_line, host_of
 from .outputs import download_outputs, write_description
 from .progress import JobProgress
@@ -36,7 +43,10 @@ class Follower:
         sleep: Callable[[float], Any] = time.sleep,
         print_logs: bool = True,
         clock: Callable[[], float] = time.time,
+        resume: Optional[str] = None,
     ) -> None:
+        """`resume`: the command that resumes the job from its checkpoints, shown when it
+        stops or fails with some (None: the job command's rerun --resume)."""
         self.backend = backend
         self.job_name = job_name
         self.kind = kind
@@ -58,14 +68,17 @@ class Follower:
         self.stop_requested = False
         self.waiting = WaitingLine(out, clock=clock)
         self.progress = JobProgress(kind)
+        self.statuses: List[Tuple[Optional[int], str]] = []  # (StartTime in ms, line), held
+        self.resume = resume or resume_hint(job_name, backend, kind)
 
     def describe(self) -> dict:
+        """Describe the job; its new status lines wait for the log lines (pump_logs)."""
         self.description = self.backend.describe_job(self.kind, self.job_name)
         self.instance_count = self.kind.instance_count(self.description)
-        self._print(self.progress.on_description(self.description))
+        self.statuses.extend(self.progress.on_description(self.description))
         return self.description
 
-    def _print(self, lines) -> None:
+    def _print(self, lines: List[str]) -> None:
         if not lines or not self.print_logs:
             return
         self.waiting.clear()
@@ -73,23 +86,43 @@ class Follower:
         self.out.flush()
 
     def pump_logs(self) -> int:
-        """Print the new log events; returns how many there were."""
+        """Print the new log events and the status lines among them, in the order of their
+        times; returns how many events there were.
+
+        A status newer than every event read is held back until an event newer than it
+        arrives, or a poll brings none: CloudWatch delivers a job's lines late, so the lines
+        logged before a status change may still be on their way when the change is seen."""
         events = self.tailer.poll()
-        if events:
-            self.waiting.clear()
         self.events_seen += len(events)
         multi = self.instance_count > 1 or self.tailer.stream_count > 1
-        for suffix, _timestamp, message in events:
+        lines: List[str] = []
+        for suffix, timestamp, message in events:
+            lines += self._statuses_until(timestamp)
             host = host_of(suffix)
             line = format_line(host, message, multi)
             self.last_lines.append(line)
-            if self.print_logs:
-                self.out.write(line + "\n")
-                for extra in self.progress.on_log_line(message, host, multi):
-                    self.out.write(extra + "\n")
-        if events and self.print_logs:
-            self.out.flush()
+            lines.append(line)
+            lines += self.progress.on_log_line(message, host, multi)
+        if not events:
+            lines += self._statuses_until(None)
+        self._print(lines)
         return len(events)
+
+    def flush(self) -> None:
+        """Print the status lines still held back (the logs have been read)."""
+        self._print(self._statuses_until(None))
+
+    def _statuses_until(self, timestamp: Optional[int]) -> List[str]:
+        """The held status lines that started at or before `timestamp` (all of them: None),
+        oldest first; those without a time at once."""
+        self.statuses.sort(key=lambda status: -1 if status[0] is None else status[0])
+        due = [
+            line
+            for when, line in self.statuses
+            if timestamp is None or when is None or when <= timestamp
+        ]
+        self.statuses = self.statuses[len(due) :]
+        return due
 
     def run(self) -> dict:
         """Follow until a terminal state and the logs that arrive after it; the final
@@ -121,11 +154,13 @@ class Follower:
         sets the first pause in seconds (e.g. 0 against a local server that has no lag)."""
         if not _ended_recently(self.kind.end_time(description), self.clock()):
             self._pump_quietly()
+            self.flush()
             return
         pause = settle_seconds(self.poll_seconds * SETTLE_POLLS)
         while True:
             self.sleep(pause)
             if not self._pump_quietly():
+                self.flush()
                 return
             pause = self.poll_seconds
 
@@ -190,6 +225,7 @@ def _finish(follower: Follower, description: dict) -> str:
         streamed=follower.print_logs,
         stopped_by_us=follower.stop_requested,
         color=use_color(follower.out),
+        resume=follower.resume,
     )
 
 
@@ -217,9 +253,11 @@ def run_watch(
     max_poll_seconds: Optional[float] = None,
     sleep: Callable[[float], Any] = time.sleep,
     owners: Optional[Dict[str, str]] = None,
+    resume: Optional[str] = None,
 ) -> int:
     """What happens after the job was created; returns the process exit code. `owners`: bucket
-    -> the account that must own it, for the downloads."""
+    -> the account that must own it, for the downloads; `resume`: the command that resumes the
+    job from its checkpoints (Follower)."""
     if not wait:
         _say(out, f"Job {job_name} started. " + follow_hint(job_name, backend, kind))
         if output_json:
@@ -234,6 +272,7 @@ def run_watch(
         poll_seconds=poll_seconds,
         max_poll_seconds=max_poll_seconds,
         sleep=sleep,
+        resume=resume,
     )
     code = watch_with_interrupts(follower)
     description = follower.description

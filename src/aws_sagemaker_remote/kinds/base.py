@@ -219,6 +219,11 @@ class JobKind:
             return None
         return Checkpoint(config["S3Uri"], config.get("LocalPath") or self.checkpoint_dir)
 
+    def hyperparameters(self, request: dict) -> Dict[str, str]:
+        """HyperParameters, for a kind whose requests have them (none: {})."""
+        found = request.get("HyperParameters")
+        return dict(found) if isinstance(found, dict) else {}
+
     def spot(self, request: dict) -> bool:  # noqa: ARG002
         """Whether the job runs on managed spot capacity."""
         return False
@@ -257,6 +262,10 @@ class JobKind:
             app.pop("ContainerArguments", None)
         else:
             app["ContainerArguments"] = argv
+
+    def set_checkpoint_uri(self, request: dict, uri: str) -> None:
+        """CheckpointConfig.S3Uri set to `uri` (a request that has a CheckpointConfig)."""
+        request["CheckpointConfig"]["S3Uri"] = uri
 
     def job_named_locations(self, request: dict) -> List[dict]:
         """The parts of a request whose `S3Uri` the job's name may be a segment of (a rerun

@@ -3,7 +3,10 @@
 Sources, for each form:
 - image reference: the grammar of distribution/reference (`reference.go`):
   `name[:tag][@digest]`, `name = domain/path`; a name without a registry would mean Docker Hub,
-  which SageMaker does not pull from, so the registry part is required here;
+  which SageMaker does not pull from, so the registry part is required here; of the tag and
+  the digest one at most: SageMaker "supports both registry/repository[:tag] and
+  registry/repository[@digest] image path formats" (botocore's SageMaker model,
+  AlgorithmSpecification.TrainingImage), not the two together;
 - KMS keys: the KeyId parameter of the KMS API reference (key id, key ARN, alias name, alias
   ARN), multi-Region key ids start with `mrk-` (KMS Developer Guide, "Key identifiers");
 - VPC ids: EC2 resource ids are `subnet-` / `sg-` followed by 8 (older) or 17 hex digits (EC2
@@ -47,7 +50,15 @@ SECURITY_GROUP_RE = re.compile(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})", re.ASCII)
 
 
 def image_problem(value: str) -> str | None:
-    return None if IMAGE_RE.fullmatch(value) else IMAGE_RULE
+    match = IMAGE_RE.fullmatch(value)
+    if match is None:
+        return IMAGE_RULE
+    if match.group("tag") and match.group("digest"):
+        return (
+            "a tag and a digest: SageMaker takes REGISTRY/REPOSITORY:TAG or "
+            "REGISTRY/REPOSITORY@DIGEST; drop the tag (the digest names the image)"
+        )
+    return None
 
 
 def kms_key_problem(value: str) -> str | None:

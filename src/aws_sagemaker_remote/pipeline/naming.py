@@ -12,7 +12,7 @@ import string
 from datetime import datetime, timezone
 from typing import Optional
 
-from ..contract import MAX_JOB_NAME_LENGTH, is_job_name, job_name_rule
+from ..contract import MAX_JOB_NAME_LENGTH, is_job_name, job_name_rule, sanitize_base
 from ..errors import UsageError
 
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
@@ -20,13 +20,6 @@ SUFFIX_LENGTH = 5  # 36**5 = 60 million: two names in the same millisecond clash
 # The suffix is optional so that names of earlier versions (timestamp only) are recognised too.
 TIMESTAMP_RE = r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}(-[a-z0-9]{5})?$"
 _STAMP_LENGTH = len("-YYYY-MM-DD-HH-MM-SS-mmm") + 1 + SUFFIX_LENGTH
-
-
-def sanitize_base(base: str, fallback: str) -> str:
-    """`base` made a valid start of a job name; `fallback` (the kind's default base name) when
-    nothing of it is left."""
-    cleaned = re.sub(r"-+", "-", re.sub(r"[^a-zA-Z0-9-]", "-", base)).strip("-")
-    return cleaned or fallback
 
 
 def timestamp(now: Optional[datetime] = None) -> str:

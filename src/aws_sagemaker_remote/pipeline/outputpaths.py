@@ -25,6 +25,25 @@ def local_output_problem(output: str, inputs: list[str]) -> str | None:
     return None
 
 
+def shared_output_folder(folders: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(name, problem) of the first of (name, local folder) whose folder is another's, or one
+    inside the other: a download would mix what the two jobs' outputs hold, and a script that
+    empties one would empty the other."""
+    if len(folders) < 2:
+        return None
+    seen: list[tuple[str, str]] = []
+    for name, folder in folders:
+        mine = _real(folder)
+        for other, theirs in seen:
+            if mine == theirs:
+                return name, f"is the folder of {other} too; give each output its own folder"
+            if _inside(mine, theirs) or _inside(theirs, mine):
+                where = "inside" if _inside(mine, theirs) else "around"
+                return name, f"is {where} the folder of {other}; give each output its own folder"
+        seen.append((name, mine))
+    return None
+
+
 def _real(path: str) -> str:
     return os.path.realpath(os.path.abspath(path))
 

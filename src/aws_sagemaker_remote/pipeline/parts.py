@@ -24,12 +24,14 @@ BOOTSTRAP = "aws_sagemaker_remote/container/bootstrap.py"
 class Arguments:
     """How the script's argv reaches the container: `argv` (ContainerArguments, or the job
     file's when it does not fit), and `hyperparameters` (the user's own options, put before
-    `argv` by the bootstrap, for a kind that has them). `user_argc`: how many leading items of
-    the argv the bootstrap builds are the user's own."""
+    `argv` by the bootstrap, for a kind that has them) with `hyperparameter_flags`, the
+    script's flags they may set (protocol.HYPERPARAMETER_FLAGS). `user_argc`: how many leading
+    items of the argv the bootstrap builds are the user's own."""
 
     argv: List[str]
     user_argc: int
     hyperparameters: Optional[Dict[str, str]] = None
+    hyperparameter_flags: str = ""
 
 
 def pythonpath(spec: JobSpec, layout: Layout) -> List[str]:

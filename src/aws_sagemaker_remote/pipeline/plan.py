@@ -80,7 +80,7 @@ def _arguments(spec: JobSpec, layout: Layout, inputs: List[InputSpec]) -> Argume
     added = _added_argv(spec, layout, inputs)
     found = home(__package__, spec.kind).hyperparameters_of(spec) if fits_arguments(added) else None
     if found is not None:
-        return Arguments(added, len(found), found)
+        return Arguments(added, len(found.argv), found.values, found.flags)
     return Arguments(spec.user_argv + added, len(spec.user_argv))
 
 

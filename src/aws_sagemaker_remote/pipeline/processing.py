@@ -3,13 +3,14 @@ CreateProcessingJob request (shapes from botocore's SageMaker model: ProcessingI
 ProcessingOutputConfig, ProcessingResources, AppSpecification, NetworkConfig).
 
 The hooks every kind's pipeline module has (pipeline/__init__.py lists them): `extras`,
-`check`, `hyperparameters_of`, `request`, `download_folders`, `chosen_places`, `with_locations`.
+`check`, `hyperparameters_of`, `request`, `download_folders`, `chosen_places`,
+`with_references`, `with_locations`.
 """
 
 from __future__ import annotations
 
 import posixpath
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import UsageError
 from .checks import fail
@@ -72,6 +73,11 @@ def download_folders(spec: JobSpec) -> Dict[str, Tuple[str, str]]:
 def chosen_places(_spec: JobSpec) -> List[Tuple[str, str]]:
     """Where the user chose the job writes besides its outputs: nowhere."""
     return []
+
+
+def with_references(spec: JobSpec, _backend: Any) -> JobSpec:
+    """Its only `job:` references are inputs (resolve.py resolves them)."""
+    return spec
 
 
 def with_locations(spec: JobSpec, _base: str, _job_name: str) -> JobSpec:

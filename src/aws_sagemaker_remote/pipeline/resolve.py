@@ -208,6 +208,7 @@ def _check_job_name_free(backend: Any, name: str, chosen: bool, kind: JobKind) -
 
 
 def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
+    spec = home(__package__, spec.kind).with_references(spec, backend)
     if not any(is_job_reference(i.value) for i in spec.inputs):
         return spec
     if backend is None:

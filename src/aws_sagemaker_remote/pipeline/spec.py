@@ -70,6 +70,7 @@ class JobSpec:
     tags: Dict[str, str] = field(default_factory=dict)
     output_kms_key: Optional[str] = None
     volume_kms_key: Optional[str] = None
+    s3_kms_keys: List[str] = field(default_factory=list)
     subnets: List[str] = field(default_factory=list)
     security_groups: List[str] = field(default_factory=list)
     network_isolation: bool = False
@@ -150,6 +151,7 @@ def build_job_spec(
         tags={**config.tags, **get("tags")},
         output_kms_key=optional(get("output_kms_key")),
         volume_kms_key=optional(get("volume_kms_key")),
+        s3_kms_keys=list(get("s3_kms_keys")),
         subnets=list(get("subnets")),
         security_groups=list(get("security_groups")),
         network_isolation=get("network_isolation"),

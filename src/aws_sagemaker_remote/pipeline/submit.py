@@ -6,8 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from typing import List
+from typing import Any, List, Optional
 
 from ..errors import EXIT_OK
 from ..kinds import home
@@ -32,6 +31,7 @@ def run_remote(
     validate(spec)
     from .provision import provision
     from .resolve import resolve
+    from .resume import resume_command
     from .warm import warm_digests
 
     warming = warm_digests(spec)
@@ -42,34 +42,38 @@ def run_remote(
         json.dump(plan.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
-    role_created = provision(resolution, plan)
+    iam_change = provision(resolution, plan)
+    resume = resume_command(parser, argv, resolution.resolved.job_name)
     return submit(
-        resolution.backend, resolution.spec, plan, resolution.resolved.region, role_created
+        resolution.backend, resolution.spec, plan, resolution.resolved.region, iam_change, resume
     )
 
 
 def create_job(
-    backend: Backend, kind: JobKind, request: dict, *, attempts: int = 8, sleep=time.sleep
+    backend: Backend,
+    kind: JobKind,
+    request: dict,
+    iam_change: Optional[str] = None,
+    **pace: Any,
 ) -> dict:
-    """Create the job; a role IAM has just created can take seconds before SageMaker may assume
-    it, so that one error is retried with backoff (attempts=1: no retry)."""
-    from botocore.exceptions import ClientError
+    """Create the job. Right after an IAM change (`iam_change` says which) SageMaker may not see
+    it yet: its answers saying so are retried for about a minute (aws/propagation.py; `pace`:
+    its `sleep` and `clock`)."""
+    from ..aws.propagation import retry_while_propagating
 
-    from ..errors import aws_error_message
-
-    for attempt in range(attempts):
-        try:
-            return backend.create_job(kind, request)
-        except ClientError as exc:
-            if "assume" not in aws_error_message(exc).lower() or attempt == attempts - 1:
-                raise
-            sleep(min(2**attempt, 15))
-    raise AssertionError("unreachable")
+    return retry_while_propagating(lambda: backend.create_job(kind, request), iam_change, **pace)
 
 
 def submit(
-    backend: Backend, spec: JobSpec, plan: JobPlan, region: str, role_created: bool = False
+    backend: Backend,
+    spec: JobSpec,
+    plan: JobPlan,
+    region: str,
+    iam_change: Optional[str] = None,
+    resume: Optional[str] = None,
 ) -> int:
+    """Stage, create, follow; `resume`: the command that resumes the job from its checkpoints
+    (resume.py)."""
     from ..follow.report import summary_lines
     from ..follow.watch import run_watch
     from ..s3.digest import save_digest_cache
@@ -81,7 +85,7 @@ def submit(
     name = plan.request[kind.field("Name")]
     try:
         staged.before_commit()
-        response = create_job(backend, kind, plan.request, attempts=8 if role_created else 1)
+        response = create_job(backend, kind, plan.request, iam_change)
     except BaseException:
         staged.abandon()
         raise
@@ -103,6 +107,7 @@ def submit(
         download=spec.download,
         outputs_local=download_folders(spec),
         owners=plan.expected_owner,
+        resume=resume,
     )
 
 

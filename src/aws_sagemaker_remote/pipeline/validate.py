@@ -9,7 +9,7 @@ import shlex
 from typing import Callable, List, Optional, Tuple
 
 from .. import contract as c
-from ..args import JOB_REFERENCE, split_job_reference
+from ..args import JOB_REFERENCE, s3_uri_slip
 from ..aws.role import is_role_arn, parse_role_name
 from ..container import protocol
 from ..errors import UsageError
@@ -60,6 +60,8 @@ def _inputs(spec: JobSpec) -> None:
             _job_reference(flag(item.name), item.value)
         elif item.value.startswith("s3://"):
             check_s3_uri(flag(item.name), item.value)
+        elif s3_uri_slip(item.value):
+            raise fail(flag(item.name), item.value, s3_uri_slip(item.value))
         elif not os.path.exists(item.value):
             raise fail(flag(item.name), item.value, "no such file or directory (or use s3://...)")
 
@@ -72,9 +74,12 @@ def _code_channel_note(spec: JobSpec) -> str:
 
 
 def _job_reference(name: str, value: str) -> None:
-    job = split_job_reference(value)[0]
-    if not c.is_job_name(job):
-        raise fail(name, value, "expected job:JOB-NAME/OUTPUT-NAME (or job:JOB-NAME)")
+    from .jobref import split_reference
+
+    try:
+        split_reference(value)
+    except UsageError as exc:
+        raise UsageError(f"{name}: {exc}") from None
 
 
 def _outputs(spec: JobSpec) -> None:
@@ -83,6 +88,8 @@ def _outputs(spec: JobSpec) -> None:
             f"outputs: {len(spec.outputs)} given; SageMaker allows at most {spec.limits.outputs}"
         )
     for item in spec.outputs:
+        if s3_uri_slip(item.local):
+            raise fail(flag(item.name), item.local, s3_uri_slip(item.local))
         if item.s3 is not None:
             check_s3_uri(flag(item.name + "_s3"), item.s3, allowed="'default' or s3://bucket/key")
 
@@ -91,7 +98,11 @@ def _job(spec: JobSpec) -> None:
     if spec.job_name:
         validate_job_name(spec.job_name)
     if not spec.instance.startswith("ml."):
-        raise fail("--sagemaker-instance", spec.instance, "expected an ml.* instance type")
+        raise fail(
+            "--sagemaker-instance",
+            spec.instance,
+            "expected an ml.* instance type" + _ml_hint(spec.instance, spec.kind),
+        )
     limits = spec.limits
     _range("--sagemaker-instance-count", spec.instance_count, 1, limits.instance_count)
     _range("--sagemaker-volume-size", spec.volume_size, 1, c.MAX_VOLUME_GB)
@@ -103,6 +114,12 @@ def _job(spec: JobSpec) -> None:
             "--sagemaker-image", spec.image[:60] + "...", f"at most {c.MAX_IMAGE_URI} characters"
         )
     _python(spec.python)
+
+
+def _ml_hint(instance: str, kind: JobKind) -> str:
+    """`t3.medium` is EC2's name of SageMaker's `ml.t3.medium`."""
+    named = "ml." + instance.strip().lower().removeprefix("ml.")
+    return f"; did you mean {named}?" if named in instance_types(kind) else ""
 
 
 def _python(python: str) -> None:
@@ -212,6 +229,7 @@ def _formats(spec: JobSpec) -> None:
         ("--sagemaker-volume-kms-key", spec.volume_kms_key, kms_key_problem),
         ("--sagemaker-prefix", spec.prefix, prefix_problem),
     ]
+    checks += [("--sagemaker-s3-kms-keys", k, kms_key_problem) for k in spec.s3_kms_keys]
     checks += [("--sagemaker-subnets", s, subnet_problem) for s in spec.subnets]
     checks += [
         ("--sagemaker-security-groups", g, security_group_problem) for g in spec.security_groups
@@ -237,11 +255,18 @@ def _credential_env(spec: JobSpec) -> None:
 
 
 def _local_outputs(spec: JobSpec) -> None:
-    """With --sagemaker-download yes, outputs are written to their local paths."""
-    if not spec.download:
-        return
+    """Each output has a folder of its own (as in a local run); with --sagemaker-download yes,
+    outputs are written to their local paths."""
+    from .outputpaths import shared_output_folder
+
     folders = list(home(__package__, spec.kind).download_folders(spec).values())
-    check_download_folders(spec, folders)
+    local = [(flag(dest), path) for dest, path in folders if path and not path.startswith("s3://")]
+    shared = shared_output_folder(local)
+    if shared:
+        name, problem = shared
+        raise fail(name, dict(local)[name], problem)
+    if spec.download:
+        check_download_folders(spec, folders)
 
 
 def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> None:

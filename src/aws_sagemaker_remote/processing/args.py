@@ -31,7 +31,7 @@ def sagemaker_processing_args(
     instance: str = kind.PROCESSING.defaults.instance,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
-    base_job_name: str = kind.PROCESSING.defaults.base_job_name,
+    base_job_name: Optional[str] = None,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
@@ -55,6 +55,7 @@ def sagemaker_processing_args(
     tags: Optional[Dict[str, str]] = None,
     output_kms_key: Optional[str] = None,
     volume_kms_key: Optional[str] = None,
+    s3_kms_keys: Optional[Iterable[str]] = None,
     subnets: Optional[Iterable[str]] = None,
     security_groups: Optional[Iterable[str]] = None,
     network_isolation: bool = False,
@@ -84,7 +85,8 @@ def sagemaker_processing_args(
     :param instance: instance type, e.g. ``ml.m5.xlarge``.
     :param volume_size: size of each instance's storage volume in GB.
     :param runtime_seconds: the job is stopped after this many seconds.
-    :param base_job_name: job names are this plus a timestamp.
+    :param base_job_name: job names are this plus a timestamp; default: the script's file name
+        without ``.py``, made a valid job name (``train.py``: ``train-<timestamp>``).
     :param job_name: an exact job name instead (empty: from ``base_job_name``).
     :param python: the interpreter command that runs the script in the container.
     :param requirements: a requirements file installed with ``pip install -r`` before the script.
@@ -119,6 +121,9 @@ def sagemaker_processing_args(
     :param tags: ``{key: value}`` tags of the job; ``--sagemaker-tags`` adds to them.
     :param output_kms_key: KMS key that encrypts the outputs in S3.
     :param volume_kms_key: KMS key that encrypts the instances' volumes.
+    :param s3_kms_keys: KMS keys the job's S3 objects are encrypted with, besides the default
+        keys of its buckets (read with GetBucketEncryption): the role created for the job may
+        use them, a role you name is checked for them.
     :param subnets: VPC subnet ids (with ``security_groups``).
     :param security_groups: VPC security group ids (with ``subnets``).
     :param network_isolation: ``True`` gives the container no network.

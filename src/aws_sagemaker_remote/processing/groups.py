@@ -4,6 +4,7 @@ kinds are in flags/groups.py); the default is the keyword of the same name of
 
 from __future__ import annotations
 
+from ..flags import flag_of
 from ..flags import groups as g
 from ..flags.builder import FlagAdder
 from ..kinds.processing import OUTPUT_MODES
@@ -39,9 +40,10 @@ def add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
         return
     group = parser.add_argument_group("Outputs", "Folders the script writes.")
     for name, arg in config.outputs.items():
-        what = f"output {name}: a local folder"
+        flag = flag_of(name)
+        what = f"the local folder main writes as args.{name}"
         add.flag(group, name, arg.local or "", what, prefix="", metavar="DIR")
-        what = f"where a job puts output {name}: an s3:// URI, or default (named after the job)"
+        what = f"where a job uploads {flag}: an s3:// URI, or default (a place named after the job)"
         add.flag(group, f"{name}_s3", arg.remote, what, prefix="", metavar="URI")
-        what = f"when a job uploads output {name}"
+        what = f"when a job uploads {flag}: at its end, or continuously while it runs"
         add.choice(group, f"{name}_mode", arg.mode or "EndOfJob", OUTPUT_MODES, what)

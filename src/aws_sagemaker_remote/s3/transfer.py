@@ -13,7 +13,7 @@ import io
 import os
 import posixpath
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Iterable, List, Optional, TextIO, Tuple, Union
 
 from ..errors import Error, aws_error_code, is_not_found
 from .clients import MAX_CONCURRENCY, crt_of, crt_reaches
@@ -150,18 +150,40 @@ def _xml_safe(key: str) -> bool:
 
 
 def download_prefix(
-    s3_client, uri: str, dest: Path | str, owner: Optional[str] = None
+    s3_client,
+    uri: str,
+    dest: Path | str,
+    owner: Optional[str] = None,
+    *,
+    shown: Optional[Tuple[TextIO, str]] = None,
 ) -> List[Path]:
-    """Download one object (to dest/<basename>) or every object below a prefix (keeping paths)."""
+    """Download one object (to dest/<basename>) or every object below a prefix (keeping
+    paths). `shown`: (a terminal, a label) on which the download's progress is drawn as an
+    upload's is (files, bytes, rate, time left; nothing when it is not a terminal)."""
+    from .progress import TransferProgress
+
     location = parse(uri)
     found = listing(s3_client, uri, owner)
-    return download_listing(s3_client, location.bucket, found, dest, owner)
+    if shown is None:
+        return download_listing(s3_client, location.bucket, found, dest, owner)
+    out, label = shown
+    progress = TransferProgress(sum(size for _, _, size in found), len(found), out, label=label)
+    try:
+        return download_listing(s3_client, location.bucket, found, dest, owner, progress)
+    finally:
+        progress.finish()
 
 
 def download_listing(
-    s3_client, bucket: str, items: List[Listed], dest: Path | str, owner: Optional[str] = None
+    s3_client,
+    bucket: str,
+    items: List[Listed],
+    dest: Path | str,
+    owner: Optional[str] = None,
+    progress=None,
 ) -> List[Path]:
     """Download (key, relative path, size) items of `bucket` below `dest`; their paths.
+    `progress` (or None) counts bytes and files (progress.TransferProgress).
 
     Each file is written under a temporary name and renamed when complete, so a failure never
     leaves a half-written file under its real name.
@@ -176,12 +198,15 @@ def download_listing(
     by_crt = [f for f in fetches if small and f[2] <= MULTIPART_THRESHOLD]
     rest = [f for f in fetches if not (small and f[2] <= MULTIPART_THRESHOLD)]
     if by_crt:
-        _crt_download(crt, bucket, by_crt, owner)
+        _crt_download(crt, bucket, by_crt, owner, progress)
     if rest:
+        subscribers = [progress] if progress is not None else None
         with _manager(s3_client) as manager:
             extra = _owner(owner)
             futures = [
-                manager.download(bucket, key, str(target), extra_args=extra)
+                manager.download(
+                    bucket, key, str(target), extra_args=extra, subscribers=subscribers
+                )
                 for key, target, _ in rest
             ]
             for future in futures:
@@ -189,7 +214,7 @@ def download_listing(
     return targets
 
 
-def _crt_download(crt, bucket: str, fetches, owner: Optional[str]) -> None:
+def _crt_download(crt, bucket: str, fetches, owner: Optional[str], progress=None) -> None:
     partial = [
         target.with_name(f".{target.name}.{os.getpid()}.partial") for _, target, _ in fetches
     ]
@@ -199,7 +224,7 @@ def _crt_download(crt, bucket: str, fetches, owner: Optional[str]) -> None:
         for (key, _, _), tmp in zip(fetches, partial)
     ]
     try:
-        crt.run(ops)
+        crt.run(ops, progress)
         for op, tmp, (key, target, _) in zip(ops, partial, fetches):
             if op.missing:
                 raise FileNotFoundError(f"s3://{bucket}/{key} is gone")

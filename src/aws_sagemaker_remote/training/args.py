@@ -34,7 +34,7 @@ def sagemaker_training_args(
     max_wait: Optional[int] = None,
     checkpoints: bool = False,
     checkpoint_s3: str = "default",
-    base_job_name: str = kind.TRAINING.defaults.base_job_name,
+    base_job_name: Optional[str] = None,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
     requirements: Optional[str] = None,
@@ -57,6 +57,7 @@ def sagemaker_training_args(
     tags: Optional[Dict[str, str]] = None,
     output_kms_key: Optional[str] = None,
     volume_kms_key: Optional[str] = None,
+    s3_kms_keys: Optional[Iterable[str]] = None,
     subnets: Optional[Iterable[str]] = None,
     security_groups: Optional[Iterable[str]] = None,
     network_isolation: bool = False,
@@ -101,7 +102,8 @@ def sagemaker_training_args(
         starts or restarts, saved while it runs.
     :param checkpoint_s3: where checkpoints are kept: ``"default"`` (a prefix named after the
         job) or an ``s3://`` URI (a later job given the same URI resumes from it).
-    :param base_job_name: job names are this plus a timestamp.
+    :param base_job_name: job names are this plus a timestamp; default: the script's file name
+        without ``.py``, made a valid job name (``train.py``: ``train-<timestamp>``).
     :param job_name: an exact job name instead (empty: from ``base_job_name``).
     :param python: the interpreter command that runs the script in the container.
     :param requirements: a requirements file installed with ``pip install -r`` before the script.
@@ -129,6 +131,9 @@ def sagemaker_training_args(
     :param tags: ``{key: value}`` tags of the job.
     :param output_kms_key: KMS key that encrypts the model and output in S3.
     :param volume_kms_key: KMS key that encrypts the instances' volumes.
+    :param s3_kms_keys: KMS keys the job's S3 objects are encrypted with, besides the default
+        keys of its buckets (read with GetBucketEncryption): the role created for the job may
+        use them, a role you name is checked for them.
     :param subnets: VPC subnet ids (with ``security_groups``).
     :param security_groups: VPC security group ids (with ``subnets``).
     :param network_isolation: ``True`` gives the container no network.

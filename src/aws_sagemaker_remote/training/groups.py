@@ -40,7 +40,8 @@ SPOT_GROUP = (
             g.TEXT,
             "URI",
             "where checkpoints are kept: an s3:// URI (a later job given the same one resumes from "
-            "it; turns checkpoints on), or default (named after the job)",
+            "it; turns checkpoints on), job:NAME/checkpoints (where job NAME kept its: this job "
+            "resumes from them), or default (named after the job)",
         ),
     ),
 )

@@ -5,7 +5,7 @@ module has are listed in pipeline/__init__.py."""
 
 from .checks import check
 from .request import hyperparameters_of, request
-from .spec import chosen_places, download_folders, extras, with_locations
+from .spec import chosen_places, download_folders, extras, with_locations, with_references
 
 __all__ = [
     "check",
@@ -15,4 +15,5 @@ __all__ = [
     "hyperparameters_of",
     "request",
     "with_locations",
+    "with_references",
 ]

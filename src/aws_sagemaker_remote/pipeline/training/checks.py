@@ -4,12 +4,14 @@ ChannelName, MetricDefinitionList / MetricName / MetricRegex, StoppingCondition,
 rules from the API reference: MaxWaitTimeInSeconds "must be equal to or greater than
 MaxRuntimeInSeconds" (StoppingCondition) and is "only supported when EnableManagedSpotTraining
 is set to true" (the ValidationException CreateTrainingJob answers otherwise, as reported in
-aws/sagemaker-python-sdk#4140)."""
+aws/sagemaker-python-sdk#4140); ResourceConfig.VolumeKmsKeyId "can be in any of the following
+formats": a key id or a key ARN (no alias, which OutputDataConfig.KmsKeyId also takes)."""
 
 from __future__ import annotations
 
 import re
 
+from ...args import is_job_reference
 from ...contract import LINE_BREAKS
 from ...errors import UsageError
 from ...flags import flag_of
@@ -28,17 +30,30 @@ def check(spec: JobSpec) -> None:
     _emulated_modes(spec)
     _metrics(training.metrics)
     _stopping(spec, training)
+    _volume_key(spec.volume_kms_key)
     if training.checkpoint_s3 is not None:
         if "sagemaker_checkpoints" in training.given and not training.checkpoints:
             raise UsageError(
                 "--sagemaker-checkpoint-s3: a checkpoint URI with --sagemaker-checkpoints no; "
                 "drop one of the two (--sagemaker-checkpoint-s3 default drops the URI)"
             )
+        if is_job_reference(training.checkpoint_s3):
+            _job_reference(training.checkpoint_s3)
+            return
         check_s3_uri(
             "--sagemaker-checkpoint-s3",
             training.checkpoint_s3,
-            allowed="'default' or s3://bucket/prefix",
+            allowed="'default', s3://bucket/prefix or job:NAME/checkpoints",
         )
+
+
+def _job_reference(value: str) -> None:
+    from ..jobref import split_reference
+
+    try:
+        split_reference(value)
+    except UsageError as exc:
+        raise UsageError(f"--sagemaker-checkpoint-s3: {exc}") from None
 
 
 def _emulated_modes(spec: JobSpec) -> None:
@@ -66,6 +81,17 @@ def _channel_names(spec: JobSpec) -> None:
                 f"{flag}: its channel name {channel!r} is not one SageMaker allows: 1-"
                 f"{c.MAX_CHANNEL_NAME} characters of A-Z a-z 0-9 . - _ (rename the input or module)"
             )
+
+
+def _volume_key(key: str | None) -> None:
+    if key and (key.startswith("alias/") or ":alias/" in key):
+        raise fail(
+            "--sagemaker-volume-kms-key",
+            key,
+            "a training job's volume key is a key id or key ARN, not an alias (SageMaker's "
+            f"ResourceConfig.VolumeKmsKeyId); its ARN: aws kms describe-key --key-id {key} "
+            "--query KeyMetadata.Arn",
+        )
 
 
 def _metrics(metrics: dict) -> None:

@@ -17,7 +17,7 @@ from ...container import protocol
 from ...kinds.training import CHECKPOINT_DIR
 from ..parts import Arguments, cluster, container_arguments, entrypoint, environment, vpc_config
 from ..tags import job_tags
-from .hyperparameters import hyperparameters
+from .hyperparameters import Hyperparameters, hyperparameters
 from .spec import TrainingSpec
 
 TYPE_CHECKING = False
@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from ..spec import InputSpec, JobSpec
 
 
-def hyperparameters_of(spec: JobSpec) -> Optional[Dict[str, str]]:
+def hyperparameters_of(spec: JobSpec) -> Optional[Hyperparameters]:
     """The user's options as HyperParameters, when they can be (hyperparameters.py)."""
     training: TrainingSpec = spec.extras
-    return hyperparameters(training.options)
+    return hyperparameters(training.options, training.flags, spec.limits.env_value)
 
 
 def request(
@@ -52,7 +52,7 @@ def request(
     ]
     extra = {protocol.KIND: kind.name}
     if arguments.hyperparameters:
-        extra[protocol.ARGV_SOURCE] = protocol.ARGV_FROM_HYPERPARAMETERS
+        extra[protocol.HYPERPARAMETER_FLAGS] = arguments.hyperparameter_flags
     request = {
         "TrainingJobName": resolved.job_name,
         "AlgorithmSpecification": _algorithm(spec, resolved, layout, arguments, job_file),

@@ -4,10 +4,13 @@ its folders, checkpoints, spot settings, metrics and the user's options."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ...flags.argv import given_dests, option_pairs
+from ...args import is_job_reference
+from ...errors import UsageError
+from ...flags.argv import given_dests, option_pairs, script_flags
 from ...kinds.training import MAX_RUNTIME_SECONDS
+from ..jobref import resolve_checkpoints
 from ..values import local_path, location
 
 TYPE_CHECKING = False
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from ..spec import JobSpec
 
 SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}
+CHECKPOINT_FLAG = "--sagemaker-checkpoint-s3"
 
 
 @dataclass
@@ -26,7 +30,8 @@ class TrainingSpec:
     (flags/argv.option_pairs), else None. `given`: the dests of the spot and checkpoint flags
     that were on the command line (a default from the code is no contradiction; a value typed
     is). `checkpoint_s3`: None for the default place (resolve.with_locations sets it).
-    `max_wait`: MaxWaitTimeInSeconds, the flag's or, for a spot job, its default."""
+    `max_wait`: MaxWaitTimeInSeconds, the flag's or, for a spot job, its default. `flags`: the
+    script's own long options that take one value or none (flags/argv.script_flags)."""
 
     model_dir: str = ""
     output_dir: str = ""
@@ -38,6 +43,7 @@ class TrainingSpec:
     given: Set[str] = field(default_factory=set)
     metrics: Dict[str, str] = field(default_factory=dict)
     options: Optional[List[Tuple[str, Optional[str]]]] = None
+    flags: Dict[str, str] = field(default_factory=dict)
 
     @property
     def checkpointing(self) -> bool:
@@ -67,6 +73,7 @@ def extras(
         given=given_dests(parser, argv) & SPOT_FLAGS,
         metrics=dict(config.metrics),
         options=option_pairs(parser, own_argv),
+        flags=script_flags(parser, config.own_actions),
     )
 
 
@@ -91,7 +98,22 @@ def chosen_places(spec: JobSpec) -> List[Tuple[str, str]]:
     training: TrainingSpec = spec.extras
     if training.checkpoint_s3 is None:
         return []
-    return [("--sagemaker-checkpoint-s3", training.checkpoint_s3)]
+    return [(CHECKPOINT_FLAG, training.checkpoint_s3)]
+
+
+def with_references(spec: JobSpec, backend: Any) -> JobSpec:
+    """`--sagemaker-checkpoint-s3 job:NAME/checkpoints`: that job's checkpoint place, so that
+    this job resumes from its checkpoints."""
+    training: TrainingSpec = spec.extras
+    if not is_job_reference(training.checkpoint_s3):
+        return spec
+    if backend is None:
+        raise UsageError(
+            f"{CHECKPOINT_FLAG}: a job: reference needs the backend to look the job up; drop "
+            "the dry-run shortcut"
+        )
+    uri = resolve_checkpoints(backend, CHECKPOINT_FLAG, training.checkpoint_s3)
+    return replace(spec, extras=replace(training, checkpoint_s3=uri))
 
 
 def with_locations(spec: JobSpec, base: str, job_name: str) -> JobSpec:

@@ -82,6 +82,10 @@ class LocalBackend(Backend):
     def job_dir(self, kind: JobKind, name: str) -> Path:
         return self._stores[kind.name].job_dir(name)
 
+    def job_names(self, kind: JobKind) -> List[str]:
+        """The names of the kind's jobs, read from their folders (emulator only)."""
+        return sorted(self._stores[kind.name].names())
+
     # ------------------------------------------------------------------ the operations
 
     def create_job(self, kind: JobKind, request: Dict[str, Any]) -> Dict[str, Any]:
