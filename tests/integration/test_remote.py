@@ -67,10 +67,20 @@ def run(project: Path, *argv: str) -> subprocess.CompletedProcess:
     return submit(project / "job.py", *argv)
 
 
+# The buckets these tests' runs may create or write. The S3 server is shared by the tests of a
+# worker, so a test compares only these: another test's bucket is not its business.
+OWNED = (DEFAULT_BUCKET, "my-bucket", "no-such-bucket-anywhere")
+
+
+def owned_buckets(s3) -> set:
+    """Which of the OWNED buckets exist."""
+    return {b["Name"] for b in s3.list_buckets().get("Buckets", []) if b["Name"] in OWNED}
+
+
 def all_objects(s3) -> dict:
+    """s3://bucket/key -> size of every object in the OWNED buckets."""
     found = {}
-    for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
+    for name in sorted(owned_buckets(s3)):
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
             for item in page.get("Contents", []):
                 found[f"s3://{name}/{item['Key']}"] = item["Size"]
@@ -210,7 +220,7 @@ VALIDATION_CASES = [
 @pytest.mark.parametrize(("argv", "flag"), VALIDATION_CASES, ids=[c[1] for c in VALIDATION_CASES])
 def test_validation_failure_has_no_side_effect(project, aws_env, s3_client, argv, flag):
     before = all_objects(s3_client)
-    buckets = {b["Name"] for b in s3_client.list_buckets()["Buckets"]}
+    buckets = owned_buckets(s3_client)
     result = run(project, *argv)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
@@ -218,7 +228,7 @@ def test_validation_failure_has_no_side_effect(project, aws_env, s3_client, argv
     assert flag in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert all_objects(s3_client) == before
-    assert {b["Name"] for b in s3_client.list_buckets()["Buckets"]} == buckets
+    assert owned_buckets(s3_client) == buckets
     assert sagemaker().list_processing_jobs()["ProcessingJobSummaries"] == []
     roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
     assert ROLE_NAME not in roles

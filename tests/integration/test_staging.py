@@ -188,6 +188,66 @@ def test_a_file_changed_after_it_was_hashed_never_lands(s3_client, bucket, tree)
     assert list_keys(s3_client, bucket, "p/leases/") == {}
 
 
+@pytest.fixture
+def answers(monkeypatch, mode):
+    """Every request a sender started, and whether S3 had answered it when it ended."""
+    from aws_sagemaker_remote.s3 import crt, ops
+
+    started: list = []
+    if mode == "classic":
+        real_one = boto3ops.BotoS3._one
+
+        def one(self, op, progress):
+            started.append(op)
+            return real_one(self, op, progress)
+
+        monkeypatch.setattr(boto3ops.BotoS3, "_one", one)
+    else:
+        real_start = crt.CrtS3.start
+
+        def start(self, op, on_done, progress):
+            started.append(op)
+            return real_start(self, op, on_done, progress)
+
+        monkeypatch.setattr(crt.CrtS3, "start", start)
+    answered = set()
+    real_answered = ops.Op.answered
+
+    def answer(self, headers, body=b""):
+        if self.status is not None:
+            answered.add(id(self))
+        return real_answered(self, headers, body)
+
+    monkeypatch.setattr(ops.Op, "answered", answer)
+    return started, answered
+
+
+def test_a_failed_run_leaves_no_request_in_flight(s3_client, bucket, tree, answers):
+    """When one upload fails, stage() raises only once every request it started has its answer
+    from S3: a request cancelled on the wire could still be written by the server after the
+    caller went on (seen in CI: an object appearing under a later test). So what is in the
+    bucket when it raises is exactly what S3 said it stored, and stays so."""
+    started, answered = answers
+    for i in range(700):
+        (tree / "many" / f"f{i:03d}").parent.mkdir(exist_ok=True)
+        (tree / "many" / f"f{i:03d}").write_bytes(os.urandom(4096))
+    data = piece(bucket, tree)
+    changed = tree / "level1-0" / "level2-0" / "file-00.bin"
+    changed.write_bytes(bytes(255 - b for b in changed.read_bytes()))
+    with pytest.raises(TransferError, match="file-00.bin: changed while it was being staged"):
+        stage(s3_client, [data], out=io.StringIO())
+    right_after = set(list_keys(s3_client, bucket, "p/objects/"))
+    puts = [op for op in started if op.operation == "PutObject" and "/objects/" in op.key]
+    assert puts, "no upload started"
+    unanswered = [op.key for op in puts if id(op) not in answered or op.cancelled]
+    assert unanswered == []
+    stored = {op.key for op in puts if op.status == 200}
+    assert right_after == stored
+    for key in stored:  # one more round trip to S3 for each: nothing else appears
+        s3_client.head_object(Bucket=bucket, Key=key)
+    assert set(list_keys(s3_client, bucket, "p/objects/")) == right_after
+
+
 def test_a_failing_run_deletes_nothing(s3_client, bucket, tree):
     """A run that fails half way leaves every object where it is: each holds the right bytes
     under its content-addressed key, and another run may rely on it."""

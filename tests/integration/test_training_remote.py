@@ -15,7 +15,7 @@ import pytest
 from botocore.session import get_session
 from botocore.validate import ParamValidator
 from helpers import assert_staged_as_planned, offline
-from test_remote import all_objects, submit
+from test_remote import all_objects, owned_buckets, submit
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
 
@@ -167,14 +167,14 @@ VALIDATION_CASES = [
 @pytest.mark.parametrize(("argv", "flag"), VALIDATION_CASES, ids=[c[1] for c in VALIDATION_CASES])
 def test_validation_failure_has_no_side_effect(project, aws_env, s3_client, argv, flag):
     before = all_objects(s3_client)
-    buckets = {b["Name"] for b in s3_client.list_buckets()["Buckets"]}
+    buckets = owned_buckets(s3_client)
     result = run(project, *argv)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert flag in lines[0], result.stderr
     assert all_objects(s3_client) == before
-    assert {b["Name"] for b in s3_client.list_buckets()["Buckets"]} == buckets
+    assert owned_buckets(s3_client) == buckets
     assert training_jobs() == []
     assert ROLE_NAME not in [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
 

@@ -3,9 +3,15 @@ parallelises in C: no Python per request beyond building it and reading its answ
 
 `crt_for(s3_client)` builds one from a boto3 client (its credentials, region, endpoint and TLS
 settings), or returns None where only boto3 knows how: a proxy or unsigned requests. `run`
-keeps a bounded number of requests in flight, cancels the rest at the first failure or at Ctrl-C,
-and always waits until every request has ended, so that the CRT has aborted its multipart uploads
-before the caller goes on.
+keeps a bounded number of requests in flight, starts no more at the first failure or at Ctrl-C,
+and always waits until every request it started has ended before the caller goes on.
+
+What it cancels then is reads and multipart uploads: cancelling an upload makes the CRT abort it
+(AbortMultipartUpload), after which no object can appear. A write of one request (a PutObject
+below the part size, a CopyObject) is left to finish:
+once its bytes are on the wire, closing the connection does not stop the server from storing
+them, which it may do after the caller has gone on and judged the bucket (an object appearing
+after the run failed). Waiting for its answer instead makes what the caller sees final.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ class CrtS3:
 
     def run(self, ops: Iterable[Op], progress: Any = None, on_done=None) -> None:
         """ops.Sender.run: a bounded window of requests in flight, taken from `ops` as room
-        frees up; the first failure (or Ctrl-C) cancels the rest."""
+        frees up; the first failure (or Ctrl-C) starts no more and ends those in flight."""
         _Batch(self, progress, on_done).run(ops)
 
     def start(self, op: Op, on_done: Callable[[Op], None], progress) -> Any:
@@ -132,7 +138,7 @@ def _settle(op: Op, error: Any) -> None:
 
 
 class _Batch:
-    """A bounded window of requests in flight; the first failure (or Ctrl-C) cancels the rest.
+    """A bounded window of requests in flight; the first failure (or Ctrl-C) starts no more.
     Only the requests in flight are held: a batch of 100,000 costs as little as one of 256."""
 
     def __init__(self, s3: CrtS3, progress, on_done):
@@ -141,7 +147,7 @@ class _Batch:
         self.on_done = on_done
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
-        self.live: Dict[int, Any] = {}
+        self.live: Dict[int, Tuple[Op, Any]] = {}
         self.failed: Optional[Op] = None
         self.callback_error: Optional[BaseException] = None
 
@@ -153,17 +159,19 @@ class _Batch:
                         self.changed.wait(0.1)
                     if self.failed is not None:
                         break
-                    self.live[index] = None
+                    self.live[index] = (op, None)
                 progress = None if op.quiet else self._progress()
                 request = self.s3.start(op, lambda op, i=index: self._done(i, op), progress)
                 with self.lock:
                     if index in self.live:
-                        self.live[index] = request
+                        self.live[index] = (op, request)
+                        if self.failed is not None:
+                            _cancel(op, request)
             self._wait_all()
         except BaseException:
             with self.lock:
                 self._cancel_locked()
-                for index in [i for i, request in self.live.items() if request is None]:
+                for index in [i for i, (_, request) in self.live.items() if request is None]:
                     del self.live[index]  # interrupted before it was started
             self._wait_all()
             raise
@@ -200,9 +208,18 @@ class _Batch:
                 self.changed.wait(0.1)
 
     def _cancel_locked(self) -> None:
-        for request in self.live.values():
-            if request is not None:
-                request.cancel()
+        for op, request in self.live.values():
+            _cancel(op, request)
+
+
+def _cancel(op: Op, request: Any) -> None:
+    """Cancel a request unless it is a write of one request, left to end with its answer
+    (module docstring)."""
+    one_write = op.operation == "CopyObject" or (
+        op.operation == "PutObject" and op.size <= PART_SIZE
+    )
+    if request is not None and not one_write:
+        request.cancel()
 
 
 # ---------------------------------------------------------------------- building one
