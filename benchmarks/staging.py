@@ -52,6 +52,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--scale", default="20000,100000", help="file counts of the scale runs")
     parser.add_argument("--scale-runs", type=int, default=2, help="runs per scale step (2)")
     parser.add_argument("--only", choices=("base", "scale"), help="run only these benchmarks")
+    parser.add_argument(
+        "--no-aws-cp",
+        action="store_true",
+        help="leave `aws s3 cp` out of the first submits (no goal compares it; 5 min at 100,000)",
+    )
     return parser.parse_args(argv)
 
 
@@ -70,7 +75,7 @@ def main() -> int:
                 rerun(big, script, env, args.runs)
             if args.only != "base":
                 for count in [int(c) for c in args.scale.split(",") if c.strip()]:
-                    scale(count, root, script, env, tools, args.scale_runs)
+                    scale(count, root, script, env, tools, args.scale_runs, args.no_aws_cp)
     return 0
 
 
@@ -254,9 +259,12 @@ def make_many(root: Path, count: int) -> Path:
     return folder
 
 
-def scale(count: int, root: Path, script: Path, env: dict, tools: Tools, runs: int) -> None:
+def scale(
+    count: int, root: Path, script: Path, env: dict, tools: Tools, runs: int, no_aws_cp: bool
+) -> None:
     """First submit, unchanged rerun, one file changed: ours beside s5cmd and the AWS CLI."""
     folder = make_many(root, count)
+    print(f"\nscale {count}: load average before {os.getloadavg()[0]:.2f}", flush=True)
     endpoint, bucket = env["AWS_ENDPOINT_URL_S3"], "sagemaker-us-east-1-123456789012"
     times: dict = {}
     peaks: dict = {}
@@ -276,6 +284,8 @@ def scale(count: int, root: Path, script: Path, env: dict, tools: Tools, runs: i
                 "s5cmd": _s5cmd(tools, endpoint, verb, folder, copies["s5cmd"]),
                 "aws": _aws(tools, endpoint, verb, folder, copies["aws"]),
             }
+            if no_aws_cp and step == "first":
+                del commands["aws"]
             order = list(commands) if run % 2 == 0 else list(reversed(commands))
             for tool in order:
                 wall, peak = timed(commands[tool], env)
@@ -302,12 +312,13 @@ def report_scale(count: int, folder: Path, times: dict, peaks: dict, runs: int) 
     print(f"  {'':10s} {'ours':>8s} {'s5cmd':>8s} {'aws cli':>8s}  time ratios: ours/s5cmd  "
           "ours/aws   our peak RSS")  # fmt: skip
     for step in ("first", "unchanged", "changed"):
-        ours, s5, aws = (med[(step, tool)] for tool in ("ours", "s5cmd", "aws"))
+        ours, s5 = med[(step, "ours")], med[(step, "s5cmd")]
+        aws = med.get((step, "aws"), float("nan"))
         print(f"  {step:10s} {ours:7.2f}s {s5:7.2f}s {aws:7.2f}s  {ours / s5:23.2f}  "
               f"{ours / aws:8.2f}   {max(peaks[step]):6.1f} MiB")  # fmt: skip
     print(f"  goals: {SCALE_GOALS['first']}; {SCALE_GOALS['changed']}; peak RSS <= "
           f"{RSS_GOAL.get(count, '?')} MiB")  # fmt: skip
-    print(f"  load average after: {os.getloadavg()[0]:.2f}")
+    print(f"  load average after: {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":
