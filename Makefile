@@ -59,6 +59,7 @@ $(TOOLS)/.installed:
 bench: setup $(TOOLS)/.installed
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/emulator.py
+	$(BIN)/python benchmarks/jobenv.py
 	$(BIN)/python benchmarks/staging.py
 	$(BIN)/python benchmarks/s3server.py
 

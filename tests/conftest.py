@@ -23,7 +23,31 @@ def pytest_configure(config: pytest.Config) -> None:
     """No test may reach beyond 127.0.0.1: botocore must never probe the EC2 metadata address
     when a test runs without credentials."""
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    # Emulated jobs never download a Python (uv's own setting; PyPI is the one registry tests
+    # may reach, for the packages of a job's environment).
+    os.environ["UV_PYTHON_DOWNLOADS"] = "never"
+    # One uv cache for the session, whatever XDG_CACHE_HOME a test sets: a package of a job's
+    # environment is downloaded once.
+    os.environ.setdefault("UV_CACHE_DIR", _uv_cache_dir())
+    _no_configuration_of_the_developer()
     _default_sigint()
+
+
+def _uv_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "uv")
+
+
+def _no_configuration_of_the_developer() -> None:
+    """The developer's AWS_SAGEMAKER_REMOTE_* defaults and user file must not change what the
+    tests see (a test that wants them sets them); the transfer mode is kept (CI picks it)."""
+    for name in list(os.environ):
+        if name.startswith("AWS_SAGEMAKER_REMOTE_") and name != "AWS_SAGEMAKER_REMOTE_TRANSFER":
+            del os.environ[name]
+    import tempfile
+
+    # A folder nobody creates: no user file, and nothing of the developer's read by pip & co.
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "asr-tests-no-config")
 
 
 def _default_sigint() -> None:
@@ -35,21 +59,34 @@ def _default_sigint() -> None:
 
 
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo]:
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     try:
         find_weed()
     except FileNotFoundError as error:
         pytest.fail(f"{error} (needed by the tests that use S3)", pytrace=False)
     server = S3Server(tmp_path_factory.mktemp("seaweedfs"))
     try:
-        info = server.start(timeout=90)
+        server.start(timeout=90)
     except RuntimeError as error:
         server.stop(grace=0)
         pytest.fail(f"SeaweedFS did not start: {error}", pytrace=False)
     try:
-        yield info
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(seaweedfs: S3Server) -> S3ServerInfo:
+    assert seaweedfs.info is not None
+    return seaweedfs.info
+
+
+@pytest.fixture(scope="session")
+def s3_server_dir(seaweedfs: S3Server) -> Path:
+    """The session server's data folder, with the state `aws-sagemaker-remote s3 start` leaves
+    (server.json, identities.json)."""
+    return seaweedfs.data_dir
 
 
 def _free_port() -> int:

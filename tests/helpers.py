@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 
 from aws_sagemaker_remote.kinds import KINDS
@@ -67,6 +68,25 @@ def stop_leftovers(backend):
                 ):
                     assert time.monotonic() < deadline, f"{kind.job_name(summary)} did not stop"
                     time.sleep(0.1)
+
+
+def probe_wheel(
+    directory: Path, name: str = "asr_emulator_probe_pkg", value: str = "from a wheel"
+) -> Path:
+    """A tiny pure-Python wheel, so a job installs it with no index and no build step."""
+    wheel = directory / f"{name}-0.1-py3-none-any.whl"
+    info = f"{name}-0.1.dist-info"
+    files = {
+        f"{name}/__init__.py": f"VALUE = {value!r}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return wheel
 
 
 STORE_FOLDERS = ("objects", "records", "channels", "code", "inputs", "leases")

@@ -34,7 +34,9 @@ def load(folder):
 
 
 def predict(model, features):
-    z = model["bias"] + sum(w * x for w, x in zip(model["weights"], features))
+    # math.fsum is exactly rounded, so the image's Python trains the same model as yours (sum()
+    # of floats changed in Python 3.12)
+    z = model["bias"] + math.fsum(w * x for w, x in zip(model["weights"], features))
     return 1.0 / (1.0 + math.exp(-z))
 
 

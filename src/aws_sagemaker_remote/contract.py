@@ -42,6 +42,7 @@ def job_name_rule() -> str:
 # ----------------------------------------------------------------- tags
 
 MAX_TAGS = 50
+RERUN_TAG = "RerunOf"  # on a rerun's job: the job it repeats
 MAX_TAG_KEY = 128
 MAX_TAG_VALUE = 256
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
@@ -112,6 +113,8 @@ DEFAULT_PREFIX = "aws-sagemaker-remote"
 DEFAULT_PYTHON = "python3"
 DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
 BACKENDS = ("aws", "local")
+IMPORT_CHECKS = ("warn", "error", "off")  # --sagemaker-import-check
+EMULATOR_ENVIRONMENTS = ("image", "caller")  # --sagemaker-emulator-environment
 
 
 def metric_value(pattern, line: str):

@@ -115,6 +115,7 @@ def is_credentials_error(exc: BaseException) -> bool:
 
 
 def is_connection_error(exc: BaseException) -> bool:
+    """AWS could not be reached (refused, timed out, closed, a proxy in the way)."""
     return bool(_names(exc) & _CONNECTION_ERRORS)
 
 

@@ -1,9 +1,8 @@
-"""The settings this library takes from the environment besides AWS's own, each named, read
-and checked here once: a value is parsed the first time it is seen (one line naming the
-variable when it is wrong) and the parsed value is reused while the environment keeps it.
-Standard library only: the local path reads the backend.
+"""The settings this library takes from the environment besides AWS's own and the flags'
+defaults (`AWS_SAGEMAKER_REMOTE_<KEY>`, configuration/), each named, read and checked here once:
+a value is parsed the first time it is seen (one line naming the variable when it is wrong) and
+the parsed value is reused while the environment keeps it. Standard library only.
 
-- AWS_SAGEMAKER_REMOTE_BACKEND: the backend when no flag names one (`aws` or `local`);
 - AWS_SAGEMAKER_REMOTE_TRANSFER: `auto` (the CRT wherever it can be used), `crt` (an error where
   it cannot) or `classic` (boto3's s3transfer for everything);
 - AWS_SAGEMAKER_REMOTE_LOG_SETTLE: the first pause, in seconds, before the watcher reads a
@@ -23,7 +22,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Dict, Optional, Tuple
 
-BACKEND_ENV = "AWS_SAGEMAKER_REMOTE_BACKEND"
 TRANSFER_ENV = "AWS_SAGEMAKER_REMOTE_TRANSFER"
 TRANSFER_MODES = ("auto", "crt", "classic")
 SETTLE_ENV = "AWS_SAGEMAKER_REMOTE_LOG_SETTLE"
@@ -38,12 +36,6 @@ def _read(name: str, parse: Callable[[str], Any]) -> Any:
     if key not in _SEEN:
         _SEEN[key] = parse(raw)
     return _SEEN[key]
-
-
-def backend_from_environment() -> str:
-    """The backend the environment names, as given ("" when none): each reader checks it as
-    its own flag's value (the script's --sagemaker-backend, the job command's --backend)."""
-    return os.environ.get(BACKEND_ENV, "")
 
 
 def transfer_mode() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
+from pathlib import Path
 
 import pytest
 from e2e_support import run_script
@@ -20,7 +21,8 @@ SCRIPT = textwrap.dedent(
     sagemaker_processing_main(main=main, outputs={"output": "out"})
     """
 )
-SERVE = "run `aws-sagemaker-remote s3 serve` and export what it prints"
+START = "start one with `aws-sagemaker-remote s3 start`"
+OWN = "unset the endpoint variable to use the server of `aws-sagemaker-remote s3 start`, or fix it"
 
 
 @pytest.fixture
@@ -43,12 +45,13 @@ def without(monkeypatch, *names):
         monkeypatch.delenv(name, raising=False)
 
 
-def test_without_an_s3_endpoint_it_stops_before_staging(emulator_env, script, monkeypatch):
+def test_without_an_s3_server_it_stops_before_staging(emulator_env, script, monkeypatch):
     without(monkeypatch, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
     line = one_error_line(run_script(script, "--sagemaker-run", "yes"))
     assert "--sagemaker-backend local" in line
-    assert "AWS_ENDPOINT_URL_S3 is not set" in line
-    assert line.endswith(SERVE)
+    folder = Path(os.environ["AWS_SAGEMAKER_REMOTE_HOME"]) / "s3"
+    assert f"none runs for {folder} (nor is AWS_ENDPOINT_URL_S3 set)" in line
+    assert line.endswith(START)
 
 
 def test_with_nothing_set_it_is_the_same_line_not_no_credentials(emulator_env, script, monkeypatch):
@@ -62,7 +65,7 @@ def test_with_nothing_set_it_is_the_same_line_not_no_credentials(emulator_env, s
     )
     line = one_error_line(run_script(script, "--sagemaker-run", "yes"))
     assert "NoCredentials" not in line
-    assert line.endswith(SERVE)
+    assert line.endswith(START)
 
 
 def test_an_endpoint_that_does_not_answer_is_named(emulator_env, script, monkeypatch):
@@ -72,7 +75,14 @@ def test_an_endpoint_that_does_not_answer_is_named(emulator_env, script, monkeyp
         monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
         line = one_error_line(run_script(script, "--sagemaker-run", "yes"))
     assert f"nothing answers at the S3 endpoint {endpoint}" in line
-    assert line.endswith(SERVE)
+    assert line.endswith(OWN)
+
+
+def test_an_aws_endpoint_is_refused(emulator_env, script, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.eu-west-1.amazonaws.com")
+    line = one_error_line(run_script(script, "--sagemaker-run", "yes"))
+    assert "the S3 endpoint set is AWS's (https://s3.eu-west-1.amazonaws.com)" in line
+    assert line.endswith(OWN)
 
 
 def test_an_endpoint_without_credentials(emulator_env, script, monkeypatch):

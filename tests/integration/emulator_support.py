@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SAFETY_TIMEOUT, TERMINAL, stop_leftovers  # noqa: F401 - re-exported
+from helpers import SAFETY_TIMEOUT, TERMINAL, probe_wheel, stop_leftovers  # noqa: F401 - re-exported
 
 from aws_sagemaker_remote.kinds import PROCESSING
 from aws_sagemaker_remote.kinds.processing import LOG_GROUP
@@ -17,6 +17,7 @@ INPUT = "/opt/ml/processing/input/data"
 OUTPUT = "/opt/ml/processing/output/result"
 PROBE_PACKAGE = "asr_emulator_probe_pkg"
 REQ_DIR = "/opt/ml/processing/code/requirements"
+IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/emulated:latest"  # no profile: unknown
 
 COPY_SCRIPT = """
 import shutil, sys
@@ -71,6 +72,7 @@ def make_request(
     env=None,
     max_runtime=600,
     entrypoint=("python3", f"{CODE}/script.py"),
+    image=IMAGE,
 ):
     request = {
         "ProcessingJobName": name,
@@ -83,7 +85,7 @@ def make_request(
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
         "AppSpecification": {
-            "ImageUri": "000000000000.dkr.ecr.us-east-1.amazonaws.com/emulated:latest",
+            "ImageUri": image,
             "ContainerEntrypoint": list(entrypoint),
         },
         "RoleArn": "arn:aws:iam::000000000000:role/emulated",

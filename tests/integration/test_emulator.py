@@ -200,7 +200,10 @@ def test_environment_and_arguments_are_remapped_into_the_instance(backend, s3_cl
     assert report["env"] == f"{root}{CODE}:/usr/lib:{root}/opt/ml/processing/x"
     assert report["plain"] == "/opt/mlx"
     assert report["path_map"] == f"/opt/ml={root}/opt/ml"
-    assert report["executable"] == sys.executable  # `python3` became this interpreter
+    # `python3` became the interpreter of the instance's own job environment
+    job_python = backend.job_dir(PROCESSING, "remap") / "environments" / "algo-1" / "bin" / "python"
+    assert report["executable"] == str(job_python)
+    assert report["executable"] != sys.executable
 
 
 def test_failing_script_fails_the_job_with_a_reason(backend, s3_client, bucket):

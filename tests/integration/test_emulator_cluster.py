@@ -1,31 +1,23 @@
 """The dockerless emulator backend, end to end: several instances, Continuous outputs, logs and
-listing, requirements."""
+listing (job environments and requirements: test_emulator_environments.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import time
-import zipfile
-from pathlib import Path
 
 import pytest
 from emulator_support import (
     INPUT,
     OUTPUT,
-    PROBE_PACKAGE,
-    REQ_DIR,
     SAFETY_TIMEOUT,
     all_events,
     get,
     instance_path,
     keys,
     put,
-    runner_log,
     s3_input,
     s3_output,
     submit,
-    submit_with_bootstrap,
     wait,
 )
 
@@ -179,102 +171,3 @@ def test_list_filters_sorts_and_pages(backend, s3_client, bucket):
     second = backend.list_jobs(PROCESSING, MaxResults=1, NextToken=first["NextToken"])
     assert [s["ProcessingJobName"] for s in second["ProcessingJobSummaries"]] == ["list-ok"]
     assert "NextToken" not in second
-
-
-# ---------------------------------------------------------------------- requirements
-
-
-def _probe_wheel(directory: Path) -> Path:
-    """A tiny pure-Python wheel, so the job installs it with no index and no build step."""
-    wheel = directory / f"{PROBE_PACKAGE}-0.1-py3-none-any.whl"
-    info = f"{PROBE_PACKAGE}-0.1.dist-info"
-    files = {
-        f"{PROBE_PACKAGE}/__init__.py": "VALUE = 'from the job venv'\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {PROBE_PACKAGE}\nVersion: 0.1\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel
-
-
-def test_requirements_install_into_an_isolated_cached_venv(backend, s3_client, bucket, tmp_path):
-    wheel = _probe_wheel(tmp_path)
-    requirements = f"--no-index\n{wheel}\n"
-    script = f"""
-    import json, os, subprocess, sys
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "-r",
-         os.environ["AWS_SAGEMAKER_REMOTE_REQUIREMENTS"]],
-        check=True,
-    )
-    import boto3  # the caller's packages stay visible
-    import {PROBE_PACKAGE}
-    report = {{"value": {PROBE_PACKAGE}.VALUE, "prefix": sys.prefix,
-               "module": {PROBE_PACKAGE}.__file__}}
-    open(os.path.join(sys.argv[1], "report.json"), "w").write(json.dumps(report))
-    """
-    reports = []
-    for name in ("req-one", "req-two"):
-        put(s3_client, bucket, f"{name}/requirements/requirements.txt", requirements)
-        submit(
-            backend,
-            s3_client,
-            bucket,
-            name,
-            script,
-            arguments=[OUTPUT],
-            inputs=[
-                s3_input(
-                    "requirements",
-                    f"s3://{bucket}/{name}/requirements",
-                    "/opt/ml/processing/input/requirements",
-                )
-            ],
-            outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
-            env={
-                "AWS_SAGEMAKER_REMOTE_REQUIREMENTS": (
-                    "/opt/ml/processing/input/requirements/requirements.txt"
-                )
-            },
-        )
-        description = wait(backend, name)
-        assert description["ProcessingJobStatus"] == "Completed", runner_log(backend, name)
-        reports.append(json.loads(get(s3_client, bucket, f"results/{name}/report.json")))
-    venvs = backend.root.parent / "venvs"
-    for report in reports:
-        assert report["value"] == "from the job venv"
-        assert Path(report["prefix"]).parent == venvs
-        assert Path(report["module"]).is_relative_to(report["prefix"])
-    assert reports[0]["prefix"] == reports[1]["prefix"]  # cached by content
-    assert importlib.util.find_spec(PROBE_PACKAGE) is None  # the caller is unchanged
-
-
-def test_bootstrap_installs_requirements_into_the_job_venv(backend, s3_client, bucket, tmp_path):
-    wheel = _probe_wheel(tmp_path)
-    name = "bootstrap-req"
-    put(s3_client, bucket, f"{name}/requirements/requirements.txt", f"--no-index\n{wheel}\n")
-    script = f"""
-    import os, sys
-    import {PROBE_PACKAGE}
-    open(os.path.join(sys.argv[1], "prefix"), "w").write(sys.prefix)
-    """
-    submit_with_bootstrap(
-        backend,
-        s3_client,
-        bucket,
-        name,
-        script,
-        arguments=[OUTPUT],
-        inputs=[s3_input("code-requirements", f"s3://{bucket}/{name}/requirements", REQ_DIR)],
-        outputs=[s3_output("result", f"s3://{bucket}/results/{name}", OUTPUT)],
-        env={"AWS_SAGEMAKER_REMOTE_REQUIREMENTS": f"{REQ_DIR}/requirements.txt"},
-    )
-    description = wait(backend, name)
-    assert description["ProcessingJobStatus"] == "Completed", description
-    prefix = Path(get(s3_client, bucket, f"results/{name}/prefix").decode())
-    assert prefix.parent == backend.root.parent / "venvs"
-    assert importlib.util.find_spec(PROBE_PACKAGE) is None

@@ -59,7 +59,7 @@ def test_unknown_profile_names_the_commands_own_flag(bare_env):
 def test_bad_backend_from_the_environment_names_the_commands_flag(bare_env):
     result = cli("processing", "list", env={**bare_env, "AWS_SAGEMAKER_REMOTE_BACKEND": "cloud"})
     assert result.returncode == 2
-    assert "--backend (from AWS_SAGEMAKER_REMOTE_BACKEND): 'cloud'" in result.stderr
+    assert "AWS_SAGEMAKER_REMOTE_BACKEND: expected one of aws, local, got 'cloud'" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -95,6 +95,7 @@ def test_help_of_the_command_and_of_its_subcommands(bare_env):
     top = cli("--help", env=bare_env)
     assert top.returncode == 0
     assert "s3 serve | start | stop | status" in top.stdout
+    assert "config show [--json] [SCRIPT [ARGS...]]" in top.stdout
     rerun = cli("processing", "rerun", "--help", env=bare_env)
     assert rerun.returncode == 0
     assert rerun.stdout.startswith(

@@ -193,12 +193,10 @@ def test_serve_main_prints_a_working_endpoint_and_exits_0_on_sigint(tmp_path: Pa
     try:
         lines = _Lines(proc.stdout)
         endpoint = lines.until("endpoint: ", 120).split(": ", 1)[1]
-        env = {}
-        for name in ("AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            key, value = lines.until(f"export {name}=", 10)[len("export ") :].split("=", 1)
-            env[key] = value
-        assert env["AWS_ENDPOINT_URL_S3"] == endpoint
-        info = S3ServerInfo(endpoint, env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"])
+        access, secret = s3server.read_credentials(data_dir)
+        lines.until("Press Ctrl-C", 10)
+        assert secret not in "".join(lines.seen)  # no key printed
+        info = S3ServerInfo(endpoint, access, secret)
         _client(info).list_buckets()
         weed_pid = json.loads((data_dir / s3server.STATE_FILE).read_text())["pid"]
         assert _alive(weed_pid)

@@ -49,6 +49,7 @@ def training_request(
     max_runtime=600,
     checkpoints=False,
     spot=False,
+    instance_type="ml.m5.large",
 ):
     """A request as the plan makes it: code pieces as their own channels, the bootstrap as the
     entrypoint, the user's arguments in HyperParameters when given."""
@@ -75,7 +76,7 @@ def training_request(
         ],
         "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/out/"},
         "ResourceConfig": {
-            "InstanceType": "ml.m5.large",
+            "InstanceType": instance_type,
             "InstanceCount": count,
             "VolumeSizeInGB": 30,
         },

@@ -52,6 +52,9 @@ BEYOND_FLAGS = {
     "sagemaker_network_isolation": False,
     "sagemaker_inter_container_encryption": False,
     "sagemaker_backend": "aws",
+    "sagemaker_emulator_environment": "image",
+    "sagemaker_image_packages": None,
+    "sagemaker_import_check": "warn",
     "sagemaker_dry_run": False,
     "sagemaker_download": False,
 }

@@ -8,8 +8,6 @@ import json
 import pytest
 from watch_support import JOB, FakeBackend, FakeLogs, NotFound, no_sleep, run
 
-from aws_sagemaker_remote.backends import backend_name
-from aws_sagemaker_remote.errors import UsageError
 from aws_sagemaker_remote.follow import watch
 from aws_sagemaker_remote.follow.logtail import LogTailer, format_line, host_of
 from aws_sagemaker_remote.follow.report import summary_lines
@@ -303,16 +301,6 @@ def test_no_download_when_failed(monkeypatch):
 
 
 # ---------------------------------------------------------------- backend choice, report
-
-
-def test_backend_name_precedence(monkeypatch):
-    monkeypatch.delenv("AWS_SAGEMAKER_REMOTE_BACKEND", raising=False)
-    assert backend_name(None) == "aws"
-    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_BACKEND", "local")
-    assert backend_name(None) == "local"
-    assert backend_name("aws") == "aws"
-    with pytest.raises(UsageError, match="--sagemaker-backend.*'docker'.*aws, local"):
-        backend_name("docker")
 
 
 def test_summary_lines_aws_and_local():

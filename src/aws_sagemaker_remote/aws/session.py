@@ -73,11 +73,20 @@ def session_region(session: Any, explicit: Optional[str]) -> str:
     return region
 
 
+class CredentialsUnusable(UsageError):
+    """No credentials, or AWS refused them (a dry run goes on without AWS); `reason` says
+    which, in a few words that quote no credential."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def account_id(session: Any) -> str:
     """The caller's account id, from STS.
 
-    Credential errors become a UsageError naming only the error's kind: their text can quote
-    a credential process's output, which must never reach the terminal.
+    Credential errors become a CredentialsUnusable naming only the error's kind: their text can
+    quote a credential process's output, which must never reach the terminal.
     """
     from botocore.exceptions import ClientError
 
@@ -86,14 +95,15 @@ def account_id(session: Any) -> str:
     except ClientError as exc:
         code = aws_error_code(exc)
         if code in _REJECTED_CODES:
-            raise UsageError(
-                _credentials_message(session, f"AWS rejected the credentials: {code}")
-            ) from None
+            reason = f"AWS rejected the credentials: {code}"
+            raise CredentialsUnusable(_credentials_message(session, reason), reason) from None
         raise
     except Exception as exc:
         if not is_credentials_error(exc):
             raise
-        raise UsageError(_credentials_message(session, type(exc).__name__)) from None
+        name = type(exc).__name__
+        message = _credentials_message(session, name)
+        raise CredentialsUnusable(message, f"no usable AWS credentials: {name}") from None
 
 
 _REJECTED_CODES = {

@@ -6,11 +6,10 @@ Both implement `base.Backend`: the boto3 SageMaker client's job methods, `logs` 
 from __future__ import annotations
 
 import os
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from ..contract import BACKENDS
 from ..errors import Error, UsageError, credentials_line, is_credentials_error, one_line
-from ..settings import BACKEND_ENV, backend_from_environment
 from .base import Backend
 
 TYPE_CHECKING = False
@@ -18,25 +17,15 @@ if TYPE_CHECKING:
     from ..kinds import JobKind
 
 
-def backend_name(flag_value: Optional[str]) -> str:
-    """The backend to use: the flag, else the environment variable, else `aws`."""
-    if flag_value:
-        value, source = flag_value, "--sagemaker-backend"
-    elif backend_from_environment():
-        value = backend_from_environment()
-        source = f"--sagemaker-backend (from {BACKEND_ENV})"
-    else:
-        return "aws"
-    name = value.strip().lower()
-    if name not in BACKENDS:
-        raise UsageError(_not_a_backend(source, value))
-    return name
-
-
 def get_backend(
-    name: str, *, profile: Optional[str] = None, region: Optional[str] = None
+    name: str,
+    *,
+    profile: Optional[str] = None,
+    region: Optional[str] = None,
+    emulation: Any = None,
 ) -> Backend:
-    """An AwsBackend over one boto3 session, or the local emulator."""
+    """An AwsBackend over one boto3 session, or the local emulator (`emulation`: how it runs
+    the jobs this backend creates, backends/local/handoff.py)."""
     if name == "aws":
         from .aws import AwsBackend
 
@@ -45,7 +34,7 @@ def get_backend(
         from .local import LocalBackend
 
         region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        return LocalBackend(region=region, profile=profile)
+        return LocalBackend(region=region, profile=profile, emulation=emulation)
     raise UsageError(_not_a_backend("--sagemaker-backend", name))
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
+from ..backends import get_backend
 from ..contract import BACKENDS, JOB_STATES
 from ..errors import (
     EXIT_JOB_FAILED,
@@ -22,8 +24,9 @@ from ..errors import (
     is_unreachable,
 )
 from ..flags.builder import OneLineErrorParser
+from ..flags.groups import command_defaults
 from ..flags.types import positive_int
-from ..kinds import JobKind, kind_of
+from ..kinds import JobKind, home, kind_of
 from ..pipeline.jobnames import find_job
 from .rerun import rerun_request
 from .text import describe_lines, list_row, table
@@ -53,11 +56,17 @@ def main(
         raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
     args.script_args = script_args
     try:
+        face = home(__package__.rsplit(".", 1)[0], kind)
+        configured = command_defaults(kind.name, face.GROUPS, os.getcwd())
         if backend is None:
-            backend = _backend(args)
+            backend = get_backend(
+                args.backend or configured["backend"],
+                profile=args.profile or configured["profile"],
+                region=args.region or configured["region"],
+            )
         if getattr(args, "name", None):
             args.name = _job_named(backend, args.name, kind)
-        context = _Context(backend=backend, out=out or sys.stdout, sleep=sleep, kind=kind)
+        context = _Context(backend, out or sys.stdout, sleep, kind, configured)
         return args.handler(context, args)
     except UsageError as error:
         raise in_cli_terms(error) from None
@@ -101,13 +110,22 @@ def in_cli_terms(error: Error) -> Error:
 
 
 class _Context:
+    """What a command works with; `configured`: the configuration's defaults of the options
+    (flags/groups.command_defaults)."""
+
     def __init__(
-        self, backend: Backend, out: IO[str], sleep: Callable[[float], Any], kind: JobKind
+        self,
+        backend: Backend,
+        out: IO[str],
+        sleep: Callable[[float], Any],
+        kind: JobKind,
+        configured: Dict[str, Any],
     ) -> None:
         self.backend = backend
         self.out = out
         self.sleep = sleep
         self.kind = kind
+        self.configured = configured
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -207,6 +225,8 @@ def build_parser(kind: JobKind, prune: bool = False, docs: bool = False) -> argp
 
 
 def _add_common(parser: argparse.ArgumentParser, default: Any, shown: bool = True) -> None:
+    configured = "default: AWS_SAGEMAKER_REMOTE_{}, else the configuration files, else {}"
+
     def help_text(text: str) -> str:
         return text if shown else argparse.SUPPRESS
 
@@ -215,18 +235,21 @@ def _add_common(parser: argparse.ArgumentParser, default: Any, shown: bool = Tru
         choices=BACKENDS,
         default=default,
         help=help_text(
-            "aws, or local for the emulator's jobs (default: $AWS_SAGEMAKER_REMOTE_BACKEND, "
-            "else aws)"
+            f"aws, or local for the emulator's jobs ({configured.format('BACKEND', 'aws')})"
         ),
     )
-    parser.add_argument("--profile", default=default, metavar="NAME", help=help_text("AWS profile"))
-    parser.add_argument("--region", default=default, metavar="REGION", help=help_text("AWS region"))
-
-
-def _backend(args: argparse.Namespace) -> Backend:
-    from ..backends import backend_name, get_backend
-
-    return get_backend(backend_name(args.backend), profile=args.profile, region=args.region)
+    parser.add_argument(
+        "--profile",
+        default=default,
+        metavar="NAME",
+        help=help_text(f"AWS profile ({configured.format('PROFILE', 'the default session')})"),
+    )
+    parser.add_argument(
+        "--region",
+        default=default,
+        metavar="REGION",
+        help=help_text(f"AWS region ({configured.format('REGION', 'the profile')})"),
+    )
 
 
 # ---------------------------------------------------------------- commands

@@ -30,6 +30,9 @@ commands:
                       the embedded S3 server the emulator uses
   images [FRAMEWORK[:VERSION]] [--region REGION] [--instance TYPE]
                       the framework images --sagemaker-image can name, offline
+  config show [--json] [SCRIPT [ARGS...]]
+                      every setting's value and where it comes from: flag, environment,
+                      the script's argument, project file, user file or default
 
 --backend, --region and --profile go before or after the command.
 Each command's options: {PROG} COMMAND --help
@@ -63,9 +66,9 @@ def _dispatch(args: List[str]) -> int:
         from . import jobs
 
         return jobs.main(options + rest, kind=KINDS[command], prune=command == PRUNE_COMMAND)
+    if command in ("s3", "config") and options:
+        raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not {command}")
     if command == "s3":
-        if options:
-            raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not s3")
         from ..s3server.commands import s3_main
 
         return s3_main(rest)
@@ -73,6 +76,10 @@ def _dispatch(args: List[str]) -> int:
         from .images import images_main
 
         return images_main(_region_only(options, command) + rest)
+    if command == "config":
+        from .config import config_main
+
+        return config_main(rest)
     raise UsageError(
         f"unknown command {command!r}{did_you_mean_command(command)}; allowed: "
         f"{', '.join(commands())} (see {PROG} --help)"
@@ -81,7 +88,7 @@ def _dispatch(args: List[str]) -> int:
 
 def commands() -> List[str]:
     """The commands this one dispatches to."""
-    return [*KINDS, "s3", "images"]
+    return [*KINDS, "s3", "images", "config"]
 
 
 def did_you_mean_command(command: str) -> str:

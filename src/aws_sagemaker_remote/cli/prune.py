@@ -27,8 +27,13 @@ def add_prune_command(command: Callable[..., argparse.ArgumentParser]) -> None:
         help="keep what jobs of this period use and what is this recent: 30m, 12h, 7d, 2w (7d)",
     )
     sub.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
-    sub.add_argument("--bucket", help="staging bucket (default: sagemaker-REGION-ACCOUNT)")
-    sub.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"staging prefix ({DEFAULT_PREFIX})")
+    sub.add_argument(
+        "--bucket",
+        help="staging bucket (default: the configured bucket, else sagemaker-REGION-ACCOUNT)",
+    )
+    sub.add_argument(
+        "--prefix", help=f"staging prefix (default: the configured prefix, else {DEFAULT_PREFIX})"
+    )
     sub.add_argument(
         "--lifecycle",
         metavar="DAYS|off",
@@ -50,10 +55,12 @@ def cmd_prune(ctx: Any, args: argparse.Namespace) -> int:
     from ..s3.prune import apply_prune, plan_prune
 
     backend = ctx.backend
-    bucket, owner = (args.bucket, "") if args.bucket else _default_bucket(backend)
+    bucket = args.bucket or ctx.configured["bucket"]
+    prefix = args.prefix or ctx.configured["prefix"]
+    bucket, owner = (bucket, "") if bucket else _default_bucket(backend)
     if args.lifecycle is not None:
-        return _lifecycle(ctx, backend.s3, bucket, args.prefix, args.lifecycle)
-    store = _store(bucket, args.prefix, owner)
+        return _lifecycle(ctx, backend.s3, bucket, prefix, args.lifecycle)
+    store = _store(bucket, prefix, owner)
     cutoff = _now() - args.older_than
     marker = None if args.dry_run else PruneMarker(backend.s3, store).start()
     try:

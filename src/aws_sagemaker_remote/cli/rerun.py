@@ -6,6 +6,7 @@ import copy
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
+from ..contract import RERUN_TAG
 from ..errors import UsageError
 from ..kinds import kind_of
 from ..pipeline.naming import job_name, strip_timestamp
@@ -59,6 +60,3 @@ def rename_segment(uri: str, old: str, new: str) -> str:
     parts = uri.split("/")
     # s3://bucket/... : only key segments, never the scheme or the bucket
     return "/".join(parts[:3] + [new if part == old else part for part in parts[3:]])
-
-
-RERUN_TAG = "RerunOf"

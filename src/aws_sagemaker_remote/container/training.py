@@ -28,9 +28,9 @@ they travel as arguments, the user's share of them (``AWS_SAGEMAKER_REMOTE_USER_
 import json
 import os
 import shutil
-import subprocess
 from typing import Dict, List
 
+from aws_sagemaker_remote.container.gpus import command_output, gpu_count
 from aws_sagemaker_remote.container.hyperparameters import (
     SAGEMAKER_KEYS,
     HyperparameterError,
@@ -218,33 +218,16 @@ def user_channels(config: TrainingConfig, path_map: PathMap, settings: Settings)
     return names
 
 
-def gpu_count() -> int:
-    """GPUs listed by ``nvidia-smi --list-gpus`` (the toolkit's ``num_gpus``), 0 without it."""
-    output = _command_output("nvidia-smi", "--list-gpus")
-    return sum(1 for line in output.split("\n") if line.startswith("GPU "))
-
-
 def neuron_count(instance_type: str) -> int:
     """Neuron cores (the toolkit's ``num_neurons``): 64 on trn2.48xlarge, else the ``nc_count``
     of each device ``neuron-ls -j`` lists, 0 without it."""
     if "trn2.48xlarge" in instance_type:
         return 64
     try:
-        devices = json.loads(_command_output("neuron-ls", "-j") or "[]")
+        devices = json.loads(command_output("neuron-ls", "-j") or "[]")
         return sum(int(d.get("nc_count", 0)) for d in devices)
     except (ValueError, TypeError, AttributeError):
         return 0
-
-
-def _command_output(command: str, *args: str) -> str:
-    found = shutil.which(command)
-    if found is None:
-        return ""
-    try:
-        output = subprocess.check_output([found, *args], stderr=subprocess.DEVNULL)
-    except (OSError, subprocess.CalledProcessError):
-        return ""
-    return output.decode("utf-8", "replace")
 
 
 def _read(path_map: PathMap, name: str) -> object:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..configuration import SHOW_ENV
 from ..errors import debug_enabled, guarded
 
 TYPE_CHECKING = False
@@ -30,6 +31,7 @@ def parse_and_handle(
     (its `sagemaker_*_args`), parse ``sys.argv``, then :func:`handle`."""
     parser = parser_class(description=description)
     config = add_flags(parser=parser, script=script or defining_file(main), **kind_args)
+    config.script_is_default = script is None
     argv = sys.argv[1:]
     args = parser.parse_args(argv)
     return handle(main, config, args, argv, parser)
@@ -51,7 +53,12 @@ def handle(
     parser: argparse.ArgumentParser,
 ) -> Any:
     """Locally, return what ``main`` returns (its own errors propagate as in any script).
-    Remotely, exit with the job's exit code when it is not 0."""
+    Remotely, exit with the job's exit code when it is not 0. Under `aws-sagemaker-remote
+    config show SCRIPT`, write the settings for it and exit instead."""
+    if os.environ.get(SHOW_ENV):
+        from ..configuration.show import write_and_exit
+
+        write_and_exit(os.environ[SHOW_ENV], config, args, argv, parser)
     debug = debug_enabled(args.sagemaker_debug)
     if not args.sagemaker_run:
         from .local_run import run_local

@@ -88,12 +88,22 @@ class _S3Run:
                 shutil.rmtree(run_dir, ignore_errors=True)
 
     def _client(self):
+        """The S3 of the backend: AWS's, or with the local backend the emulator's (its
+        embedded server unless the caller set an endpoint)."""
         if self.s3 is None:
-            from ..aws.session import make_session
-            from ..s3.clients import client_config
+            from ..backends import get_backend
 
-            session = make_session(self.args.sagemaker_profile, self.args.sagemaker_region)
-            self.s3 = session.client("s3", config=client_config())
+            args = self.args
+            if args.sagemaker_backend == "local":
+                self.s3 = get_backend(
+                    "local", profile=args.sagemaker_profile, region=args.sagemaker_region
+                ).s3
+            else:
+                from ..aws.session import make_session
+                from ..s3.clients import client_config
+
+                session = make_session(args.sagemaker_profile, args.sagemaker_region)
+                self.s3 = session.client("s3", config=client_config())
         return self.s3
 
     def _download_inputs(self, names: list, run_dir: str) -> None:

@@ -5,13 +5,14 @@ usage line fits a screen. Every flag's help ends with its default."""
 from __future__ import annotations
 
 import argparse
+import functools
 
 from . import flag_of
 from .types import choice_of, parse_yes_no
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable, List, Optional, Set, Tuple
+    from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 YES_NO_METAVAR = "yes|no"
 
@@ -278,3 +279,30 @@ def _additional_argument(item: Any) -> Tuple[List[str], dict]:
         return [flag], kwargs
     args, kwargs = item
     return list(args) if isinstance(args, (list, tuple)) else [args], dict(kwargs)
+
+
+# ---------------------------------------------------------------- the builder's keywords
+
+
+def keyword_builder(
+    build: Callable[[Dict[str, Any], FrozenSet[str]], Any],
+) -> Callable[[Callable[..., Dict[str, Any]]], Callable[..., Any]]:
+    """Decorate a function whose signature and docstring are a kind's public
+    `sagemaker_*_args` and whose body returns its keywords (`dict(locals())`): the public
+    function binds the caller's arguments as Python does, then returns
+    `build(keywords, names the caller passed)`. The names, not a comparison with the defaults:
+    a keyword passed with the built-in value (`volume_size=30`) still beats a configuration
+    file."""
+
+    def decorate(signature: Callable[..., Dict[str, Any]]) -> Callable[..., Any]:
+        code = signature.__code__
+        positional = code.co_varnames[: code.co_argcount]
+
+        @functools.wraps(signature)
+        def builder(*args: Any, **kwargs: Any) -> Any:
+            values = signature(*args, **kwargs)
+            return build(values, frozenset(positional[: len(args)]).union(kwargs))
+
+        return builder
+
+    return decorate

@@ -9,7 +9,11 @@ from ..args import PathArgument, to_path_argument
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Dict, Optional, Set
+    from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+    from ..configuration.files import Places
+    from ..configuration.keys import Key
+    from ..configuration.layers import Setting
 
 
 class ScriptConfig:
@@ -39,7 +43,30 @@ class ScriptConfig:
         self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
         self.own_actions: Set[argparse.Action] = set()
         self.parser: Optional[argparse.ArgumentParser] = None
+        # Where the configuration looked for each --sagemaker-* setting's default, and how to
+        # work out what it decided (flags/groups.py): what `config show` prints.
+        self.places: Optional[Places] = None
+        self.script_is_default = False  # the file that defines `main`, not the script's keyword
+        self._settings_of: Optional[Callable[[], Tuple[List[Key], Dict[str, Setting]]]] = None
+        self._settings: Optional[Tuple[List[Key], Dict[str, Setting]]] = None
         _check_names(self)
+
+    def settings_from(self, work_out: Callable[[], Tuple[List[Key], Dict[str, Setting]]]) -> None:
+        self._settings_of, self._settings = work_out, None
+
+    @property
+    def settings(self) -> Dict[str, Setting]:
+        """Each setting (by flag name without `sagemaker_`): its value and its origins."""
+        return self._worked_out()[1]
+
+    @property
+    def setting_keys(self) -> List[Key]:
+        return self._worked_out()[0]
+
+    def _worked_out(self) -> Tuple[List[Key], Dict[str, Setting]]:
+        if self._settings is None:
+            self._settings = self._settings_of() if self._settings_of else ([], {})
+        return self._settings
 
     @property
     def modules(self) -> Dict[str, str]:

@@ -8,23 +8,35 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
-from .. import settings
+from ..configuration.files import Places
+from ..errors import UsageError
 from . import flag_of
 from .builder import FlagAdder, add_user_arguments
-from .types import comma_list, key_value_list, positive_int
+from .types import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from typing import Any, Dict, Iterable, Sequence
+    from typing import Any, Dict, FrozenSet, Iterable, List, Sequence
 
+    from ..configuration.keys import Key
     from .config import ScriptConfig
 
-YES_NO, TEXT, NUMBER, PAIRS, IDS, BACKEND = "yes/no", "text", "number", "pairs", "ids", "backend"
+YES_NO, TEXT, NUMBER, PAIRS, IDS = "yes/no", "text", "number", "pairs", "ids"
+# The value type of each kind of row: the flag's, and a configuration value's (None: text; a
+# tuple of choices as a row's kind: one of them, any case).
+VALUE_TYPES = {
+    YES_NO: parse_yes_no,
+    TEXT: None,
+    NUMBER: positive_int,
+    PAIRS: key_value_list,
+    IDS: comma_list,
+}
 
 
 class Row(namedtuple("Row", "name kind metavar help aliases", defaults=((),))):
-    """One flag: `--sagemaker-NAME` (and `aliases`, other accepted spellings)."""
+    """One flag: `--sagemaker-NAME` (and `aliases`, other accepted spellings). A tuple as its
+    kind lists the values a choice flag takes."""
 
     __slots__ = ()
 
@@ -34,7 +46,17 @@ RUN_HELP += "no/false/0; alone, they mean yes."
 
 
 WAIT = Row("wait", YES_NO, None, "follow the job's logs until it ends; no returns once created")
-BACKEND_ROW = Row("backend", BACKEND, None, "where the job runs; local is the dockerless emulator")
+BACKEND_ROW = Row(
+    "backend", c.BACKENDS, None, "where the job runs; local is the dockerless emulator"
+)
+EMULATOR_ENVIRONMENT = Row(
+    "emulator_environment",
+    c.EMULATOR_ENVIRONMENTS,
+    None,
+    "what an emulated job's Python is: image, an isolated environment of the image's Python and "
+    "packages plus the requirements (as on AWS); caller, this Python environment, with "
+    "everything installed here importable (unfaithful: a job that passes may fail on AWS)",
+)
 DRY_RUN = Row("dry_run", YES_NO, None, "print the request and upload plan as JSON; do nothing")
 OUTPUT_JSON = Row("output_json", TEXT, "PATH", "write the job's final description as JSON here")
 DEBUG = Row("debug", YES_NO, None, "show tracebacks instead of one-line errors")
@@ -60,6 +82,14 @@ IMAGE = Row(
     "sklearn: AWS's image for the instance type, see `aws-sagemaker-remote images`); "
     "default: AWS's scikit-learn image for this Python's version (CPU instances only)",
 )
+IMAGE_PACKAGES = Row(
+    "image_packages",
+    TEXT,
+    "FILE",
+    "the Python packages the image ships, as a requirements file (pip freeze inside the image "
+    "gives one), for an image of your own; the import check and the emulator use it instead of "
+    "the image's profile",
+)
 INSTANCE = Row("instance", TEXT, "TYPE", "instance type")
 INSTANCE_COUNT = Row("instance_count", NUMBER, "N", "number of instances")
 VOLUME_SIZE = Row("volume_size", NUMBER, "GB", "storage volume of each instance, in GB")
@@ -70,6 +100,13 @@ TAGS = Row("tags", PAIRS, "KEY=VALUE,...", "job tags")
 SCRIPT = Row("script", TEXT, "PATH", "the script that runs")
 PYTHON = Row("python", TEXT, "COMMAND", "the interpreter command that runs it")
 REQUIREMENTS = Row("requirements", TEXT, "PATH", "requirements file, installed with pip install -r")
+IMPORT_CHECK = Row(
+    "import_check",
+    c.IMPORT_CHECKS,
+    None,
+    "before anything is uploaded, read the code's imports: warn about (or, error, refuse) each "
+    "module neither the image nor the requirements provide; off skips the check",
+)
 CONFIGURATION_SCRIPT = Row(
     "configuration_script", TEXT, "PATH", "bash file sourced before the script"
 )
@@ -106,7 +143,7 @@ def run_group(run: Row, download: Row) -> tuple:
     return (
         "SageMaker run",
         RUN_HELP,
-        (run, WAIT, BACKEND_ROW, DRY_RUN, download, OUTPUT_JSON, DEBUG),
+        (run, WAIT, BACKEND_ROW, EMULATOR_ENVIRONMENT, DRY_RUN, download, OUTPUT_JSON, DEBUG),
     )
 
 
@@ -115,26 +152,86 @@ def account_group(role: Row) -> tuple:
 
 
 def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
-    rows = (BASE_JOB_NAME, JOB_NAME, image, instance, INSTANCE_COUNT, VOLUME_SIZE, runtime)
+    rows = (BASE_JOB_NAME, JOB_NAME, image, IMAGE_PACKAGES, instance, INSTANCE_COUNT, VOLUME_SIZE)
+    rows += (runtime,)
     return ("SageMaker job", None, (*rows, ENV, TAGS))
 
 
 def container_group(*more: Row) -> tuple:
-    rows = (SCRIPT, PYTHON, REQUIREMENTS, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
+    rows = (SCRIPT, PYTHON, REQUIREMENTS, IMPORT_CHECK, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
     return ("SageMaker container", None, (*rows, *more))
 
 
-def flag_defaults(values: Dict, config: ScriptConfig) -> Dict:
-    """The keywords of a kind's `sagemaker_*_args` as its flags' defaults: the config's
-    normalized values, and the environment's profile and backend when the code sets none."""
-    return {
+def setting_keys(groups: Iterable) -> List[Key]:
+    """The configuration key of each row of `groups`: its name and its other spellings."""
+    from ..configuration.keys import Key, flag_key, key_of
+
+    return [
+        Key(
+            row.name,
+            (key_of(row.name), *(flag_key(alias) for alias in row.aliases)),
+            choice_of(row.kind) if isinstance(row.kind, tuple) else VALUE_TYPES[row.kind],
+            local_path=row.metavar in ("PATH", "FILE"),
+        )
+        for _title, _description, rows in groups
+        for row in rows
+    ]
+
+
+def flag_defaults(
+    values: Dict, config: ScriptConfig, given: FrozenSet[str], groups: Iterable, read: bool = True
+) -> Dict:
+    """Each row's default, as the configuration decides it (configuration/layers.py: the
+    environment, the script's keywords in `values` (those in `given`), the project and user
+    files, the built-in default). The settings with their origins are worked out for `config`
+    when first asked for: with nothing configured (the usual local run) only the values are."""
+    folder = os.path.dirname(os.path.abspath(config.script))
+    places = Places(config.kind.name, folder, read=read)
+    arguments = {**values, "env": config.env, "tags": config.tags}
+    builtin = {
         **values,
         "script": config.script,
-        "env": config.env,
-        "tags": config.tags,
-        "profile": values["profile"] or os.environ.get("AWS_PROFILE") or "default",
-        "base_job_name": values["base_job_name"] or script_base_name(config),
-        "backend": values["backend"] or settings.backend_from_environment() or "aws",
+        "env": {},
+        "tags": {},
+        "profile": os.environ.get("AWS_PROFILE") or "default",
+        "base_job_name": script_base_name(config),
+        "backend": "aws",
+    }
+    config.places = places
+    config.settings_from(lambda: _settings(places, groups, arguments, set(given), builtin))
+    if places.empty:
+        return {
+            row.name: arguments[row.name]
+            if row.name in given and arguments[row.name] is not None
+            else builtin[row.name]
+            for _title, _description, rows in groups
+            for row in rows
+        }
+    settings = config.settings
+    config.env, config.tags = settings["env"].value, settings["tags"].value
+    return {name: setting.value for name, setting in settings.items()}
+
+
+def _settings(places: Places, groups: Iterable, arguments: Dict, given: set, builtin: Dict):
+    from ..configuration.layers import resolve
+
+    keys = setting_keys(groups)
+    return keys, resolve(places, keys, arguments, given, builtin)
+
+
+COMMAND_DEFAULTS = {"backend": "aws", "profile": None, "region": None, "bucket": None,
+                    "prefix": c.DEFAULT_PREFIX}  # fmt: skip
+
+
+def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str, Any]:
+    """Backend, profile, region, bucket and prefix for a command about jobs of a kind
+    (`aws-sagemaker-remote KIND ...`, which runs no script; `groups`: the kind's flags): the
+    environment, the project file of `folder`, the user file, else aws, the session's profile
+    and region, the default bucket and prefix. Every setting is checked as a script would."""
+    _keys, settings = _settings(Places(kind_name, folder), groups, {}, set(), {})
+    return {
+        name: default if settings[name].value is None else settings[name].value
+        for name, default in COMMAND_DEFAULTS.items()
     }
 
 
@@ -152,13 +249,21 @@ def add_all_flags(
     config: ScriptConfig,
     groups: Iterable,
     values: Dict,
+    given: FrozenSet[str],
     item_adders: Iterable,
+    read: bool = True,
 ) -> None:
     """A kind's --sagemaker-* groups, then its item groups: each of `item_adders` is called
-    with (adder, parser, config). The flags added are recorded as the library's own."""
+    with (adder, parser, config). The flags added are recorded as the library's own. A wrong
+    configuration file or variable ends the program as a usage error does (one line, exit 2);
+    `read=False` reads neither (the documentation's parsers)."""
     config.parser = parser
+    try:
+        defaults = flag_defaults(values, config, given, groups, read)
+    except UsageError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, groups, flag_defaults(values, config))
+    add_sagemaker_flags(add, parser, groups, defaults)
     for adder in item_adders:
         adder(add, parser, config)
     add_user_arguments(parser, values["additional_arguments"], values["argparse_callback"])
@@ -179,8 +284,8 @@ def _add(add: FlagAdder, group, row: Row, value: Any):
     name, kind, metavar, help_text, aliases = row
     if kind == YES_NO:
         return add.yes_no(group, name, value, help_text, aliases=aliases)
-    if kind == BACKEND:
-        return add.choice(group, name, value, c.BACKENDS, help_text, prefix="sagemaker_")
+    if isinstance(kind, tuple):
+        return add.choice(group, name, value, kind, help_text, prefix="sagemaker_")
     if kind == NUMBER:
         return add.flag(
             group, name, value, help_text, type=positive_int, metavar=metavar, aliases=aliases
@@ -195,12 +300,13 @@ def _add(add: FlagAdder, group, row: Row, value: Any):
 
 
 def _merged(what: str, from_code: Dict[str, str]) -> str:
-    """--sagemaker-env/--sagemaker-tags add to what the script sets: show that, not a default."""
+    """--sagemaker-env/--sagemaker-tags add to what the script and the configuration set: show
+    that, not a default."""
     text = f"{what}, comma-separated (a backslash before a comma keeps it in the value)"
     if not from_code:
         return text
     shown = ",".join(f"{k}={v}" for k, v in from_code.items()).replace("%", "%%")
-    return f"{text}; added to the script's own: {shown}"
+    return f"{text}; added to the script's and the configuration's: {shown}"
 
 
 def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[str]) -> None:

@@ -22,7 +22,27 @@ if TYPE_CHECKING:
     PROCESSING: JobKind
     TRAINING: JobKind
 
-__all__ = ["JobKind", "KINDS", "PROCESSING", "TRAINING", "home", "kind_of"]
+__all__ = ["JobKind", "KINDS", "PROCESSING", "TRAINING", "OWN_SETTINGS", "home", "kind_of"]
+
+# The settings (--sagemaker-* flags without the prefix) that only one kind's face has; every
+# other setting is every kind's (flags/groups.py). One configuration file serves the scripts of
+# every kind, so a script must know the other kinds' settings (configuration/keys.py) without
+# loading their entries. The keys are the kinds' names (a file's per-kind tables);
+# tests/unit/test_configuration.py checks each tuple against its face's flags.
+OWN_SETTINGS = {
+    "processing": ("input-mount", "output-mount", "module-mount"),
+    "training": (
+        "spot",
+        "spot-instances",
+        "max-wait",
+        "checkpoints",
+        "checkpoint-s3",
+        "training-role",
+        "training-image",
+        "training-instance",
+        "max-run",
+    ),
+}
 
 
 def _kinds() -> Dict[str, JobKind]:

@@ -1,6 +1,6 @@
 """Decide the names a job needs (region, account, role, bucket, image, job name) without creating
 anything, and refuse what AWS would refuse late: a missing output bucket, a job name in use, a
-local emulator without a local S3. What is missing is created later, by `provision`, once the
+local emulator without an S3 server. What is missing is created later, by `provision`, once the
 plan has been made."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..errors import UsageError
 from ..flags import flag_of
 from ..kinds import JobKind, home
 from .jobref import resolve_input
-from .localcheck import check_local_s3
 from .naming import job_name as timestamped_name
+from .offline import resolved_without_aws, unreachable, without_aws
 from .spec import JobSpec
 from .tags import GitState, git_state
 
@@ -62,22 +62,31 @@ class Resolution:
 
 
 def resolve(spec: JobSpec) -> Resolution:
-    role_missing = role_ours = False
-    if spec.backend == "local":
-        backend, resolved, session = _resolve_local(spec)
-    elif _offline_dry_run(spec):
-        backend, resolved, session = None, _resolve_offline(spec), None
-    else:
-        backend, resolved, session, role = _resolve_aws(spec)
-        role_missing, role_ours = role.missing, role.ours
+    backend, resolved, session, role = _names(spec)
     spec = _with_job_references(backend, spec)
     resolved = replace(resolved, s3_objects=_classify_s3_inputs(backend, spec, resolved))
     if backend is not None:
         _check_outputs_exist(backend.s3, spec)
         _check_job_name_free(backend, resolved.job_name, bool(spec.job_name), spec.kind)
     _warn_about_python(spec)
-    return Resolution(backend, resolved, with_locations(spec, resolved), session, role_missing,
-                      role_ours)  # fmt: skip
+    return Resolution(backend, resolved, with_locations(spec, resolved), session,
+                      bool(role and role.missing), bool(role and role.ours))  # fmt: skip
+
+
+def _names(spec: JobSpec):
+    """The backend (None: a dry run without AWS, pipeline/offline.py), the resolved names,
+    the boto3 session and the role's lookup (AWS only)."""
+    if spec.backend == "local":
+        return (*_resolve_local(spec), None)
+    offline = without_aws(spec) if spec.dry_run else None
+    if offline is None:
+        try:
+            return _resolve_aws(spec)
+        except Exception as error:
+            offline = unreachable(spec, error)
+            if offline is None:
+                raise
+    return None, resolved_without_aws(spec, offline, _common), None, None
 
 
 def staging_base(bucket: str, prefix: str) -> str:
@@ -121,31 +130,35 @@ def _warn_about_python(spec: JobSpec) -> None:
         print(warning, file=sys.stderr)
 
 
-def _offline_dry_run(spec: JobSpec) -> bool:
-    from ..aws.role import is_role_arn
-
-    return bool(
-        spec.dry_run and is_role_arn(spec.role) and spec.bucket and spec.region and spec.image
-    )
-
-
-def _resolve_offline(spec: JobSpec) -> Resolved:
-    account = spec.role.split(":")[4]
-    return _common(spec, spec.region, spec.role, spec.bucket, account)
-
-
 def _resolve_local(spec: JobSpec):
     from ..aws.role import is_role_arn, parse_role_name, role_arn
     from ..backends import get_backend
 
     region = spec.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    backend = get_backend("local", region=region, profile=spec.profile)
-    check_local_s3(backend.s3, spec.profile, region)
+    backend = get_backend("local", region=region, profile=spec.profile, emulation=_emulation(spec))
+    _ = backend.s3  # chosen and checked now, before anything is staged (local/s3endpoint.py)
     arn = spec.role
     if not is_role_arn(arn):
         arn = role_arn("aws", PLACEHOLDER_ACCOUNT, parse_role_name(spec.role))
     bucket = spec.bucket or f"sagemaker-{region}-{PLACEHOLDER_ACCOUNT}"
     return backend, _common(spec, region, arn, bucket, PLACEHOLDER_ACCOUNT), None
+
+
+def _emulation(spec: JobSpec):
+    """How the emulator runs the job: its environment, the image's declared packages, whether
+    the import pre-flight (on unless `off`) has said the image has no profile."""
+    from ..backends.local.handoff import Emulation
+    from ..images.packages import DECLARE_FLAG, declared_lines
+
+    warned = spec.import_check != "off"
+    if not spec.image_packages:
+        return Emulation(spec.emulator_environment, image_warned=warned)
+    try:
+        lines = declared_lines(spec.image_packages)
+    except OSError as error:
+        raise UsageError(f"{DECLARE_FLAG}: {spec.image_packages!r}: {error.strerror}") from None
+    path = os.path.abspath(spec.image_packages)
+    return Emulation(spec.emulator_environment, lines, path, image_warned=warned)
 
 
 def _resolve_aws(spec: JobSpec):
@@ -213,7 +226,7 @@ def _with_job_references(backend: Any, spec: JobSpec) -> JobSpec:
         return spec
     if backend is None:
         raise UsageError(
-            "job: inputs need the backend to look the job up; drop the dry-run shortcut"
+            "job: inputs are looked up in AWS, which this dry run cannot reach (see the note)"
         )
     inputs = [
         replace(i, value=resolve_input(backend, i.name, i.value))

@@ -76,6 +76,9 @@ class JobSpec:
     network_isolation: bool = False
     inter_container_encryption: bool = False
     backend: str = "aws"
+    emulator_environment: str = "image"  # the emulator's job environment: image | caller
+    image_packages: Optional[str] = None  # a file declaring the image's packages
+    import_check: str = "warn"
     dry_run: bool = False
     wait: bool = True
     download: bool = False
@@ -157,6 +160,9 @@ def build_job_spec(
         network_isolation=get("network_isolation"),
         inter_container_encryption=get("inter_container_encryption"),
         backend=get("backend"),
+        emulator_environment=get("emulator_environment"),
+        image_packages=local_path(optional(get("image_packages"))),
+        import_check=get("import_check"),
         dry_run=get("dry_run"),
         wait=get("wait"),
         download=get("download"),

@@ -1,5 +1,6 @@
-"""The remote run: spec -> validate -> resolve -> plan (-> dry run) -> provision -> stage ->
-create -> follow. Each stage is a module of this package; this one only runs them in order."""
+"""The remote run: spec -> validate -> import check -> resolve -> plan (-> dry run) -> provision
+-> stage -> create -> follow. Each stage is a module of this package; this one only runs them
+in order."""
 
 from __future__ import annotations
 
@@ -29,11 +30,13 @@ def run_remote(
 ) -> int:
     spec = build_job_spec(config, args, argv, parser)
     validate(spec)
+    from .importcheck import check_imports
     from .provision import provision
     from .resolve import resolve
     from .resume import resume_command
     from .warm import warm_digests
 
+    check_imports(spec)
     warming = warm_digests(spec)
     resolution = resolve(spec)
     warming.join()

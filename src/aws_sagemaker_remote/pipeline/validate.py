@@ -34,6 +34,8 @@ def _files(spec: JobSpec) -> None:
         _existing_file("--sagemaker-requirements", spec.requirements)
     if spec.configuration_script:
         _existing_file("--sagemaker-configuration-script", spec.configuration_script)
+    if spec.image_packages:
+        _existing_file("--sagemaker-image-packages", spec.image_packages)
     for module in spec.modules:
         path = module.path
         if not path or not (os.path.isdir(path) or (path.endswith(".py") and os.path.isfile(path))):

@@ -10,6 +10,15 @@ def __getattr__(name):
         from . import args
 
         return getattr(args, name)
+    # The kind-neutral names the commands find a face's builder and flag rows by.
+    if name == "add_flags":
+        from .args import sagemaker_processing_args
+
+        return sagemaker_processing_args
+    if name == "GROUPS":
+        from .groups import GROUPS
+
+        return GROUPS
     raise AttributeError(name)
 
 

@@ -7,7 +7,7 @@ import argparse
 import functools
 
 from .. import contract as c
-from ..flags.builder import OneLineErrorParser
+from ..flags.builder import OneLineErrorParser, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import processing as kind
 from .config import ProcessingConfig
@@ -15,11 +15,30 @@ from .groups import GROUPS, add_outputs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Iterable, Optional
+    from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional
 
 ProcessingArgumentParser = OneLineErrorParser
 
 
+def _add_flags(
+    values: Dict[str, Any], given: FrozenSet[str], read: bool = True
+) -> ProcessingConfig:
+    """`read=False`: the built-in defaults and the keywords only (the documentation's)."""
+    config = ProcessingConfig(
+        script=values["script"],
+        inputs=values["inputs"],
+        outputs=values["outputs"],
+        dependencies={**(values["modules"] or {}), **(values["dependencies"] or {})},
+        env=values["env"],
+        tags=values["tags"],
+    )
+    add_inputs_of_kind = functools.partial(add_inputs, modes=kind.INPUT_MODES)
+    adders = (add_inputs_of_kind, add_outputs, add_modules)
+    add_all_flags(values["parser"], config, GROUPS, values, given, adders, read=read)
+    return config
+
+
+@keyword_builder(_add_flags)
 def sagemaker_processing_args(
     parser: argparse.ArgumentParser,
     script: str,
@@ -64,11 +83,16 @@ def sagemaker_processing_args(
     dry_run: bool = False,
     download: bool = False,
     debug: bool = False,
+    emulator_environment: str = "image",
+    image_packages: Optional[str] = None,
+    import_check: str = "warn",
 ) -> ProcessingConfig:
     """Add every processing flag to ``parser`` and return the configuration behind them.
 
     Each keyword sets the default of the flag of the same name (``run`` sets the default of
-    ``--sagemaker-run``, ``inputs={"data": ...}`` adds ``--data``); the command line overrides it.
+    ``--sagemaker-run``, ``inputs={"data": ...}`` adds ``--data``); the command line and the
+    ``AWS_SAGEMAKER_REMOTE_*`` variables override it, and it overrides the configuration files
+    (docs/configuration.md).
 
     :param parser: the parser to add the flags to (yours, or the one ``sagemaker_processing_main``
         builds); the flags come in groups after your own.
@@ -133,21 +157,18 @@ def sagemaker_processing_args(
     :param dry_run: ``True`` prints the request and the upload plan as JSON and does nothing.
     :param download: ``True`` downloads each output to its local path after success.
     :param debug: ``True`` shows tracebacks instead of one-line errors.
+    :param emulator_environment: ``"image"`` (an emulated job runs in an isolated environment
+        of the image's Python and packages plus the requirements) or ``"caller"`` (in this
+        Python environment: unfaithful, for a job that must see what is installed here).
+    :param image_packages: a requirements-style file of the Python packages the image ships
+        (``pip freeze`` inside it), for an image of your own; the import check and the
+        emulator use it instead of the image's profile.
+    :param import_check: ``"warn"`` (a line per imported module that neither the image nor the
+        requirements provide), ``"error"`` (refuse the job then) or ``"off"``.
     :returns: the configuration (script, inputs, outputs, modules, env, tags) that
         :func:`~aws_sagemaker_remote.processing.main.sagemaker_processing_handle` takes.
     """
-    values = dict(locals())  # each keyword by name: the defaults of the flags
-    config = ProcessingConfig(
-        script=script,
-        inputs=inputs,
-        outputs=outputs,
-        dependencies={**(modules or {}), **(dependencies or {})},
-        env=env,
-        tags=tags,
-    )
-    add_inputs_of_kind = functools.partial(add_inputs, modes=kind.INPUT_MODES)
-    add_all_flags(parser, config, GROUPS, values, (add_inputs_of_kind, add_outputs, add_modules))
-    return config
+    return dict(locals())  # each keyword by name: keyword_builder hands them to _add_flags
 
 
 def sagemaker_processing_parser_for_docs() -> argparse.ArgumentParser:
@@ -157,11 +178,11 @@ def sagemaker_processing_parser_for_docs() -> argparse.ArgumentParser:
     :returns: a parser whose ``prog`` is ``aws-sagemaker-remote-processing``.
     """
     parser = OneLineErrorParser(prog="aws-sagemaker-remote-processing")
-    sagemaker_processing_args(
-        parser=parser,
-        script="script.py",
-        inputs={"input": "/path/to/input"},
-        outputs={"output": ("/path/to/output", "default")},
-        dependencies={"my_module": "/path/to/my_module"},
-    )
+    keywords = {
+        "inputs": {"input": "/path/to/input"},
+        "outputs": {"output": ("/path/to/output", "default")},
+        "dependencies": {"my_module": "/path/to/my_module"},
+    }
+    values = sagemaker_processing_args.__wrapped__(parser, "script.py", **keywords)
+    _add_flags(values, frozenset(keywords), read=False)
     return parser

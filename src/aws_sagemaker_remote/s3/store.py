@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .uri import parse
+from .uri import SCHEME
 
 OBJECTS = "objects/"
 RECORDS = "records/"
@@ -64,10 +64,14 @@ class Store:
 
     @classmethod
     def at(cls, base_uri: str) -> Store:
-        """The store whose root is `s3://BUCKET/PREFIX/`."""
-        location = parse(base_uri)
-        key = location.key.strip("/")
-        return cls(location.bucket, f"{key}/" if key else "")
+        """The store whose root is `s3://BUCKET/PREFIX/`. The bucket is taken as written: it
+        was checked where it came from, and an offline dry run's stands for one
+        (`sagemaker-REGION-<account-id>`, pipeline/offline.py)."""
+        if not base_uri.startswith(SCHEME):
+            raise ValueError(f"not an S3 URI (must start with {SCHEME}): {base_uri!r}")
+        bucket, _, key = base_uri[len(SCHEME) :].partition("/")
+        key = key.strip("/")
+        return cls(bucket, f"{key}/" if key else "")
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"

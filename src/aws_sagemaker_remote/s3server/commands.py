@@ -46,9 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("stop", "stop the server of the data folder (one in the background or in "
                   "another terminal)")  # fmt: skip
     _add_grace(sub)
-    sub = command("status", "whether the server runs; its endpoint and variables (exit 0), or "
-                  f"exit {EXIT_NOT_RUNNING} when it does not run")  # fmt: skip
-    sub.add_argument("--env", action="store_true", help="print only the export lines")
+    sub = command("status", "whether the server runs: its endpoint (exit 0), or exit "
+                  f"{EXIT_NOT_RUNNING} when it does not run")  # fmt: skip
+    sub.add_argument(
+        "--env",
+        action="store_true",
+        help="print only the export lines that point other tools at it (the emulator needs none)",
+    )
     return parser
 
 
@@ -112,5 +116,6 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _dir_option(args: argparse.Namespace) -> str:
-    given = Path(args.dir).resolve()
-    return "" if given == s3_data_dir().resolve() else f" --dir {given}"
+    from .serve import dir_option
+
+    return dir_option(Path(args.dir))

@@ -8,19 +8,26 @@ from typing import Any
 from .settings import S3ServerInfo
 
 
-def s3_client(info: S3ServerInfo, *, timeout: float = 10.0) -> Any:
-    """A boto3 S3 client for `info` that ignores the caller's profile and config files."""
+def server_session(info: S3ServerInfo) -> Any:
+    """A boto3 session with the server's keys and region and nothing of the caller's: no
+    profile, no credentials of theirs."""
     import boto3
     import botocore.session
-    from botocore.config import Config
 
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    session = boto3.session.Session(
+    return boto3.session.Session(
         botocore_session=core,
         aws_access_key_id=info.access_key,
         aws_secret_access_key=info.secret_key,
         region_name=info.region,
     )
+
+
+def s3_client(info: S3ServerInfo, *, timeout: float = 10.0) -> Any:
+    """A boto3 S3 client for `info` that ignores the caller's profile and config files."""
+    from botocore.config import Config
+
+    session = server_session(info)
     config = Config(
         connect_timeout=min(timeout, 5.0),
         read_timeout=timeout,

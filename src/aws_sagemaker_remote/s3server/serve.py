@@ -16,13 +16,23 @@ from .settings import STATE_FILE, S3ServerInfo
 
 
 def banner(info: S3ServerInfo, data_dir: Path, how: str) -> str:
+    """What the server is, without its keys: the emulator finds it (and its keys) by itself, and
+    export lines pasted into a shell would replace the user's own AWS credentials there."""
     lines = [
         f"S3 server (SeaweedFS) {how}, data in {data_dir}",
         f"endpoint: {info.endpoint}",
-        "Use it from a shell (local credentials of this embedded server):",
-        *(f"export {key}={value}" for key, value in info.env().items()),
+        "The emulator (--sagemaker-backend local) uses it with no variable to set. Other tools:",
+        f'`eval "$(aws-sagemaker-remote s3 status --env{dir_option(data_dir)})"` in a shell of '
+        "their own (it sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).",
     ]
     return "\n".join(lines)
+
+
+def dir_option(data_dir: Path) -> str:
+    """` --dir DIR` for a data folder other than the default one, else nothing."""
+    from ..paths import s3_data_dir
+
+    return "" if Path(data_dir).resolve() == s3_data_dir().resolve() else f" --dir {data_dir}"
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import argparse
 import functools
 
 from .. import contract as c
-from ..flags.builder import OneLineErrorParser
+from ..flags.builder import OneLineErrorParser, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import training as kind
 from .config import TrainingConfig
@@ -15,9 +15,39 @@ from .groups import GROUPS, training_dirs_adder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Iterable, Optional
+    from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional
+
+# The seed package's keywords and the flags whose default each sets.
+SEED_KEYWORDS = {
+    "training_image": "image",
+    "training_instance": "instance",
+    "training_role": "role",
+    "spot_instances": "spot",
+    "max_run": "runtime_seconds",
+}
 
 
+def _add_flags(values: Dict[str, Any], given: FrozenSet[str], read: bool = True) -> TrainingConfig:
+    """`read=False`: the built-in defaults and the keywords only (the documentation's)."""
+    for seed, name in SEED_KEYWORDS.items():
+        if values[seed] is not None:  # None unless the script passed it
+            values[name] = values[seed]
+            given = given | {name}
+    config = TrainingConfig(
+        script=values["script"],
+        inputs=values["inputs"],
+        dependencies={**(values["modules"] or {}), **(values["dependencies"] or {})},
+        env=values["env"],
+        tags=values["tags"],
+        metrics=values["metrics"],
+    )
+    channels = functools.partial(add_inputs, modes=kind.INPUT_MODES)
+    adders = (channels, training_dirs_adder(values), add_modules)
+    add_all_flags(values["parser"], config, GROUPS, values, given, adders, read=read)
+    return config
+
+
+@keyword_builder(_add_flags)
 def sagemaker_training_args(
     parser: argparse.ArgumentParser,
     script: str,
@@ -66,6 +96,9 @@ def sagemaker_training_args(
     dry_run: bool = False,
     download: bool = False,
     debug: bool = False,
+    emulator_environment: str = "image",
+    image_packages: Optional[str] = None,
+    import_check: str = "warn",
     training_image: Optional[str] = None,
     training_instance: Optional[str] = None,
     training_role: Optional[str] = None,
@@ -75,9 +108,10 @@ def sagemaker_training_args(
     """Add every training flag to ``parser`` and return the configuration behind them.
 
     Each keyword sets the default of the flag of the same name (``spot`` sets the default of
-    ``--sagemaker-spot``, ``inputs={"train": ...}`` adds ``--train``); the command line
-    overrides it. Locally ``main`` gets the local paths; in a job, each input flag points at
-    its channel ``/opt/ml/input/data/NAME``, ``--model-dir`` at ``/opt/ml/model``,
+    ``--sagemaker-spot``, ``inputs={"train": ...}`` adds ``--train``); the command line and
+    the ``AWS_SAGEMAKER_REMOTE_*`` variables override it, and it overrides the configuration
+    files (docs/configuration.md). Locally ``main`` gets the local paths; in a job, each input
+    flag points at its channel ``/opt/ml/input/data/NAME``, ``--model-dir`` at ``/opt/ml/model``,
     ``--output-dir`` at ``/opt/ml/output/data`` and ``--checkpoint-dir`` at
     ``/opt/ml/checkpoints``. Your own flags travel as the job's hyperparameters when they are
     ``--flag value`` / ``--flag`` pairs within SageMaker's limits.
@@ -142,6 +176,14 @@ def sagemaker_training_args(
     :param dry_run: ``True`` prints the request and the upload plan as JSON and does nothing.
     :param download: ``True`` downloads the model and output after the job.
     :param debug: ``True`` shows tracebacks instead of one-line errors.
+    :param emulator_environment: ``"image"`` (an emulated job runs in an isolated environment
+        of the image's Python and packages plus the requirements) or ``"caller"`` (in this
+        Python environment: unfaithful, for a job that must see what is installed here).
+    :param image_packages: a requirements-style file of the Python packages the image ships
+        (``pip freeze`` inside it), for an image of your own; the import check and the
+        emulator use it instead of the image's profile.
+    :param import_check: ``"warn"`` (a line per imported module that neither the image nor the
+        requirements provide), ``"error"`` (refuse the job then) or ``"off"``.
     :param training_image: the seed package's name for ``image``.
     :param training_instance: the seed package's name for ``instance``.
     :param training_role: the seed package's name for ``role``.
@@ -150,28 +192,7 @@ def sagemaker_training_args(
     :returns: the configuration that
         :func:`~aws_sagemaker_remote.training.main.sagemaker_training_handle` takes.
     """
-    values = dict(locals())  # each keyword by name: the defaults of the flags
-    seed = {
-        "image": training_image,
-        "instance": training_instance,
-        "role": training_role,
-        "spot": spot_instances,
-        "runtime_seconds": max_run,
-    }
-    values.update({name: value for name, value in seed.items() if value is not None})
-    config = TrainingConfig(
-        script=script,
-        inputs=inputs,
-        dependencies={**(modules or {}), **(dependencies or {})},
-        env=env,
-        tags=tags,
-        metrics=metrics,
-    )
-    channels = functools.partial(add_inputs, modes=kind.INPUT_MODES)
-    add_all_flags(
-        parser, config, GROUPS, values, (channels, training_dirs_adder(values), add_modules)
-    )
-    return config
+    return dict(locals())  # each keyword by name: keyword_builder hands them to _add_flags
 
 
 def sagemaker_training_parser_for_docs() -> argparse.ArgumentParser:
@@ -181,11 +202,11 @@ def sagemaker_training_parser_for_docs() -> argparse.ArgumentParser:
     :returns: a parser whose ``prog`` is ``aws-sagemaker-remote-training``.
     """
     parser = OneLineErrorParser(prog="aws-sagemaker-remote-training")
-    sagemaker_training_args(
-        parser=parser,
-        script="train.py",
-        inputs={"train": "/path/to/train"},
-        dependencies={"my_module": "/path/to/my_module"},
-        metrics={"accuracy": "accuracy=([0-9.]+)"},
-    )
+    keywords = {
+        "inputs": {"train": "/path/to/train"},
+        "dependencies": {"my_module": "/path/to/my_module"},
+        "metrics": {"accuracy": "accuracy=([0-9.]+)"},
+    }
+    values = sagemaker_training_args.__wrapped__(parser, "train.py", **keywords)
+    _add_flags(values, frozenset(keywords), read=False)
     return parser

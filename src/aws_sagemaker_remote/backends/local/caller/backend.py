@@ -10,15 +10,17 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ....contract import RERUN_TAG, is_job_name
 from ....contract import TERMINAL_STATES as TERMINAL
 from ....kinds import KINDS, JobKind, home
 from ....procs import same_process
 from ...base import Backend
-from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR
+from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR, RUNNER_S3_DIR_VAR, Emulation
 from ..store import (
     RUNNER_LOG,
     RUNNER_PID,
@@ -56,8 +58,14 @@ class LocalBackend(Backend):
     interrupts = True
 
     def __init__(
-        self, root: Optional[Path] = None, region: str = "us-east-1", profile: Optional[str] = None
+        self,
+        root: Optional[Path] = None,
+        region: str = "us-east-1",
+        profile: Optional[str] = None,
+        emulation: Optional[Emulation] = None,
     ) -> None:
+        """`emulation`: how this backend's jobs are run beyond their requests (handoff.py); None
+        for the defaults, or, for a rerun (its `RerunOf` tag), the first run's settings."""
         super().__init__(s3=self._make_s3_client, logs=lambda: LocalLogs(self._stores, region))
         self.store = JobStore(root)  # the first kind's jobs; each other's beside them
         self._stores = {
@@ -66,18 +74,21 @@ class LocalBackend(Backend):
         }
         self.region = region
         self.profile = profile
+        self._s3_server_dir: Optional[Path] = None
+        self.emulation = emulation
 
     @property
     def root(self) -> Path:
         return self.store.root
 
     def _make_s3_client(self) -> Any:
-        """An S3 client of the profile's session (AWS_ENDPOINT_URL_S3 is honoured by boto3)."""
-        from ....aws.session import make_session
-        from ....s3.clients import client_config
+        """The caller's own S3 endpoint, else the embedded server `aws-sagemaker-remote s3
+        start` runs (s3endpoint.py: checked as it is made; one line when there is none)."""
+        from ..s3endpoint import emulator_s3
 
-        session = make_session(self.profile, self.region)
-        return session.client("s3", config=client_config())
+        chosen = emulator_s3(self.profile, self.region)
+        self._s3_server_dir = chosen.server_dir
+        return chosen.client
 
     def job_dir(self, kind: JobKind, name: str) -> Path:
         return self._stores[kind.name].job_dir(name)
@@ -134,6 +145,7 @@ class LocalBackend(Backend):
                 "Job name must be unique within an AWS account and region, and a job with "
                 f"this name already exists ({arn})",
             ) from None
+        self._emulation_of(kind, request).write(job_dir)
         try:
             self._spawn_runner(job_dir)
         except BaseException as error:  # no runner: the job must not stay InProgress
@@ -145,11 +157,25 @@ class LocalBackend(Backend):
             raise
         return {kind.field("Arn"): arn, "ResponseMetadata": _metadata()}
 
+    def _emulation_of(self, kind: JobKind, request: Dict[str, Any]) -> Emulation:
+        if self.emulation is not None:
+            return self.emulation
+        store = self._stores[kind.name]
+        for tag in request.get("Tags", []):
+            first = tag.get("Value", "")
+            if tag.get("Key") == RERUN_TAG and is_job_name(first) and store.exists(first):
+                # a rerun has no pre-flight: its job's log says what the first run's did
+                return replace(Emulation.read(store.job_dir(first)), image_warned=False)
+        return Emulation()
+
     def _spawn_runner(self, job_dir: Path) -> None:
         env = dict(os.environ)
         env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = self.region
-        if self.profile:  # the runner's session is made as the caller's is (runner_session)
+        if self.profile:  # the runner's session is made as the caller's is (s3endpoint.py)
             env[RUNNER_PROFILE_VAR] = self.profile
+        # The S3 the caller chose (asking for self.s3 makes the choice if nothing has yet).
+        if self.s3 is not None and self._s3_server_dir is not None:
+            env[RUNNER_S3_DIR_VAR] = str(self._s3_server_dir)
         package_root = str(Path(__file__).resolve().parents[4])  # importable however installed
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", RUNNER_MODULE, str(job_dir)]

@@ -1,7 +1,8 @@
 """The detached process that runs one emulated job: `python -m ...runner JOB_DIR`.
 
-Steps, for a job of any kind: lay out each instance, download the input channels, pick the
-interpreter (requirements venv or this one), start every instance, supervise (stop requests,
+Steps, for a job of any kind: lay out each instance, download the input channels, make the
+job's environment (environments/: the image's Python and packages plus the requirements, one
+fresh environment per instance) and its GPU facts, start every instance, supervise (stop requests,
 runtime limits, what the kind syncs while it runs), then let the kind end the job: its uploads,
 its final status (the kind's Life, life.py: runner/processing.py, runner/training/). A job on
 managed spot capacity may be interrupted (`LocalBackend.interrupt_job`): its instances are
@@ -22,14 +23,16 @@ from ....container import protocol
 from ....kinds import home, kind_of
 from ....paths import venvs_dir
 from ....procs import start_time
-from ..handoff import RUNNER_PROFILE_VAR
+from ..handoff import RUNNER_S3_DIR_VAR
 from ..logfile import LogWriter
+from ..s3endpoint import S3ServerInfo, runner_s3
 from ..store import REQUEST_FILE, RUNNER_RECORD, read_json, stop_requested_at, write_json
 from . import channels
+from .environments import BuildError, JobEnvironment, prepare
+from .gpus import gpu_facts
 from .instance import Instance, instances, map_argument, map_env_value
 from .jobenv import script_base
-from .life import Life, Outcome, Stop, runner_log
-from .venvs import requirements_interpreter
+from .life import Life, Outcome, Stop
 from .workers import Worker
 
 POLL_SECONDS = 0.1
@@ -59,6 +62,9 @@ class Job:
         self.channels = self.kind.channels(self.request)
         self.logs = {i.index: LogWriter(i.log_file) for i in self.instances}
         self.s3 = None
+        self.s3_server = None  # the embedded S3 server the caller chose (s3endpoint.py)
+        self.environment: Optional[JobEnvironment] = None
+        self.gpu_variables: Dict[str, str] = {}
         self.life: Life = home(__package__, self.kind).life(self)
 
     def run(self) -> Outcome:
@@ -67,12 +73,14 @@ class Job:
             return self._run()
         finally:
             channels.drop_inputs(self.channels, self.instances)
+            if self.environment is not None:
+                self.environment.close()
             for writer in self.logs.values():
                 writer.close()
 
     def _run(self) -> Outcome:
-        if self.life.needs_s3():
-            self.s3 = runner_session().client("s3", config=_s3_config())  # boto3: ~0.3 s
+        if self.life.needs_s3() or os.environ.get(RUNNER_S3_DIR_VAR):
+            self.s3, self.s3_server, _ = runner_s3(os.environ)  # boto3: ~0.3 s
         while True:
             outcome, supervisor = self._attempt()
             if outcome is not None:
@@ -98,13 +106,16 @@ class Job:
         if stop_requested_at(self.job_dir) is not None:
             return self.life.outcome(Stop("Stopped", "stopped before it ran"), None), None
         try:
-            python = self._interpreter()
+            environment = self._environment()
+        except BuildError as error:
+            return self.life.failed_early(f"ClientError: job environment: {error}"), None
         except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
-            return self.life.failed_early(f"ClientError: requirements environment: {error}"), None
+            traceback.print_exc()
+            return self.life.failed_early(f"InternalServerError: job environment: {error}"), None
         workers: List[Worker] = []
         try:
             for instance in self.instances:
-                workers.append(self._start(instance, python))
+                workers.append(self._start(instance, environment.python_for(instance)))
         except OSError as error:
             for worker in workers:
                 worker.kill()
@@ -117,35 +128,34 @@ class Job:
 
     # ------------------------------------------------------------------ interpreter, start
 
-    def _interpreter(self) -> str:
-        """The caller's interpreter, unless the job installs or configures anything: then a
-        cached job venv, so the caller's environment is never changed."""
-        environment = self.request.get("Environment", {})
-        requirements = environment.get(protocol.REQUIREMENTS)
-        first = self.instances[0]
-        if not requirements and not self._configures(environment, first):
-            return sys.executable
-        path = first.path(requirements) if requirements else None
-        if path is not None and not path.is_file():
-            return sys.executable  # the bootstrap reports the missing file
-        jobs_root = self.job_dir.parent
-        python = requirements_interpreter(venvs_dir(jobs_root), path, first.root, runner_log)
-        return str(python)
+    def _environment(self) -> JobEnvironment:
+        """Made once per job (a spot restart keeps it; each new instance gets a fresh one of
+        its own from `python_for`), after the code is downloaded: what it imports counts."""
+        if self.environment is None:
+            first = self.instances[0]
+            app = self.kind.app(self.request)
+            entry = [map_argument(t, first.root) for t in app.entrypoint + (app.arguments or [])]
+            self.environment = prepare(
+                self.job_dir,
+                venvs_dir(self.job_dir.parent),
+                app.image,
+                self.request.get("Environment", {}),
+                entry,
+                first,
+                self._log_all,
+            )
+            self._gpu_facts()
+        return self.environment
 
-    @staticmethod
-    def _configures(environment: Dict[str, str], instance: Instance) -> bool:
-        """Whether a configuration script or command runs (it may `pip install`)."""
-        if protocol.CONFIGURATION_SCRIPT in environment:
-            return True
-        if protocol.CONFIGURATION_COMMAND in environment:
-            return True
-        job_file = environment.get(protocol.JOB_FILE)
-        if not job_file:
-            return False
-        try:
-            return protocol.JOB_CONFIGURATION_COMMAND in read_json(instance.path(job_file))
-        except (OSError, ValueError):
-            return False
+    def _gpu_facts(self) -> None:
+        facts = gpu_facts(self.kind.cluster(self.request).get("InstanceType", ""))
+        if facts.warning:
+            self._log_all(facts.warning)
+        self.gpu_variables = facts.variables
+
+    def _log_all(self, line: str) -> None:
+        for instance in self.instances:
+            self._log_to(instance, line)
 
     def _log_to(self, instance: Instance, line: str) -> None:
         self.logs[instance.index].write(f"[local emulator] {line}")
@@ -154,7 +164,9 @@ class Job:
         app = self.kind.app(self.request)
         command = [map_argument(t, instance.root) for t in app.entrypoint + (app.arguments or [])]
         command[0] = replace_interpreter(command[0], python)
-        env = instance_environment(self.request, instance, python)
+        env = instance_environment(
+            self.request, instance, python, self.gpu_variables, self.s3_server
+        )
         env.update(self.life.environment())
         return Worker(command, env, instance.root, self.logs[instance.index])
 
@@ -237,32 +249,35 @@ def replace_interpreter(word: str, python: str) -> str:
     return python if INTERPRETER_RE.match(os.path.basename(word)) else word
 
 
-def instance_environment(request: Dict, instance: Instance, python: str) -> Dict[str, str]:
+def container_interpreter(word: str, python: str) -> str:
+    """The interpreter command the bootstrap runs the script with: a bare name the job's
+    environment has (`python3`) stays as the image has it (its folder comes first on PATH, and
+    the bootstrap's lines show `python3`, as on AWS); any other interpreter is replaced."""
+    if os.sep not in word and os.path.exists(os.path.join(os.path.dirname(python), word)):
+        return word
+    return replace_interpreter(word, python)
+
+
+def instance_environment(
+    request: Dict,
+    instance: Instance,
+    python: str,
+    platform: Optional[Dict[str, str]] = None,
+    s3_server: Optional[S3ServerInfo] = None,
+) -> Dict[str, str]:
     """A minimal base of the caller's environment (jobenv.py: no credentials unless the caller
-    opts in) plus the request's Environment, container paths remapped."""
-    env = script_base(os.environ, instance.root)
+    opts in), what the platform sets (`platform`: the instance's GPUs), then the request's
+    Environment, container paths remapped."""
+    env = script_base(os.environ, instance.root, s3_server)
+    env.update(platform or {})
     for key, value in request.get("Environment", {}).items():
         env[key] = map_env_value(value, instance.root)
     if protocol.PYTHON in env:
         words = env[protocol.PYTHON].split(" ", 1)
-        env[protocol.PYTHON] = " ".join([replace_interpreter(words[0], python), *words[1:]])
+        env[protocol.PYTHON] = " ".join([container_interpreter(words[0], python), *words[1:]])
     bin_dir = os.path.dirname(python)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
     if python != sys.executable:
         env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
     env[protocol.PATH_MAP] = instance.path_map
     return env
-
-
-def runner_session():
-    """The caller's session, as the caller made it: an explicit profile also makes botocore
-    ignore credentials in the environment, so it is passed on as the caller gave it."""
-    from ....aws.session import make_session
-
-    return make_session(os.environ.get(RUNNER_PROFILE_VAR) or None, None)
-
-
-def _s3_config():
-    from ....s3.clients import client_config
-
-    return client_config()

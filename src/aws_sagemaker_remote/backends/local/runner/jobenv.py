@@ -5,6 +5,8 @@ its image's environment, the request's Environment and what the platform adds. T
 runner works with the caller's credentials (it plays the platform), but the script gets a
 minimal base: the variables below, region and S3 endpoint, and no credentials, profile, AWS
 config or credential file paths, unless the caller sets `AWS_SAGEMAKER_REMOTE_PASS_CREDENTIALS=1`.
+When the emulator talks to the embedded S3 server (s3endpoint.py), that server is the job's S3:
+its endpoint, and with the opt-in its keys, never the caller's own credentials.
 docs/usage.md ("What a job sees") lists the same; keep the two in step.
 """
 
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Optional
 
 from ....aws.credentials import is_credential_name
 from ....flags.types import TRUE_WORDS
+from ....s3server.settings import S3ServerInfo
 from ....settings import PASS_CREDENTIALS_ENV
 
 BASE_NAMES = frozenset(
@@ -43,8 +46,11 @@ def passes_credentials(caller: Mapping[str, str]) -> bool:
     return caller.get(PASS_CREDENTIALS_ENV, "").strip().lower() in TRUE_WORDS
 
 
-def script_base(caller: Mapping[str, str], instance_root: Path) -> Dict[str, str]:
-    """The caller's variables a job's script gets, before the request's Environment."""
+def script_base(
+    caller: Mapping[str, str], instance_root: Path, s3_server: Optional[S3ServerInfo] = None
+) -> Dict[str, str]:
+    """The caller's variables a job's script gets, before the request's Environment
+    (`s3_server`: the embedded server the emulator talks to, if it is that one)."""
     env = {
         name: value
         for name, value in caller.items()
@@ -54,9 +60,14 @@ def script_base(caller: Mapping[str, str], instance_root: Path) -> Dict[str, str
         if caller.get(name):
             env[name] = caller[name]
     endpoint = caller.get("AWS_ENDPOINT_URL_S3") or caller.get("AWS_ENDPOINT_URL")
+    if s3_server is not None:
+        endpoint = s3_server.endpoint
     if endpoint:
         env["AWS_ENDPOINT_URL_S3"] = endpoint
-    if passes_credentials(caller):
+    if passes_credentials(caller) and s3_server is not None:
+        env["AWS_ACCESS_KEY_ID"] = s3_server.access_key
+        env["AWS_SECRET_ACCESS_KEY"] = s3_server.secret_key
+    elif passes_credentials(caller):
         env.update({k: v for k, v in caller.items() if is_credential_name(k)})
         profile = caller.get(RUNNER_PROFILE_VAR)
         if profile and profile != "default":

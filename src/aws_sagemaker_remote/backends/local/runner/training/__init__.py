@@ -30,6 +30,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from .....contract import DEFAULT_RUNTIME_SECONDS, MAX_MESSAGE_BYTES
+from .....images.instances import gpu_count
 from .....kinds.training import FAILURE_FILE, TRAINING
 from .....s3 import transfer as s3io
 from .....s3.uri import parse as parse_s3_uri
@@ -143,9 +144,15 @@ class TrainingLife:
         advance(self.job.job_dir, "Training")
 
     def environment(self) -> Dict[str, str]:
+        """The job's name and ARN, and SM_NUM_GPUS: the instance type's GPUs (the toolkit
+        counts those of the instance it runs on), unless the request's Environment sets it."""
         name = self.job.request["TrainingJobName"]
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-        return {"TRAINING_JOB_NAME": name, "TRAINING_JOB_ARN": job_arn(region, name, TRAINING)}
+        found = {"TRAINING_JOB_NAME": name, "TRAINING_JOB_ARN": job_arn(region, name, TRAINING)}
+        gpus = gpu_count(self.job.request["ResourceConfig"].get("InstanceType", ""))
+        if gpus is not None and "SM_NUM_GPUS" not in self.job.request.get("Environment", {}):
+            found["SM_NUM_GPUS"] = str(gpus)
+        return found
 
     def grace(self) -> float:
         return float(os.environ.get("AWS_SAGEMAKER_REMOTE_STOP_GRACE", DEFAULT_STOP_GRACE))

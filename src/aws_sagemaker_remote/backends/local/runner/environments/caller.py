@@ -1,7 +1,11 @@
-"""Isolated interpreters for jobs with requirements or configuration steps.
+"""`--sagemaker-emulator-environment caller`: an emulated job runs on this Python, with every
+package installed here importable. Unfaithful (a job that passes here may fail on AWS for a
+package its image lacks), kept for jobs that must see the caller's packages.
 
-One venv per (requirements content, Python version, caller's environment), cached under
-`<jobs root>/../venvs/<key>`. It is created with `--system-site-packages` plus a `.pth` file that
+The caller's interpreter runs the job unless the job installs or configures anything: then a
+cached job venv, so the caller's environment is never changed. One venv per (requirements
+content, Python version, caller's environment), cached under `<environments>/caller/<key>`
+(`paths.venvs_dir`). It is created with `--system-site-packages` plus a `.pth` file that
 adds the caller's own site-packages (when the caller itself runs in a venv, the system site is the
 base interpreter's, not the caller's): packages the caller has stay importable, anything pip
 installs goes into the job venv and the caller's environment stays unchanged.
@@ -14,7 +18,6 @@ complete; a failed first install is left for the bootstrap to report (it names t
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import os
@@ -24,12 +27,43 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Callable, Dict, List, Optional
+
+from .....container import protocol
+from ...store import read_json
+from ..instance import Instance
+from .cache import file_lock
 
 INSTALLED_MARK = ".aws-sagemaker-remote-installed"
 PTH_NAME = "aws_sagemaker_remote_caller_site.pth"
 
 Log = Callable[[str], None]
+
+
+def caller_python(environment: Dict[str, str], instance: Instance, venvs: Path, log: Log) -> str:
+    """The interpreter of a job with the request's Environment `environment`."""
+    requirements = environment.get(protocol.REQUIREMENTS)
+    if not requirements and not _configures(environment, instance):
+        return sys.executable
+    path = instance.path(requirements) if requirements else None
+    if path is not None and not path.is_file():
+        return sys.executable  # the bootstrap reports the missing file
+    return str(requirements_interpreter(venvs, path, instance.root, log))
+
+
+def _configures(environment: Dict[str, str], instance: Instance) -> bool:
+    """Whether a configuration script or command runs (it may `pip install`)."""
+    if protocol.CONFIGURATION_SCRIPT in environment:
+        return True
+    if protocol.CONFIGURATION_COMMAND in environment:
+        return True
+    job_file = environment.get(protocol.JOB_FILE)
+    if not job_file:
+        return False
+    try:
+        return protocol.JOB_CONFIGURATION_COMMAND in read_json(instance.path(job_file))
+    except (OSError, ValueError):
+        return False
 
 
 def environment_key(requirements: bytes) -> str:
@@ -58,18 +92,6 @@ def requirements_interpreter(
         else:
             log(f"reusing job environment {target}")
     return python_of(target)
-
-
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    import fcntl
-
-    with open(path, "a+b") as stream:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
 
 
 def build_venv(target: Path) -> None:
