@@ -63,7 +63,7 @@ def data_pieces(s3_client, prefix: str) -> set:
 def prune_cli(prefix: str, *argv) -> str:
     out = io.StringIO()
     argv = ["prune", "--backend", "local", "--prefix", prefix, *argv]
-    assert jobs.main(argv, out=out, kind=PROCESSING, prune=True) == 0
+    assert jobs.main(argv, out=out, kind=PROCESSING) == 0
     return out.getvalue()
 
 
@@ -86,6 +86,21 @@ def test_a_dry_run_lists_and_removes_nothing(two_jobs, s3_client, prefix):
     assert "would remove s3://" in text
     assert data_pieces(s3_client, prefix) == before
     assert two_jobs.job_dir(PROCESSING, "old-job").exists()
+
+
+@pytest.mark.parametrize("command", [["prune"], ["training", "prune"], ["processing", "prune"]])
+def test_prune_at_the_top_level_and_under_each_kind_takes_0d(two_jobs, prefix, capsys, command):
+    """The same prune wherever it is typed; 0d: nothing is recent enough to keep but what live
+    jobs and submits hold (here: both ended jobs go). One line per piece, not per object."""
+    from aws_sagemaker_remote.cli.main import main
+
+    argv = [*command, "--backend", "local", "--prefix", prefix, "--older-than", "0d", "--dry-run"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "would remove emulator job old-job" in text
+    assert "would remove emulator job recent-job" in text
+    removals = [line for line in text.splitlines() if line.startswith("would remove s3://")]
+    assert 2 <= len(removals) <= 12  # two data versions, the code and records: not every object
 
 
 def test_prune_keeps_what_recent_jobs_read(two_jobs, s3_client, prefix):
@@ -179,7 +194,7 @@ def test_a_prune_keeps_what_a_live_spot_job_reads_again_after_a_restart(
     monkeypatch.setattr(prune, "_now", lambda: datetime.now(timezone.utc) + timedelta(days=1))
     out = io.StringIO()
     argv = ["prune", "--backend", "local", "--prefix", prefix, "--older-than", "1m"]
-    assert jobs.main(argv, out=out, kind=PROCESSING, prune=True) == 0  # either kind's jobs
+    assert jobs.main(argv, out=out, kind=PROCESSING) == 0  # either kind's jobs
     assert f"removing s3://{BUCKET}/{prefix}/{stale.version}" in out.getvalue()
     assert len(data_pieces(LocalBackend().s3, prefix)) == 1  # the job's version only
     assert run_cli("training", "interrupt", name).returncode == 0

@@ -63,7 +63,7 @@ def prune_now(bucket: str, *extra: str) -> str:
         "--older-than",
         "1m",
     ]
-    jobs.main([*argv, *extra], out=out, backend=LocalBackend(), kind=PROCESSING, prune=True)
+    jobs.main([*argv, *extra], out=out, backend=LocalBackend(), kind=PROCESSING)
     return out.getvalue()
 
 

@@ -46,12 +46,10 @@ def main(
     sleep: Callable[[float], Any] = time.sleep,
     backend: Optional[Backend] = None,
     kind: JobKind,
-    prune: bool = False,
 ) -> int:
-    """Run one job command on jobs of `kind` (`prune`: the command has `prune`); `backend`
-    overrides --backend (tests)."""
+    """Run one job command on jobs of `kind`; `backend` overrides --backend (tests)."""
     argv, script_args = split_script_args(list(sys.argv[1:] if argv is None else argv))
-    args = build_parser(kind, prune).parse_args(argv)
+    args = build_parser(kind).parse_args(argv)
     if script_args is not None and args.command != "rerun":
         raise UsageError(f"-- ARGS: only rerun takes the script's arguments, not {args.command}")
     args.script_args = script_args
@@ -143,8 +141,9 @@ class _Context:
         )
 
 
-def build_parser(kind: JobKind, prune: bool = False, docs: bool = False) -> argparse.ArgumentParser:
-    """The parser of `aws-sagemaker-remote KIND` (cli/main.py: which kind's has `prune`);
+def build_parser(kind: JobKind, docs: bool = False) -> argparse.ArgumentParser:
+    """The parser of `aws-sagemaker-remote KIND` (`prune`, the same under every kind and at the
+    top level, works on the staging store all kinds share);
     `docs`: the one the docs render, where --backend, --profile and --region are shown once,
     not again under every command."""
     prog = f"{PROG} {kind.name}"
@@ -209,10 +208,9 @@ def build_parser(kind: JobKind, prune: bool = False, docs: bool = False) -> argp
     sub.add_argument("--no-wait", action="store_true", help="return once the job was created")
     sub.add_argument("--output-json", metavar="PATH", help="write the final description here")
 
-    if prune:
-        from .prune import add_prune_command
+    from .prune import add_prune_command
 
-        add_prune_command(command)
+    add_prune_command(command)
     if kind.managed_spot:
         sub = command(
             "interrupt",

@@ -18,14 +18,17 @@ USAGE = f"""usage: {PROG} [--backend aws|local] [--region REGION] [--profile NAM
 
 commands:
   processing list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
-             download NAME [--output DIR] | rerun NAME [-- ARGS...] |
-             prune [--older-than 7d] [--dry-run]
+             download NAME [--output DIR] | rerun NAME [-- ARGS...] | prune ...
                       manage processing jobs; NAME is a job's name, a unique start
                       of one, or latest
   training list | describe NAME | logs NAME [--follow] | wait NAME | stop NAME |
-           download NAME [--output DIR] | rerun NAME [-- ARGS...] | interrupt NAME
+           download NAME [--output DIR] | rerun NAME [-- ARGS...] | interrupt NAME |
+           prune ...
                       the same for training jobs; interrupt: the emulator takes a
                       spot job's instances back
+  prune [--older-than 7d] [--dry-run] [--bucket B] [--prefix P] [--lifecycle DAYS]
+                      remove staged content and emulator jobs no job of any kind
+                      needs (the same command under processing and training)
   s3 serve | start | stop | status
                       the embedded S3 server the emulator uses
   images [FRAMEWORK[:VERSION]] [--region REGION] [--instance TYPE]
@@ -38,8 +41,8 @@ commands:
 Each command's options: {PROG} COMMAND --help
 """
 JOB_OPTIONS = ("--backend", "--region", "--profile")
-# The job command that also prunes the staging store (which every kind's jobs share).
-PRUNE_COMMAND = "processing"
+# Prune works on the staging store every kind's jobs share: any kind's parser serves it.
+PRUNE = "prune"
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -65,7 +68,11 @@ def _dispatch(args: List[str]) -> int:
     if command in KINDS:
         from . import jobs
 
-        return jobs.main(options + rest, kind=KINDS[command], prune=command == PRUNE_COMMAND)
+        return jobs.main(options + rest, kind=KINDS[command])
+    if command == PRUNE:
+        from . import jobs
+
+        return jobs.main(options + [PRUNE, *rest], kind=next(iter(KINDS.values())))
     if command in ("s3", "config") and options:
         raise UsageError(f"{options[0].split('=')[0]}: applies to job commands, not {command}")
     if command == "s3":
@@ -136,7 +143,7 @@ def processing_parser():
     """The parser of `aws-sagemaker-remote processing` (rendered in the docs)."""
     from .jobs import build_parser
 
-    return build_parser(KINDS["processing"], prune=True, docs=True)
+    return build_parser(KINDS["processing"], docs=True)
 
 
 def training_parser():

@@ -24,7 +24,8 @@ def add_prune_command(command: Callable[..., argparse.ArgumentParser]) -> None:
         default="7d",
         type=parse_age,
         metavar="AGE",
-        help="keep what jobs of this period use and what is this recent: 30m, 12h, 7d, 2w (7d)",
+        help="keep what jobs that ended within AGE use and what was staged within it: 30m, 12h, "
+        "7d, 2w; 0d keeps only what running jobs and submits in progress hold (7d)",
     )
     sub.add_argument("--dry-run", action="store_true", help="list what would go; remove nothing")
     sub.add_argument(
@@ -43,8 +44,10 @@ def add_prune_command(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 def parse_age(value: str) -> timedelta:
     match = AGE.match(value.strip())
-    if not match or int(match.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f"expected an age like 30m, 12h, 7d or 2w, got {value!r}")
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"expected an age like 0d, 30m, 12h, 7d or 2w, got {value!r}"
+        )
     return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
 
 
