@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -11,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional
 
+from ..errors import TransferError
 from ..kinds import kind_of
 
 
@@ -76,9 +78,29 @@ def _download(
             moves = [(str(index), rel) for index, rel in enumerate(rels)]
         place.refuse_strays(dest, rels, folders, still)
         place.place(work, moves, folders, dest)
+    except Exception as error:
+        if not _disk_full(error):
+            raise
+        raise TransferError(
+            f"{label}: the disk is full writing to {dest} ({error}); nothing of it was kept, "
+            f"{still}"
+        ) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [dest.joinpath(*rel.split("/")) for rel in rels]
+
+
+def _disk_full(error: BaseException) -> bool:
+    """ENOSPC (or EDQUOT, a quota) from our writes, s3transfer's or the CRT's."""
+    for _ in range(8):  # the error, what it was raised from, and so on
+        if error is None:
+            return False
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "NO_SPACE" in str(getattr(error, "name", "")) + str(error).upper().replace(" ", "_"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _fetch(s3: Any, bucket: str, flat: list, work: Path, owner: Optional[str], label: str) -> None:

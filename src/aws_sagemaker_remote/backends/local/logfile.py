@@ -19,6 +19,7 @@ class LogWriter:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._stream = open(path, "ab")  # noqa: SIM115 - open for the job; close() closes it
         self._lock = threading.Lock()
 

@@ -23,6 +23,7 @@ INTERRUPT_FILE = "spot-interruption-requested"  # emulator only: reclaim a spot 
 RUNNER_LOG = "runner.log"
 RUNNER_PID = "runner.pid"  # written by the creator when it spawns the runner
 RUNNER_RECORD = "runner.json"  # written by the runner itself: its pid and start time
+DISK_RESERVE = "disk-reserve"  # the runner's room for the final status on a full disk
 LOGS_DIR = "logs"  # logs/algo-<i>.jsonl, one per instance
 LOG_SUFFIX = ".jsonl"
 INSTANCES_DIR = "instances"  # instances/algo-<i>/ plays the container's / for that instance

@@ -17,6 +17,7 @@ from ..logfile import LogWriter
 class Worker:
     def __init__(self, command: List[str], env: Dict[str, str], cwd: Path, log: LogWriter):
         self.log = log
+        self.log_error: Optional[str] = None  # why the output could not be logged (disk full)
         self.process = subprocess.Popen(
             command,
             cwd=str(cwd),
@@ -31,8 +32,19 @@ class Worker:
         self._pump.start()
 
     def _copy_output(self) -> None:
+        """Copy each line to the log. When the log cannot be written (a full disk), say why
+        (`log_error`, which fails the job at once) and keep reading, so that the script never
+        blocks on a full pipe."""
         for raw in iter(self.process.stdout.readline, b""):
-            self.log.write(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            if self.log_error is not None:
+                continue
+            try:
+                self.log.write(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            except OSError as error:
+                self.log_error = (
+                    f"InternalServerError: cannot write the job's log in {self.log.path.parent}: "
+                    f"{error.strerror or error}"
+                )
         self.process.stdout.close()
 
     def poll(self) -> Optional[int]:
