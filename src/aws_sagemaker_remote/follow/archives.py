@@ -87,7 +87,8 @@ def _is_top(name: str) -> bool:
 def _data_filter(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
     """PEP 706's `data` filter for the regular files and folders unpack() takes, on a Python
     without `tarfile.data_filter`: the name made relative, its real path (links already in
-    `dest` followed) kept inside `dest`, the mode cleaned, the owner dropped."""
+    `dest` followed) kept inside `dest`, the mode cleaned (owners
+    are never applied here, so the filter's dropping of them has nothing to do)."""
     name = member.name.lstrip("/" + os.sep)
     if os.path.isabs(name):
         raise tarfile.TarError(f"{member.name!r} is an absolute path")
@@ -104,5 +105,4 @@ def _data_filter(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
         mode = None
     clean = copy.copy(member)  # TarInfo.replace() came with the filters
     clean.name, clean.mode = name, mode
-    clean.uid = clean.gid = clean.uname = clean.gname = None
     return clean
