@@ -1,12 +1,12 @@
 """Unpacking a training job's `model.tar.gz` / `output.tar.gz` into a fresh folder.
 
 The archive comes from S3, so its members are not trusted. Each member goes through the
-standard library's `data` extraction filter (PEP 706: no absolute paths, nothing resolving
-outside the target even through a link already there, no special files, no set-uid or
-group/other write bits), or through `_data_filter`, the same rules, on a Python whose tarfile
-predates it (before 3.8.17 / 3.9.17 / 3.10.12 / 3.11.4). On top of it only regular files and
-folders are unpacked: a link in a model archive is refused, never created. Every member is
-checked before a byte is written, and anything refused is one line naming it.
+standard library's `data` extraction filter (https://peps.python.org/pep-0706/: no absolute
+paths, nothing resolving outside the target even through a link already there, no special
+files, no set-uid or group/other write bits), or through `_data_filter`, the same rules, on a
+Python whose tarfile predates it (before 3.8.17 / 3.9.17 / 3.10.12 / 3.11.4). On top of it only
+regular files and folders are unpacked: a link in a model archive is refused, never created.
+Every member is checked before a byte is written, and anything refused is one line naming it.
 
 The caller unpacks into a folder of its own making (follow/place.py moves the files into the
 user's folder without following links there).
