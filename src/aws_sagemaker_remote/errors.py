@@ -82,6 +82,13 @@ class TransferError(Error):
     """An S3 transfer around the user's code failed (its message says which and what is kept)."""
 
 
+class FileChanged(TransferError):
+    """A file changed while it was being read, staged or downloaded: nothing wrong was kept and
+    running again fixes it. One rule, exit 1, wherever it is found: the input was right when it
+    was given (not exit 2, which says to change it), as GNU tar exits 1 for "file changed as we
+    read it"."""
+
+
 # ----------------------------------------------------------------- AWS error classification
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
-from ..errors import UsageError
+from ..errors import FileChanged, UsageError
 from ..paths import CACHE_PLACED_BY, digest_cache_file
 from .walk import LocalFile, walk
 
@@ -128,7 +128,7 @@ def _hash_file(file: LocalFile) -> FileDigest:
     except OSError as exc:
         raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
     if (size, info.st_mtime_ns, info.st_ino) != (file.size, file.mtime_ns, file.ino):
-        raise UsageError(f"{file.path}: changed while it was being read; run again")
+        raise FileChanged(f"{file.path}: changed while it was being read; run again")
     return FileDigest(size, sha.hexdigest(), _crc64_text(crc))
 
 

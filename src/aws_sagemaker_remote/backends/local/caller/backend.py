@@ -4,6 +4,7 @@ interrupts emulated jobs of every kind, each kind's jobs under their own names a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from ....procs import same_process
 from ...base import Backend
 from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR
 from ..store import (
+    LOGS_DIR,
     RUNNER_LOG,
     RUNNER_PID,
     RUNNER_RECORD,
@@ -199,6 +201,7 @@ class LocalBackend(Backend):
                     status,
                     "InternalServerError: the emulator's job runner ended unexpectedly "
                     f"(see {store.job_dir(name) / RUNNER_LOG})",
+                    last_sign_of_life(store.job_dir(name), status["LastModifiedTime"]),
                 )
         stop_time = store.stop_requested_at(name)
         if status[field] == "InProgress" and stop_time is not None:
@@ -275,6 +278,18 @@ def runner_alive(job_dir: Path) -> bool:
     except (OSError, ValueError):
         return True  # create is still spawning it
     return same_process(pid, None) or (job_dir / RUNNER_RECORD).exists()
+
+
+def last_sign_of_life(job_dir: Path, last_status: float) -> float:
+    """When a runner that died was last seen at work: the latest of its last status, its own
+    log and record, and the job's logs. It does not move once the runner is gone, so each
+    describe of the lost job shows the same end time and Duration."""
+    paths = [job_dir / RUNNER_LOG, job_dir / RUNNER_RECORD, *(job_dir / LOGS_DIR).glob("*")]
+    times = [last_status]
+    for path in paths:
+        with contextlib.suppress(OSError):
+            times.append(path.stat().st_mtime)
+    return max(times)
 
 
 def _metadata() -> Dict[str, Any]:
