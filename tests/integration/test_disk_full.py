@@ -12,13 +12,15 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from emulator_support import submit, wait
+from botocore.exceptions import ClientError
+from emulator_support import make_request, put, submit, wait
 
-from aws_sagemaker_remote.backends.local import LocalBackend
+from aws_sagemaker_remote.backends.local import LocalBackend, store
 from aws_sagemaker_remote.backends.local.logfile import LogWriter
 from aws_sagemaker_remote.backends.local.runner.workers import Worker
 from aws_sagemaker_remote.errors import TransferError
 from aws_sagemaker_remote.follow.outputs import download_outputs
+from aws_sagemaker_remote.kinds import PROCESSING
 
 CHATTY = """
 import sys, time
@@ -126,3 +128,68 @@ def test_a_full_disk_during_a_download_is_one_line_and_leaves_nothing(
     assert str(dest) in line
     assert f"still in S3 at s3://{bucket}/p/out" in line
     assert list(dest.iterdir()) == []
+
+
+def quick_job(s3_client, bucket, name):
+    put(s3_client, bucket, f"{name}/code/script.py", "print('made it')\n")
+    return make_request(name, bucket)
+
+
+def fill(path):
+    with open(path, "wb") as stream:
+        while True:
+            stream.write(bytes(1024 * 1024))
+            stream.flush()
+
+
+def assert_not_half_visible(backend, name, error):
+    """Issue 23 point 5: a create that failed for a full disk made no job at all."""
+    assert error.response["Error"]["Code"] == "InternalFailure"
+    message = error.response["Error"]["Message"]
+    assert "No space left on device" in message
+    assert str(backend.job_dir(PROCESSING, name).parent) in message
+    with pytest.raises(ClientError, match="Could not find requested job"):
+        backend.describe_job(PROCESSING, name)
+    root = backend.job_dir(PROCESSING, name).parent
+    assert not [p.name for p in root.iterdir() if name in p.name]
+
+
+def test_a_job_created_on_a_full_disk_is_never_half_visible(
+    aws_env, s3_client, bucket, small_disk, monkeypatch
+):
+    monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(small_disk))
+    backend = LocalBackend()
+    request = quick_job(s3_client, bucket, "on-full")
+    filler = small_disk / "filler"
+    with pytest.raises(OSError, match="No space left"):
+        fill(filler)
+    with pytest.raises(ClientError) as raised:
+        backend.create_job(PROCESSING, request)
+    assert_not_half_visible(backend, "on-full", raised.value)
+    filler.unlink()
+    backend.create_job(PROCESSING, request)  # the name was never taken
+    assert wait(backend, "on-full")["ProcessingJobStatus"] == "Completed"
+
+
+def test_an_injected_enospc_while_storing_a_job_leaves_no_trace(
+    backend, s3_client, bucket, monkeypatch
+):
+    request = quick_job(s3_client, bucket, "enospc")
+    real_dump = store.json.dump
+    calls = []
+
+    def dump(data, stream, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the status, after the request was written
+            stream.write('{"half')
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_dump(data, stream, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store.json, "dump", dump)
+        with pytest.raises(ClientError) as raised:
+            backend.create_job(PROCESSING, request)
+    assert_not_half_visible(backend, "enospc", raised.value)
+    backend.create_job(PROCESSING, request)
+    final = wait(backend, "enospc")
+    assert final["ProcessingJobStatus"] == "Completed", final.get("FailureReason")

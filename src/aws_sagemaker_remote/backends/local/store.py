@@ -6,8 +6,11 @@ so the two processes never overwrite each other's updates.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
@@ -26,6 +29,7 @@ RUNNER_RECORD = "runner.json"  # written by the runner itself: its pid and start
 DISK_RESERVE = "disk-reserve"  # the runner's room for the final status on a full disk
 LOGS_DIR = "logs"  # logs/algo-<i>.jsonl, one per instance
 LOG_SUFFIX = ".jsonl"
+CREATING = ".creating."  # a job folder being written, renamed to the job's name when whole
 INSTANCES_DIR = "instances"  # instances/algo-<i>/ plays the container's / for that instance
 
 
@@ -51,9 +55,13 @@ def read_json(path: Path) -> Any:
 def write_json(path: Path, data: Any) -> None:
     """Write atomically: readers see the old or the new file, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=1, default=str)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1, default=str)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind
+        raise
 
 
 class JobStore:
@@ -71,15 +79,35 @@ class JobStore:
     def names(self) -> Iterator[str]:
         if not self.root.is_dir():
             return iter(())
-        return (p.name for p in self.root.iterdir() if (p / STATUS_FILE).is_file())
+        return (
+            p.name
+            for p in self.root.iterdir()
+            if not p.name.startswith(CREATING) and (p / STATUS_FILE).is_file()
+        )
 
     def create(self, name: str, request: Dict[str, Any], status: Dict[str, Any]) -> Path:
-        """Make the job directory; FileExistsError when the name is taken."""
+        """Make the job directory whole or not at all; FileExistsError when the name is taken.
+
+        Its files are written in a hidden folder beside it, renamed to the job's name once
+        complete: a full disk or a kill leaves no job that has taken its name but cannot be
+        described. The rename is the name's reservation (it fails onto a job's folder)."""
         self.root.mkdir(parents=True, exist_ok=True)
         job_dir = self.job_dir(name)
-        job_dir.mkdir()
-        write_json(job_dir / REQUEST_FILE, request)
-        write_json(job_dir / STATUS_FILE, status)
+        if job_dir.exists() and any(job_dir.iterdir()):
+            raise FileExistsError(errno.EEXIST, "job exists", str(job_dir))
+        building = Path(tempfile.mkdtemp(prefix=f"{CREATING}{name}.", dir=self.root))
+        try:
+            write_json(building / REQUEST_FILE, request)
+            write_json(building / STATUS_FILE, status)
+            try:
+                os.rename(building, job_dir)
+            except OSError as error:
+                if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise FileExistsError(errno.EEXIST, "job exists", str(job_dir)) from None
+                raise
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
         return job_dir
 
     def request(self, name: str) -> Dict[str, Any]:

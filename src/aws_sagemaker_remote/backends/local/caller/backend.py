@@ -31,7 +31,7 @@ from ..store import (
     read_json,
     update_status,
 )
-from .awserror import job_not_found, validation_error
+from .awserror import client_error, job_not_found, validation_error
 from .emulated import EmulatedKind
 from .logs import LocalLogs
 from .validation import (
@@ -135,6 +135,14 @@ class LocalBackend(Backend):
                 operation,
                 "Job name must be unique within an AWS account and region, and a job with "
                 f"this name already exists ({arn})",
+            ) from None
+        except OSError as error:  # the emulator's home is full or not writable: no job made
+            raise client_error(
+                operation,
+                "InternalFailure",
+                f"emulator error: cannot store the job in {self._stores[kind.name].root}: "
+                f"{error.strerror or error}",
+                500,
             ) from None
         try:
             self._spawn_runner(job_dir)
