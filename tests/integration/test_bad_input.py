@@ -134,6 +134,10 @@ ROWS = [
     row("--out", "--sagemaker-download", "yes", "--out", "."),
     row("--out", "--sagemaker-download", "yes", "--out", "notes.txt"),
     row("--out", "--sagemaker-download", "yes", "--out", "data-link"),
+    row("--out", "--sagemaker-download", "yes", "--out", "notes.txt/sub"),
+    # a download's folder holding what no download replaces (issue 23 points 1-2)
+    row("--out", "--sagemaker-download", "yes", "--out", "results-with-link"),
+    row("--out", "--sagemaker-download", "yes", "--out", "results-with-fifo"),
     # settings read later, refused first
     row("AWS_SAGEMAKER_REMOTE_TRANSFER", env={"AWS_SAGEMAKER_REMOTE_TRANSFER": "bogus"}),
     row(PASS, env={PASS: "maybe"}),
@@ -156,6 +160,10 @@ def project(tmp_path: Path) -> Path:
     (folder / "notes.txt").write_text("not a folder")
     (folder / "data-link").symlink_to(folder / "data")
     (folder / "job.py").write_text(SCRIPT)
+    (folder / "results-with-link" / "sub").mkdir(parents=True)
+    (folder / "results-with-link" / "sub" / "escape").symlink_to(tmp_path)
+    (folder / "results-with-fifo").mkdir()
+    os.mkfifo(folder / "results-with-fifo" / "pipe")
     return folder
 
 
@@ -215,7 +223,15 @@ def test_the_matrix_is_large_enough():
     assert len(ROWS) >= 60
 
 
-LOCAL_RUN_ROWS = ["data", "data/sub", "data/sub/deeper", ".", "notes.txt", "data-link"]
+LOCAL_RUN_ROWS = [
+    "data",
+    "data/sub",
+    "data/sub/deeper",
+    ".",
+    "notes.txt",
+    "notes.txt/sub",
+    "data-link",
+]
 
 
 @pytest.mark.parametrize("out", LOCAL_RUN_ROWS)

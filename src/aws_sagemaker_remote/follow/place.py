@@ -97,6 +97,29 @@ def strays(dest: Path, files: Iterable[str], folders: Iterable[str]) -> List[str
     return sorted(found)
 
 
+def never_replaced(dest: Path) -> List[str]:
+    """What in `dest` refuses any download into it, whatever the job's output holds: links
+    and what is neither a file nor a folder (relative paths, a link ending with @). Found
+    before the job is created, they cost no job run."""
+    found: List[str] = []
+    if dest.is_dir():
+        _scan_special(dest, "", found)
+    return sorted(found)
+
+
+def _scan_special(folder: Path, rel: str, found: List[str]) -> None:
+    for entry in os.scandir(folder):
+        path = rel + entry.name
+        if not rel and is_work_name(entry.name):
+            continue
+        if entry.is_symlink():
+            found.append(path + "@")
+        elif entry.is_dir(follow_symlinks=False):
+            _scan_special(Path(entry.path), path + "/", found)
+        elif not entry.is_file(follow_symlinks=False):
+            found.append(path)
+
+
 def _scan(folder: Path, rel: str, files: Set[str], dirs: Set[str], found: List[str]) -> None:
     for entry in os.scandir(folder):
         path = rel + entry.name
