@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import subprocess
 import time
 from types import SimpleNamespace
@@ -193,3 +194,25 @@ def test_an_injected_enospc_while_storing_a_job_leaves_no_trace(
     backend.create_job(PROCESSING, request)
     final = wait(backend, "enospc")
     assert final["ProcessingJobStatus"] == "Completed", final.get("FailureReason")
+
+
+def test_a_creator_killed_mid_create_leaves_nothing_the_next_create_keeps(
+    backend, s3_client, bucket
+):
+    """A job folder being written by a creator that is gone is removed; a live one's is not."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    root = backend.job_dir(PROCESSING, "x").parent
+    root.mkdir(parents=True, exist_ok=True)
+    abandoned = root / f"{store.CREATING}{gone.pid}.half.abc123"
+    live = root / f"{store.CREATING}{os.getpid()}.other.def456"
+    for folder in (abandoned, live):
+        folder.mkdir()
+        (folder / store.REQUEST_FILE).write_text("{}")
+    backend.create_job(PROCESSING, quick_job(s3_client, bucket, "after-kill"))
+    assert not abandoned.exists()
+    assert live.exists()
+    assert "half" not in [
+        job["ProcessingJobName"] for job in backend.list_jobs(PROCESSING)["ProcessingJobSummaries"]
+    ]
+    assert wait(backend, "after-kill")["ProcessingJobStatus"] == "Completed"

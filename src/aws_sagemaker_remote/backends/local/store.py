@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, Optional
 from ...contract import PLACEHOLDER_ACCOUNT
 from ...kinds import JobKind
 from ...paths import jobs_dir
+from ...procs import same_process
 
 REQUEST_FILE = "request.json"
 STATUS_FILE = "status.json"
@@ -95,7 +96,9 @@ class JobStore:
         job_dir = self.job_dir(name)
         if job_dir.exists() and any(job_dir.iterdir()):
             raise FileExistsError(errno.EEXIST, "job exists", str(job_dir))
-        building = Path(tempfile.mkdtemp(prefix=f"{CREATING}{name}.", dir=self.root))
+        self._sweep_abandoned()
+        prefix = f"{CREATING}{os.getpid()}.{name}."
+        building = Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
         try:
             write_json(building / REQUEST_FILE, request)
             write_json(building / STATUS_FILE, status)
@@ -109,6 +112,17 @@ class JobStore:
             shutil.rmtree(building, ignore_errors=True)
             raise
         return job_dir
+
+    def _sweep_abandoned(self) -> None:
+        """Remove the job folders being written by a creator that is gone (killed -9)."""
+        for entry in os.scandir(self.root):
+            pid = entry.name[len(CREATING) :].split(".", 1)[0]
+            if (
+                entry.name.startswith(CREATING)
+                and pid.isdigit()
+                and not same_process(int(pid), None)
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
     def request(self, name: str) -> Dict[str, Any]:
         return read_json(self.job_dir(name) / REQUEST_FILE)
