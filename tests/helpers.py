@@ -67,3 +67,26 @@ def stop_leftovers(backend):
                 ):
                     assert time.monotonic() < deadline, f"{kind.job_name(summary)} did not stop"
                     time.sleep(0.1)
+
+
+STORE_FOLDERS = ("objects", "records", "channels", "code", "inputs", "leases")
+
+
+def assert_staged_as_planned(plan: dict, before: set, after: set) -> None:
+    """What a submit left in S3 (`s3://` URIs) is what its dry run's plan said: each version's
+    record, its channel (the manifest, or the prefix copy), the contents in objects/, and the
+    lease that now names the job; nothing else new (the S3 server is shared between tests:
+    another test may have staged the same version before)."""
+    for upload in plan["uploads"]:
+        assert upload["record"] in after, upload
+        channel = upload["s3_uri"]
+        if upload["layout"] == "manifest":
+            assert channel in after, upload
+        else:
+            assert any(k.startswith(channel) for k in after), upload
+    store = plan["uploads"][0]["record"].split("/records/", 1)[0] + "/"
+    new = after - before
+    strays = [
+        k for k in new if k.startswith(store) and k[len(store) :].split("/")[0] not in STORE_FOLDERS
+    ]
+    assert strays == []

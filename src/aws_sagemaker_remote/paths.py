@@ -36,8 +36,9 @@ def data_dir() -> Path:
     return home if home else _xdg("XDG_DATA_HOME", ".local", "share")
 
 
-def digest_cache_file() -> Path:
-    return cache_dir() / "digests.json"
+def digest_cache_dir() -> Path:
+    """One file per walked root (s3/digest.py)."""
+    return cache_dir() / "digests"
 
 
 def local_inputs_dir() -> Path:

@@ -234,6 +234,51 @@ def test_download_rerun_and_job_reference_through_the_cli(emulator_env, tmp_path
     assert len(names) == 3
 
 
+def test_the_output_of_a_job_that_did_not_complete_is_refused_unless_asked_for(
+    emulator_env, tmp_path
+):
+    """Invariant (e): the issue's case, a job that fails after writing part of its output.
+    `job:NAME/OUTPUT` of it is one line naming its status, exit 2, nothing created; with @any
+    the next job reads what is there."""
+    script = write_script(
+        tmp_path,
+        """
+        import os, time
+
+        def main(args):
+            os.makedirs(args.out, exist_ok=True)
+            if not args.data:
+                with open(os.path.join(args.out, "part-1.txt"), "w") as f:
+                    f.write("only the first part")
+                time.sleep(2.5)  # a Continuous output: uploaded while the job runs
+                raise RuntimeError("failed half way")
+            with open(os.path.join(args.out, "seen.txt"), "w") as f:
+                f.write(",".join(sorted(os.listdir(args.data))))
+        """,
+        "main=main, inputs={'data': OPTIONAL}, outputs={'out': 'out'}",
+    )
+    script.write_text("from aws_sagemaker_remote.args import OPTIONAL\n" + script.read_text())
+    failed = run_script(script, "--sagemaker-run", "yes", "--sagemaker-job-name", "half-1",
+                        "--out-mode", "Continuous")  # fmt: skip
+    assert failed.returncode == 1
+    refused = run_script(script, "--sagemaker-run", "yes", "--sagemaker-job-name", "half-2",
+                         "--data", "job:half-1/out")  # fmt: skip
+    assert refused.returncode == 2
+    line = refused.stderr.strip().splitlines()[-1]
+    assert "--data" in line
+    assert "job half-1 is Failed" in line
+    assert "job:half-1/out@any" in line
+    assert "half-2" not in run_cli("processing", "list").stdout
+    here = run_script(script, "--data", "job:half-1/out", "--out", tmp_path / "here")
+    assert here.returncode == 2  # a local run resolves job: references the same way
+    assert "job half-1 is Failed" in here.stderr
+    anyway = run_script(script, "--sagemaker-run", "yes", "--sagemaker-job-name", "half-3",
+                        "--data", "job:half-1/out@any", "--sagemaker-download", "yes",
+                        "--out", tmp_path / "o3")  # fmt: skip
+    assert anyway.returncode == 0, anyway.stderr
+    assert (tmp_path / "o3" / "seen.txt").read_text() == "part-1.txt"
+
+
 def test_pip_in_a_configuration_command_stays_in_the_job(emulator_env, tmp_path):
     name = "asr_e2e_config_pkg"
     wheel = _wheel(tmp_path, name)

@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 from helpers import offline
-from test_remote import all_objects, submit
+from test_remote import all_objects, owned_buckets, submit
 
 ACCOUNT = "123456789012"
 DLC = "763104351884.dkr.ecr"
@@ -206,7 +206,7 @@ def test_refusals_are_one_line_exit_2_before_anything_is_created(
     """Against moto and the S3 server, not a dry run: nothing staged, no role, no bucket, no
     job."""
     before = all_objects(s3_client)
-    buckets = {b["Name"] for b in s3_client.list_buckets()["Buckets"]}
+    buckets = owned_buckets(s3_client)
     script = write(tmp_path, "training")
     result = submit(script, *argv)
     assert result.returncode == 2, result.stderr
@@ -214,6 +214,6 @@ def test_refusals_are_one_line_exit_2_before_anything_is_created(
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
     assert all_objects(s3_client) == before
-    assert {b["Name"] for b in s3_client.list_buckets()["Buckets"]} == buckets
+    assert owned_buckets(s3_client) == buckets
     assert boto3.client("iam").list_roles()["Roles"] == []
     assert boto3.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []

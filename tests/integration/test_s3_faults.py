@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import boto3
 import pytest
 from s3proxy import Faults, S3Proxy
 
 from aws_sagemaker_remote.s3 import clients
-from aws_sagemaker_remote.s3.digest import piece_digest, piece_files
+from aws_sagemaker_remote.s3.digest import piece_digest, piece_files, source_digest
 from aws_sagemaker_remote.s3.staging import stage
 from aws_sagemaker_remote.s3.transfer import download_prefix, list_keys
-from aws_sagemaker_remote.s3.uploads import Upload
+from aws_sagemaker_remote.s3.uploads import MANIFEST, PREFIX, Upload
 
 MIB = 1024 * 1024
 
@@ -37,9 +38,10 @@ def flaky_client(endpoint: str):
     )
 
 
-def as_staged(bucket: str, root) -> Upload:
+def as_staged(bucket: str, root, layout: str = MANIFEST) -> Upload:
     files = piece_files(root, lf=False, skip_junk=False)
-    return Upload(root, f"s3://{bucket}/p/inputs/data-{piece_digest(files)}/", files)
+    return Upload(root, f"s3://{bucket}/p/", f"inputs/data-{piece_digest(files)}", files,
+                  "data", layout)  # fmt: skip
 
 
 def test_staging_survives_thirty_percent_faults(aws_env, s3_client, bucket, data, mode):
@@ -49,16 +51,16 @@ def test_staging_survives_thirty_percent_faults(aws_env, s3_client, bucket, data
         report = stage(flaky_client(proxy.endpoint), [piece], out=io.StringIO())
     assert report.files_uploaded == 151
     assert sum(1 for s in proxy.seen if s.status in (0, 503)) > 20  # faults really happened
-    prefix = piece.s3_uri.split("/", 3)[3]
     for rel, source in piece.files:
-        body = s3_client.get_object(Bucket=bucket, Key=prefix + rel)["Body"].read()
-        assert body == source.path.read_bytes(), rel
+        key = piece.store.object_key(source_digest(source).sha256)
+        body = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        assert body == Path(source.path).read_bytes(), rel
     # An open multipart upload may remain: a CreateMultipartUpload whose reply the network lost
     # leaves one no client can know of. `processing prune` aborts such uploads once they are old.
 
 
 def test_downloads_survive_thirty_percent_faults(aws_env, s3_client, bucket, data, mode, tmp_path):
-    stage(s3_client, [as_staged(bucket, data)], out=io.StringIO())
+    stage(s3_client, [as_staged(bucket, data, PREFIX)], out=io.StringIO())
     prefix = next(iter(list_keys(s3_client, bucket, "p/inputs/"))).rsplit("/", 1)[0]
     faults = Faults(slow_down=0.15, drop=0.15, max_faults=4)
     with S3Proxy(aws_env["AWS_ENDPOINT_URL_S3"], faults) as proxy:
@@ -84,7 +86,9 @@ def test_past_the_retry_budget_one_error_and_no_open_upload(
     big.mkdir()
     (big / "big.bin").write_bytes(os.urandom(40 * MIB))
     # The CRT sends it in parts (its upload must be aborted), boto3 in one PutObject.
-    only = "partNumber=" if mode == "crt" else "big.bin"
+    piece = as_staged(bucket, big)
+    sha = source_digest(piece.files[0][1]).sha256
+    only = "partNumber=" if mode == "crt" else sha
     parts = Faults(slow_down=1.0, max_faults=10_000, only=only)
     with S3Proxy(aws_env["AWS_ENDPOINT_URL_S3"], parts) as proxy:
         client = boto3.session.Session().client(
@@ -93,7 +97,7 @@ def test_past_the_retry_budget_one_error_and_no_open_upload(
             config=clients.client_config(retries={"max_attempts": 2}),
         )
         with pytest.raises(Error) as caught:
-            stage(client, [as_staged(bucket, big)], out=io.StringIO())
+            stage(client, [piece], out=io.StringIO())
     code, line = classify(caught.value)
     assert code == 1
     assert "big.bin" in line

@@ -14,8 +14,8 @@ import boto3
 import pytest
 from botocore.session import get_session
 from botocore.validate import ParamValidator
-from helpers import offline
-from test_remote import all_objects, submit
+from helpers import assert_staged_as_planned, offline
+from test_remote import all_objects, owned_buckets, submit
 
 from aws_sagemaker_remote.aws.policy import POLICY_NAME
 
@@ -111,12 +111,7 @@ def test_run_creates_role_bucket_uploads_and_the_training_job(project, aws_env, 
     logs = next(s for s in policy["Statement"] if s["Sid"] == "JobLogs")
     assert all("/aws/sagemaker/TrainingJobs" in r for r in logs["Resource"])
 
-    after = set(all_objects(s3_client))  # the S3 server is shared: earlier runs staged some
-    assert {u["manifest"] for u in plan["uploads"]} <= after
-    assert all(any(k.startswith(u["s3_uri"]) for k in after) for u in plan["uploads"])
-    staged = [u["s3_uri"] for u in plan["uploads"]] + [u["manifest"] for u in plan["uploads"]]
-    strays = [k for k in after - set(before) if not any(k.startswith(p) for p in staged)]
-    assert strays == []
+    assert_staged_as_planned(plan, set(before), set(all_objects(s3_client)))
 
     job = boto3.client("sagemaker").describe_training_job(TrainingJobName="train-test-1")
     request = plan["request"]
@@ -172,14 +167,14 @@ VALIDATION_CASES = [
 @pytest.mark.parametrize(("argv", "flag"), VALIDATION_CASES, ids=[c[1] for c in VALIDATION_CASES])
 def test_validation_failure_has_no_side_effect(project, aws_env, s3_client, argv, flag):
     before = all_objects(s3_client)
-    buckets = {b["Name"] for b in s3_client.list_buckets()["Buckets"]}
+    buckets = owned_buckets(s3_client)
     result = run(project, *argv)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert flag in lines[0], result.stderr
     assert all_objects(s3_client) == before
-    assert {b["Name"] for b in s3_client.list_buckets()["Buckets"]} == buckets
+    assert owned_buckets(s3_client) == buckets
     assert training_jobs() == []
     assert ROLE_NAME not in [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
 

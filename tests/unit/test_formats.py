@@ -16,7 +16,7 @@ from aws_sagemaker_remote.flags.types import positive_int
 from aws_sagemaker_remote.follow.outputs import file_name_problem, output_dirs
 from aws_sagemaker_remote.pipeline import formats
 from aws_sagemaker_remote.pipeline.outputpaths import local_output_problem
-from aws_sagemaker_remote.s3.transfer import UnsafeKeyError, _safe_relpath
+from aws_sagemaker_remote.s3.transfer import UnsafeKeyError, safe_relpath
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
@@ -184,13 +184,13 @@ def test_plain_output_names_map_below_the_target(tmp_path):
 @pytest.mark.parametrize("rel", ["../x", "a/../../x", "./a", "a/./b", "/abs", "a\\..\\x", ".."])
 def test_unsafe_keys_refused(rel):
     with pytest.raises(UnsafeKeyError):
-        _safe_relpath(rel, "s3://b/p/")
+        safe_relpath(rel, "s3://b/p/")
 
 
 def test_safe_keys():
-    assert _safe_relpath("a/b.txt", "s3://b/p/") == "a/b.txt"
-    assert _safe_relpath("a//b", "s3://b/p/") == "a/b"
-    assert _safe_relpath("dir/", "s3://b/p/") is None
+    assert safe_relpath("a/b.txt", "s3://b/p/") == "a/b.txt"
+    assert safe_relpath("a//b", "s3://b/p/") == "a/b"
+    assert safe_relpath("dir/", "s3://b/p/") is None
 
 
 CALLER = {

@@ -1,33 +1,26 @@
-"""What staging trusts when a lifecycle rule expires staged content."""
+"""What staging relies on as it is when a lifecycle rule expires staged content."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
+from datetime import timedelta
 
-from aws_sagemaker_remote.s3.lifecycle import is_fresh, marker_key, trust_window
-
-
-def headers(age: timedelta) -> dict:
-    return {"last-modified": format_datetime(datetime.now(timezone.utc) - age, usegmt=True)}
+from aws_sagemaker_remote.s3.lifecycle import marker_key, renew_window
 
 
-def test_without_a_rule_everything_is_trusted():
-    assert trust_window(None) is None
-    assert is_fresh(headers(timedelta(days=400)), None)
+def test_without_a_rule_nothing_is_renewed():
+    assert renew_window(None) is None
 
 
-def test_with_a_rule_content_is_trusted_until_a_day_before_it_expires():
-    window = trust_window(b'{"days": 30}')
-    assert window == timedelta(days=29)
-    assert is_fresh(headers(timedelta(days=28)), window)
-    assert not is_fresh(headers(timedelta(days=29, hours=1)), window)
+def test_with_a_rule_what_is_older_than_a_quarter_of_its_days_is_renewed():
+    """A record is relied on while younger than N/4 days and lists objects written at most
+    N/4 days before it: whatever a submit uses lives at least N/2 days past it."""
+    assert renew_window(b'{"days": 30}') == timedelta(days=7.5)
+    assert renew_window(b'{"days": 2}') == timedelta(days=0.5)
 
 
-def test_an_unreadable_marker_trusts_nothing_old():
-    window = trust_window(b"not json")
-    assert not is_fresh(headers(timedelta(seconds=5)), window)
-    assert not is_fresh({}, trust_window(b'{"days": 30}'))
+def test_an_unreadable_marker_renews_everything():
+    assert renew_window(b"not json") == timedelta(0)
+    assert renew_window(b'{"weeks": 2}') == timedelta(0)
 
 
 def test_the_marker_sits_at_the_top_of_the_prefix():

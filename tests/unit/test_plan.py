@@ -94,7 +94,7 @@ def test_each_code_piece_is_its_own_channel(project):
     assert found["data"]["LocalPath"] == "/opt/ml/processing/input/data"
     for channel in found.values():
         assert channel["S3Uri"].startswith("s3://my-bucket/aws-sagemaker-remote/")
-    uploaded = {u.s3_uri for u in plan.uploads}
+    uploaded = {u.channel_uri for u in plan.uploads}
     assert uploaded == {c["S3Uri"] for c in found.values()}
     env = plan.request["Environment"]
     assert env["AWS_SAGEMAKER_REMOTE_SCRIPT"] == "/opt/ml/processing/code/script/script.py"
@@ -111,14 +111,14 @@ def test_each_code_piece_is_its_own_channel(project):
 
 def test_configuration_script_is_staged_with_lf(project):
     plan = plan_for(project, [], configuration_script=str(project / "setup.sh"))
-    upload = next(u for u in plan.uploads if "configuration" in u.s3_uri)
+    upload = next(u for u in plan.uploads if "configuration" in u.channel_uri)
     assert [body for _, body in upload.files] == [b"export A=1\necho done\n"]
 
 
 def test_s3_inputs_are_used_in_place_and_default_output(project):
     plan = plan_for(project, ["--data", "s3://other/prefix/"])
     assert channels(plan)["data"]["S3Uri"] == "s3://other/prefix/"
-    assert not any("inputs/" in u.s3_uri for u in plan.uploads)
+    assert not any("inputs/" in u.channel_uri for u in plan.uploads)
     out = plan.request["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]
     assert out["S3Uri"] == "s3://my-bucket/aws-sagemaker-remote/job-2026-01-01-00-00-00-000/out"
     assert out["LocalPath"] == "/opt/ml/processing/output/out"
@@ -165,7 +165,7 @@ def test_arguments_beyond_limits_travel_in_a_job_file(project, variant):
     plan = plan_for(project, argv)
     assert_valid_request(plan.request)
     assert "ContainerArguments" not in plan.request["AppSpecification"]
-    job = next(u for u in plan.uploads if "/code/job-" in u.s3_uri)
+    job = next(u for u in plan.uploads if "/code/job-" in u.channel_uri)
     content = json.loads(job.files[0][1])
     assert content["argv"][: len(argv)] == argv
     assert content["argv"][-2:] == ["--sagemaker-run", "no"]
@@ -178,7 +178,7 @@ def test_long_configuration_command_goes_to_the_job_file(project):
     command = "export A=" + "y" * 300
     plan = plan_for(project, [], configuration_command=command)
     assert "AWS_SAGEMAKER_REMOTE_CONFIGURATION_COMMAND" not in plan.request["Environment"]
-    job = next(u for u in plan.uploads if "/code/job-" in u.s3_uri)
+    job = next(u for u in plan.uploads if "/code/job-" in u.channel_uri)
     assert json.loads(job.files[0][1])["configuration_command"] == command
     assert "ContainerArguments" in plan.request["AppSpecification"]
 
@@ -194,7 +194,7 @@ def test_past_ten_channels_code_pieces_share_one(project):
     env = plan.request["Environment"]
     assert env["AWS_SAGEMAKER_REMOTE_SCRIPT"] == "/opt/ml/processing/code/script/script.py"
     assert "/opt/ml/processing/code/modules/m0" in env["AWS_SAGEMAKER_REMOTE_PYTHONPATH"]
-    bundle = next(u for u in plan.uploads if "/code/bundle-" in u.s3_uri)
+    bundle = next(u for u in plan.uploads if "/code/bundle-" in u.channel_uri)
     rels = {rel for rel, _ in bundle.files}
     assert "script/script.py" in rels
     assert "modules/m1/mylib/__init__.py" in rels
@@ -210,10 +210,10 @@ def test_ten_inputs_leave_no_room_for_code(project):
 def test_unchanged_content_gives_the_same_uris(project):
     first = plan_for(project, [])
     second = plan_for(project, [])
-    assert [u.s3_uri for u in first.uploads] == [u.s3_uri for u in second.uploads]
+    assert [u.channel_uri for u in first.uploads] == [u.channel_uri for u in second.uploads]
     (project / "data" / "a.txt").write_text("changed")
     third = plan_for(project, [])
-    changed = {u.s3_uri for u in third.uploads} - {u.s3_uri for u in first.uploads}
+    changed = {u.channel_uri for u in third.uploads} - {u.channel_uri for u in first.uploads}
     assert len(changed) == 1
     assert "/inputs/data-" in changed.pop()
 
@@ -260,7 +260,7 @@ def test_beyond_flags_land_in_the_request(project):
     }
     assert request["AppSpecification"]["ContainerEntrypoint"][:2] == ["python3.11", "-u"]
     assert channels(plan)["data"]["S3DataDistributionType"] == "ShardedByS3Key"
-    assert all(u.s3_uri.startswith("s3://my-bucket/team/jobs/") for u in plan.uploads)
+    assert all(u.channel_uri.startswith("s3://my-bucket/team/jobs/") for u in plan.uploads)
 
 
 def test_git_tags(project):
@@ -281,7 +281,7 @@ def test_paths_through_a_file_are_normalized_as_seed_users_write_them(project):
     plan = plan_for(project, [], dependencies={"mylib": through_file})
     argv = plan.request["AppSpecification"]["ContainerArguments"]
     assert argv[argv.index("--mylib") + 1] == "/opt/ml/processing/modules/mylib/mylib"
-    module = next(u for u in plan.uploads if "/code/module-mylib-" in u.s3_uri)
+    module = next(u for u in plan.uploads if "/code/module-mylib-" in u.channel_uri)
     assert [rel for rel, _ in module.files] == ["mylib/__init__.py"]
 
 
@@ -322,7 +322,7 @@ def test_input_folders_are_shipped_whole(project):
     (project / "data" / ".git").mkdir()
     (project / "data" / ".git" / "HEAD").write_text("ref")
     plan = plan_for(project, [])
-    data = next(u for u in plan.uploads if "/inputs/data-" in u.s3_uri)
+    data = next(u for u in plan.uploads if "/inputs/data-" in u.channel_uri)
     assert ".git/HEAD" in {rel for rel, _ in data.files}
 
 
@@ -333,7 +333,7 @@ def test_many_modules_put_pythonpath_in_the_job_file(project):
     env = plan.request["Environment"]
     assert "AWS_SAGEMAKER_REMOTE_PYTHONPATH" not in env
     assert all(len(v) <= 256 for v in env.values())
-    job = next(u for u in plan.uploads if "/code/job-" in u.s3_uri)
+    job = next(u for u in plan.uploads if "/code/job-" in u.channel_uri)
     entries = json.loads(job.files[0][1])["pythonpath"]
     assert entries[0] == "/opt/ml/processing/code/support"
     assert len(entries) == 7

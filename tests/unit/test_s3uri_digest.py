@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import os
+from pathlib import Path
 
 import pytest
 from helpers import path_digest
@@ -99,7 +100,7 @@ def test_walk_is_sorted_relative_and_skips_junk(tmp_path):
     root = make_tree(tmp_path / "tree")
     files = walk(root)
     assert [rel for rel, _ in files] == ["pkg/__init__.py", "pkg/sub/mod.py", "top.py"]
-    assert all(file.path == root / rel for rel, file in files)
+    assert all(file.path == str(root / rel) for rel, file in files)
     assert all(file.size == (root / rel).stat().st_size for rel, file in files)
     everything = [rel for rel, _ in walk(root, skip_junk=False)]
     assert ".git/HEAD" in everything
@@ -112,7 +113,7 @@ def test_walk_of_a_single_file_is_its_basename(tmp_path):
     file.write_text("x")
     [(rel, found)] = walk(file)
     assert rel == "script.py"
-    assert found.path == file
+    assert found.path == str(file)
 
 
 def test_walk_of_a_missing_path_is_one_line(tmp_path):
@@ -123,7 +124,7 @@ def test_walk_of_a_missing_path_is_one_line(tmp_path):
 def test_piece_digest_follows_the_documented_definition(tmp_path):
     root = make_tree(tmp_path / "tree")
     pairs = sorted(
-        (rel, hashlib.sha256(file.path.read_bytes()).hexdigest()) for rel, file in walk(root)
+        (rel, hashlib.sha256(Path(file.path).read_bytes()).hexdigest()) for rel, file in walk(root)
     )
     outer = hashlib.sha256()
     for rel, inner in pairs:
@@ -171,45 +172,124 @@ def test_file_digest_has_the_crc64nvme_s3_reports(tmp_path):
 # -- the on-disk cache ---------------------------------------------------------------------
 
 
-def test_cache_reuses_sha_of_big_unchanged_files(tmp_path, digest_home, monkeypatch):
-    big = tmp_path / "big.bin"
-    big.write_bytes(b"a" * (digest.CACHE_MIN_SIZE + 10))
-    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)  # the file was just written
-    first = path_digest(big)
-    digest.save_digest_cache()
-    cache_file = digest_home / "cache" / "digests.json"
-    entries = json.loads(cache_file.read_text())
-    assert str(big.resolve()) in entries
+def new_process():
+    """What a new process knows: nothing but the cache files on disk."""
+    digest._RootCache._instances.clear()
 
+
+def digests_of(root):
+    return {rel: digest.source_digest(file) for rel, file in piece_files(root, lf=False)}
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """Every file read for its digest, by path."""
     reads = []
-    real_hash = digest._hash_file
-    monkeypatch.setattr(digest, "_hash_file", lambda f: reads.append(f.path) or real_hash(f))
-    digest._DigestCache._instances.clear()  # as a new process would: load from disk
-    assert path_digest(big) == first
-    assert reads == []
-
-    big.write_bytes(b"b" * (digest.CACHE_MIN_SIZE + 10))  # same size, new content and mtime
-    assert path_digest(big) != first
-    assert reads == [big]
+    real = digest._hash_file
+    monkeypatch.setattr(digest, "_hash_file", lambda f: reads.append(f.path) or real(f))
+    return reads
 
 
-def test_cache_failures_are_ignored(tmp_path, monkeypatch):
+@pytest.fixture
+def settled(monkeypatch):
+    """Files written by the test count as settled (not racy): the cache keeps their digests."""
+    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)
+
+
+def test_an_unchanged_rerun_reads_no_file(tmp_path, hashed, settled):
+    root = make_tree(tmp_path / "tree")
+    first = digests_of(root)
+    digest.save_digest_cache()
+    new_process()
+    hashed.clear()
+    assert digests_of(root) == first
+    assert hashed == []
+
+
+def test_a_same_size_rewrite_that_restores_the_mtime_is_read_again(tmp_path, hashed, settled):
+    """`cp -p`, rsync and unpacked archives keep the old mtime; the ctime still moves."""
+    root = make_tree(tmp_path / "tree")
+    target = root / "top.py"
+    first = digests_of(root)
+    digest.save_digest_cache()
+    before = target.stat()
+    target.write_bytes(b"y" * before.st_size)  # same size, other bytes
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # the mtime put back
+    assert target.stat().st_mtime_ns == before.st_mtime_ns
+    new_process()
+    hashed.clear()
+    second = digests_of(root)
+    assert hashed == [str(target)]
+    assert second["top.py"] != first["top.py"]
+    assert second["top.py"] == digest.bytes_digest(b"y" * before.st_size)
+
+
+def test_a_file_modified_as_it_is_hashed_is_not_cached(tmp_path, hashed):
+    """Within RACY_SECONDS of its last change a file may change again in the same timestamp
+    tick: its digest is used for this run, never kept."""
+    root = make_tree(tmp_path / "tree")
+    digests_of(root)  # the files were just written
+    digest.save_digest_cache()
+    new_process()
+    hashed.clear()
+    digests_of(root)
+    assert len(hashed) == 3
+
+
+def test_cache_failures_are_ignored(tmp_path, monkeypatch, settled):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(blocker))
-    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)
-    big = tmp_path / "big.bin"
-    big.write_bytes(b"z" * (digest.CACHE_MIN_SIZE + 1))
-    assert len(path_digest(big)) == 16
-
-
-def test_corrupt_cache_is_ignored(tmp_path, digest_home):
-    (digest_home / "cache").mkdir(parents=True)
-    (digest_home / "cache" / "digests.json").write_text("{not json")
-    digest._DigestCache._instances.clear()
-    file = tmp_path / "f.txt"
-    file.write_text("x")
+    file = tmp_path / "f.bin"
+    file.write_bytes(b"z" * 10)
     assert len(path_digest(file)) == 16
+    digest.save_digest_cache()  # nothing raised
+
+
+def test_corrupt_cache_is_ignored(tmp_path, digest_home, settled):
+    root = make_tree(tmp_path / "tree")
+    first = digests_of(root)
+    digest.save_digest_cache()
+    for cache_file in (digest_home / "cache" / "digests").glob("*.json"):
+        cache_file.write_text("{not json")
+    new_process()
+    assert digests_of(root) == first
+
+
+def test_concurrent_runs_merge_their_cache_entries(tmp_path, digest_home, hashed, settled):
+    """Two runs that hashed different files of one root both keep theirs, whichever saves
+    last."""
+    root = make_tree(tmp_path / "tree")
+    files = dict(piece_files(root, lf=False))
+    path = digest_home / "cache" / "digests" / "one.json"
+    first = digest._RootCache(str(root), path)
+    second = digest._RootCache(str(root), path)
+    for cache, rel in ((first, "top.py"), (second, "pkg/sub/mod.py")):
+        file = files[rel]
+        file.digest = None
+        file.cache = cache
+        digest.source_digest(file)
+    first.save()
+    second.save()
+    new_process()
+    hashed.clear()
+    both = digest._RootCache(str(root), path)
+    assert both.lookup(files["top.py"]) is not None
+    assert both.lookup(files["pkg/sub/mod.py"]) is not None
+
+
+def test_a_walk_done_ahead_is_taken_once(tmp_path, hashed):
+    """warm.py walks and reads the inputs while resolve waits on AWS; the plan takes that
+    walk instead of walking again."""
+    root = make_tree(tmp_path / "tree")
+    with digest.walking_ahead():
+        ahead = piece_files(root, lf=False, skip_junk=False)
+        for _rel, file in ahead:
+            digest.source_digest(file)
+    taken = piece_files(root, lf=False, skip_junk=False)
+    assert [f for _, f in taken] == [f for _, f in ahead]
+    assert all(f.digest is not None for _, f in taken)
+    assert piece_files(root, lf=False, skip_junk=False)[0][1] is not ahead[0][1]
 
 
 # -- line endings ------------------------------------------------------------------------------
@@ -231,7 +311,7 @@ def test_shell_files_are_digested_with_lf_endings(tmp_path):
     assert path_digest(crlf, lf=False) != path_digest(lf, lf=False)
     data = tmp_path / "data.txt"
     data.write_bytes(b"a\r\n")
-    assert [(rel, f.path) for rel, f in piece_files(data)] == [("data.txt", data)]
+    assert [(rel, f.path) for rel, f in piece_files(data)] == [("data.txt", str(data))]
     assert piece_files(data, lf=True) == [("data.txt", b"a\n")]
 
 
@@ -277,22 +357,6 @@ def test_progress_is_silent_off_a_terminal():
     progress.op_done()
     progress.finish()
     assert out.getvalue() == ""
-
-
-def test_concurrent_runs_merge_their_cache_entries(tmp_path, digest_home, monkeypatch):
-    """Two runs that hashed different files both keep theirs, whichever saves last."""
-    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)
-    one, two = tmp_path / "one.bin", tmp_path / "two.bin"
-    one.write_bytes(b"1" * digest.CACHE_MIN_SIZE)
-    two.write_bytes(b"2" * digest.CACHE_MIN_SIZE)
-    first = digest._DigestCache(digest_home / "cache" / "digests.json")
-    second = digest._DigestCache(digest_home / "cache" / "digests.json")
-    first.file_digest(walk(one)[0][1])
-    second.file_digest(walk(two)[0][1])
-    first.save()
-    second.save()
-    entries = json.loads((digest_home / "cache" / "digests.json").read_text())
-    assert set(entries) == {str(one.resolve()), str(two.resolve())}
 
 
 def test_progress_shows_what_it_checks_then_what_it_sends():

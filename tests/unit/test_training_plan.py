@@ -93,12 +93,24 @@ def test_each_code_piece_and_input_is_a_channel_at_its_name(project):
     )
     found = channels(plan)
     assert list(found) == ["code-script", "code-support", "module-mylib", "train", "single"]
-    for channel in found.values():
-        assert channel["CompressionType"] == "None"
-        assert channel["DataSource"]["S3DataSource"]["S3DataType"] == "S3Prefix"
+    types = {n: c["DataSource"]["S3DataSource"]["S3DataType"] for n, c in found.items()}
+    assert types == {
+        "code-script": "S3Prefix",
+        "code-support": "S3Prefix",  # the bootstrap itself: under its real name
+        "module-mylib": "ManifestFile",
+        "train": "ManifestFile",
+        "single": "ManifestFile",
+    }
+    assert all(channel["CompressionType"] == "None" for channel in found.values())
     uris = {n: c["DataSource"]["S3DataSource"]["S3Uri"] for n, c in found.items()}
-    assert uris["train"].startswith("s3://my-bucket/aws-sagemaker-remote/inputs/train-")
-    assert {u.s3_uri for u in plan.uploads} == set(uris.values())
+    assert uris["train"].startswith("s3://my-bucket/aws-sagemaker-remote/channels/inputs/train-")
+    assert uris["train"].endswith(".manifest")
+    assert env_of(plan)["AWS_SAGEMAKER_REMOTE_PLACE"].split(":") == [
+        f"{DATA}/module-mylib",
+        f"{DATA}/train",
+        f"{DATA}/single",
+    ]
+    assert {u.channel_uri for u in plan.uploads} == set(uris.values())
     argv = container_argv(plan)
     assert argv == [
         "--train", f"{DATA}/train",

@@ -1,16 +1,16 @@
-"""`aws-sagemaker-remote processing prune` (cli/main.py: PRUNE_COMMAND): remove staged content
-that no recent job of any kind uses, the emulator's finished jobs, and stale multipart uploads;
-or set an S3 lifecycle rule that does it."""
+"""`aws-sagemaker-remote processing prune` (cli/main.py: PRUNE_COMMAND): remove from the staging
+store what no job of any kind kept and no submit in flight may read (s3/prune.py), the emulator's
+finished jobs, and unfinished uploads; or set an S3 lifecycle rule instead."""
 
 from __future__ import annotations
 
 import argparse
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, List, Set, Tuple
+from typing import Any, Callable, List, Optional, Set, Tuple
 
 from ..contract import DEFAULT_PREFIX, PLACEHOLDER_ACCOUNT, TERMINAL_STATES
-from ..errors import EXIT_OK, UsageError
+from ..errors import EXIT_JOB_FAILED, EXIT_OK, UsageError
 from ..kinds import KINDS, JobKind
 
 AGE = re.compile(r"^([0-9]+)([mhdw]?)$")
@@ -44,27 +44,45 @@ def parse_age(value: str) -> timedelta:
 
 
 def cmd_prune(ctx: Any, args: argparse.Namespace) -> int:
+    """Mark and sweep under a prune marker (s3/prune.py); the marker is marked done whatever
+    happens, so that submits which waited go on and lapse checks see this prune."""
+    from ..s3.lease import PruneMarker
     from ..s3.prune import apply_prune, plan_prune
 
     backend = ctx.backend
-    bucket = args.bucket or _default_bucket(backend)
+    bucket, owner = (args.bucket, "") if args.bucket else _default_bucket(backend)
     if args.lifecycle is not None:
         return _lifecycle(ctx, backend.s3, bucket, args.prefix, args.lifecycle)
+    store = _store(bucket, args.prefix, owner)
     cutoff = _now() - args.older_than
-    keep, old_jobs = _jobs(backend, cutoff, args.prefix)
-    plan = plan_prune(backend.s3, bucket, args.prefix, keep, cutoff)
-    verb = "would remove" if args.dry_run else "removing"
-    for key in plan.manifests + plan.objects:
-        ctx.say(f"{verb} s3://{bucket}/{key}")
-    for key, _ in plan.uploads:
-        ctx.say(f"{verb} unfinished upload s3://{bucket}/{key}")
-    for name, folder in old_jobs:
-        ctx.say(f"{verb} emulator job {name} ({folder})")
-    if not args.dry_run:
-        apply_prune(backend.s3, plan)
-        _remove_jobs(old_jobs)
+    marker = None if args.dry_run else PruneMarker(backend.s3, store).start()
+    try:
+        roots, old_jobs = _jobs(backend, cutoff, store)
+        retained = lambda job: _lease_job(backend, store, job, cutoff)  # noqa: E731
+        plan = plan_prune(backend.s3, store, roots, cutoff, retained)
+        verb = "would remove" if args.dry_run else "removing"
+        for line in plan.lines(verb):
+            ctx.say(line)
+        for name, folder in old_jobs:
+            ctx.say(f"{verb} emulator job {name} ({folder})")
+        problems: List[str] = []
+        if marker is not None:
+            problems = apply_prune(backend.s3, plan, marker)
+            _remove_jobs(old_jobs)
+    finally:
+        if marker is not None:
+            marker.finish()
+    for problem in problems:
+        ctx.say(f"could not remove {problem}")
     ctx.say(_summary(plan, old_jobs, args.dry_run))
-    return EXIT_OK
+    return EXIT_OK if not problems else EXIT_JOB_FAILED
+
+
+def _store(bucket: str, prefix: str, owner: str) -> Any:
+    from ..s3.store import Store
+
+    base = prefix.strip("/")
+    return Store(bucket, f"{base}/" if base else "", owner)
 
 
 def _now() -> datetime:
@@ -74,42 +92,76 @@ def _now() -> datetime:
 def _summary(plan: Any, old_jobs: List, dry_run: bool) -> str:
     from ..s3.progress import format_size
 
-    pieces = len(plan.manifests)
     done = "would free" if dry_run else "freed"
     return (
-        f"{done} {format_size(plan.bytes)}: {len(plan.objects)} object(s) of {pieces} staged "
-        f"piece(s), {len(plan.uploads)} unfinished upload(s), {len(old_jobs)} emulator job(s); "
-        f"kept {plan.kept_pieces} piece(s) in use or recent"
+        f"{done} {format_size(plan.bytes)}: {len(plan.versions)} staged version(s), "
+        f"{len(plan.objects)} stored content(s), {len(plan.uploads)} unfinished upload(s), "
+        f"{len(old_jobs)} emulator job(s); kept {plan.kept_versions} version(s) in use or recent"
     )
 
 
-def _default_bucket(backend: Any) -> str:
+def _default_bucket(backend: Any) -> Tuple[str, str]:
+    """(the default bucket, the account that must own it: "" for the emulator's)."""
     from ..aws.bucket import default_bucket_name
 
     if backend.name == "local":
-        return default_bucket_name(backend.region, PLACEHOLDER_ACCOUNT)
+        return default_bucket_name(backend.region, PLACEHOLDER_ACCOUNT), ""
     from ..aws.session import account_id
 
-    return default_bucket_name(backend.region, account_id(backend.session))
+    account = account_id(backend.session)
+    return default_bucket_name(backend.region, account), account
 
 
-def _jobs(backend: Any, cutoff: datetime, base: str) -> Tuple[Set[str], List[Tuple[str, Any]]]:
-    """(piece prefixes read by jobs created since `cutoff`, emulator jobs that ended before it)."""
-    from ..s3.prune import piece_prefix
-    from ..s3.uri import parse
-
+def _jobs(backend: Any, cutoff: datetime, store: Any) -> Tuple[Set[str], List[Tuple[str, Any]]]:
+    """(versions read by the jobs kept: not ended, or ended since `cutoff`; emulator jobs that
+    ended before it)."""
     keep: Set[str] = set()
     old: List[Tuple[str, Any]] = []
     for kind in KINDS.values():
         for summary in _all_jobs(backend, kind):
             name = kind.job_name(summary)
-            if summary["CreationTime"] >= cutoff:
-                described = backend.describe_job(kind, name)
-                for uri in channel_uris(kind, described):
-                    keep.add(piece_prefix(parse(uri).as_prefix().key, base))
+            if _retained(kind, summary, cutoff):
+                keep |= versions_read(kind, backend.describe_job(kind, name), store)
             elif _ended_before(kind, summary, cutoff) and backend.job_dir(kind, name):
                 old.append((name, backend.job_dir(kind, name)))
     return keep, old
+
+
+def _lease_job(backend: Any, store: Any, job: dict, cutoff: datetime) -> Optional[Set[str]]:
+    """The versions the job a lease names reads while it is kept; None when there is no such
+    job (yet): the lease then protects what it names for as long as it lives."""
+    from ..errors import is_not_found
+
+    kind = KINDS.get(str(job.get("kind")))
+    if kind is None:
+        return None
+    try:
+        described = backend.describe_job(kind, str(job.get("name")))
+    except Exception as exc:
+        if is_not_found(exc):
+            return None
+        raise
+    return versions_read(kind, described, store) if _retained(kind, described, cutoff) else set()
+
+
+def _retained(kind: JobKind, summary: dict, cutoff: datetime) -> bool:
+    if kind.status(summary) not in TERMINAL_STATES:
+        return True  # running, stopping, or a spot job about to restart: it reads its inputs
+    ended = kind.end_time(summary) or summary.get("CreationTime")
+    return ended is None or ended >= cutoff
+
+
+def versions_read(kind: JobKind, description: dict, store: Any) -> Set[str]:
+    """The store's versions a job's channels name (its channel manifests and prefixes)."""
+    from ..s3.uri import parse
+
+    found = set()
+    for uri in channel_uris(kind, description):
+        location = parse(uri)
+        version = store.version_of(location.key) if location.bucket == store.bucket else None
+        if version:
+            found.add(version)
+    return found
 
 
 def channel_uris(kind: JobKind, description: dict) -> List[str]:

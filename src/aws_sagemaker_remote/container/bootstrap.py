@@ -6,7 +6,8 @@ SageMaker (and the local emulator) runs this file directly:
 It runs inside arbitrary images, so this package (``container``) uses the standard library only,
 imports nothing else of this library and keeps to Python 3.7 syntax.
 
-Steps (docs/architecture.md, "Request -> container"): PYTHONPATH, requirements, configuration
+Steps (docs/architecture.md, "Request -> container"): the files of ManifestFile channels put
+under their real names (``placement.py``), PYTHONPATH, requirements, configuration
 script + command in one bash, host information, then the user's script as a child process with
 SIGTERM/SIGINT forwarded. The first log line names the image's Python version.
 
@@ -45,6 +46,7 @@ from typing import Dict, List, Optional, Tuple
 if not __package__:  # run as a file: import the rest of this package from the support folder
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from aws_sagemaker_remote.container.placement import place_all  # noqa: E402
 from aws_sagemaker_remote.container.protocol import (  # noqa: E402
     HYPERPARAMETER_FLAGS,
     KIND,
@@ -119,6 +121,7 @@ def setup(
         user_args = hyperparameter_argv(training, environ, path_map)
         settings.argv = user_args + settings.argv
     env = dict(environ)
+    place_all(settings.place, path_map)
     prepend_pythonpath(settings, env)
     forwarder.check("setup")
     install_requirements(settings, env, forwarder)

@@ -17,6 +17,7 @@ CONFIGURATION_SCRIPT = PREFIX + "CONFIGURATION_SCRIPT"  # container path of the 
 CONFIGURATION_COMMAND = PREFIX + "CONFIGURATION_COMMAND"  # the bash command
 JOB_FILE = PREFIX + "JOB_FILE"  # container path of the job file
 USER_ARGC = PREFIX + "USER_ARGC"  # how many leading argv items are the user's own
+PLACE = PREFIX + "PLACE"  # ":"-joined folders of ManifestFile channels, placed first
 PLAN_VARIABLES = (
     SCRIPT,
     PYTHON,
@@ -26,6 +27,7 @@ PLAN_VARIABLES = (
     CONFIGURATION_COMMAND,
     JOB_FILE,
     USER_ARGC,
+    PLACE,
 )
 # What a kind's pipeline module may add: the job's kind (its name), and for a training job whose
 # script's options travel as HyperParameters, the script's flags they may set (present: the argv
@@ -45,3 +47,4 @@ JOB_FILE_NAME = "job.json"
 JOB_ARGV = "argv"
 JOB_PYTHONPATH = "pythonpath"
 JOB_CONFIGURATION_COMMAND = "configuration_command"
+JOB_PLACE = "place"

@@ -12,8 +12,10 @@ from aws_sagemaker_remote.container.protocol import (
     JOB_ARGV,
     JOB_CONFIGURATION_COMMAND,
     JOB_FILE,
+    JOB_PLACE,
     JOB_PYTHONPATH,
     PATH_MAP,
+    PLACE,
     PYTHON,
     PYTHONPATH,
     REQUIREMENTS,
@@ -97,6 +99,7 @@ class Settings:
         self.script = ""
         self.python = []  # type: List[str]
         self.pythonpath = []  # type: List[str]
+        self.place = []  # type: List[str]  # container folders of ManifestFile channels
         self.requirements = ""
         self.configuration_script = ""
         self.configuration_command = ""
@@ -115,6 +118,7 @@ def load_settings(argv: List[str], environ: Dict[str, str], path_map: PathMap) -
     settings.python = _interpreter(environ.get(PYTHON, ""))
     entries = environ.get(PYTHONPATH, "").split(":")
     settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
+    settings.place = [folder for folder in environ.get(PLACE, "").split(":") if folder]
     settings.requirements = path_map.path(environ.get(REQUIREMENTS, ""))
     settings.configuration_script = path_map.path(environ.get(CONFIGURATION_SCRIPT, ""))
     settings.configuration_command = environ.get(CONFIGURATION_COMMAND, "")
@@ -156,6 +160,11 @@ def _apply_job_file(settings: Settings, job_file: str, path_map: PathMap) -> Non
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
             raise SetupError(f"job file {shown}: 'pythonpath' must be a list of strings")
         settings.pythonpath = [path_map.path(entry) for entry in entries if entry]
+    if JOB_PLACE in job:
+        folders = job[JOB_PLACE]
+        if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+            raise SetupError(f"job file {shown}: 'place' must be a list of strings")
+        settings.place = [folder for folder in folders if folder]
     if JOB_CONFIGURATION_COMMAND in job:
         command = job[JOB_CONFIGURATION_COMMAND]
         if not isinstance(command, str):

@@ -42,9 +42,10 @@ class Record:
 
 
 class Channel(Record):
-    """An input channel: S3 data the job finds at `local_path` in the container."""
+    """An input channel: S3 data the job finds at `local_path` in the container; `data_type`
+    S3Prefix (every object below `uri`) or ManifestFile (the keys the object `uri` lists)."""
 
-    __slots__ = ("name", "uri", "local_path", "mode", "distribution")
+    __slots__ = ("name", "uri", "local_path", "mode", "distribution", "data_type")
 
 
 class Output(Record):
@@ -238,7 +239,13 @@ class JobKind:
         raise NotImplementedError
 
     def new_channel(
-        self, name: str, uri: str, local_path: str, mode="File", distribution="FullyReplicated"
+        self,
+        name: str,
+        uri: str,
+        local_path: str,
+        mode="File",
+        distribution="FullyReplicated",
+        data_type="S3Prefix",
     ) -> dict:
         raise NotImplementedError
 

@@ -79,6 +79,7 @@ class Processing(JobKind):
                     source.get("LocalPath", ""),
                     source.get("S3InputMode", "File"),
                     source.get("S3DataDistributionType", "FullyReplicated"),
+                    source.get("S3DataType", "S3Prefix"),
                 )
             )
         return found
@@ -125,7 +126,13 @@ class Processing(JobKind):
         return request.setdefault("ProcessingInputs", [])
 
     def new_channel(
-        self, name: str, uri: str, local_path: str, mode="File", distribution="FullyReplicated"
+        self,
+        name: str,
+        uri: str,
+        local_path: str,
+        mode="File",
+        distribution="FullyReplicated",
+        data_type="S3Prefix",
     ) -> dict:
         return {
             "InputName": name,
@@ -133,7 +140,7 @@ class Processing(JobKind):
             "S3Input": {
                 "S3Uri": uri,
                 "LocalPath": local_path,
-                "S3DataType": "S3Prefix",
+                "S3DataType": data_type,
                 "S3InputMode": mode,
                 "S3DataDistributionType": distribution,
                 "S3CompressionType": "None",

@@ -107,6 +107,7 @@ class Training(JobKind):
                     f"{DATA_ROOT}/{name}",
                     item.get("InputMode", default_mode) or "File",
                     source.get("S3DataDistributionType", "FullyReplicated"),
+                    source.get("S3DataType", "S3Prefix"),
                 )
             )
         return found
@@ -161,7 +162,13 @@ class Training(JobKind):
         return request.setdefault("InputDataConfig", [])
 
     def new_channel(
-        self, name: str, uri: str, local_path: str, mode="File", distribution="FullyReplicated"
+        self,
+        name: str,
+        uri: str,
+        local_path: str,
+        mode="File",
+        distribution="FullyReplicated",
+        data_type="S3Prefix",
     ) -> dict:
         """`local_path` is SageMaker's own (DATA_ROOT/<name>): it is not part of the request."""
         del local_path
@@ -169,7 +176,7 @@ class Training(JobKind):
             "ChannelName": name,
             "DataSource": {
                 "S3DataSource": {
-                    "S3DataType": "S3Prefix",
+                    "S3DataType": data_type,
                     "S3Uri": uri,
                     "S3DataDistributionType": distribution,
                 }

@@ -21,7 +21,7 @@ from ..errors import UsageError
 from ..flags import flag_of
 from ..kinds import JobKind
 from ..s3.digest import FileList, piece_digest, piece_files
-from ..s3.uploads import Upload
+from ..s3.uploads import MANIFEST, PREFIX, Upload
 from .resolve import Resolved, staging_base
 from .spec import InputSpec, JobSpec
 
@@ -111,11 +111,13 @@ class Layout:
             return f"{self.kind.code_root}/{_shared_rel(key)}"
         return piece_folder(self.kind, key, self.spec.module_mount)
 
+    def input_folder(self, item: InputSpec) -> str:
+        return posixpath.join(self.kind.channel_root or self.spec.input_mount, item.name)
+
     def input_path(self, item: InputSpec) -> str:
         """What the input's flag points at in the container: its folder, or the file in it
         (a kind may read a Pipe channel from a path named after its folder: pipe_is_folder)."""
-        root = self.kind.channel_root or self.spec.input_mount
-        folder = posixpath.join(root, item.name)
+        folder = self.input_folder(item)
         pipe_folder = self.kind.pipe_is_folder and item.mode == "Pipe"
         if _input_is_file(item, self.resolved) and not pipe_folder:
             return f"{folder}/{_basename(item.value)}"
@@ -137,26 +139,62 @@ class Layout:
     def piece(self, key: str) -> Piece:
         return next(p for p in self.pieces if p.key == key)
 
-    def piece_uri(self, piece: Piece) -> str:
-        return f"{self.base}code/{piece.key}-{piece.digest}/"
-
     def bundle_digest(self) -> str:
         """Each piece's digest covers its paths and bytes, so theirs together cover the bundle."""
         return piece_digest([(p.key, p.digest.encode()) for p in self.pieces])
 
     def uploads(self) -> List[Upload]:
+        """A module with its own channel is a ManifestFile channel (its files placed by the
+        bootstrap); the bootstrap's own pieces, and the shared code channel, keep a prefix."""
         if not self.shared:
-            return [Upload(p.source, self.piece_uri(p), p.files, name=p.key) for p in self.pieces]
+            return [
+                Upload(p.source, self.base, f"code/{p.key}-{p.digest}", p.files, p.key,
+                       MANIFEST if p.key.startswith("module-") else PREFIX)
+                for p in self.pieces
+            ]  # fmt: skip
         files = [(f"{_shared_rel(p.key)}/{rel}", f) for p in self.pieces for rel, f in p.files]
-        uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-        return [Upload(Path(self.spec.script).parent, uri, files, name="code")]
+        version = f"code/bundle-{self.bundle_digest()}"
+        return [Upload(Path(self.spec.script).parent, self.base, version, files, "code")]
 
-    def code_channels(self) -> List[Tuple[str, str, str]]:
-        """(channel name, S3 URI, container folder) of each code channel."""
+    def code_channels(self) -> List[Tuple[str, str, str, str]]:
+        """(channel name, S3 URI, container folder, S3DataType) of each code channel."""
+        uploads = self.uploads()
         if self.shared:
-            uri = f"{self.base}code/bundle-{self.bundle_digest()}/"
-            return [(SHARED_CODE_CHANNEL, uri, self.kind.code_root)]
-        return [(channel_name(p.key), self.piece_uri(p), self.folder(p.key)) for p in self.pieces]
+            return [(SHARED_CODE_CHANNEL, uploads[0].channel_uri, self.kind.code_root, "S3Prefix")]
+        return [
+            (channel_name(p.key), u.channel_uri, self.folder(p.key), data_type(u))
+            for p, u in zip(self.pieces, uploads)
+        ]
+
+    def placed_folders(self) -> List[str]:
+        """Container folders of the ManifestFile channels (own-channel modules, local File and
+        FullyReplicated inputs): the bootstrap puts their files under their real names before
+        anything else (protocol.PLACE)."""
+        folders = []
+        if not self.shared:
+            folders = [self.folder(p.key) for p in self.pieces if p.key.startswith("module-")]
+        for item in self.spec.inputs:
+            local = item.value and "://" not in item.value
+            if local and input_layout(item.mode, item.distribution) == MANIFEST:
+                folders.append(self.input_folder(item))
+        return folders
+
+
+def data_type(upload: Upload) -> str:
+    return "ManifestFile" if upload.layout == MANIFEST else "S3Prefix"
+
+
+def input_layout(mode: str, distribution: str) -> str:
+    """How a local input reaches its channel. ManifestFile wherever SageMaker downloads the
+    channel into a folder of every instance before the script starts, so that the bootstrap can
+    put each file under its real name: File mode, FullyReplicated (SageMaker Developer Guide,
+    model-access-training-data: File mode takes "an Amazon S3 prefix, manifest file, or
+    augmented manifest file"). A prefix (the version copied under the files' names) where it
+    cannot: Pipe streams the objects' bytes with no names to place, FastFile mounts the channel
+    read-only, and ShardedByS3Key would hand the record to one instance only."""
+    if mode == "File" and distribution == "FullyReplicated":
+        return MANIFEST
+    return PREFIX
 
 
 def piece_folder(kind: JobKind, key: str, module_mount: str = "") -> str:

@@ -70,9 +70,12 @@ def environment(
     """The request's Environment: the user's entries, then ours (`extra`: the kind's own)."""
     longest = spec.limits.env_value
     joined = ":".join(pythonpath(spec, layout))
+    place = ":".join(layout.placed_folders())
     env = {protocol.SCRIPT: layout.file_path("script"), protocol.PYTHON: spec.python}
     if len(joined) <= longest:
         env[protocol.PYTHONPATH] = joined
+    if place and len(place) <= longest:
+        env[protocol.PLACE] = place
     if spec.requirements:
         env[protocol.REQUIREMENTS] = layout.file_path("requirements")
     if spec.configuration_script:

@@ -20,7 +20,14 @@ from ..flags import flag_of
 from ..kinds import home
 from ..s3.digest import piece_digest
 from ..s3.uploads import Upload
-from .layout import Layout, code_pieces, input_files, non_empty
+from .layout import (
+    Layout,
+    code_pieces,
+    data_type,
+    input_files,
+    input_layout,
+    non_empty,
+)
 from .parts import Arguments, pythonpath
 from .resolve import Resolved, with_locations
 from .spec import InputSpec, JobSpec
@@ -52,7 +59,8 @@ def make_plan(spec: JobSpec, resolved: Resolved, support_dir: Optional[Path] = N
     for shared in (False, True):
         layout = Layout(spec, resolved, pieces, shared)
         arguments = _arguments(spec, layout, inputs)
-        job_file = _job_file(spec, arguments.argv, pythonpath(spec, layout), limits.env_value)
+        job_file = _job_file(spec, arguments.argv, pythonpath(spec, layout),
+                             layout.placed_folders(), limits.env_value)  # fmt: skip
         if job_file is not None:
             layout.add_job_file(job_file)
         if len(inputs) + layout.channel_count() <= limits.channels:
@@ -91,15 +99,17 @@ def _added_argv(spec: JobSpec, layout: Layout, inputs: List[InputSpec]) -> List[
 
 
 def _job_file(
-    spec: JobSpec, argv: List[str], pythonpath: List[str], longest: int
+    spec: JobSpec, argv: List[str], pythonpath: List[str], place: List[str], longest: int
 ) -> Optional[bytes]:
     """What does not fit the request's limits: long or many arguments, a long configuration
-    command, a PYTHONPATH too long for one environment value (many modules)."""
+    command, a PYTHONPATH or a list of folders to place too long for one environment value."""
     content: Dict[str, object] = {}
     if not fits_arguments(argv):
         content[protocol.JOB_ARGV] = argv
     if len(":".join(pythonpath)) > longest:
         content[protocol.JOB_PYTHONPATH] = pythonpath
+    if len(":".join(place)) > longest:
+        content[protocol.JOB_PLACE] = place
     command = spec.configuration_command
     if command and len(command) > longest:
         content[protocol.JOB_CONFIGURATION_COMMAND] = command
@@ -110,17 +120,19 @@ def _job_file(
 
 def stage_inputs(
     layout: Layout, inputs: List[InputSpec]
-) -> Tuple[List[Tuple[InputSpec, str]], List[Upload]]:
-    """Each input with the S3 URI of its channel (an s3:// input in place, a local one staged
-    under `inputs/NAME-DIGEST/`), and the uploads of the local ones."""
+) -> Tuple[List[Tuple[InputSpec, str, str]], List[Upload]]:
+    """Each input with the S3 URI and S3DataType of its channel (an s3:// input in place, a
+    local one staged as the version `inputs/NAME-DIGEST`), and the uploads of the local ones."""
     staged, uploads = [], []
     for item in inputs:
         if item.value.startswith("s3://"):
-            uri = item.value
-        else:
-            path = Path(item.value)
-            files = non_empty(flag_of(item.name), path, input_files(path))
-            uri = f"{layout.base}inputs/{item.name}-{piece_digest(files)}/"
-            uploads.append(Upload(path, uri, files))
-        staged.append((item, uri))
+            staged.append((item, item.value, "S3Prefix"))
+            continue
+        path = Path(item.value)
+        files = non_empty(flag_of(item.name), path, input_files(path))
+        version = f"inputs/{item.name}-{piece_digest(files)}"
+        how = input_layout(item.mode, item.distribution)
+        upload = Upload(path, layout.base, version, files, item.name, how)
+        uploads.append(upload)
+        staged.append((item, upload.channel_uri, data_type(upload)))
     return staged, uploads

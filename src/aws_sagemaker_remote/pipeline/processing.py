@@ -89,17 +89,20 @@ def request(
     spec: JobSpec,
     resolved: Resolved,
     layout: Layout,
-    staged: List[Tuple[InputSpec, str]],
+    staged: List[Tuple[InputSpec, str, str]],
     arguments: Arguments,
     job_file: Optional[bytes],
 ) -> dict:
     kind = spec.kind
     inputs = [
         kind.new_channel(item.name, uri, posixpath.join(spec.input_mount, item.name), item.mode,
-                         item.distribution)
-        for item, uri in staged
+                         item.distribution, data)
+        for item, uri, data in staged
     ]  # fmt: skip
-    code = [kind.new_channel(name, uri, folder) for name, uri, folder in layout.code_channels()]
+    code = [
+        kind.new_channel(name, uri, folder, data_type=data)
+        for name, uri, folder, data in layout.code_channels()
+    ]
     request = {
         "ProcessingJobName": resolved.job_name,
         "ProcessingInputs": code + inputs,

@@ -79,11 +79,17 @@ def submit(
     from ..s3.digest import save_digest_cache
     from ..s3.staging import stage
 
-    stage(backend.s3, plan.uploads, owners=plan.expected_owner)
+    staged = stage(backend.s3, plan.uploads, owners=plan.expected_owner, hold=True)
     save_digest_cache()
     kind = spec.kind
-    response = create_job(backend, kind, plan.request, iam_change)
     name = plan.request[kind.field("Name")]
+    try:
+        staged.before_commit()
+        response = create_job(backend, kind, plan.request, iam_change)
+    except BaseException:
+        staged.abandon()
+        raise
+    staged.job_created(kind.name, name)
     for line in summary_lines(
         plan.request,
         arn=response[kind.field("Arn")],

@@ -1,7 +1,8 @@
-"""Read the job's local inputs and code while `resolve` waits on AWS, so the plan finds their
-digests in memory: reading is CPU and disk, resolving is mostly network, and the two overlap
-well. The files are the ones the plan ships, walked as it walks them (layout.code_sources,
-layout.input_files): nothing is read that never ships.
+"""Walk and read the job's local inputs and code while `resolve` waits on AWS, so the plan finds
+their files and digests in memory: reading is CPU and disk, resolving is mostly network, and the
+two overlap well. The files are the ones the plan ships, walked as it walks them
+(layout.code_sources, layout.input_files): nothing is read that never ships, and each folder is
+walked once (the plan takes these walks, s3/digest.walking_ahead).
 
 Best effort: any error is left for the plan to report in its own words, in order.
 """
@@ -13,7 +14,7 @@ import threading
 from pathlib import Path
 
 from ..args import is_job_reference
-from ..s3.digest import source_digest
+from ..s3.digest import release_digest_caches, source_digest, walking_ahead
 from .layout import code_sources, input_files
 from .spec import JobSpec
 
@@ -27,13 +28,15 @@ def warm_digests(spec: JobSpec) -> threading.Thread:
 
 def _digest_all(spec: JobSpec) -> None:
     support = Path(__file__).resolve().parents[1]  # this library, shipped with every job
-    with contextlib.suppress(Exception):
-        for _key, _source, files in code_sources(spec, support):
-            _digest(files)
-    for item in spec.inputs:
-        if item.value and "://" not in item.value and not is_job_reference(item.value):
-            with contextlib.suppress(Exception):
-                _digest(input_files(Path(item.value)))
+    with walking_ahead():
+        with contextlib.suppress(Exception):
+            for _key, _source, files in code_sources(spec, support):
+                _digest(files)
+        for item in spec.inputs:
+            if item.value and "://" not in item.value and not is_job_reference(item.value):
+                with contextlib.suppress(Exception):
+                    _digest(input_files(Path(item.value)))
+    release_digest_caches()  # every file walked has its digest: the loaded entries may go
 
 
 def _digest(files) -> None:

@@ -2,18 +2,23 @@
 parallelises in C: no Python per request beyond building it and reading its answer.
 
 `crt_for(s3_client)` builds one from a boto3 client (its credentials, region, endpoint and TLS
-settings), or returns None where only boto3 knows how: a proxy or unsigned requests. `run_all`
-keeps a bounded number of requests in flight, cancels the rest at the first failure or at Ctrl-C,
-and always waits until every request has ended, so that the CRT has aborted its multipart uploads
-before the caller goes on.
+settings), or returns None where only boto3 knows how: a proxy or unsigned requests. `run`
+keeps a bounded number of requests in flight, starts no more at the first failure or at Ctrl-C,
+and always waits until every request it started has ended before the caller goes on.
+
+What it cancels then is reads and multipart uploads: cancelling an upload makes the CRT abort it
+(AbortMultipartUpload), after which no object can appear. A write of one request (a PutObject
+below the part size, a CopyObject) is left to finish:
+once its bytes are on the wire, closing the connection does not stop the server from storing
+them, which it may do after the caller has gone on and judged the bucket (an object appearing
+after the run failed). Waiting for its answer instead makes what the caller sees final.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
 from .ops import Op, S3RequestError
@@ -37,10 +42,10 @@ class CrtS3:
 
     # ------------------------------------------------------------------ running
 
-    def run_all(self, ops: Sequence[Op], progress: Any = None) -> List[Op]:
-        """Run every op; raise the first failure once every request has ended. `progress` (or
-        None) has `bytes_sent(amount)` and `op_done(op)`."""
-        return _Batch(self, list(ops), progress).run()
+    def run(self, ops: Iterable[Op], progress: Any = None, on_done=None) -> None:
+        """ops.Sender.run: a bounded window of requests in flight, taken from `ops` as room
+        frees up; the first failure (or Ctrl-C) starts no more and ends those in flight."""
+        _Batch(self, progress, on_done).run(ops)
 
     def start(self, op: Op, on_done: Callable[[Op], None], progress) -> Any:
         from awscrt.http import HttpHeaders, HttpRequest
@@ -50,27 +55,28 @@ class CrtS3:
         headers = HttpHeaders([("Host", host), *op.headers])
         body = op.body
         stream = io.BytesIO(body) if isinstance(body, (bytes, bytearray)) else None
-        send_path = os.fspath(body.path) if isinstance(body, LocalFile) else None
+        send_path = body.path if isinstance(body, LocalFile) else None
         kind = S3RequestType.DEFAULT
         if op.operation == "PutObject":
             kind = S3RequestType.PUT_OBJECT
         elif op.operation == "GetObject" and op.recv_path:
             kind = S3RequestType.GET_OBJECT
         chunks: List[bytes] = []
+        answer: Dict[str, str] = {}
 
         def on_headers(status_code: int, headers, **_kw) -> None:
             op.status = status_code
-            op.response_headers = {k.lower(): v for k, v in headers}
+            answer.update((k.lower(), v) for k, v in headers)
 
         def on_body(chunk: bytes, **_kw) -> None:
             chunks.append(bytes(chunk))
 
         def done(error=None, status_code=None, error_body=None, error_headers=None, **_kw):
-            op.response_body = b"".join(chunks) or (error_body or b"")
             if status_code is not None:
                 op.status = status_code
             if error_headers:
-                op.response_headers = {k.lower(): v for k, v in error_headers}
+                answer.update((k.lower(), v) for k, v in error_headers)
+            op.answered(answer, b"".join(chunks) or (error_body or b""))
             _settle(op, error)
             on_done(op)
 
@@ -132,51 +138,63 @@ def _settle(op: Op, error: Any) -> None:
 
 
 class _Batch:
-    """A bounded window of requests in flight; the first failure (or Ctrl-C) cancels the rest."""
+    """A bounded window of requests in flight; the first failure (or Ctrl-C) starts no more.
+    Only the requests in flight are held: a batch of 100,000 costs as little as one of 256."""
 
-    def __init__(self, s3: CrtS3, ops: List[Op], progress):
+    def __init__(self, s3: CrtS3, progress, on_done):
         self.s3 = s3
-        self.ops = ops
         self.progress = progress
+        self.on_done = on_done
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
-        self.live: Dict[int, Any] = {}
+        self.live: Dict[int, Tuple[Op, Any]] = {}
         self.failed: Optional[Op] = None
+        self.callback_error: Optional[BaseException] = None
 
-    def run(self) -> List[Op]:
-        started = []
+    def run(self, ops: Iterable[Op]) -> None:
         try:
-            for index, op in enumerate(self.ops):
+            for index, op in enumerate(ops):
                 with self.changed:
                     while len(self.live) >= IN_FLIGHT and self.failed is None:
                         self.changed.wait(0.1)
                     if self.failed is not None:
                         break
-                    self.live[index] = None
-                request = self.s3.start(op, lambda _op, i=index: self._done(i), self._progress())
-                started.append(request)
+                    self.live[index] = (op, None)
+                progress = None if op.quiet else self._progress()
+                request = self.s3.start(op, lambda op, i=index: self._done(i, op), progress)
                 with self.lock:
                     if index in self.live:
-                        self.live[index] = request
+                        self.live[index] = (op, request)
+                        if self.failed is not None:
+                            _cancel(op, request)
             self._wait_all()
         except BaseException:
-            self._cancel_all()
-            for request in started:
-                request.finished_future.exception()
+            with self.lock:
+                self._cancel_locked()
+                for index in [i for i, (_, request) in self.live.items() if request is None]:
+                    del self.live[index]  # interrupted before it was started
+            self._wait_all()
             raise
+        if self.callback_error is not None:
+            raise self.callback_error
         if self.failed is not None:
             raise self.failed.error
-        return self.ops
 
     def _progress(self):
         if self.progress is None:
             return None
         return lambda amount: self.progress.bytes_sent(int(amount))
 
-    def _done(self, index: int) -> None:
-        op = self.ops[index]
-        if self.progress is not None and op.error is None and not op.cancelled:
-            self.progress.op_done(op)
+    def _done(self, index: int, op: Op) -> None:
+        if op.error is None and not op.cancelled:
+            try:
+                if self.progress is not None and not op.quiet:
+                    self.progress.op_done(op)
+                if self.on_done is not None:
+                    self.on_done(op)
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                self.callback_error = self.callback_error or exc
+                op.error = S3RequestError(str(exc), op=op)
         with self.changed:
             self.live.pop(index, None)
             if op.error is not None and self.failed is None:
@@ -189,14 +207,19 @@ class _Batch:
             while self.live:
                 self.changed.wait(0.1)
 
-    def _cancel_all(self) -> None:
-        with self.lock:
-            self._cancel_locked()
-
     def _cancel_locked(self) -> None:
-        for request in self.live.values():
-            if request is not None:
-                request.cancel()
+        for op, request in self.live.values():
+            _cancel(op, request)
+
+
+def _cancel(op: Op, request: Any) -> None:
+    """Cancel a request unless it is a write of one request, left to end with its answer
+    (module docstring)."""
+    one_write = op.operation == "CopyObject" or (
+        op.operation == "PutObject" and op.size <= PART_SIZE
+    )
+    if request is not None and not one_write:
+        request.cancel()
 
 
 # ---------------------------------------------------------------------- building one

@@ -1,11 +1,17 @@
 """Content digests of the pieces that get staged.
 
-A piece is a file or a folder. Its digest names its S3 prefix, so unchanged content lands on the
-same keys and is not sent twice. Each file gets a sha256 (its identity in the piece digest) and a
-CRC64NVME (the checksum S3 verifies on upload and reports back, so that an object is reused only
-when its content is known to match). Both are computed in one read and cached on disk for big files,
-keyed by (absolute path, size, mtime_ns, inode), so that re-running a job does not re-read gigabytes
-of unchanged inputs. Any problem with the cache only costs a re-read.
+A piece is a file or a folder. Each file gets a sha256 (its identity: the key of its object in
+the store, `objects/<sha256>`) and a CRC64NVME (the checksum S3 verifies on upload and reports
+back), both computed in one read. A piece's digest (over its files' relative paths and sha256s)
+names its version, so unchanged content is recognised without asking S3.
+
+Re-reading 100,000 unchanged files on every submit would cost seconds, so digests are cached on
+disk, one cache file per walked root (`paths.digest_cache_dir()`), each entry keyed by the file's
+path and its stamp: size, mtime_ns, ctime_ns and inode. ctime is the part an ordinary program
+cannot set: a same-size rewrite that restores the old mtime (`cp -p`, rsync, `touch -r`, an
+unpacked archive) still moves the ctime, so it is hashed again. A file modified within
+RACY_SECONDS of being hashed is not cached at all (it may change again within the same timestamp
+tick, as git's "racy clean" entries). Any problem with the cache only costs a re-read.
 """
 
 from __future__ import annotations
@@ -18,27 +24,25 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ..errors import FileChanged, UsageError
-from ..paths import CACHE_PLACED_BY, digest_cache_file
+from ..paths import CACHE_PLACED_BY, digest_cache_dir
 from .walk import LocalFile, walk
 
 SHELL_SUFFIXES = (".sh",)
 DIGEST_LENGTH = 16
-CACHE_MIN_SIZE = 1024 * 1024  # smaller files are cheaper to re-read than to track
-CACHE_MAX_ENTRIES = 20_000
+CACHE_ROOTS = 64  # cache files kept (one per walked root), the least recently saved dropped
 RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
+CACHE_FORMAT = 2
 _CHUNK = 1024 * 1024
 
 Source = Union[LocalFile, bytes]
 FileList = List[Tuple[str, Source]]
 
 
-@dataclass(frozen=True)
-class FileDigest:
+class FileDigest(NamedTuple):
     """What a file's bytes are: its size, sha256 (hex) and CRC64NVME (base64, as S3 reports it)."""
 
     size: int
@@ -54,19 +58,60 @@ def to_lf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
+_WALKS: Dict[Tuple[str, bool], list] = {}  # walks done ahead (warm.py), taken once by the plan
+_WALKS_LOCK = threading.Lock()
+_AHEAD = threading.local()
+
+
+@contextlib.contextmanager
+def walking_ahead():
+    """In this thread, keep each walk `piece_files` makes for a later call to take instead of
+    walking again (warm.py walks what ships while resolve waits on AWS; the plan takes it)."""
+    _AHEAD.on = True
+    try:
+        yield
+    finally:
+        _AHEAD.on = False
+
+
 def piece_files(path: Path | str, *, lf: bool | None = None, skip_junk: bool = True) -> FileList:
     """The files of a piece as they are uploaded: shell files (or every file when `lf` is True)
     become LF-converted bytes; `lf=False` keeps every file byte for byte."""
+    key = (os.path.abspath(path), skip_junk)
+    if getattr(_AHEAD, "on", False):
+        found = _cached_walk(path, skip_junk)
+        with _WALKS_LOCK:
+            _WALKS[key] = found
+    else:
+        with _WALKS_LOCK:
+            found = _WALKS.pop(key, None)
+        if found is None:
+            found = _cached_walk(path, skip_junk)
     result: FileList = []
-    for rel, file in walk(path, skip_junk=skip_junk):
+    for rel, file in found:
         convert = lf if lf is not None else is_shell_file(rel)
         result.append((rel, to_lf(_read(file)) if convert else file))
     return result
 
 
+def _cached_walk(path: Path | str, skip_junk: bool) -> list:
+    found = walk(os.path.abspath(path), skip_junk=skip_junk)
+    cache = _RootCache.of(path)
+    for _rel, file in found:
+        file.cache = cache
+    return found
+
+
+def release_digest_caches() -> None:
+    """Free the digest caches' loaded entries (each is read again from its file if asked)."""
+    for cache in _RootCache.all():
+        cache.release()
+
+
 def _read(file: LocalFile) -> bytes:
     try:
-        return file.path.read_bytes()
+        with open(file.path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
 
@@ -86,21 +131,26 @@ def piece_digest(files: FileList) -> str:
 def source_digest(source: Source) -> FileDigest:
     if isinstance(source, (bytes, bytearray)):
         return bytes_digest(bytes(source))
-    return _DigestCache.shared().file_digest(source)
+    if source.digest is None:
+        source.digest = _file_digest(source)
+    return source.digest
 
 
 def bytes_digest(data: bytes) -> FileDigest:
-    return FileDigest(len(data), hashlib.sha256(data).hexdigest(), _crc64_text(crc64(data)))
+    return FileDigest(len(data), hashlib.sha256(data).hexdigest(), crc64_text(crc64(data)))
 
 
 def forget(file: LocalFile) -> None:
     """Drop what is known of a file (it changed under us): the next digest re-reads it."""
-    _DigestCache.shared().forget(file)
+    file.digest = None
+    if file.cache is not None:
+        file.cache.forget(file)
 
 
 def save_digest_cache() -> None:
     """Keep the digests computed so far for the next run (called once the job is staged)."""
-    _DigestCache.shared().save()
+    for cache in _RootCache.all():
+        cache.save()
 
 
 def crc64(data: bytes, previous: int = 0) -> int:
@@ -109,8 +159,21 @@ def crc64(data: bytes, previous: int = 0) -> int:
     return crc64nvme(data, previous)
 
 
-def _crc64_text(value: int) -> str:
+def crc64_text(value: int) -> str:
     return base64.b64encode(value.to_bytes(8, "big")).decode("ascii")
+
+
+def _file_digest(file: LocalFile) -> FileDigest:
+    cache = file.cache
+    if cache is not None:
+        found = cache.lookup(file)
+        if found is not None:
+            return found
+    started = time.time()
+    value = _hash_file(file)
+    if cache is not None:
+        cache.remember(file, value, started)
+    return value
 
 
 def _hash_file(file: LocalFile) -> FileDigest:
@@ -127,85 +190,122 @@ def _hash_file(file: LocalFile) -> FileDigest:
             info = os.fstat(handle.fileno())
     except OSError as exc:
         raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
-    if (size, info.st_mtime_ns, info.st_ino) != (file.size, file.mtime_ns, file.ino):
+    if size != file.size or LocalFile.of(file.path, info).stamp() != file.stamp():
         raise FileChanged(f"{file.path}: changed while it was being read; run again")
-    return FileDigest(size, sha.hexdigest(), _crc64_text(crc))
+    return FileDigest(size, sha.hexdigest(), crc64_text(crc))
 
 
-class _DigestCache:
-    """Per-file digests: of big files in one JSON file (every failure is ignored), of all files
-    read by this process in memory (`memo`), so that no file is read twice in one run."""
+class _RootCache:
+    """The digests of the files under one walked root: loaded from its cache file on first use,
+    this run's findings merged back into it by `save` (under a lock: concurrent runs keep each
+    other's entries). Entries are kept as the file stores them, relative path -> one string
+    "size mtime_ns ctime_ns inode sha256 crc64", and parsed when looked up: 100,000 of them cost
+    some 30 MB, not the three times that of a tuple of numbers each."""
 
     _lock = threading.Lock()
-    _instances: dict[tuple, _DigestCache] = {}
+    _instances: Dict[tuple, _RootCache] = {}
 
-    def __init__(self, path: Path):
+    def __init__(self, root: str, path: Path):
+        self.root = root
         self.path = path
-        self.entries: Dict[str, list] = self._load()
-        self.memo: Dict[str, list] = {}
-        self.changes: Dict[str, Optional[list]] = {}  # this run's additions (None: removals)
+        self.cut = len(root) + 1
+        self.entries: Optional[Dict[str, str]] = None
+        self.changes: Dict[str, Optional[str]] = {}  # this run's additions (None: removals)
+        self.lock = threading.Lock()
 
     @classmethod
-    def shared(cls) -> _DigestCache:
-        """The cache of this process, one per cache file (tests move it through the environment,
-        so it is found again by the variables that place it: no path is built per file)."""
-        where = tuple(os.environ.get(name) for name in CACHE_PLACED_BY)
-        instance = cls._instances.get(where)
-        if instance is None:
-            with cls._lock:
-                instance = cls._instances.setdefault(where, cls(digest_cache_file()))
-        return instance
+    def of(cls, root: Path | str) -> _RootCache:
+        """The cache of a root in this process (tests move the cache through the environment:
+        the variables that place it are part of the key)."""
+        absolute = os.path.abspath(root)
+        where = (absolute,) + tuple(os.environ.get(name) for name in CACHE_PLACED_BY)
+        with cls._lock:
+            found = cls._instances.get(where)
+            if found is None:
+                name = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()
+                path = digest_cache_dir() / f"{name[:32]}.json"
+                found = cls._instances[where] = cls(absolute, path)
+            return found
 
-    def _load(self) -> dict:
+    @classmethod
+    def all(cls) -> List[_RootCache]:
+        with cls._lock:
+            return list(cls._instances.values())
+
+    def _rel(self, file: LocalFile) -> str:
+        return file.path[self.cut :] if len(file.path) > len(self.root) else ""
+
+    def lookup(self, file: LocalFile) -> Optional[FileDigest]:
+        with self.lock:
+            if self.entries is None:
+                self.entries = self._load()
+            entry = self.entries.get(self._rel(file))
+        if entry is None:
+            return None
         try:
-            data = json.loads(self.path.read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
+            size, mtime, ctime, ino, sha, crc = entry.split(" ")
+            if (int(size), int(mtime), int(ctime), int(ino)) == file.stamp():
+                return FileDigest(file.size, sha, crc)
+        except ValueError:
+            pass
+        return None
 
-    def file_digest(self, file: LocalFile) -> FileDigest:
-        key = os.path.abspath(file.path)
-        stamp = [file.size, file.mtime_ns, file.ino]
-        with self._lock:
-            entry = self.memo.get(key) or self.entries.get(key)
-        if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stamp:
-            return FileDigest(file.size, entry[3], entry[4])
-        value = _hash_file(file)
-        record = stamp + [value.sha256, value.crc64]
-        with self._lock:
-            self.memo[key] = record
-            if file.size >= CACHE_MIN_SIZE and time.time() - file.mtime_ns / 1e9 > RACY_SECONDS:
-                self.entries[key] = record
-                self.changes[key] = record
-        return value
+    def release(self) -> None:
+        """Free the loaded entries (reloaded from the file if asked again)."""
+        with self.lock:
+            self.entries = None
+
+    def remember(self, file: LocalFile, value: FileDigest, hashed_at: float) -> None:
+        """Keep a digest unless the file was modified too recently to trust its stamp."""
+        newest = max(file.mtime_ns, file.ctime_ns) / 1e9
+        if hashed_at - newest <= RACY_SECONDS:
+            return
+        entry = " ".join(map(str, (*file.stamp(), value.sha256, value.crc64)))
+        rel = self._rel(file)
+        with self.lock:
+            if self.entries is not None:
+                self.entries[rel] = entry
+            self.changes[rel] = entry
 
     def forget(self, file: LocalFile) -> None:
-        key = os.path.abspath(file.path)
-        with self._lock:
-            self.memo.pop(key, None)
-            self.entries.pop(key, None)
-            self.changes[key] = None
+        rel = self._rel(file)
+        with self.lock:
+            if self.entries is not None:
+                self.entries.pop(rel, None)
+            self.changes[rel] = None
+
+    def _load(self) -> Dict[str, str]:
+        try:
+            doc = json.loads(self.path.read_text("utf-8"))
+            if doc.get("root") != self.root or doc.get("format") != CACHE_FORMAT:
+                return {}
+            entries = doc["entries"]
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
 
     def save(self) -> None:
         """Merge this run's changes into the file as it is now (other runs may have saved since),
-        under a lock, and replace it atomically."""
-        with self._lock:
+        under a file lock, and replace it atomically; drop the oldest roots' files."""
+        with self.lock:
             if not self.changes:
                 return
             changes, self.changes = self.changes, {}
-            with contextlib.suppress(OSError):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with _file_lock(self.path.with_suffix(".lock")):
-                    entries = self._load()
-                    for key, record in changes.items():
-                        entries.pop(key, None)  # re-inserted last: the newest stay longest
-                        if record is not None:
-                            entries[key] = record
-                    for key in list(entries)[: max(0, len(entries) - CACHE_MAX_ENTRIES)]:
-                        del entries[key]
-                    self._write(json.dumps(entries))
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _file_lock(self.path.parent / ".lock"):
+                on_disk = self._load()
+                for rel, entry in changes.items():
+                    if entry is None:
+                        on_disk.pop(rel, None)
+                    else:
+                        on_disk[rel] = entry
+                self._write(on_disk)
+                _drop_old_roots(self.path.parent)
 
-    def _write(self, text: str) -> None:
+    def _write(self, entries: Dict[str, str]) -> None:
+        doc = {"root": self.root, "format": CACHE_FORMAT, "entries": entries}
+        text = json.dumps(doc, separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(prefix=".digests-", dir=str(self.path.parent))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -215,6 +315,13 @@ class _DigestCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+
+def _drop_old_roots(folder: Path) -> None:
+    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in files[CACHE_ROOTS:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 @contextlib.contextmanager

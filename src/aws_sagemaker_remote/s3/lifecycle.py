@@ -1,22 +1,25 @@
-"""An opt-in S3 lifecycle rule for the staging prefix, and what staging must know of it.
+"""An opt-in S3 lifecycle rule for the staging store, and what staging must know of it.
 
-S3 expires an object a number of days after it was written, used or not. So that a job never
-reads content that expires under it, the rule's days are also written to `BASE/lifecycle.json`,
-and staging trusts a manifest, or reuses an object, only while it is younger than that minus a
-day; older content is sent again (which renews it). Unfinished multipart uploads are aborted
+S3 expires an object a number of days after it was last written, used or not ("Expiration
+Days": counted from the object's creation time, which an overwrite or a copy onto itself
+renews). The store shares one object between every version that holds its content, so an old
+object may be part of a version staged today. So that a job never reads content that expires
+under it, the rule's days N are also written to `BASE/lifecycle.json`, and staging relies on a
+record or prefix copy as it is only while it is younger than N/4 days, and renews (copies onto
+itself) every object it relies on that was written more than N/4 days ago. A record so written
+lists objects at most N/4 days older than itself, and is trusted for N/4 days: whatever a submit
+uses lives at least N/2 days after it. Records say when each object was last written, so this
+costs no request for the objects that are young enough. Unfinished multipart uploads are aborted
 after a day.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
-from typing import Any, Dict, Optional
+from datetime import timedelta
+from typing import Any, Optional
 
-from .manifest import MANIFESTS
-
-GROUPS = ("code", "inputs", MANIFESTS)
+GROUPS = ("code", "inputs", "objects", "records", "channels")
 MARKER = "lifecycle.json"
 
 
@@ -43,26 +46,16 @@ def remove_rule(s3: Any, bucket: str, base: str) -> None:
         s3.delete_bucket_lifecycle(Bucket=bucket)
 
 
-def trust_window(marker_body: Optional[bytes]) -> Optional[timedelta]:
-    """How old staged content may be and still be reused; None without a lifecycle rule."""
+def renew_window(marker_body: Optional[bytes]) -> Optional[timedelta]:
+    """How old staged content may be and still be relied on as it is (older: renewed first);
+    None without a lifecycle rule."""
     if marker_body is None:
         return None
     try:
         days = int(json.loads(marker_body.decode("utf-8"))["days"])
     except (ValueError, KeyError, TypeError, AttributeError):
-        return timedelta(0)  # unreadable: trust nothing old, send again
-    return timedelta(days=max(days - 1, 0))
-
-
-def is_fresh(headers: Dict[str, str], window: Optional[timedelta]) -> bool:
-    """Whether an object (by its Last-Modified header) may still be reused."""
-    if window is None:
-        return True
-    try:
-        modified = parsedate_to_datetime(headers.get("last-modified", ""))
-    except (TypeError, ValueError):
-        return False
-    return datetime.now(timezone.utc) - modified < window
+        return timedelta(0)  # unreadable: renew everything relied on
+    return timedelta(days=max(days, 0) / 4)
 
 
 def _base(base: str) -> str:

@@ -61,7 +61,7 @@ def upload_files(s3_client, items: Iterable[UploadItem], progress=None) -> None:
     rest = [i for i in items if not (crt is not None and crt_reaches(s3_client, i[1]))]
     if by_crt:
         ops = [put_op(_body(source), bucket, key) for source, bucket, key in by_crt]
-        crt.run_all(ops, progress=progress)
+        crt.run(ops, progress)
     if rest:
         subscribers = [progress] if progress is not None else None
         with _manager(s3_client) as manager:
@@ -111,19 +111,42 @@ def list_keys(
     return keys
 
 
-def delete_keys(s3_client, bucket: str, keys: Iterable[str]) -> None:
-    """Delete keys in batches of 1000; raise RuntimeError naming the first key S3 refused."""
-    keys = list(keys)
-    for start in range(0, len(keys), DELETE_BATCH):
-        batch = [{"Key": key} for key in keys[start : start + DELETE_BATCH]]
-        response = s3_client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-        errors = response.get("Errors") or []
-        if errors:
-            first = errors[0]
-            raise RuntimeError(
-                f"could not delete {len(errors)} object(s) from s3://{bucket}, first "
-                f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}"
+def delete_keys(
+    s3_client, bucket: str, keys: List[str], before_each=None, owner: Optional[str] = None
+) -> List[str]:
+    """Delete in batches of 1000 (DeleteObjects); a key XML 1.0 cannot carry (a control
+    character: S3 answers MalformedXML) goes alone, in the URL (DeleteObject). Returns one
+    line per key S3 refused (control characters escaped); `before_each()` runs before each
+    request (a prune renews its marker there)."""
+    from .uri import shown
+
+    problems: List[str] = []
+    plain = [k for k in keys if _xml_safe(k)]
+    for start in range(0, len(plain), DELETE_BATCH):
+        if before_each is not None:
+            before_each()
+        batch = [{"Key": key} for key in plain[start : start + DELETE_BATCH]]
+        response = s3_client.delete_objects(
+            Bucket=bucket, Delete={"Objects": batch, "Quiet": True}, **_owner(owner)
+        )
+        for error in response.get("Errors") or []:
+            problems.append(
+                f"{shown(error.get('Key', ''))}: {error.get('Code')} {error.get('Message')}"
             )
+    for key in (k for k in keys if not _xml_safe(k)):
+        if before_each is not None:
+            before_each()
+        s3_client.delete_object(Bucket=bucket, Key=key, **_owner(owner))
+    return problems
+
+
+def _xml_safe(key: str) -> bool:
+    """Whether XML 1.0 carries the key unchanged (no control character but tab and newline; a
+    carriage return would be normalised to a newline)."""
+    return all(
+        ch in "\t\n" or 0x20 <= ord(ch) < 0xD800 or 0xE000 <= ord(ch) < 0xFFFE or ord(ch) > 0xFFFF
+        for ch in key
+    )
 
 
 def download_prefix(
@@ -201,7 +224,7 @@ def _crt_download(crt, bucket: str, fetches, owner: Optional[str], progress=None
         for (key, _, _), tmp in zip(fetches, partial)
     ]
     try:
-        crt.run_all(ops, progress=progress)
+        crt.run(ops, progress)
         for op, tmp, (key, target, _) in zip(ops, partial, fetches):
             if op.missing:
                 raise FileNotFoundError(f"s3://{bucket}/{key} is gone")
@@ -220,7 +243,7 @@ def listing(s3_client, uri: str, owner: Optional[str] = None) -> List[Listed]:
     if key and not key.endswith("/"):
         size = _object_size(s3_client, location.bucket, key, owner)
         if size is not None:
-            return [(key, _safe_relpath(posixpath.basename(key), uri), size)]
+            return [(key, safe_relpath(posixpath.basename(key), uri), size)]
     prefix = location.as_prefix().key
     try:
         keys = list_keys(s3_client, location.bucket, prefix, owner)
@@ -228,14 +251,14 @@ def listing(s3_client, uri: str, owner: Optional[str] = None) -> List[Listed]:
         if aws_error_code(exc) == "NoSuchBucket":
             raise FileNotFoundError(f"no such bucket: {uri}") from exc
         raise
-    found = [(k, _safe_relpath(k[len(prefix) :], uri), size) for k, size in sorted(keys.items())]
+    found = [(k, safe_relpath(k[len(prefix) :], uri), size) for k, size in sorted(keys.items())]
     found = [(k, rel, size) for k, rel, size in found if rel is not None]
     if not found:
         raise FileNotFoundError(f"no objects at {uri}")
     return found
 
 
-def _safe_relpath(rel: str, uri: str) -> Optional[str]:
+def safe_relpath(rel: str, uri: str) -> Optional[str]:
     """The relative path of a key, None for folder markers; refuses keys that would be written
     outside the download folder here or on Windows: `.`/`..` components, a leading `/`, `\\`."""
     if not rel or rel.endswith("/"):

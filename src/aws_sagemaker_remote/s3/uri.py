@@ -89,3 +89,21 @@ def parse(uri: str) -> S3Uri:
     if problem:
         raise ValueError(f"{problem}: {uri!r}")
     return S3Uri(bucket, key)
+
+
+def shown(text: str) -> str:
+    """`text` safe to print on one line: control characters (C0, DEL, C1), backslashes and
+    undecodable bytes (lone surrogates of a key that was not UTF-8) as escapes; an S3 key may
+    hold any of them, and printed raw they would move the cursor or fake other output."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif 0xD800 <= code < 0xE000:
+            out.append(f"\\x{code & 0xFF:02x}")
+        else:
+            out.append(char)
+    return "".join(out)

@@ -37,14 +37,19 @@ def request(
     spec: JobSpec,
     resolved: Resolved,
     layout: Layout,
-    staged: List[Tuple[InputSpec, str]],
+    staged: List[Tuple[InputSpec, str, str]],
     arguments: Arguments,
     job_file: Optional[bytes],
 ) -> dict:
     training: TrainingSpec = spec.extras
     kind = spec.kind
-    channels = [kind.new_channel(name, uri, folder) for name, uri, folder in layout.code_channels()]
-    channels += [kind.new_channel(i.name, uri, "", i.mode, i.distribution) for i, uri in staged]
+    channels = [
+        kind.new_channel(name, uri, folder, data_type=data)
+        for name, uri, folder, data in layout.code_channels()
+    ]
+    channels += [
+        kind.new_channel(i.name, uri, "", i.mode, i.distribution, data) for i, uri, data in staged
+    ]
     extra = {protocol.KIND: kind.name}
     if arguments.hyperparameters:
         extra[protocol.HYPERPARAMETER_FLAGS] = arguments.hyperparameter_flags

@@ -28,3 +28,11 @@ def uri_problems(where: str, uri: str) -> Iterable[str]:
         parse_s3_uri(uri)
     except ValueError as error:
         yield f"{where}: {error}"
+
+
+def data_type_problems(where: str, data_type: str) -> Iterable[str]:
+    """S3Prefix and ManifestFile are served as SageMaker serves them; AugmentedManifestFile
+    "can only be used if the Channel's input mode is Pipe" (API reference, S3DataSource), which
+    the emulator does not give."""
+    if data_type not in ("S3Prefix", "ManifestFile"):
+        yield f"{where}: S3DataType {data_type} is not supported (use S3Prefix or ManifestFile)"

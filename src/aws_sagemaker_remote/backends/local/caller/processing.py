@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable
 from ....kinds.processing import PROCESSING
 from ....kinds.processing import ROOT as PROCESSING_ROOT
 from .emulated import EmulatedKind
-from .problems import duplicate_names, entrypoint_problems, uri_problems
+from .problems import data_type_problems, duplicate_names, entrypoint_problems, uri_problems
 
 
 class Processing(EmulatedKind):
@@ -45,8 +45,7 @@ def _input_problems(item: Dict[str, Any]) -> Iterable[str]:
         yield f"{where}: only S3Input is supported (not DatasetDefinition)"
         return
     s3 = item["S3Input"]
-    if s3["S3DataType"] != "S3Prefix":
-        yield f"{where}: S3DataType {s3['S3DataType']} is not supported (use S3Prefix)"
+    yield from data_type_problems(where, s3["S3DataType"])
     if s3.get("S3CompressionType", "None") != "None":
         yield f"{where}: S3CompressionType {s3['S3CompressionType']} is not supported"
     yield from uri_problems(where, s3["S3Uri"])

@@ -27,7 +27,7 @@ from ....kinds.training import TRAINING
 from ....s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
 from .emulated import EmulatedKind
-from .problems import duplicate_names, entrypoint_problems, uri_problems
+from .problems import data_type_problems, duplicate_names, entrypoint_problems, uri_problems
 
 FIRST_MESSAGE = "Starting the training job"
 
@@ -108,8 +108,7 @@ def _channel_problems(channel: Dict[str, Any], default_mode: str) -> Iterable[st
     if s3 is None:
         yield f"{where}: only S3DataSource is supported (not FileSystemDataSource)"
         return
-    if s3["S3DataType"] != "S3Prefix":
-        yield f"{where}: S3DataType {s3['S3DataType']} is not supported (use S3Prefix)"
+    yield from data_type_problems(where, s3["S3DataType"])
     if channel.get("CompressionType", "None") != "None":
         yield f"{where}: CompressionType {channel['CompressionType']} is not supported"
     if channel.get("InputMode", default_mode) == "Pipe":

@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ....kinds.base import Channel, Output
 from ....s3 import transfer as s3io
+from ....s3.manifest import read_channel_manifest
 from ....s3.progress import files_text, format_size
 from ....s3.uri import parse as parse_s3_uri
 from ....s3.walk import walk
@@ -31,17 +32,17 @@ def download_inputs(
     `log(instance, line)` tells what each instance is waiting for (big inputs take a while)."""
     for channel in channels:
         try:
-            listed = s3io.listing(s3_client, channel.uri)
-            bucket = parse_s3_uri(channel.uri).bucket
+            bucket, listed = channel_listing(s3_client, channel)
             for instance in instances:
                 mine = listed
                 if channel.distribution == "ShardedByS3Key":
                     mine = shard(listed, instance)
                 if log is not None:
-                    size = format_size(sum(entry[2] for entry in mine))
+                    total = sum(entry[2] for entry in mine)
+                    size = f", {format_size(total)}" if total else ""  # a manifest lists no sizes
                     log(
                         instance,
-                        f"downloading {noun} {channel.name}: {files_text(len(mine))}, {size}",
+                        f"downloading {noun} {channel.name}: {files_text(len(mine))}{size}",
                     )
                 target = instance.path(channel.local_path)
                 check_targets(instance, target, mine)
@@ -53,6 +54,27 @@ def download_inputs(
                 f"ClientError: Failed to download data for {noun} {channel.name!r} "
                 f"from {channel.uri}: {error}"
             ) from error
+
+
+def channel_listing(s3_client, channel: Channel) -> Tuple[str, List[s3io.Listed]]:
+    """(bucket, (key, path in the channel's folder, size) of each object) a channel delivers.
+
+    S3Prefix: every object below the prefix. ManifestFile: the manifest's prefix followed by
+    each listed key, as SageMaker reads it ("SageMaker appends the suffix elements to the prefix
+    to get a full set of S3Uri", API reference S3DataSource and ProcessingS3Input), each at its
+    path below the prefix; a manifest that is not of that shape fails the job, as it does on
+    SageMaker."""
+    if channel.data_type != "ManifestFile":
+        return parse_s3_uri(channel.uri).bucket, s3io.listing(s3_client, channel.uri)
+    location = parse_s3_uri(channel.uri)
+    body = s3_client.get_object(Bucket=location.bucket, Key=location.key)["Body"].read()
+    try:
+        prefix, suffixes = read_channel_manifest(body)
+        root = parse_s3_uri(prefix)
+    except ValueError as error:
+        raise ValueError(f"the manifest {channel.uri} is not valid: {error}") from None
+    listed = [(root.key + suffix, s3io.safe_relpath(suffix, prefix), 0) for suffix in suffixes]
+    return root.bucket, [(key, rel, size) for key, rel, size in listed if rel is not None]
 
 
 def drop_inputs(channels: List[Channel], instances: List[Instance]) -> None:
