@@ -11,8 +11,8 @@ Before anything is fetched, the destination may hold only what the download repl
 other file or folder, and any link, is a stray, and the download is refused with one line
 naming them (nothing is deleted: the folder is the user's, and may hold what another run
 uses; the outputs stay in S3 to fetch again). A work folder whose process is gone (a killed
-download) is removed by the next download into that folder (`is_work_name` tells one; staging
-does not skip them yet, see issue 23 point 3).
+download) is removed by the next download into that folder (`is_work_name` tells one, and
+staging's walk, s3/walk.py, never ships one).
 """
 
 from __future__ import annotations
