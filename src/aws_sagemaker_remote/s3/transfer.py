@@ -297,11 +297,19 @@ def listing(s3_client, uri: str, owner: Optional[str] = None) -> List[Listed]:
 
 def safe_relpath(rel: str, uri: str) -> Optional[str]:
     """The relative path of a key, None for folder markers; refuses keys that would be written
-    outside the download folder here or on Windows: `.`/`..` components, a leading `/`, `\\`."""
+    outside the download folder: `.`/`..` components, a leading `/`, and `\\` where it
+    separates folders (Windows).
+
+    A backslash is otherwise an ordinary character, as in S3: a key may hold any UTF-8
+    character, the backslash being only among those the S3 User Guide says to avoid
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html, "Characters to
+    avoid"), and a Linux job container, as the emulator's, writes `back\\slash.txt` as one
+    file of that name. (SeaweedFS, the tests' S3, stores it as `back/slash.txt`.)"""
     if not rel or rel.endswith("/"):
         return None
     parts = [p for p in rel.split("/") if p]
-    if rel.startswith("/") or "\\" in rel or any(p in (".", "..") for p in parts):
+    separators = "\\" in (os.sep, os.altsep)
+    if rel.startswith("/") or (separators and "\\" in rel) or any(p in (".", "..") for p in parts):
         raise UnsafeKeyError(
             f"refusing to download a key with '.', '..', '\\' or absolute components "
             f"under {uri}: {rel}"
