@@ -148,7 +148,7 @@ def test_local_main_errors_are_the_users_own(monkeypatch):
 def run_cli(monkeypatch, exc, *argv):
     from aws_sagemaker_remote.cli import jobs
 
-    monkeypatch.setattr(jobs, "main", lambda rest, kind, prune: raising(exc)())
+    monkeypatch.setattr(jobs, "main", lambda rest, kind: raising(exc)())
     monkeypatch.delenv(errors.DEBUG_ENV, raising=False)
     return cli.main(["processing", "list", *argv])
 
@@ -167,7 +167,7 @@ def test_cli_debug_variable_shows_the_traceback(monkeypatch, capsys):
     from aws_sagemaker_remote.cli import jobs
 
     throttled = raising(client_error("Throttling"))
-    monkeypatch.setattr(jobs, "main", lambda rest, kind, prune: throttled())
+    monkeypatch.setattr(jobs, "main", lambda rest, kind: throttled())
     monkeypatch.setenv(errors.DEBUG_ENV, "1")
     assert cli.main(["processing", "list"]) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
