@@ -122,6 +122,11 @@ class Job:
             environment = self._environment()
         except BuildError as error:
             return self.life.failed_early(f"ClientError: job environment: {error}"), None
+        except OSError as error:  # a full or read-only disk: name the folder, as AWS names none
+            why = f"{error.strerror or error}"
+            return self.life.failed_early(
+                f"InternalServerError: cannot build the job's environment in {venvs_dir(self.job_dir.parent)}: {why}"
+            ), None
         except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
             traceback.print_exc()
             return self.life.failed_early(f"InternalServerError: job environment: {error}"), None
