@@ -14,7 +14,7 @@ from emulator_support import SAFETY_TIMEOUT, TERMINAL, make_request, put, runner
 
 from aws_sagemaker_remote.kinds import PROCESSING
 
-ROUNDS = 200
+ROUNDS = 60
 WORKERS = 4
 GATED = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.02)\n"
 

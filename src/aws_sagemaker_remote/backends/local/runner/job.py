@@ -123,10 +123,9 @@ class Job:
         except BuildError as error:
             return self.life.failed_early(f"ClientError: job environment: {error}"), None
         except OSError as error:  # a full or read-only disk: name the folder, as AWS names none
-            why = f"{error.strerror or error}"
-            return self.life.failed_early(
-                f"InternalServerError: cannot build the job's environment in {venvs_dir(self.job_dir.parent)}: {why}"
-            ), None
+            where, why = venvs_dir(self.job_dir.parent), error.strerror or error
+            reason = f"InternalServerError: cannot build the job's environment in {where}: {why}"
+            return self.life.failed_early(reason), None
         except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
             traceback.print_exc()
             return self.life.failed_early(f"InternalServerError: job environment: {error}"), None
