@@ -21,6 +21,7 @@ EXIT_JOB_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command SIGPIPE ended (`| head`)
+EXIT_TERMINATED = 128 + 15  # SIGTERM: a CI cancel, `timeout`, `kill`
 DEBUG_ENV = "AWS_SAGEMAKER_REMOTE_DEBUG"
 
 AWS_SDK_MODULES = ("botocore", "boto3", "s3transfer", "awscrt")
@@ -69,8 +70,23 @@ class UsageError(Error):
     exit_code = EXIT_USAGE
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be: everything that stops on Ctrl-C (the job we
+    created, uploads and their multipart parts) stops the same way; the process exits 143."""
+
+
+_TERMINATED: list = []  # set once SIGTERM arrived (the cancellations it causes exit 143 too)
+
+
 class TransferError(Error):
     """An S3 transfer around the user's code failed (its message says which and what is kept)."""
+
+
+class FileChanged(TransferError):
+    """A file changed while it was being read, staged or downloaded: nothing wrong was kept and
+    running again fixes it. One rule, exit 1, wherever it is found: the input was right when it
+    was given (not exit 2, which says to change it), as GNU tar exits 1 for "file changed as we
+    read it"."""
 
 
 # ----------------------------------------------------------------- AWS error classification
@@ -139,6 +155,8 @@ def _names(exc: BaseException) -> set:
 def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
     """(exit code, one line) for an error the user can cause; None for a bug of ours."""
     if isinstance(exc, KeyboardInterrupt) or _is_cancellation(exc):
+        if _TERMINATED:
+            return EXIT_TERMINATED, "terminated (SIGTERM)"
         return EXIT_INTERRUPTED, "interrupted"
     if isinstance(exc, Error):
         return exc.exit_code, one_line(exc)
@@ -185,16 +203,21 @@ def debug_enabled(flag: bool = False) -> bool:
     return flag or os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "yes", "true")
 
 
-def guarded(call: Callable[[], Any], *, prog: str, debug: bool = False) -> Any:
+def guarded(
+    call: Callable[[], Any], *, prog: str, debug: bool = False, sigterm: bool = False
+) -> Any:
     """Return `call()`; an error the user can cause ends the process with one line and its exit
     code (SystemExit); with `debug` its traceback is printed first. Bugs propagate unchanged.
+    With `sigterm` (the remote run, the job commands; never around a local run's own code),
+    SIGTERM is Ctrl-C (`Terminated`), and an interrupted call's 130 becomes 143.
 
     Output whose reader went away (`... | head -5`) ends the process quietly, as a Unix tool
     that SIGPIPE ends (Python ignores SIGPIPE, and must: a socket's broken pipe would kill it)."""
+    previous = _sigterm_as_interrupt() if sigterm else None
     try:
         result = call()
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen here
-        return result
+        return EXIT_TERMINATED if _TERMINATED and result == EXIT_INTERRUPTED else result
     except SystemExit:
         raise
     except BrokenPipeError:
@@ -205,6 +228,27 @@ def guarded(call: Callable[[], Any], *, prog: str, debug: bool = False) -> Any:
         if classify(exc) is None:
             raise
         raise SystemExit(_report(exc, prog, debug)) from None
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _sigterm_as_interrupt() -> Any:
+    """Raise `Terminated` on SIGTERM from now on; the handler it replaces (None where no
+    handler can be set: not the main thread)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    _TERMINATED.append(True)
+    raise Terminated()
 
 
 def _report(exc: BaseException, prog: str, debug: bool) -> int:
@@ -216,7 +260,9 @@ def _report(exc: BaseException, prog: str, debug: bool) -> int:
         traceback.print_exception(type(exc), exc, exc.__traceback__)
     code, line = classify(exc) or (EXIT_JOB_FAILED, one_line(exc))  # classify knows OSErrors
     print(
-        f"{prog}: error: {line}" if code != EXIT_INTERRUPTED else f"{prog}: {line}",
+        f"{prog}: {line}"
+        if code in (EXIT_INTERRUPTED, EXIT_TERMINATED)
+        else f"{prog}: error: {line}",
         file=sys.stderr,
     )
     return code

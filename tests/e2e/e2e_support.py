@@ -32,8 +32,9 @@ def run_cli(*argv: str, timeout: float = 120):
     )
 
 
-def ctrl_c_after(script: Path, line: str, *argv: str, timeout: float = 120):
-    """Run the script, press Ctrl-C once it printed `line`; (exit code, all it printed)."""
+def ctrl_c_after(script: Path, line: str, *argv: str, timeout: float = 120, signum=None):
+    """Run the script, press Ctrl-C (or send `signum`) once it printed `line`; (exit code, all
+    it printed)."""
     import signal
 
     process = subprocess.Popen(
@@ -45,7 +46,7 @@ def ctrl_c_after(script: Path, line: str, *argv: str, timeout: float = 120):
         seen.append(printed)
         if printed.strip() == line:
             break
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum or signal.SIGINT)
     rest, _ = process.communicate(timeout=timeout)
     return process.returncode, "".join(seen) + rest
 

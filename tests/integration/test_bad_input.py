@@ -134,6 +134,10 @@ ROWS = [
     row("--out", "--sagemaker-download", "yes", "--out", "."),
     row("--out", "--sagemaker-download", "yes", "--out", "notes.txt"),
     row("--out", "--sagemaker-download", "yes", "--out", "data-link"),
+    row("--out", "--sagemaker-download", "yes", "--out", "notes.txt/sub"),
+    # a download's folder holding what no download replaces (issue 23 points 1-2)
+    row("--out", "--sagemaker-download", "yes", "--out", "results-with-link"),
+    row("--out", "--sagemaker-download", "yes", "--out", "results-with-fifo"),
     # settings read later, refused first
     row("AWS_SAGEMAKER_REMOTE_TRANSFER", env={"AWS_SAGEMAKER_REMOTE_TRANSFER": "bogus"}),
     row(PASS, env={PASS: "maybe"}),
@@ -156,6 +160,10 @@ def project(tmp_path: Path) -> Path:
     (folder / "notes.txt").write_text("not a folder")
     (folder / "data-link").symlink_to(folder / "data")
     (folder / "job.py").write_text(SCRIPT)
+    (folder / "results-with-link" / "sub").mkdir(parents=True)
+    (folder / "results-with-link" / "sub" / "escape").symlink_to(tmp_path)
+    (folder / "results-with-fifo").mkdir()
+    os.mkfifo(folder / "results-with-fifo" / "pipe")
     return folder
 
 
@@ -186,6 +194,10 @@ def files_under(root: Path) -> list:
 def test_bad_input_is_one_line_and_changes_nothing(
     project, sandbox, s3_client, backend, argv, expected, env
 ):
+    assert_refused_cleanly(project, sandbox, s3_client, backend, argv, expected, env)
+
+
+def assert_refused_cleanly(project, sandbox, s3_client, backend, argv, expected, env=None):
     iam, sagemaker = boto3.client("iam"), boto3.client("sagemaker")
     before = s3_state(s3_client)
     roles = iam.list_roles()["Roles"]
@@ -194,7 +206,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
         capture_output=True,
         text=True,
         cwd=project,
-        env={**os.environ, **env},
+        env={**os.environ, **(env or {})},
         timeout=120,
     )
     lines = result.stderr.strip().splitlines()
@@ -211,11 +223,45 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert not (project / "out").exists()
 
 
+def non_utf8_name(data: Path) -> None:
+    os.close(os.open(os.fsencode(data) + b"/caf\xe9.txt", os.O_CREAT | os.O_WRONLY, 0o644))
+
+
+def key_over_1024_bytes(data: Path) -> None:
+    deep = data.joinpath(*["d" * 250] * 4)
+    deep.mkdir(parents=True)
+    (deep / "file.txt").write_text("deep")
+
+
+@pytest.mark.parametrize("dry_run", ["yes", "no"])
+@pytest.mark.parametrize("backend", ["aws", "local"])
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [(non_utf8_name, "--data: "), (key_over_1024_bytes, "--data: ")],
+    ids=["non-utf8-name", "key-over-1024-bytes"],
+)
+def test_names_s3_cannot_hold_are_refused_before_staging(
+    project, sandbox, s3_client, backend, dry_run, make, expected
+):
+    """Issue 23 point 4: one line, in the dry run too, before anything is sent."""
+    make(project / "data")
+    argv = ["--sagemaker-dry-run", dry_run]
+    assert_refused_cleanly(project, sandbox, s3_client, backend, argv, expected)
+
+
 def test_the_matrix_is_large_enough():
     assert len(ROWS) >= 60
 
 
-LOCAL_RUN_ROWS = ["data", "data/sub", "data/sub/deeper", ".", "notes.txt", "data-link"]
+LOCAL_RUN_ROWS = [
+    "data",
+    "data/sub",
+    "data/sub/deeper",
+    ".",
+    "notes.txt",
+    "notes.txt/sub",
+    "data-link",
+]
 
 
 @pytest.mark.parametrize("out", LOCAL_RUN_ROWS)

@@ -391,3 +391,21 @@ def test_job_survives_the_process_that_created_it(backend, s3_client, bucket):
     )
     subprocess.run([sys.executable, "-c", creator], check=True)
     assert wait(backend, name)["ProcessingJobStatus"] == "Completed"
+
+
+def test_a_backslash_in_a_key_is_one_file_name_as_in_a_linux_container(backend, s3_client, bucket):
+    """Issue 23 point 4: a manifest channel's `back\\slash.txt` is delivered as one file of that
+    name (S3 keys may hold a backslash; a SageMaker container on Linux writes it so)."""
+    put(s3_client, bucket, "bs/in/back\\slash.txt", "slash")
+    manifest = [{"prefix": f"s3://{bucket}/bs/in/"}, "back\\slash.txt"]
+    put(s3_client, bucket, "bs/in.manifest", json.dumps(manifest))
+    channel = s3_input("data", f"s3://{bucket}/bs/in.manifest", INPUT)
+    channel["S3Input"]["S3DataType"] = "ManifestFile"
+    script = """
+        import os, sys
+        print(os.listdir(sys.argv[1]))
+        sys.exit(0 if os.listdir(sys.argv[1]) == ["back\\\\slash.txt"] else 3)
+    """
+    submit(backend, s3_client, bucket, "backslash", script, inputs=[channel], arguments=[INPUT])
+    description = wait(backend, "backslash")
+    assert description["ProcessingJobStatus"] == "Completed", description.get("FailureReason")

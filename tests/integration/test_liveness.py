@@ -14,7 +14,7 @@ from emulator_support import SAFETY_TIMEOUT, TERMINAL, make_request, put, runner
 
 from aws_sagemaker_remote.kinds import PROCESSING
 
-ROUNDS = 200
+ROUNDS = 60
 WORKERS = 4
 GATED = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.02)\n"
 
@@ -91,3 +91,33 @@ def test_no_false_verdict_in_many_create_then_describe_rounds(backend):
     assert bad == {}, {i: runner_log(backend, f"round-{i}") for i in list(bad)[:3]}
     for seen in rounds:
         assert set(seen[:-1]) <= {"InProgress"}, seen
+
+
+def test_a_job_whose_runner_died_has_an_end_time_and_a_duration(
+    backend, s3_client, bucket, tmp_path
+):
+    """Issue 23 point 8: not InProgress forever, not Duration "-": Failed, ended when the runner
+    was last seen at work, the same in every describe."""
+    from aws_sagemaker_remote.cli.text import describe_lines
+
+    gate = tmp_path / "gate"
+    put(s3_client, bucket, "dies/code/script.py", GATED)
+    backend.create_job(PROCESSING, make_request("dies", bucket, arguments=[str(gate)]))
+    logs = backend.job_dir(PROCESSING, "dies") / "logs"
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while not any(logs.glob("*")):
+        assert time.monotonic() < deadline, "the job never started its script"
+        time.sleep(0.01)
+    os.kill(int((backend.job_dir(PROCESSING, "dies") / "runner.pid").read_text()), signal.SIGKILL)
+    first = wait(backend, "dies")
+    time.sleep(1.1)
+    again = backend.describe_job(PROCESSING, "dies")
+    assert first["ProcessingJobStatus"] == "Failed"
+    ended = first["ProcessingEndTime"]
+    assert again["ProcessingEndTime"] == ended
+    assert again["LastModifiedTime"] == ended
+    assert ended >= first["CreationTime"]
+    lines = describe_lines(again, backend)
+    duration = next(line for line in lines if line.startswith("Duration:"))
+    assert duration.split()[1] != "-"
+    assert any(line.startswith("Ended:") for line in lines)

@@ -100,7 +100,9 @@ def keeping_s3(aws_env, moto_endpoint, monkeypatch):
     return client
 
 
-CLIMBING = ["../escape.txt", "a\\..\\..\\escape.txt", "./dot.txt", "/abs.txt", "x/.."]
+# `a\\..\\..\\escape.txt` climbs only where a backslash separates folders (Windows): on Linux,
+# as in a SageMaker container, it is one file of that name (below, and test_formats.py).
+CLIMBING = ["../escape.txt", "./dot.txt", "/abs.txt", "x/.."]
 
 
 @pytest.mark.parametrize("rel", CLIMBING)
@@ -132,6 +134,21 @@ def test_download_refuses_output_keys_that_climb_out(aws_env, keeping_s3, tmp_pa
     assert len(lines) == 1, result.stderr
     assert "refusing to download" in lines[0]
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_backslash_key_downloads_as_one_file_below_the_target(aws_env, keeping_s3, tmp_path):
+    name = "backslash-output-key"
+    outputs = [s3_output("out", f"s3://keeping/{name}/out", OUTPUT)]
+    boto3.client("sagemaker").create_processing_job(
+        **make_request(name, "keeping", outputs=outputs)
+    )
+    put(keeping_s3, "keeping", f"{name}/out/a\\..\\..\\escape.txt", "x")
+    target = tmp_path / "work" / "dl"
+    result = download("aws", name, target)
+    assert result.returncode == 0, result.stderr
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()] == [
+        Path("work", "dl", "out", "a\\..\\..\\escape.txt")
+    ]
 
 
 def test_container_paths_that_leave_opt_ml_are_refused_at_create(backend, bucket):

@@ -103,3 +103,29 @@ def test_past_the_retry_budget_one_error_and_no_open_upload(
     assert "big.bin" in line
     assert "slow" in line.lower()
     assert s3_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+def test_a_classic_download_survives_botocore_running_out_of_retries(
+    aws_env, s3_client, bucket, data, tmp_path, monkeypatch
+):
+    """botocore's retry quota run dry (here from the first retry on: each costs more than the
+    500 tokens a client has) makes each dropped connection an error at once: the download
+    fetches those files again, and every file arrives."""
+    from botocore.retries import standard
+
+    from aws_sagemaker_remote.s3 import transfer
+
+    monkeypatch.setenv(clients.TRANSFER_ENV, "classic")
+    monkeypatch.setattr(standard.RetryQuotaChecker, "_RETRY_COST", 10_000)
+    monkeypatch.setattr(transfer, "ROUND_PAUSE", 0.05)
+    stage(s3_client, [as_staged(bucket, data, PREFIX)], out=io.StringIO())
+    prefix = next(iter(list_keys(s3_client, bucket, "p/inputs/"))).rsplit("/", 1)[0]
+    faults = Faults(drop=0.1, max_faults=2)
+    with S3Proxy(aws_env["AWS_ENDPOINT_URL_S3"], faults) as proxy:
+        paths = download_prefix(
+            flaky_client(proxy.endpoint), f"s3://{bucket}/{prefix}/", tmp_path / "o"
+        )
+    assert len(paths) == 151
+    for path in paths:
+        assert path.read_bytes() == (data / path.name).read_bytes(), path.name
+    assert sum(1 for s in proxy.seen if s.status == 0) > 5  # connections really dropped

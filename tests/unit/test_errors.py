@@ -148,7 +148,7 @@ def test_local_main_errors_are_the_users_own(monkeypatch):
 def run_cli(monkeypatch, exc, *argv):
     from aws_sagemaker_remote.cli import jobs
 
-    monkeypatch.setattr(jobs, "main", lambda rest, kind, prune: raising(exc)())
+    monkeypatch.setattr(jobs, "main", lambda rest, kind: raising(exc)())
     monkeypatch.delenv(errors.DEBUG_ENV, raising=False)
     return cli.main(["processing", "list", *argv])
 
@@ -167,7 +167,7 @@ def test_cli_debug_variable_shows_the_traceback(monkeypatch, capsys):
     from aws_sagemaker_remote.cli import jobs
 
     throttled = raising(client_error("Throttling"))
-    monkeypatch.setattr(jobs, "main", lambda rest, kind, prune: throttled())
+    monkeypatch.setattr(jobs, "main", lambda rest, kind: throttled())
     monkeypatch.setenv(errors.DEBUG_ENV, "1")
     assert cli.main(["processing", "list"]) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
@@ -192,3 +192,23 @@ def test_a_broken_pipe_that_is_not_the_output_is_an_error(capsys):
         guarded(write_to_a_dead_child, prog="prog")
     assert exited.value.code == 1
     assert capsys.readouterr().err == "prog: error: BrokenPipeError: [Errno 32] Broken pipe\n"
+
+
+def test_a_file_changed_while_read_is_exit_1_as_when_staged(tmp_path):
+    """Issue 23 point 8: one rule for "changed while being read/staged": exit 1 (run again),
+    not 2 (bad input)."""
+    from aws_sagemaker_remote.errors import FileChanged
+    from aws_sagemaker_remote.s3 import digest
+    from aws_sagemaker_remote.s3.walk import LocalFile
+
+    path = tmp_path / "data.txt"
+    path.write_bytes(b"before\n")
+    walked = LocalFile.of(path, path.stat())
+    path.write_bytes(b"after, longer\n")
+    with pytest.raises(FileChanged) as caught:
+        digest._hash_file(walked)
+    assert classify(caught.value) == (1, f"{path}: changed while it was being read; run again")
+    assert classify(FileChanged("x: changed while it was being staged")) == (
+        1,
+        "x: changed while it was being staged",
+    )

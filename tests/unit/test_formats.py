@@ -181,10 +181,20 @@ def test_plain_output_names_map_below_the_target(tmp_path):
     assert output_dirs(tmp_path, {"out-1": "s3://b/k"}) == {"out-1": str(tmp_path / "out-1")}
 
 
-@pytest.mark.parametrize("rel", ["../x", "a/../../x", "./a", "a/./b", "/abs", "a\\..\\x", ".."])
+@pytest.mark.parametrize("rel", ["../x", "a/../../x", "./a", "a/./b", "/abs", ".."])
 def test_unsafe_keys_refused(rel):
     with pytest.raises(UnsafeKeyError):
         safe_relpath(rel, "s3://b/p/")
+
+
+def test_a_backslash_is_an_ordinary_character_as_in_s3(monkeypatch):
+    """Issue 23 point 4: `back\\slash.txt` is one file of that name, as a Linux container
+    writes it; only where a backslash separates folders is it refused."""
+    assert safe_relpath("back\\slash.txt", "s3://b/p/") == "back\\slash.txt"
+    assert safe_relpath("a\\..\\x", "s3://b/p/") == "a\\..\\x"  # one name, not a path
+    monkeypatch.setattr(os, "altsep", "\\")
+    with pytest.raises(UnsafeKeyError):
+        safe_relpath("a\\..\\x", "s3://b/p/")
 
 
 def test_safe_keys():

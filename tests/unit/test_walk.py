@@ -107,3 +107,19 @@ def test_piece_files_refuse_the_same_entries(folder):
     os.mkfifo(folder / "pipe")
     with pytest.raises(UnstageableFile, match="a FIFO"):
         piece_files(folder)
+
+
+def test_a_name_that_is_not_utf8_is_refused_naming_it(tmp_path):
+    """Issue 23 point 4: S3 keys are UTF-8; the CRT sender would crash on such a name."""
+    os.close(os.open(os.fsencode(tmp_path) + b"/caf\xe9.txt", os.O_CREAT | os.O_WRONLY, 0o644))
+    with pytest.raises(UnstageableFile, match=r"caf\\xe9.txt: its name is not UTF-8"):
+        walk(tmp_path)
+
+
+def test_a_download_work_folder_is_never_shipped(tmp_path):
+    """Issue 23 point 3: a killed download's work folder (follow/place.py) is not an input."""
+    (tmp_path / "kept.txt").write_text("k")
+    work = tmp_path / "sub" / ".aws-sagemaker-remote-4242-abc_12.partial"
+    work.mkdir(parents=True)
+    (work / "0").write_text("half")
+    assert [rel for rel, _ in walk(tmp_path)] == ["kept.txt"]

@@ -277,23 +277,23 @@ def test_output_json_also_written_when_failed(tmp_path):
 def test_download_after_completed(tmp_path, monkeypatch):
     calls = []
 
-    def fake_download(s3, uri, dest, owner=None, shown=None):
-        calls.append((s3, uri, dest, shown[1]))
+    def fake_download(s3, uri, dest, owner, label, archive):
+        calls.append((s3, uri, dest, label))
         return [dest / "x.txt"]
 
-    monkeypatch.setattr("aws_sagemaker_remote.s3.transfer.download_prefix", fake_download)
+    monkeypatch.setattr("aws_sagemaker_remote.follow.outputs._download", fake_download)
     backend = FakeBackend(["Completed"])
     backend.s3 = object()
     local = tmp_path / "out"
     code, text = run(backend, download=True, outputs_local={"output": str(local)})
     assert code == 0
-    assert calls == [(backend.s3, "s3://b/p/out", local, "downloading output output")]
+    assert calls == [(backend.s3, "s3://b/p/out", local, "output output")]
     assert "Downloaded output output" in text
 
 
 def test_no_download_when_failed(monkeypatch):
     monkeypatch.setattr(
-        "aws_sagemaker_remote.s3.transfer.download_prefix",
+        "aws_sagemaker_remote.follow.outputs._download",
         lambda *a: pytest.fail("must not download"),
     )
     code, _ = run(FakeBackend(["Failed"]), download=True, outputs_local={"output": "x"})

@@ -48,7 +48,7 @@ PRUNE = "prune"
 def main(argv: Optional[List[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return guarded(lambda: _dispatch(args), prog=PROG)
+        return guarded(lambda: _dispatch(args), prog=PROG, sigterm=True)
     except SystemExit as exc:
         return _system_exit_code(exc)
 

@@ -70,7 +70,7 @@ def handle(
 
         return run_remote(config, args, argv, parser)
 
-    code = guarded(remote, prog=parser.prog, debug=debug)
+    code = guarded(remote, prog=parser.prog, debug=debug, sigterm=True)
     if code:
         sys.exit(code)
     return code

@@ -11,12 +11,16 @@ from ..errors import is_not_found
 LogEvent = Tuple[str, int, str]
 
 _HOST_RE = re.compile(r"^(algo-\d+)-\d+$")
+# Pages (each at most 1 MB or 10,000 events, GetLogEvents' limits) read from one stream in one
+# poll: a backlog of a gigabyte is printed a few megabytes at a time, never held whole.
+MAX_PAGES_PER_POLL = 8
 
 
 class LogTailer:
     """Follows all streams `<job-name>/...` of the processing jobs log group.
 
-    Each stream keeps its forward token; a poll reads every stream until its token stops changing.
+    Each stream keeps its forward token; a poll reads every stream until its token stops changing
+    or MAX_PAGES_PER_POLL pages were read (the next poll goes on from there).
     Events read by a poll that was interrupted are kept and returned by the next poll.
     """
 
@@ -59,7 +63,7 @@ class LogTailer:
 
     def _read_stream(self, stream: str) -> None:
         suffix = stream[len(self.job_name) + 1 :]
-        while True:
+        for _ in range(MAX_PAGES_PER_POLL):
             token = self.tokens[stream]
             kwargs: Dict[str, Any] = {
                 "logGroupName": self.log_group,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import shutil
 import sys
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional
 
+from ..errors import TransferError
 from ..kinds import kind_of
 
 
@@ -47,19 +50,71 @@ def download_outputs(
 def _download(
     s3: Any, uri: str, local: Path, owner: Optional[str], label: str, archive: bool
 ) -> List[Path]:
-    """A prefix's objects below `local`; an archive the platform packed is fetched beside
-    `local` and unpacked into it."""
-    from ..s3.transfer import download_prefix
+    """The objects below `uri` (or the archive at `uri`, unpacked) into `local`, which then
+    holds exactly them (follow/place.py: fetched into a work folder under short names, moved
+    into place without following links; anything else there refuses the download first)."""
+    from ..s3.transfer import listing
+    from ..s3.uri import parse
+    from . import place
 
-    shown = (sys.stderr, f"downloading {label}")  # drawn as staging's uploads are
+    dest = Path(os.path.realpath(local))  # a link the user named as the folder is theirs
+    found = listing(s3, uri, owner)
+    still = f"the {label} is still in S3 at {uri}"
     if not archive:
-        return download_prefix(s3, uri, local, owner, shown=shown)
-    from .archives import unpack
+        place.refuse_strays(dest, [rel for _, rel, _ in found], [], still)
+    work = place.work_folder(dest)
+    try:
+        flat = [(key, str(index), size) for index, (key, _, size) in enumerate(found)]
+        _fetch(s3, parse(uri).bucket, flat, work, owner, label)
+        if archive:
+            from .archives import unpack
 
-    local.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".download-", dir=local.parent) as tmp:
-        (packed,) = download_prefix(s3, uri, Path(tmp), owner, shown=shown)
-        return unpack(packed, local, label)
+            unpacked = unpack(work / "0", work / "x", label)
+            rels = [rel for rel in unpacked if not rel.endswith("/")]
+            folders = [rel[:-1] for rel in unpacked if rel.endswith("/")]
+            moves = [(f"x/{rel}", rel) for rel in rels]
+        else:
+            rels, folders = [rel for _, rel, _ in found], []
+            moves = [(str(index), rel) for index, rel in enumerate(rels)]
+        place.refuse_strays(dest, rels, folders, still)
+        place.place(work, moves, folders, dest)
+    except Exception as error:
+        if not _disk_full(error):
+            raise
+        raise TransferError(
+            f"{label}: the disk is full writing to {dest} ({error}); nothing of it was kept, "
+            f"{still}"
+        ) from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return [dest.joinpath(*rel.split("/")) for rel in rels]
+
+
+def _disk_full(error: BaseException) -> bool:
+    """ENOSPC (or EDQUOT, a quota) from our writes, s3transfer's or the CRT's."""
+    for _ in range(8):  # the error, what it was raised from, and so on
+        if error is None:
+            return False
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "NO_SPACE" in str(getattr(error, "name", "")) + str(error).upper().replace(" ", "_"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _fetch(s3: Any, bucket: str, flat: list, work: Path, owner: Optional[str], label: str) -> None:
+    """Download (key, name in `work`, size) items, drawing progress on a terminal as
+    staging's uploads are."""
+    from ..s3.progress import TransferProgress
+    from ..s3.transfer import download_listing
+
+    total = sum(size for _, _, size in flat)
+    progress = TransferProgress(total, len(flat), sys.stderr, label=f"downloading {label}")
+    try:
+        download_listing(s3, bucket, flat, work, owner, progress)
+    finally:
+        progress.finish()
 
 
 def output_dirs(target: Path, outputs: Dict[str, str]) -> Dict[str, str]:

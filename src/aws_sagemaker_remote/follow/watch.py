@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import IO, Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from ..contract import TERMINAL_STATES
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, is_throttled
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, Terminated, is_throttled
 from ..kinds import JobKind
 from .console import WaitingLine, use_color
 from .finish import (
@@ -199,12 +199,13 @@ def watch_with_interrupts(follower: Follower, *, stop_on_interrupt: bool = True)
     out, name = follower.out, follower.job_name
     try:
         description = follower.run()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         follower.waiting.clear()
         if not stop_on_interrupt:
             _say(out, "\n" + detach_message(name, follower.backend, follower.kind))
             return EXIT_INTERRUPTED
-        _say(out, f"\nInterrupted: stopping job {name} (press Ctrl-C again to detach)")
+        what = "Terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "Interrupted"
+        _say(out, f"\n{what}: stopping job {name} (press Ctrl-C again to detach)")
         try:
             _request_stop(follower)
             description = follower.run()

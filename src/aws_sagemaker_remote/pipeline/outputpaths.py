@@ -13,6 +13,9 @@ def local_output_problem(output: str, inputs: list[str]) -> str | None:
     inputs, or a download would overwrite an input)."""
     if os.path.exists(output) and not os.path.isdir(output):
         return "exists and is not a folder"
+    blocker = _file_on_the_way(output)
+    if blocker:
+        return f"cannot be made: {blocker!r} is not a folder"
     mine = _real(output)
     for item in inputs:
         theirs = _real(item)
@@ -42,6 +45,14 @@ def shared_output_folder(folders: list[tuple[str, str]]) -> tuple[str, str] | No
                 return name, f"is {where} the folder of {other}; give each output its own folder"
         seen.append((name, mine))
     return None
+
+
+def _file_on_the_way(path: str) -> str | None:
+    """The nearest existing folder above `path` that is not one (a file), if any."""
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(parent):
+        parent = os.path.dirname(parent)
+    return None if os.path.isdir(parent) else parent
 
 
 def _real(path: str) -> str:

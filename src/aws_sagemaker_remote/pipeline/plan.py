@@ -20,6 +20,7 @@ from ..flags import flag_of
 from ..kinds import home
 from ..s3.digest import piece_digest
 from ..s3.uploads import Upload
+from ..s3.walk import UnstageableFile
 from .layout import (
     Layout,
     code_pieces,
@@ -66,7 +67,10 @@ def make_plan(spec: JobSpec, resolved: Resolved, support_dir: Optional[Path] = N
         if len(inputs) + layout.channel_count() <= limits.channels:
             staged, input_uploads = stage_inputs(layout, inputs)
             request = own.request(spec, resolved, layout, staged, arguments, job_file)
-            uploads = layout.uploads() + input_uploads
+            code = layout.uploads()
+            for upload in code:
+                check_key_lengths(upload, upload.label())
+            uploads = code + input_uploads
             return JobPlan(uploads, request, dict(resolved.expected_owner))
     raise UsageError(
         f"inputs: {len(inputs)} inputs leave no room for the code channel; SageMaker allows "
@@ -118,6 +122,24 @@ def _job_file(
     return json.dumps(content, indent=1, sort_keys=True).encode()
 
 
+MAX_KEY_BYTES = 1024  # "a maximum length of 1,024 bytes" (S3 User Guide, object-keys.html)
+
+
+def check_key_lengths(upload: Upload, what: str) -> None:
+    """Refuse, before anything is sent, a file whose S3 key in its version (the store's prefix,
+    the version, its relative path: what a prefix channel holds) would pass S3's 1,024 bytes."""
+    prefix = upload.store.prefix_key(upload.version)
+    for rel, _ in upload.files:
+        size = len((prefix + rel).encode("utf-8"))
+        if size > MAX_KEY_BYTES:
+            raise UsageError(
+                f"{what}: {rel!r}: its S3 key would be {size} bytes ({prefix}...), and S3 keys "
+                f"are at most {MAX_KEY_BYTES} bytes "
+                "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html); "
+                "shorten its path"
+            )
+
+
 def stage_inputs(
     layout: Layout, inputs: List[InputSpec]
 ) -> Tuple[List[Tuple[InputSpec, str, str]], List[Upload]]:
@@ -129,10 +151,14 @@ def stage_inputs(
             staged.append((item, item.value, "S3Prefix"))
             continue
         path = Path(item.value)
-        files = non_empty(flag_of(item.name), path, input_files(path))
+        try:
+            files = non_empty(flag_of(item.name), path, input_files(path))
+        except UnstageableFile as error:
+            raise UnstageableFile(f"{flag_of(item.name)}: {error}") from None
         version = f"inputs/{item.name}-{piece_digest(files)}"
         how = input_layout(item.mode, item.distribution)
         upload = Upload(path, layout.base, version, files, item.name, how)
+        check_key_lengths(upload, flag_of(item.name))
         uploads.append(upload)
         staged.append((item, upload.channel_uri, data_type(upload)))
     return staged, uploads

@@ -283,9 +283,26 @@ def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> Non
     ]
     for name, local in folders:
         if local and not local.startswith("s3://"):
-            problem = local_output_problem(local, local_inputs)
+            problem = local_output_problem(local, local_inputs) or _never_replaced(local)
             if problem:
                 raise fail(flag(name), local, problem)
+
+
+def _never_replaced(local: str) -> Optional[str]:
+    """A link (or a pipe, a socket) in a download's folder: the download would refuse it
+    after the job ran (follow/place.py), so it is refused before."""
+    from pathlib import Path
+
+    from ..follow.place import SHOWN_STRAYS, never_replaced
+
+    found = never_replaced(Path(os.path.realpath(local)))
+    if not found:
+        return None
+    more = f" and {len(found) - SHOWN_STRAYS} more" if len(found) > SHOWN_STRAYS else ""
+    return (
+        f"holds {', '.join(found[:SHOWN_STRAYS])}{more}, which a download never writes through "
+        "or over (a link, or not a file); move it away or download into another folder"
+    )
 
 
 def _settings(_spec: JobSpec) -> None:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
-from ..errors import UsageError
+from ..errors import FileChanged, UsageError
 from ..paths import CACHE_PLACED_BY, digest_cache_dir
 from .walk import LocalFile, walk
 
@@ -191,7 +191,7 @@ def _hash_file(file: LocalFile) -> FileDigest:
     except OSError as exc:
         raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
     if size != file.size or LocalFile.of(file.path, info).stamp() != file.stamp():
-        raise UsageError(f"{file.path}: changed while it was being read; run again")
+        raise FileChanged(f"{file.path}: changed while it was being read; run again")
     return FileDigest(size, sha.hexdigest(), crc64_text(crc))
 
 

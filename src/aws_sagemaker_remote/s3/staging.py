@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
-from ..errors import TransferError
+from ..errors import FileChanged, TransferError
 from .digest import FileDigest, bytes_digest, crc64, crc64_text, forget, source_digest
 from .journal import RESUMED_JOURNALS, SEGMENT, Journal
 from .lease import Lease
@@ -470,7 +470,7 @@ def _changed(source: object, op: Op) -> TransferError:
         where = shown(source.path)
     else:
         where = shown(f"s3://{op.bucket}/{op.key}")
-    return TransferError(
+    return FileChanged(
         f"{where}: changed while it was being staged (S3 stored other bytes than were hashed, "
         "so they were not kept); run again"
     )
@@ -490,7 +490,7 @@ def _changed_underfoot(exc: S3RequestError) -> Optional[TransferError]:
     if exc.code not in CHANGED_CODES or op is None or not isinstance(op.body, LocalFile):
         return None
     forget(op.body)
-    return TransferError(
+    return FileChanged(
         f"{shown(op.body.path)}: changed while it was being staged (S3 refused the bytes for "
         "their checksum, so nothing wrong was kept); run again"
     )

@@ -200,18 +200,55 @@ def download_listing(
     if by_crt:
         _crt_download(crt, bucket, by_crt, owner, progress)
     if rest:
-        subscribers = [progress] if progress is not None else None
-        with _manager(s3_client) as manager:
-            extra = _owner(owner)
-            futures = [
-                manager.download(
-                    bucket, key, str(target), extra_args=extra, subscribers=subscribers
-                )
-                for key, target, _ in rest
-            ]
-            for future in futures:
-                future.result()
+        _classic_download(s3_client, bucket, rest, owner, progress)
     return targets
+
+
+# Rounds of the classic download: the files whose connection failed are fetched again, after a
+# pause. botocore's standard retry mode gives each client a retry quota of 500 tokens and takes
+# 14 for each retry of a connection error or a 5xx (5 for throttling), returning them only
+# as calls succeed (botocore/retries/standard.py RetryQuotaChecker, quota.py RetryQuota): many
+# concurrent transfers on a flaky network run it dry, and from then on a dropped connection
+# (ConnectionClosedError) is raised at once, and s3transfer does not retry it either (only
+# errors of reading the body, s3transfer/utils.py S3_RETRYABLE_DOWNLOAD_ERRORS). A big
+# download must not fail for that while the network still answers.
+DOWNLOAD_ROUNDS = 5
+ROUND_PAUSE = 1.0  # seconds before the second round; doubled for each next one
+_TRANSIENT = frozenset(
+    {"RetriesExceededError", "ReadTimeoutError", "ResponseStreamingError", "IncompleteReadError"}
+)
+
+
+def _classic_download(s3_client, bucket: str, fetches, owner: Optional[str], progress) -> None:
+    import time
+
+    from ..errors import is_connection_error
+
+    subscribers = [progress] if progress is not None else None
+    extra = _owner(owner)
+    pending = list(fetches)
+    for round_ in range(DOWNLOAD_ROUNDS):
+        if round_:
+            time.sleep(ROUND_PAUSE * 2 ** (round_ - 1))
+        failed = []
+        with _manager(s3_client) as manager:
+            futures = [
+                (fetch, manager.download(bucket, fetch[0], str(fetch[1]), extra, subscribers))
+                for fetch in pending
+            ]
+            for fetch, future in futures:
+                try:
+                    future.result()
+                except Exception as error:
+                    transient = is_connection_error(error) or _TRANSIENT & {
+                        c.__name__ for c in type(error).__mro__
+                    }
+                    if not transient or round_ == DOWNLOAD_ROUNDS - 1:
+                        raise
+                    failed.append(fetch)
+        if not failed:
+            return
+        pending = failed
 
 
 def _crt_download(crt, bucket: str, fetches, owner: Optional[str], progress=None) -> None:
@@ -260,11 +297,19 @@ def listing(s3_client, uri: str, owner: Optional[str] = None) -> List[Listed]:
 
 def safe_relpath(rel: str, uri: str) -> Optional[str]:
     """The relative path of a key, None for folder markers; refuses keys that would be written
-    outside the download folder here or on Windows: `.`/`..` components, a leading `/`, `\\`."""
+    outside the download folder: `.`/`..` components, a leading `/`, and `\\` where it
+    separates folders (Windows).
+
+    A backslash is otherwise an ordinary character, as in S3: a key may hold any UTF-8
+    character, the backslash being only among those the S3 User Guide says to avoid
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html, "Characters to
+    avoid"), and a Linux job container, as the emulator's, writes `back\\slash.txt` as one
+    file of that name. (SeaweedFS, the tests' S3, stores it as `back/slash.txt`.)"""
     if not rel or rel.endswith("/"):
         return None
     parts = [p for p in rel.split("/") if p]
-    if rel.startswith("/") or "\\" in rel or any(p in (".", "..") for p in parts):
+    separators = "\\" in (os.sep, os.altsep)
+    if rel.startswith("/") or (separators and "\\" in rel) or any(p in (".", "..") for p in parts):
         raise UnsafeKeyError(
             f"refusing to download a key with '.', '..', '\\' or absolute components "
             f"under {uri}: {rel}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import List, Set, Tuple
 
 from ..errors import UsageError
+from ..follow.place import is_work_name
 
 SKIP_DIRS = frozenset({"__pycache__", ".git"})
 SKIP_FILES = frozenset({".DS_Store"})
@@ -92,6 +93,14 @@ def _walk_dir(folder, rel: str, seen: Set[Tuple[int, int]], found, *, skip_junk,
     for entry in entries:
         name = entry.name
         path = entry.path  # a str: a Path per file would cost 300 bytes and microseconds
+        if is_work_name(name):
+            continue  # a download's work folder (a killed one's): never part of what ships
+        if strict and not _is_utf8(name):
+            raise UnstageableFile(
+                f"{_printable(path)}: its name is not UTF-8, and S3 object keys are UTF-8 "
+                "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html); "
+                "rename it"
+            )
         info = _stat(path, strict=strict)
         if info is None:
             continue
@@ -112,6 +121,19 @@ def _walk_dir(folder, rel: str, seen: Set[Tuple[int, int]], found, *, skip_junk,
                 found.append((rel + name, LocalFile.of(path, info)))
         else:
             _refuse(path, f"{_kind(info.st_mode)}, which cannot be staged", strict)
+
+
+def _is_utf8(name: str) -> bool:
+    """A name os.scandir decoded with surrogate escapes (bytes that are not UTF-8) is not."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(path: str) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _stat(path, *, strict: bool):

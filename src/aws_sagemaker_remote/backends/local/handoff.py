@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import List, Optional
 
-from .store import read_json, write_json
+from .store import read_json
 
 RUNNER_MODULE = "aws_sagemaker_remote.backends.local.runner"  # python -m RUNNER_MODULE JOB_DIR
 RUNNER_PROFILE_VAR = "AWS_SAGEMAKER_REMOTE_RUNNER_PROFILE"  # the caller's --sagemaker-profile
@@ -36,8 +36,9 @@ class Emulation:
     image_packages_file: Optional[str] = None
     image_warned: bool = False
 
-    def write(self, job_dir: Path) -> None:
-        write_json(job_dir / EMULATION_FILE, asdict(self))
+    def as_json(self) -> dict:
+        """What `emulation.json` holds (written with the job's folder: store.JobStore.create)."""
+        return asdict(self)
 
     @classmethod
     def read(cls, job_dir: Path) -> Emulation:

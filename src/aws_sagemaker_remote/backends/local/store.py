@@ -6,8 +6,11 @@ so the two processes never overwrite each other's updates.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
@@ -15,6 +18,7 @@ from typing import Any, Dict, Iterator, Optional
 from ...contract import PLACEHOLDER_ACCOUNT
 from ...kinds import JobKind
 from ...paths import jobs_dir
+from ...procs import same_process
 
 REQUEST_FILE = "request.json"
 STATUS_FILE = "status.json"
@@ -23,8 +27,10 @@ INTERRUPT_FILE = "spot-interruption-requested"  # emulator only: reclaim a spot 
 RUNNER_LOG = "runner.log"
 RUNNER_PID = "runner.pid"  # written by the creator when it spawns the runner
 RUNNER_RECORD = "runner.json"  # written by the runner itself: its pid and start time
+DISK_RESERVE = "disk-reserve"  # the runner's room for the final status on a full disk
 LOGS_DIR = "logs"  # logs/algo-<i>.jsonl, one per instance
 LOG_SUFFIX = ".jsonl"
+CREATING = ".creating."  # a job folder being written, renamed to the job's name when whole
 INSTANCES_DIR = "instances"  # instances/algo-<i>/ plays the container's / for that instance
 
 
@@ -50,9 +56,13 @@ def read_json(path: Path) -> Any:
 def write_json(path: Path, data: Any) -> None:
     """Write atomically: readers see the old or the new file, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=1, default=str)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1, default=str)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind
+        raise
 
 
 class JobStore:
@@ -70,16 +80,58 @@ class JobStore:
     def names(self) -> Iterator[str]:
         if not self.root.is_dir():
             return iter(())
-        return (p.name for p in self.root.iterdir() if (p / STATUS_FILE).is_file())
+        return (
+            p.name
+            for p in self.root.iterdir()
+            if not p.name.startswith(CREATING) and (p / STATUS_FILE).is_file()
+        )
 
-    def create(self, name: str, request: Dict[str, Any], status: Dict[str, Any]) -> Path:
-        """Make the job directory; FileExistsError when the name is taken."""
+    def create(
+        self,
+        name: str,
+        request: Dict[str, Any],
+        status: Dict[str, Any],
+        more: Optional[Dict[str, Any]] = None,
+    ) -> Path:
+        """Make the job directory whole or not at all; FileExistsError when the name is taken.
+        `more`: other JSON files of the folder, by name.
+
+        Its files are written in a hidden folder beside it, renamed to the job's name once
+        complete: a full disk or a kill leaves no job that has taken its name but cannot be
+        described. The rename is the name's reservation (it fails onto a job's folder)."""
         self.root.mkdir(parents=True, exist_ok=True)
         job_dir = self.job_dir(name)
-        job_dir.mkdir()
-        write_json(job_dir / REQUEST_FILE, request)
-        write_json(job_dir / STATUS_FILE, status)
+        if job_dir.exists() and any(job_dir.iterdir()):
+            raise FileExistsError(errno.EEXIST, "job exists", str(job_dir))
+        self._sweep_abandoned()
+        prefix = f"{CREATING}{os.getpid()}.{name}."
+        building = Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
+        try:
+            write_json(building / REQUEST_FILE, request)
+            write_json(building / STATUS_FILE, status)
+            for file_name, data in (more or {}).items():
+                write_json(building / file_name, data)
+            try:
+                os.rename(building, job_dir)
+            except OSError as error:
+                if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise FileExistsError(errno.EEXIST, "job exists", str(job_dir)) from None
+                raise
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
         return job_dir
+
+    def _sweep_abandoned(self) -> None:
+        """Remove the job folders being written by a creator that is gone (killed -9)."""
+        for entry in os.scandir(self.root):
+            pid = entry.name[len(CREATING) :].split(".", 1)[0]
+            if (
+                entry.name.startswith(CREATING)
+                and pid.isdigit()
+                and not same_process(int(pid), None)
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
     def request(self, name: str) -> Dict[str, Any]:
         return read_json(self.job_dir(name) / REQUEST_FILE)

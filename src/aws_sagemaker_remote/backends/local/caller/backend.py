@@ -4,6 +4,7 @@ interrupts emulated jobs of every kind, each kind's jobs under their own names a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,8 +21,15 @@ from ....contract import TERMINAL_STATES as TERMINAL
 from ....kinds import KINDS, JobKind, home
 from ....procs import same_process
 from ...base import Backend
-from ..handoff import RUNNER_MODULE, RUNNER_PROFILE_VAR, RUNNER_S3_DIR_VAR, Emulation
+from ..handoff import (
+    EMULATION_FILE,
+    RUNNER_MODULE,
+    RUNNER_PROFILE_VAR,
+    RUNNER_S3_DIR_VAR,
+    Emulation,
+)
 from ..store import (
+    LOGS_DIR,
     RUNNER_LOG,
     RUNNER_PID,
     RUNNER_RECORD,
@@ -31,7 +39,7 @@ from ..store import (
     read_json,
     update_status,
 )
-from .awserror import job_not_found, validation_error
+from .awserror import client_error, job_not_found, validation_error
 from .emulated import EmulatedKind
 from .logs import LocalLogs
 from .validation import (
@@ -137,15 +145,23 @@ class LocalBackend(Backend):
         arn = job_arn(self.region, name, kind)
         emulated(kind).before_create(self.s3, request, self.region)
         status = emulated(kind).initial_status(arn, time.time())
+        emulation = {EMULATION_FILE: self._emulation_of(kind, request).as_json()}
         try:
-            job_dir = self._stores[kind.name].create(name, request, status)
+            job_dir = self._stores[kind.name].create(name, request, status, emulation)
         except FileExistsError:
             raise validation_error(
                 operation,
                 "Job name must be unique within an AWS account and region, and a job with "
                 f"this name already exists ({arn})",
             ) from None
-        self._emulation_of(kind, request).write(job_dir)
+        except OSError as error:  # the emulator's home is full or not writable: no job made
+            raise client_error(
+                operation,
+                "InternalFailure",
+                f"emulator error: cannot store the job in {self._stores[kind.name].root}: "
+                f"{error.strerror or error}",
+                500,
+            ) from None
         try:
             self._spawn_runner(job_dir)
         except BaseException as error:  # no runner: the job must not stay InProgress
@@ -225,6 +241,7 @@ class LocalBackend(Backend):
                     status,
                     "InternalServerError: the emulator's job runner ended unexpectedly "
                     f"(see {store.job_dir(name) / RUNNER_LOG})",
+                    last_sign_of_life(store.job_dir(name), status["LastModifiedTime"]),
                 )
         stop_time = store.stop_requested_at(name)
         if status[field] == "InProgress" and stop_time is not None:
@@ -301,6 +318,18 @@ def runner_alive(job_dir: Path) -> bool:
     except (OSError, ValueError):
         return True  # create is still spawning it
     return same_process(pid, None) or (job_dir / RUNNER_RECORD).exists()
+
+
+def last_sign_of_life(job_dir: Path, last_status: float) -> float:
+    """When a runner that died was last seen at work: the latest of its last status, its own
+    log and record, and the job's logs. It does not move once the runner is gone, so each
+    describe of the lost job shows the same end time and Duration."""
+    paths = [job_dir / RUNNER_LOG, job_dir / RUNNER_RECORD, *(job_dir / LOGS_DIR).glob("*")]
+    times = [last_status]
+    for path in paths:
+        with contextlib.suppress(OSError):
+            times.append(path.stat().st_mtime)
+    return max(times)
 
 
 def _metadata() -> Dict[str, Any]:

@@ -44,10 +44,13 @@ class EmulatedKind:
         """What describe shows between a stop request and the runner acting on it."""
         status[self.status_field] = "Stopping"
 
-    def lost(self, status: Dict[str, Any], reason: str) -> None:
-        """What describe shows when the job's runner ended without ending the job."""
+    def lost(self, status: Dict[str, Any], reason: str, ended: float) -> None:
+        """What describe shows when the job's runner ended (at `ended`) without ending the job:
+        Failed, with an end time, so that it has a Duration as any failed job has."""
         status[self.status_field] = "Failed"
         status["FailureReason"] = reason
+        status[self.kind.end_field()] = ended
+        status["LastModifiedTime"] = ended
 
     def described(self, request: Dict[str, Any]) -> Dict[str, Any]:  # noqa: ARG002
         """Fields a description has beyond the request and the status."""

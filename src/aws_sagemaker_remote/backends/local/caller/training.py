@@ -84,8 +84,8 @@ class Training(EmulatedKind):
         super().stopping(status)
         status["SecondaryStatus"] = "Stopping"
 
-    def lost(self, status: Dict[str, Any], reason: str) -> None:
-        super().lost(status, reason)
+    def lost(self, status: Dict[str, Any], reason: str, ended: float) -> None:
+        super().lost(status, reason, ended)
         status["SecondaryStatus"] = "Failed"
 
     def described(self, request: Dict[str, Any]) -> Dict[str, Any]:

@@ -11,6 +11,7 @@ killed and it starts again on new ones.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -26,7 +27,14 @@ from ....procs import start_time
 from ..handoff import RUNNER_S3_DIR_VAR
 from ..logfile import LogWriter
 from ..s3endpoint import S3ServerInfo, runner_s3
-from ..store import REQUEST_FILE, RUNNER_RECORD, read_json, stop_requested_at, write_json
+from ..store import (
+    DISK_RESERVE,
+    REQUEST_FILE,
+    RUNNER_RECORD,
+    read_json,
+    stop_requested_at,
+    write_json,
+)
 from . import channels
 from .environments import BuildError, JobEnvironment, prepare
 from .gpus import gpu_facts
@@ -37,18 +45,21 @@ from .workers import Worker
 
 POLL_SECONDS = 0.1
 SYNC_SECONDS = 1.0
+RESERVE_BYTES = 64 * 1024  # a final status.json and its temporary copy, many times over
 INTERPRETER_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     job_dir = Path((argv if argv is not None else sys.argv[1:])[0]).resolve()
     write_json(job_dir / RUNNER_RECORD, {"pid": os.getpid(), "start": start_time(os.getpid())})
+    reserve_space(job_dir)
     job = Job(job_dir)
     try:
         outcome = job.run()
     except Exception as error:  # noqa: BLE001 - the status must still end, with a reason
         traceback.print_exc()
         outcome = Outcome("Failed", f"InternalServerError: emulator error: {error}")
+    release_space(job_dir)
     job.life.finish(outcome)
     return 0
 
@@ -85,6 +96,8 @@ class Job:
             outcome, supervisor = self._attempt()
             if outcome is not None:
                 return outcome
+            if supervisor.log_error is not None:
+                return Outcome("Failed", supervisor.log_error)
             if not supervisor.interrupted:
                 return self.life.outcome(supervisor.stop, supervisor)
             self.life.interrupted()
@@ -109,6 +122,10 @@ class Job:
             environment = self._environment()
         except BuildError as error:
             return self.life.failed_early(f"ClientError: job environment: {error}"), None
+        except OSError as error:  # a full or read-only disk: name the folder, as AWS names none
+            where, why = venvs_dir(self.job_dir.parent), error.strerror or error
+            reason = f"InternalServerError: cannot build the job's environment in {where}: {why}"
+            return self.life.failed_early(reason), None
         except Exception as error:  # noqa: BLE001 - any failure here fails the job, with it
             traceback.print_exc()
             return self.life.failed_early(f"InternalServerError: job environment: {error}"), None
@@ -182,6 +199,7 @@ class Supervisor:
         self.stop: Optional[Stop] = None
         self.interrupted = False
         self.first_failed: Optional[int] = None  # index of the instance that failed first
+        self.log_error: Optional[str] = None  # an instance's output could not be logged
         self.kill_at: Optional[float] = None
 
     def run(self) -> None:
@@ -191,6 +209,7 @@ class Supervisor:
             self._check_interrupt()
             self._check_stop(now)
             self._check_failed(now)
+            self._check_logs(now)
             if self.kill_at is not None and now >= self.kill_at:
                 for worker in self.workers:
                     worker.kill()
@@ -235,6 +254,18 @@ class Supervisor:
                     self._terminate_all(now)
                 return
 
+    def _check_logs(self, now: float) -> None:
+        """A log that cannot be written (the emulator's disk is full) fails the job at once:
+        the instances are ended as a stop would end them."""
+        if self.log_error is not None:
+            return
+        for worker in self.workers:
+            if worker.log_error is not None:
+                self.log_error = worker.log_error
+                if self.kill_at is None:
+                    self._terminate_all(now)
+                return
+
     def _terminate_all(self, now: float) -> None:
         for worker in self.workers:
             worker.terminate()
@@ -242,6 +273,18 @@ class Supervisor:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def reserve_space(job_dir: Path) -> None:
+    """Room for the final status on a disk the job may fill: a file released before it is
+    written (release_space)."""
+    with contextlib.suppress(OSError), open(job_dir / DISK_RESERVE, "wb") as reserve:
+        reserve.write(bytes(RESERVE_BYTES))
+
+
+def release_space(job_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(job_dir / DISK_RESERVE)
 
 
 def replace_interpreter(word: str, python: str) -> str:

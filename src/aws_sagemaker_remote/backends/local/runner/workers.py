@@ -11,12 +11,13 @@ import threading
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from ..logfile import LogWriter
+from ..logfile import LogWriter, event_pieces
 
 
 class Worker:
     def __init__(self, command: List[str], env: Dict[str, str], cwd: Path, log: LogWriter):
         self.log = log
+        self.log_error: Optional[str] = None  # why the output could not be logged (disk full)
         self.process = subprocess.Popen(
             command,
             cwd=str(cwd),
@@ -31,8 +32,22 @@ class Worker:
         self._pump.start()
 
     def _copy_output(self) -> None:
-        for raw in iter(self.process.stdout.readline, b""):
-            self.log.write(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        """Copy each line to the log, a line longer than CloudWatch Logs' event limit as
+        several events (so a 200 MB progress bar never sits whole in memory). When the log
+        cannot be written (a full disk), say why (`log_error`, which fails the job at once) and
+        keep reading, so that the script never blocks on a full pipe."""
+        for piece in event_pieces(self.process.stdout):
+            if self.log_error is not None:
+                continue
+            if piece.endswith(b"\n"):
+                piece = piece.rstrip(b"\r\n")
+            try:
+                self.log.write(piece.decode("utf-8", "replace"))
+            except OSError as error:
+                self.log_error = (
+                    f"InternalServerError: cannot write the job's log in {self.log.path.parent}: "
+                    f"{error.strerror or error}"
+                )
         self.process.stdout.close()
 
     def poll(self) -> Optional[int]:
