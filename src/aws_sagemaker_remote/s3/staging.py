@@ -56,6 +56,7 @@ from .walk import LocalFile
 
 EARLIER_VERSIONS = 3  # records of earlier versions of a piece read to find existing contents
 CHUNK = 1024 * 1024
+RECORD_READS = 3  # a record rewritten while it was read (412) is read again
 CHANGED_CODES = ("BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch")
 
 
@@ -240,14 +241,27 @@ class _Run:
             return
         self.lease.rely_on(sources)
         with tempfile.TemporaryDirectory(prefix="asr-records-") as folder:
-            ops = [
-                self._own(get_op(self.store.bucket, self.store.record_key(v), f"{folder}/{n}"))
-                for n, v in enumerate(sources)
-            ]  # into files, read a MiB at a time: an 11 MB record never sits in memory
-            for op in run_all(self.sender, ops):
+            for op in self._read_records(sources, folder):
                 if not op.missing:
                     with open(op.recv_path, "rb") as handle:
                         read_known(iter(lambda h=handle: h.read(CHUNK), b""), self.known)
+
+    def _read_records(self, versions: List[str], folder: str) -> List[Op]:
+        """GET each version's record into a file of `folder` (read a MiB at a time later: an
+        11 MB record never sits in memory). A record another submit of the same version
+        rewrites while it is read in ranged parts answers 412 (the parts' If-Match): read it
+        again, up to RECORD_READS times."""
+        for attempt in range(RECORD_READS):
+            ops = [
+                self._own(get_op(self.store.bucket, self.store.record_key(v), f"{folder}/{n}"))
+                for n, v in enumerate(versions)
+            ]
+            try:
+                return run_all(self.sender, ops)
+            except S3RequestError as exc:
+                if exc.status != 412 or attempt == RECORD_READS - 1:
+                    raise
+        return []
 
     def _earlier_versions(self, version: str) -> List[str]:
         """The most recently written records of other versions of the same piece."""
