@@ -23,9 +23,10 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable, List, Set, Tuple
+from typing import Iterable, List, Optional, Set, Tuple
 
 from ..errors import Error, UsageError
+from ..procs import pid_exists
 
 WORK_PREFIX = ".aws-sagemaker-remote-"
 WORK_SUFFIX = ".partial"
@@ -49,23 +50,13 @@ def work_folder(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for entry in os.scandir(dest):
         match = _WORK_NAME.fullmatch(entry.name)
-        if match and not _alive(int(match.group(1))):
+        if match and not pid_exists(int(match.group(1))):
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
             else:
                 os.unlink(entry.path)
     prefix = f"{WORK_PREFIX}{os.getpid()}-"
     return Path(tempfile.mkdtemp(prefix=prefix, suffix=WORK_SUFFIX, dir=dest))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def refuse_strays(dest: Path, files: Iterable[str], folders: Iterable[str], why: str) -> None:
@@ -103,11 +94,19 @@ def never_replaced(dest: Path) -> List[str]:
     before the job is created, they cost no job run."""
     found: List[str] = []
     if dest.is_dir():
-        _scan_special(dest, "", found)
+        _scan(dest, "", None, None, found)
     return sorted(found)
 
 
-def _scan_special(folder: Path, rel: str, found: List[str]) -> None:
+def _scan(
+    folder: Path,
+    rel: str,
+    files: Optional[Set[str]],
+    dirs: Optional[Set[str]],
+    found: List[str],
+) -> None:
+    """Add to `found` what below `folder` is a link, neither file nor folder, a folder not in
+    `dirs` or a file not in `files` (None: any folder, any file)."""
     for entry in os.scandir(folder):
         path = rel + entry.name
         if not rel and is_work_name(entry.name):
@@ -115,24 +114,11 @@ def _scan_special(folder: Path, rel: str, found: List[str]) -> None:
         if entry.is_symlink():
             found.append(path + "@")
         elif entry.is_dir(follow_symlinks=False):
-            _scan_special(Path(entry.path), path + "/", found)
-        elif not entry.is_file(follow_symlinks=False):
-            found.append(path)
-
-
-def _scan(folder: Path, rel: str, files: Set[str], dirs: Set[str], found: List[str]) -> None:
-    for entry in os.scandir(folder):
-        path = rel + entry.name
-        if not rel and is_work_name(entry.name):
-            continue
-        if entry.is_symlink():
-            found.append(path + "@")
-        elif entry.is_dir(follow_symlinks=False):
-            if path in dirs:
+            if dirs is None or path in dirs:
                 _scan(Path(entry.path), path + "/", files, dirs, found)
             else:
                 found.append(path + "/")
-        elif path not in files or not entry.is_file(follow_symlinks=False):
+        elif not entry.is_file(follow_symlinks=False) or (files is not None and path not in files):
             found.append(path)
 
 
