@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
+import tarfile
 import time
 import zipfile
 from pathlib import Path
@@ -110,3 +112,14 @@ def assert_staged_as_planned(plan: dict, before: set, after: set) -> None:
         k for k in new if k.startswith(store) and k[len(store) :].split("/")[0] not in STORE_FOLDERS
     ]
     assert strays == []
+
+
+def archive(files) -> bytes:
+    """A model.tar.gz-like archive of {name: bytes}."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()

@@ -10,6 +10,7 @@ import tarfile
 from types import SimpleNamespace
 
 import pytest
+from helpers import archive
 
 from aws_sagemaker_remote import cli
 from aws_sagemaker_remote.errors import UsageError
@@ -18,16 +19,6 @@ from aws_sagemaker_remote.follow.place import WORK_PREFIX, is_work_name
 
 JOB = "dl-2024-01-02-03-04-05-678"
 ROLE = "arn:aws:iam::123456789012:role/x"
-
-
-def archive(files):
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def training(s3_client, bucket, model_files, job="train-1"):

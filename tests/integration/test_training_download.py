@@ -2,20 +2,11 @@
 unpacked into the local model and output folders."""
 
 import io
-import tarfile
 from types import SimpleNamespace
 
+from helpers import archive
+
 from aws_sagemaker_remote.follow.outputs import download_outputs, output_uris
-
-
-def archive(files):
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def description(bucket, job="train-1", with_artifacts=True):
