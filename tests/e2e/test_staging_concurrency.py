@@ -115,7 +115,7 @@ def test_an_interrupted_submission_resumes_where_it_stopped(emulator_env, tmp_pa
     expected = make_input(tmp_path / "data")
     s3 = boto3.client("s3", endpoint_url=emulator_env["AWS_ENDPOINT_URL_S3"])
     prefix = f"resume-{tmp_path.name}"
-    with S3Proxy(emulator_env["AWS_ENDPOINT_URL_S3"], Faults(delay=0.05)) as proxy:
+    with S3Proxy(emulator_env["AWS_ENDPOINT_URL_S3"], Faults(delay=0.2)) as proxy:
         env = {**emulator_env, "AWS_ENDPOINT_URL_S3": proxy.endpoint}
         first = start(script, tmp_path / "data", tmp_path / "out-1", env, prefix)
         wait_for(lambda: len(staged_input_keys(s3, prefix, expected)) >= 20)
