@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from aws_sagemaker_remote.configuration.files import may_hold_ours
+from aws_sagemaker_remote.configuration import may_hold_ours
 from aws_sagemaker_remote.flags.builder import OneLineErrorParser
 from aws_sagemaker_remote.flags.groups import IDS
 from aws_sagemaker_remote.kinds import OWN_SETTINGS
-from aws_sagemaker_remote.processing import groups as processing_groups
+from aws_sagemaker_remote.processing import args as processing_groups
 from aws_sagemaker_remote.processing.args import (
     sagemaker_processing_args,
     sagemaker_processing_parser_for_docs,
 )
-from aws_sagemaker_remote.training import groups as training_groups
+from aws_sagemaker_remote.training import args as training_groups
 from aws_sagemaker_remote.training.args import (
     sagemaker_training_args,
     sagemaker_training_parser_for_docs,
@@ -525,9 +525,7 @@ def test_a_project_without_our_table_costs_no_parse_and_no_parser_module(project
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == (
-        "['aws_sagemaker_remote.configuration', 'aws_sagemaker_remote.configuration.files']"
-    )
+    assert result.stdout.splitlines()[-1] == ("['aws_sagemaker_remote.configuration']")
 
 
 def test_a_cache_that_cannot_be_written_only_costs_a_parse(project):

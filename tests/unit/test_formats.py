@@ -14,8 +14,8 @@ from aws_sagemaker_remote.backends.local.runner.instance import Instance
 from aws_sagemaker_remote.backends.local.runner.jobenv import script_base
 from aws_sagemaker_remote.flags.types import positive_int
 from aws_sagemaker_remote.follow.outputs import file_name_problem, output_dirs
+from aws_sagemaker_remote.outputfolders import local_output_problem
 from aws_sagemaker_remote.pipeline import formats
-from aws_sagemaker_remote.pipeline.outputpaths import local_output_problem
 from aws_sagemaker_remote.s3.transfer import UnsafeKeyError, safe_relpath
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"

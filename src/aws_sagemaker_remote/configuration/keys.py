@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..flags.types import comma_list, key_value_list, parse_yes_no, positive_int
-from .files import ENV_PREFIX
+from . import ENV_PREFIX
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, Iterable, List, Mapping, Set, Tuple
 
-    from .files import FileTable, Places
+    from . import FileTable, Places
     from .keys import Key
 
 FLAG, ENVIRONMENT, ARGUMENT, DEFAULT = "flag", "environment", "argument", "default"

@@ -1,7 +1,7 @@
 """A configuration file parsed once per content: what a parse of its bytes found is kept in the
 cache folder beside those bytes (`marshal`, built in: nothing to import); the next run that
 reads the same bytes takes it from there, so tomllib (10-13 ms to import) is imported only for
-a file that changed. Imported only when a file may hold a table of ours (files.py)."""
+a file that changed. Imported only when a file may hold a table of ours (`__init__.py`)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ and where it came from, as plain data (JSON-ready).
 
 For a script, the command runs it with `SHOW_ENV` (configuration/__init__.py) naming a file:
 the script parses its flags as always (the same files, variables, keywords and command line)
-and, instead of running, writes its report there and exits (`entry/dispatch.py`).
+and, instead of running, writes its report there and exits (`entry/__init__.py`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import os
 import sys
 
 from ..kinds import OWN_SETTINGS
-from . import SHOW_ENV
-from .files import ENV_PREFIX, user_file
+from . import ENV_PREFIX, SHOW_ENV, user_file
 from .keys import env_name
 from .layers import DEFAULT, FLAG
 

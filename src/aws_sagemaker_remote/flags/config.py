@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-    from ..configuration.files import Places
+    from ..configuration import Places
     from ..configuration.keys import Key
     from ..configuration.layers import Setting
 

@@ -8,7 +8,7 @@ import os
 from collections import namedtuple
 
 from .. import contract as c
-from ..configuration.files import Places
+from ..configuration import Places
 from ..errors import UsageError
 from . import flag_of
 from .builder import FlagAdder, add_user_arguments

@@ -16,7 +16,7 @@ def __getattr__(name):
 
         return sagemaker_processing_args
     if name == "GROUPS":
-        from .groups import GROUPS
+        from .args import GROUPS
 
         return GROUPS
     raise AttributeError(name)

@@ -1,5 +1,6 @@
-"""The flag builder of processing jobs: every flag of the processing page, with the defaults the
-script's author chose."""
+"""The flag builder of processing jobs: every flag of the processing page, group by group as
+--help lists them (the rows shared with other job kinds are in flags/groups.py), with the
+defaults the script's author chose, and the configuration behind them."""
 
 from __future__ import annotations
 
@@ -7,17 +8,62 @@ import argparse
 import functools
 
 from .. import contract as c
-from ..flags.builder import OneLineErrorParser, keyword_builder
+from ..flags import flag_of
+from ..flags import groups as g
+from ..flags.builder import FlagAdder, OneLineErrorParser, keyword_builder
+from ..flags.config import ScriptConfig
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import processing as kind
-from .config import ProcessingConfig
-from .groups import GROUPS, add_outputs
+from ..kinds.processing import PROCESSING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional
 
 ProcessingArgumentParser = OneLineErrorParser
+
+
+class ProcessingConfig(ScriptConfig):
+    """What ``sagemaker_processing_args`` returns: the script, inputs, outputs, modules and extra
+    environment of a processing job, the items behind the flags it added."""
+
+    kind = PROCESSING
+
+
+GROUPS = (
+    g.run_group(
+        g.Row(
+            "run", g.YES_NO, None, "run as a SageMaker processing job instead of calling main here"
+        ),
+        g.Row("download", g.YES_NO, None, "after success, download each output to its local path"),
+    ),
+    g.account_group(g.ROLE),
+    g.job_group(
+        g.IMAGE,
+        g.INSTANCE,
+        g.RUNTIME,
+    ),
+    g.container_group(
+        g.Row("input_mount", g.TEXT, "DIR", "folder of the inputs"),
+        g.Row("output_mount", g.TEXT, "DIR", "folder of the outputs"),
+        g.Row("module_mount", g.TEXT, "DIR", "folder of the modules"),
+    ),
+    g.NETWORK_GROUP,
+)
+
+
+def add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
+    if not config.outputs:
+        return
+    group = parser.add_argument_group("Outputs", "Folders the script writes.")
+    for name, arg in config.outputs.items():
+        flag = flag_of(name)
+        what = f"the local folder main writes as args.{name}"
+        add.flag(group, name, arg.local or "", what, prefix="", metavar="DIR")
+        what = f"where a job uploads {flag}: an s3:// URI, or default (a place named after the job)"
+        add.flag(group, f"{name}_s3", arg.remote, what, prefix="", metavar="URI")
+        what = f"when a job uploads {flag}: at its end, or continuously while it runs"
+        add.choice(group, f"{name}_mode", arg.mode or "EndOfJob", kind.OUTPUT_MODES, what)
 
 
 def _add_flags(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..entry.dispatch import handle, parse_and_handle
+from ..entry import handle, parse_and_handle
 from .args import ProcessingArgumentParser, sagemaker_processing_args
 
 TYPE_CHECKING = False
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, Callable, List, Optional
 
-    from .config import ProcessingConfig
+    from .args import ProcessingConfig
 
     Main = Callable[[argparse.Namespace], Any]
 

@@ -1,5 +1,7 @@
-"""The flag builder of training jobs: every flag of the training page, with the defaults the
-script's author chose."""
+"""The flag builder of training jobs: every flag of the training page, group by group as --help
+lists them (the rows shared with processing are in flags/groups.py), with the defaults the
+script's author chose, and the configuration behind them. The seed package's training flags
+(--sagemaker-training-instance, ...) are accepted as aliases."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ import argparse
 import functools
 
 from .. import contract as c
-from ..flags.builder import OneLineErrorParser, keyword_builder
+from ..flags import groups as g
+from ..flags.builder import FlagAdder, OneLineErrorParser, keyword_builder
+from ..flags.config import ScriptConfig
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import training as kind
-from .config import TrainingConfig
-from .groups import GROUPS, training_dirs_adder
+from ..kinds.training import TRAINING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +28,111 @@ SEED_KEYWORDS = {
     "spot_instances": "spot",
     "max_run": "runtime_seconds",
 }
+
+# The folders `main` writes: its flags (--model-dir, ...) and, in a job, where they are.
+TRAINING_DIRS = ("model_dir", "output_dir", "checkpoint_dir")
+
+
+class TrainingConfig(ScriptConfig):
+    """What ``sagemaker_training_args`` returns: the script, channels, modules, metrics and
+    extra environment of a training job, the items behind the flags it added."""
+
+    kind = TRAINING
+    local_dirs = TRAINING_DIRS
+
+    def __init__(
+        self,
+        script: str,
+        inputs: Optional[Dict[str, Any]] = None,
+        dependencies: Optional[Dict[str, Any]] = None,
+        env: Optional[Dict[str, str]] = None,
+        tags: Optional[Dict[str, str]] = None,
+        metrics: Optional[Dict[str, str]] = None,
+    ):
+        super().__init__(script, inputs=inputs, dependencies=dependencies, env=env, tags=tags)
+        self.metrics = {str(k): str(v) for k, v in (metrics or {}).items()}
+        for name in (*self.inputs, *self.dependencies):
+            if name in TRAINING_DIRS:
+                raise ValueError(f"input or module name {name!r} is the flag of a training folder")
+
+
+SPOT_GROUP = (
+    "SageMaker spot and checkpoints",
+    "A spot job may be interrupted and restarted; with checkpoints it resumes from the last one: "
+    "--checkpoint-dir is restored from S3 when the job (re)starts and saved while it runs.",
+    (
+        g.Row(
+            "spot",
+            g.YES_NO,
+            None,
+            "run on managed spot instances (turns checkpoints on)",
+            ("--sagemaker-spot-instances",),
+        ),
+        g.Row(
+            "max_wait",
+            g.NUMBER,
+            "SECONDS",
+            "with spot: stop the job after this many seconds of waiting for capacity and running, "
+            "at least --sagemaker-runtime-seconds (default: twice it, at most "
+            f"{kind.MAX_RUNTIME_SECONDS})",
+        ),
+        g.Row("checkpoints", g.YES_NO, None, "sync --checkpoint-dir with S3"),
+        g.Row(
+            "checkpoint_s3",
+            g.TEXT,
+            "URI",
+            "where checkpoints are kept: an s3:// URI (a later job given the same one resumes from "
+            "it; turns checkpoints on), job:NAME/checkpoints (where job NAME kept its: this job "
+            "resumes from them), or default (named after the job)",
+        ),
+    ),
+)
+
+GROUPS = (
+    g.run_group(
+        g.Row(
+            "run", g.YES_NO, None, "run as a SageMaker training job instead of calling main here"
+        ),
+        g.Row(
+            "download",
+            g.YES_NO,
+            None,
+            "after the job, download its model and output into --model-dir and --output-dir",
+        ),
+    ),
+    g.account_group(g.ROLE._replace(aliases=("--sagemaker-training-role",))),
+    g.job_group(
+        g.IMAGE._replace(aliases=("--sagemaker-training-image",)),
+        g.INSTANCE._replace(aliases=("--sagemaker-training-instance",)),
+        g.RUNTIME._replace(aliases=("--sagemaker-max-run",)),
+    ),
+    SPOT_GROUP,
+    g.container_group(),
+    g.NETWORK_GROUP,
+)
+
+DIR_HELP = {
+    "model_dir": (
+        f"folder of the trained model (in a job {kind.MODEL_DIR}, uploaded as model.tar.gz)"
+    ),
+    "output_dir": (
+        f"folder of other results (in a job {kind.OUTPUT_DATA_DIR}, uploaded as output.tar.gz)"
+    ),
+    "checkpoint_dir": f"folder of checkpoints (in a job {kind.CHECKPOINT_DIR})",
+}
+
+
+def training_dirs_adder(values: Dict) -> Callable[[FlagAdder, Any, TrainingConfig], None]:
+    """The adder of --model-dir, --output-dir and --checkpoint-dir, defaults from `values`."""
+
+    def add_training_dirs(add: FlagAdder, parser, config: TrainingConfig) -> None:
+        group = parser.add_argument_group(
+            "Model, output and checkpoints", "Folders the script writes; created before it runs."
+        )
+        for name in config.local_dirs:
+            add.flag(group, name, values[name], DIR_HELP[name], prefix="", metavar="DIR")
+
+    return add_training_dirs
 
 
 def _add_flags(values: Dict[str, Any], given: FrozenSet[str], read: bool = True) -> TrainingConfig:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..entry.dispatch import handle, parse_and_handle
+from ..entry import handle, parse_and_handle
 from ..flags.builder import OneLineErrorParser
 from .args import sagemaker_training_args
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, Callable, List, Optional
 
-    from .config import TrainingConfig
+    from .args import TrainingConfig
 
     Main = Callable[[argparse.Namespace], Any]
 

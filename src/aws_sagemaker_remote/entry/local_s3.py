@@ -1,16 +1,11 @@
-"""Local mode: call ``main(args)`` here; stage only ``s3://`` (and ``job:``) inputs and outputs.
-
-Only the S3 steps around ``main`` go through the error boundary: ``main``'s own exceptions
-propagate as in any script.
-"""
+"""The ``s3://`` and ``job:`` values of a local run: inputs downloaded before ``main``, outputs
+uploaded after it returns. Only this path of a local run imports boto3."""
 
 from __future__ import annotations
 
-import os
 import sys
 
-from ..args import is_job_reference, s3_uri_slip
-from ..contract import S3_SCHEME
+from ..args import is_job_reference
 from ..errors import (
     TransferError,
     UsageError,
@@ -23,32 +18,11 @@ from ..flags import flag_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from pathlib import Path
     from typing import Any, Callable
 
-    from ..flags.config import ScriptConfig
 
-
-def run_local(
-    main: Callable[[argparse.Namespace], Any],
-    config: ScriptConfig,
-    args,
-    *,
-    prog: str = "",
-    debug: bool = False,
-) -> Any:
-    """Run ``main`` with S3 inputs downloaded first and S3 outputs uploaded after it returns."""
-    guarded(lambda: _prepare_local_dirs(config, args), prog=prog or sys.argv[0], debug=debug)
-    _add_module_paths(config, args)
-    remote_inputs = [n for n in config.inputs if _is_remote(getattr(args, n, None))]
-    remote_outputs = [n for n in config.outputs if _is_s3(getattr(args, n, None))]
-    if not remote_inputs and not remote_outputs:
-        return main(args)
-    return _S3Run(args, prog or sys.argv[0], debug).run(main, remote_inputs, remote_outputs)
-
-
-class _S3Run:
+class S3Run:
     """Only this path imports boto3. Inputs go to a folder of this run's own under the cache
     (removed afterwards); an output whose upload fails is kept and named in the error."""
 
@@ -153,66 +127,6 @@ def _checked_uri(name: str, uri: str) -> str:
     except ValueError as exc:
         raise UsageError(f"{flag_of(name)}: {exc}") from None
     return uri
-
-
-def _check_local_outputs(config: ScriptConfig, args) -> None:
-    """A value meant as an S3 URI but malformed; an output folder that is a file, an input, or
-    inside one (the next remote run would stage it as input), or that holds an input, or
-    another output's: refused before ``main`` writes anything."""
-    from ..pipeline.outputpaths import local_output_problem, shared_output_folder
-
-    for name in (*config.inputs, *config.outputs):
-        slip = s3_uri_slip(getattr(args, name, None))
-        if slip:
-            raise UsageError(f"{flag_of(name)}: {getattr(args, name)!r}: {slip}")
-    values = [getattr(args, name, None) for name in config.inputs]
-    inputs = [v for v in values if isinstance(v, str) and v and not _is_remote(v)]
-    for name in config.local_dirs:
-        if _is_s3(getattr(args, name, None)):
-            raise UsageError(f"{flag_of(name)}: {getattr(args, name)!r}: expected a local folder")
-    folders = []
-    for name in (*config.outputs, *config.local_dirs):
-        value = getattr(args, name, None)
-        if isinstance(value, str) and value and not _is_s3(value):
-            problem = local_output_problem(value, inputs)
-            if problem:
-                raise UsageError(f"{flag_of(name)}: {value!r}: {problem}")
-            folders.append((flag_of(name), value))
-    shared = shared_output_folder(folders)
-    if shared:
-        name, problem = shared
-        raise UsageError(f"{name}: {dict(folders)[name]!r}: {problem}")
-
-
-def _prepare_local_dirs(config: ScriptConfig, args) -> None:
-    """Check the output folders; create the kind's own (as the container's /opt/ml/model and
-    /opt/ml/output/data exist before the script runs)."""
-    _check_local_outputs(config, args)
-    for name in config.local_dirs:
-        value = getattr(args, name, None)
-        try:
-            if value:
-                os.makedirs(value, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"{flag_of(name)}: {value!r}: cannot create it ({exc})") from None
-
-
-def _add_module_paths(config: ScriptConfig, args) -> None:
-    """Make modules importable here as they are in the container (appended: the user's own
-    environment wins)."""
-    for name in config.dependencies:
-        path = os.path.abspath(getattr(args, name, "") or "")
-        parent = os.path.dirname(path)
-        if os.path.exists(path) and parent not in sys.path:
-            sys.path.append(parent)
-
-
-def _is_s3(value) -> bool:
-    return isinstance(value, str) and value.startswith(S3_SCHEME)
-
-
-def _is_remote(value) -> bool:
-    return _is_s3(value) or is_job_reference(value)
 
 
 def _input_uri(args, name: str) -> str:
