@@ -1,12 +1,13 @@
-"""Path values for inputs, outputs and modules, kept compatible with the seed package's names."""
+"""Path values for inputs, outputs and modules, kept compatible with the seed package's names,
+and the checks of what they name: an S3 URI mistyped, a local output folder that may not be
+written (used by the local run, which imports nothing heavier, and by validation)."""
 
-from __future__ import annotations
-
+import os
 from collections import namedtuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional, Union
+    from typing import List, Optional, Tuple, Union
 
 
 class PathArgument(
@@ -44,7 +45,7 @@ def is_job_reference(value) -> bool:
     return isinstance(value, str) and value.startswith(JOB_REFERENCE)
 
 
-def s3_uri_slip(value) -> Optional[str]:
+def s3_uri_slip(value) -> "Optional[str]":
     """Why a value meant as an S3 URI (`S3://b/k`, `s3:/b/k`, `s3:b/k`) is not one, rather than
     a missing local path; None for anything else (a local file of such a name included)."""
     import os
@@ -56,7 +57,7 @@ def s3_uri_slip(value) -> Optional[str]:
     return "a malformed S3 URI: an S3 URI starts with s3:// (lowercase, two slashes)"
 
 
-def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) -> PathArgument:
+def to_path_argument(name: str, value: "Union[str, PathArgument, tuple, None]") -> "PathArgument":
     """Accept every form the API allows for an input or output value."""
     if isinstance(value, PathArgument):
         return value
@@ -71,7 +72,63 @@ def to_path_argument(name: str, value: Union[str, PathArgument, tuple, None]) ->
     raise ValueError(f"{name}: expected a path, s3:// URI, tuple or PathArgument, got {value!r}")
 
 
-def _text(value) -> Optional[str]:
+def _text(value) -> "Optional[str]":
     if value is None:
         return None
     return str(value.__fspath__()) if hasattr(value, "__fspath__") else str(value)
+
+
+def local_output_problem(output: str, inputs: "List[str]") -> "Optional[str]":
+    """What is wrong with writing an output to the local path `output`: a file there, or the
+    same folder as an input, one inside the other (the next remote run would stage outputs as
+    inputs, or a download would overwrite an input)."""
+    if os.path.exists(output) and not os.path.isdir(output):
+        return "exists and is not a folder"
+    blocker = _file_on_the_way(output)
+    if blocker:
+        return f"cannot be made: {blocker!r} is not a folder"
+    mine = _real(output)
+    for item in inputs:
+        theirs = _real(item)
+        if mine == theirs:
+            return f"is the input {item!r}; give the output its own folder"
+        if _inside(mine, theirs):
+            return f"is inside the input {item!r}; give the output its own folder"
+        if _inside(theirs, mine):
+            return f"contains the input {item!r}; give the output its own folder"
+    return None
+
+
+def shared_output_folder(folders: "List[Tuple[str, str]]") -> "Optional[Tuple[str, str]]":
+    """(name, problem) of the first of (name, local folder) whose folder is another's, or one
+    inside the other: a download would mix what the two jobs' outputs hold, and a script that
+    empties one would empty the other."""
+    if len(folders) < 2:
+        return None
+    seen: List[Tuple[str, str]] = []
+    for name, folder in folders:
+        mine = _real(folder)
+        for other, theirs in seen:
+            if mine == theirs:
+                return name, f"is the folder of {other} too; give each output its own folder"
+            if _inside(mine, theirs) or _inside(theirs, mine):
+                where = "inside" if _inside(mine, theirs) else "around"
+                return name, f"is {where} the folder of {other}; give each output its own folder"
+        seen.append((name, mine))
+    return None
+
+
+def _file_on_the_way(path: str) -> "Optional[str]":
+    """The nearest existing folder above `path` that is not one (a file), if any."""
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(parent):
+        parent = os.path.dirname(parent)
+    return None if os.path.isdir(parent) else parent
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(os.path.abspath(path))
+
+
+def _inside(child: str, parent: str) -> bool:
+    return child.startswith(parent.rstrip(os.sep) + os.sep)

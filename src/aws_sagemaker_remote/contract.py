@@ -5,8 +5,6 @@ Taken from the Create*Job API references and botocore's SageMaker service model 
 `min`/`max`/`pattern` of its shapes). Standard library only: the local path imports it.
 """
 
-from __future__ import annotations
-
 import re
 
 # ----------------------------------------------------------------- names

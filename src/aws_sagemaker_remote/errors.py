@@ -7,8 +7,6 @@ cause becomes one line on stderr and its exit code; a genuine bug of ours keeps 
 Standard library only: the local path imports it.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -92,7 +90,7 @@ class FileChanged(TransferError):
 # ----------------------------------------------------------------- AWS error classification
 
 
-def aws_error_code(exc: BaseException) -> str:
+def aws_error_code(exc: "BaseException") -> str:
     """The AWS error code of a botocore ClientError (or a look-alike), else ""."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
@@ -100,14 +98,14 @@ def aws_error_code(exc: BaseException) -> str:
     return ""
 
 
-def aws_error_message(exc: BaseException) -> str:
+def aws_error_message(exc: "BaseException") -> str:
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Message") or "")
     return ""
 
 
-def is_not_found(exc: BaseException) -> bool:
+def is_not_found(exc: "BaseException") -> bool:
     """No such job, log group, stream, key or bucket. SageMaker reports an unknown job as a
     ValidationException ("Could not find requested job ...")."""
     code = aws_error_code(exc) or type(exc).__name__
@@ -117,42 +115,42 @@ def is_not_found(exc: BaseException) -> bool:
     return code in NOT_FOUND_CODES or code == "NoSuchBucket"
 
 
-def is_throttled(exc: BaseException) -> bool:
+def is_throttled(exc: "BaseException") -> bool:
     return aws_error_code(exc) in THROTTLING_CODES
 
 
-def is_denied(exc: BaseException) -> bool:
+def is_denied(exc: "BaseException") -> bool:
     return aws_error_code(exc) in DENIED_CODES
 
 
-def is_credentials_error(exc: BaseException) -> bool:
+def is_credentials_error(exc: "BaseException") -> bool:
     """botocore found no usable credentials (not: AWS refused them)."""
     return bool(_names(exc) & _CREDENTIAL_ERRORS)
 
 
-def is_connection_error(exc: BaseException) -> bool:
+def is_connection_error(exc: "BaseException") -> bool:
     """AWS could not be reached (refused, timed out, closed, a proxy in the way)."""
     return bool(_names(exc) & _CONNECTION_ERRORS)
 
 
-def is_unreachable(exc: BaseException) -> bool:
+def is_unreachable(exc: "BaseException") -> bool:
     """AWS could not be asked: no usable credentials, or no connection."""
     return is_credentials_error(exc) or is_connection_error(exc)
 
 
-def from_aws_sdk(exc: BaseException) -> bool:
+def from_aws_sdk(exc: "BaseException") -> bool:
     """Raised by boto3, botocore, s3transfer or awscrt (by module, without importing them)."""
     return any(c.__module__.split(".")[0] in AWS_SDK_MODULES for c in type(exc).__mro__)
 
 
-def _names(exc: BaseException) -> set:
+def _names(exc: "BaseException") -> set:
     return {c.__name__ for c in type(exc).__mro__}
 
 
 # ----------------------------------------------------------------- the boundary
 
 
-def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
+def classify(exc: "BaseException") -> "Optional[Tuple[int, str]]":
     """(exit code, one line) for an error the user can cause; None for a bug of ours."""
     if isinstance(exc, KeyboardInterrupt) or _is_cancellation(exc):
         if _TERMINATED:
@@ -173,12 +171,12 @@ def classify(exc: BaseException) -> Optional[Tuple[int, str]]:
     return None
 
 
-def credentials_line(exc: BaseException) -> str:
+def credentials_line(exc: "BaseException") -> str:
     """Their text can quote a credential process: name the kind only."""
     return f"no usable AWS credentials ({type(exc).__name__}); {CREDENTIALS_HELP}"
 
 
-def _is_cancellation(exc: BaseException) -> bool:
+def _is_cancellation(exc: "BaseException") -> bool:
     """A transfer cancelled by Ctrl-C: s3transfer's CancelledError (concurrent.futures') or the
     CRT's cancel code. A transfer that failed on its own raises its own error, not these."""
     if "CancelledError" in _names(exc):
@@ -186,12 +184,12 @@ def _is_cancellation(exc: BaseException) -> bool:
     return from_aws_sdk(exc) and "CANCEL" in str(getattr(exc, "name", "")).upper()
 
 
-def _os_error_line(exc: OSError) -> str:
+def _os_error_line(exc: "OSError") -> str:
     what = exc.strerror or type(exc).__name__
     return f"{exc.filename}: {what}" if exc.filename else one_line(exc)
 
 
-def one_line(exc: BaseException) -> str:
+def one_line(exc: "BaseException") -> str:
     text = " ".join(str(exc).split())
     if isinstance(exc, Error):
         return text or type(exc).__name__
@@ -204,8 +202,8 @@ def debug_enabled(flag: bool = False) -> bool:
 
 
 def guarded(
-    call: Callable[[], Any], *, prog: str, debug: bool = False, sigterm: bool = False
-) -> Any:
+    call: "Callable[[], Any]", *, prog: str, debug: bool = False, sigterm: bool = False
+) -> "Any":
     """Return `call()`; an error the user can cause ends the process with one line and its exit
     code (SystemExit); with `debug` its traceback is printed first. Bugs propagate unchanged.
     With `sigterm` (the remote run, the job commands; never around a local run's own code),
@@ -235,7 +233,7 @@ def guarded(
             signal.signal(signal.SIGTERM, previous)
 
 
-def _sigterm_as_interrupt() -> Any:
+def _sigterm_as_interrupt() -> "Any":
     """Raise `Terminated` on SIGTERM from now on; the handler it replaces (None where no
     handler can be set: not the main thread)."""
     import signal
@@ -246,12 +244,12 @@ def _sigterm_as_interrupt() -> Any:
     return signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def _on_sigterm(_signum: int, _frame: Any) -> None:
+def _on_sigterm(_signum: int, _frame: "Any") -> None:
     _TERMINATED.append(True)
     raise Terminated()
 
 
-def _report(exc: BaseException, prog: str, debug: bool) -> int:
+def _report(exc: "BaseException", prog: str, debug: bool) -> int:
     """Print the one line of an error the user can cause (its traceback first with `debug`);
     its exit code."""
     if debug_enabled(debug):
@@ -280,7 +278,7 @@ def _silence_closed_output() -> bool:
     return bool(closed)
 
 
-def _reader_gone(stream: Any) -> bool:
+def _reader_gone(stream: "Any") -> bool:
     """A pipe without a reader polls as an error (POSIX poll(2): POLLERR on its write end)."""
     try:
         fd = stream.fileno()

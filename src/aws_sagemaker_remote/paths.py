@@ -8,8 +8,6 @@ The roots are plain strings (`*_root`, `user_config_file`): the local path reads
 configuration through them and never imports pathlib; the folders below are Paths.
 """
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False
@@ -44,38 +42,38 @@ def user_config_file() -> str:
     return os.path.join(folder, USER_CONFIG_FILE)
 
 
-def cache_dir() -> Path:
+def cache_dir() -> "Path":
     """Re-creatable files: digests, `s3://` inputs of local runs, parsed configuration."""
     from pathlib import Path
 
     return Path(cache_root())
 
 
-def data_dir() -> Path:
+def data_dir() -> "Path":
     """Files worth keeping: the emulator's jobs and environments, the embedded S3's data."""
     from pathlib import Path
 
     return Path(data_root())
 
 
-def digest_cache_dir() -> Path:
+def digest_cache_dir() -> "Path":
     """One file per walked root (s3/digest.py)."""
     return cache_dir() / "digests"
 
 
-def local_inputs_dir() -> Path:
+def local_inputs_dir() -> "Path":
     return cache_dir() / "inputs"
 
 
-def jobs_dir() -> Path:
+def jobs_dir() -> "Path":
     return data_dir() / "jobs"
 
 
-def s3_data_dir() -> Path:
+def s3_data_dir() -> "Path":
     """The embedded S3 server's data, credentials and log (`aws-sagemaker-remote s3 ...`)."""
     return data_dir() / "s3"
 
 
-def venvs_dir(jobs: Path | None = None) -> Path:
+def venvs_dir(jobs: "Path | None" = None) -> "Path":
     """The emulator's job environments, beside its jobs folder."""
     return (jobs or jobs_dir()).parent / "venvs"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 from .errors import UsageError
-from .flags.types import FALSE_WORDS, TRUE_WORDS
+from .flags import FALSE_WORDS, TRUE_WORDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

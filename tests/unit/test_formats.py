@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from aws_sagemaker_remote.args import local_output_problem
 from aws_sagemaker_remote.aws.credentials import is_credential_name
 from aws_sagemaker_remote.backends.local.runner.instance import Instance
 from aws_sagemaker_remote.backends.local.runner.jobenv import script_base
-from aws_sagemaker_remote.flags.types import positive_int
+from aws_sagemaker_remote.flags import positive_int
 from aws_sagemaker_remote.follow.outputs import file_name_problem, output_dirs
-from aws_sagemaker_remote.outputfolders import local_output_problem
 from aws_sagemaker_remote.pipeline import formats
 from aws_sagemaker_remote.s3.transfer import UnsafeKeyError, safe_relpath
 

@@ -23,9 +23,9 @@ from ..errors import (
     is_not_found,
     is_unreachable,
 )
+from ..flags import positive_int
 from ..flags.builder import OneLineErrorParser
 from ..flags.groups import command_defaults
-from ..flags.types import positive_int
 from ..kinds import JobKind, home, kind_of
 from ..pipeline.jobnames import find_job
 from .rerun import rerun_request

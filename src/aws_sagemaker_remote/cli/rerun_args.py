@@ -17,8 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import contract as c
 from ..container import protocol
 from ..errors import UsageError
-from ..kinds import kind_of
-from ..kinds.base import Channel
+from ..kinds import Channel, kind_of
 from ..pipeline.layout import channel_name, piece_folder
 
 USER_ARGC, JOB_FILE = protocol.USER_ARGC, protocol.JOB_FILE

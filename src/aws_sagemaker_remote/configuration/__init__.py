@@ -21,8 +21,6 @@ in the cache folder beside the bytes it came from (`parsed.py`, imported only th
 itself, every local run's cost, is a few `stat` calls, a read and a byte test.
 """
 
-from __future__ import annotations
-
 import os
 
 from ..errors import UsageError
@@ -49,7 +47,7 @@ class FileTable:
 
     __slots__ = ("what", "path", "label", "entries")
 
-    def __init__(self, what: str, path: str, label: str, entries: Dict[str, Any]) -> None:
+    def __init__(self, what: str, path: str, label: str, entries: "Dict[str, Any]") -> None:
         self.what = what
         self.path = path
         self.label = label
@@ -70,7 +68,7 @@ class Places:
         self,
         kind: str,
         folder: str,
-        environ: Optional[Mapping[str, str]] = None,
+        environ: "Optional[Mapping[str, str]]" = None,
         read: bool = True,
     ) -> None:
         environ = os.environ if environ is None else environ
@@ -83,13 +81,15 @@ class Places:
         self.project = project_table(folder) if read else None
         self.user = user_table() if read else None
 
-    def files(self) -> List[FileTable]:
+    def files(self) -> "List[FileTable]":
         return [table for table in (self.project, self.user) if table is not None]
 
     @property
     def empty(self) -> bool:
         """Nothing to read: the script's keywords over the built-in values decide."""
-        return not (self.project or self.user or set(self.environ) - _not_keys())
+        if self.project or self.user:
+            return False
+        return not self.environ or not set(self.environ) - _not_keys()
 
 
 def _not_keys() -> frozenset:
@@ -107,7 +107,7 @@ def user_file() -> str:
     return user_config_file()
 
 
-def user_table() -> Optional[FileTable]:
+def user_table() -> "Optional[FileTable]":
     path = user_file()
     if not os.path.isfile(path):
         return None
@@ -116,7 +116,7 @@ def user_table() -> Optional[FileTable]:
     return FileTable("user file", path, "", parsed(path, _read(path), _whole))
 
 
-def project_table(folder: str) -> Optional[FileTable]:
+def project_table(folder: str) -> "Optional[FileTable]":
     """The table of the nearest pyproject.toml at or above `folder` that has one."""
     folder = os.path.abspath(folder)
     while True:
@@ -131,7 +131,7 @@ def project_table(folder: str) -> Optional[FileTable]:
         folder = parent
 
 
-def _project_entries(path: str) -> Optional[Dict[str, Any]]:
+def _project_entries(path: str) -> "Optional[Dict[str, Any]]":
     data = _read(path)
     if not may_hold_ours(data):
         return None
@@ -171,11 +171,11 @@ def _opens_tool(line: bytes) -> bool:
     return line.startswith(b"tool") and line[4:].lstrip(WHITESPACE).startswith(closing)
 
 
-def _whole(_path: str, document: Dict[str, Any]) -> Dict[str, Any]:
+def _whole(_path: str, document: "Dict[str, Any]") -> "Dict[str, Any]":
     return document
 
 
-def _ours(path: str, document: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def _ours(path: str, document: "Dict[str, Any]") -> "Optional[Dict[str, Any]]":
     tool = document.get("tool")
     if not isinstance(tool, dict) or TABLE not in tool:
         return None

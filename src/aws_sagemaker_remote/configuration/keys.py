@@ -11,7 +11,7 @@ flag takes).
 from __future__ import annotations
 
 from ..errors import UsageError
-from ..flags.types import comma_list, key_value_list, parse_yes_no, positive_int
+from ..flags import comma_list, key_value_list, parse_yes_no, positive_int
 from . import ENV_PREFIX
 
 TYPE_CHECKING = False

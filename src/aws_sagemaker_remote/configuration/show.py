@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, Dict, List, Optional
 
-    from ..flags.config import ScriptConfig
+    from ..flags.builder import ScriptConfig
 
 
 def report(

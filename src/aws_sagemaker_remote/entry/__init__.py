@@ -7,47 +7,80 @@ Only the S3 steps around ``main`` go through the error boundary: ``main``'s own 
 propagate as in any script. One module, as every local run imports it (start-up budget).
 """
 
-from __future__ import annotations
-
+import argparse
 import os
 import sys
 
-from ..args import is_job_reference, s3_uri_slip
+from ..args import is_job_reference, local_output_problem, s3_uri_slip, shared_output_folder
 from ..configuration import SHOW_ENV
 from ..contract import S3_SCHEME
 from ..errors import UsageError, debug_enabled, guarded
 from ..flags import flag_of
-from ..outputfolders import local_output_problem, shared_output_folder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
     from typing import Any, Callable, List, Optional
 
-    from ..flags.config import ScriptConfig
+    from ..flags.builder import ScriptConfig
 
     Main = Callable[[argparse.Namespace], Any]
 
 
 def parse_and_handle(
-    main: Main,
-    script: Optional[str],
-    description: Optional[str],
-    parser_class: Callable[..., argparse.ArgumentParser],
-    add_flags: Callable[..., ScriptConfig],
+    main: "Main",
+    script: "Optional[str]",
+    description: "Optional[str]",
+    parser_class: "Callable[..., argparse.ArgumentParser]",
+    add_flags: "Callable[..., ScriptConfig]",
     kind_args: dict,
-) -> Any:
+) -> "Any":
     """What every kind's `sagemaker_*_main` does: build the parser with the kind's `add_flags`
-    (its `sagemaker_*_args`), parse ``sys.argv``, then :func:`handle`."""
-    parser = parser_class(description=description)
-    config = add_flags(parser=parser, script=script or defining_file(main), **kind_args)
-    config.script_is_default = script is None
+    (its `sagemaker_*_args`), parse ``sys.argv``, then :func:`handle`. A command line that
+    names no --sagemaker-* flag is parsed first by a parser without them (`_parse_local`)."""
     argv = sys.argv[1:]
-    args = parser.parse_args(argv)
+    built = _parse_local(argv, description, parser_class, add_flags, script, main, kind_args)
+    if built is None:
+        parser = parser_class(description=description)
+        config = _built(parser, add_flags, script, main, kind_args)
+        built = parser, config, parser.parse_args(argv)
+    parser, config, args = built
     return handle(main, config, args, argv, parser)
 
 
-def defining_file(main: Main) -> str:
+def _built(parser, add_flags, script, main, kind_args: dict) -> "ScriptConfig":
+    config = add_flags(parser=parser, script=script or defining_file(main), **kind_args)
+    config.script_is_default = script is None
+    return config
+
+
+def _parse_local(argv: "List[str]", description, parser_class, add_flags, script, main, kind_args):
+    """(parser, config, args) of a local run parsed without adding the --sagemaker-* flags
+    (half of a local run's own cost), their values their defaults; None when the whole parser
+    must parse: a token may be one of them or asks for help, `config show` asks, a default
+    says run, or the command line is wrong (the whole parser's error names every flag)."""
+    from ..flags.builder import NeedsWholeParser
+    from ..flags.groups import names_no_own_flag
+
+    if os.environ.get(SHOW_ENV) or not names_no_own_flag(argv):
+        return None
+    parser = parser_class(description=description)
+    parser.defer_own_flags = True
+    config = _built(parser, add_flags, script, main, kind_args)
+    if config.deferred is None:  # nothing was left out (a callback of the user's)
+        parser.defer_own_flags = False
+        return parser, config, parser.parse_args(argv)
+    values = config.deferred.values()
+    if values is None or values["sagemaker_run"]:
+        return None
+    try:
+        args = parser.parse_args(argv, argparse.Namespace(**values))
+    except NeedsWholeParser:
+        return None
+    parser.defer_own_flags = False
+    return parser, config, args
+
+
+def defining_file(main: "Main") -> str:
     """The file that defines ``main``, else the program being run (e.g. ``main=print``)."""
     code = getattr(main, "__code__", None)
     if code is not None and os.path.exists(code.co_filename):
@@ -56,12 +89,12 @@ def defining_file(main: Main) -> str:
 
 
 def handle(
-    main: Main,
-    config: ScriptConfig,
-    args: argparse.Namespace,
-    argv: List[str],
-    parser: argparse.ArgumentParser,
-) -> Any:
+    main: "Main",
+    config: "ScriptConfig",
+    args: "argparse.Namespace",
+    argv: "List[str]",
+    parser: "argparse.ArgumentParser",
+) -> "Any":
     """Locally, return what ``main`` returns (its own errors propagate as in any script).
     Remotely, exit with the job's exit code when it is not 0. Under `aws-sagemaker-remote
     config show SCRIPT`, write the settings for it and exit instead."""
@@ -85,13 +118,13 @@ def handle(
 
 
 def run_local(
-    main: Callable[[argparse.Namespace], Any],
-    config: ScriptConfig,
+    main: "Callable[[argparse.Namespace], Any]",
+    config: "ScriptConfig",
     args,
     *,
     prog: str = "",
     debug: bool = False,
-) -> Any:
+) -> "Any":
     """Run ``main`` with S3 inputs downloaded first and S3 outputs uploaded after it returns."""
     guarded(lambda: _prepare_local_dirs(config, args), prog=prog or sys.argv[0], debug=debug)
     _add_module_paths(config, args)
@@ -104,7 +137,7 @@ def run_local(
     return S3Run(args, prog or sys.argv[0], debug).run(main, remote_inputs, remote_outputs)
 
 
-def _check_local_outputs(config: ScriptConfig, args) -> None:
+def _check_local_outputs(config: "ScriptConfig", args) -> None:
     """A value meant as an S3 URI but malformed; an output folder that is a file, an input, or
     inside one (the next remote run would stage it as input), or that holds an input, or
     another output's: refused before ``main`` writes anything."""
@@ -131,7 +164,7 @@ def _check_local_outputs(config: ScriptConfig, args) -> None:
         raise UsageError(f"{name}: {dict(folders)[name]!r}: {problem}")
 
 
-def _prepare_local_dirs(config: ScriptConfig, args) -> None:
+def _prepare_local_dirs(config: "ScriptConfig", args) -> None:
     """Check the output folders; create the kind's own (as the container's /opt/ml/model and
     /opt/ml/output/data exist before the script runs)."""
     _check_local_outputs(config, args)
@@ -144,7 +177,7 @@ def _prepare_local_dirs(config: ScriptConfig, args) -> None:
             raise UsageError(f"{flag_of(name)}: {value!r}: cannot create it ({exc})") from None
 
 
-def _add_module_paths(config: ScriptConfig, args) -> None:
+def _add_module_paths(config: "ScriptConfig", args) -> None:
     """Make modules importable here as they are in the container (appended: the user's own
     environment wins)."""
     for name in config.dependencies:

@@ -1,18 +1,22 @@
 """Adding flags: the library's own (remembered, so that they can be told apart from the user's)
 and the user's `additional_arguments`, on a parser whose usage errors are one line and whose
-usage line fits a screen. Every flag's help ends with its default."""
-
-from __future__ import annotations
+usage line fits a screen. Every flag's help ends with its default. What a flag builder returns
+is a `ScriptConfig`: the items behind the flags it added (plain data)."""
 
 import argparse
 import functools
+import os
 
-from . import flag_of
-from .types import choice_of, parse_yes_no
+from ..args import PathArgument, to_path_argument
+from . import choice_of, flag_of, parse_yes_no
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+    from ..configuration import Places
+    from ..configuration.keys import Key
+    from ..configuration.layers import Setting
 
 YES_NO_METAVAR = "yes|no"
 
@@ -21,7 +25,7 @@ class HelpFormatter(argparse.HelpFormatter):
     """Wraps help text at spaces only, so that a path or a name with hyphens stays whole (and
     can be copied from the terminal)."""
 
-    def _split_lines(self, text: str, width: int) -> List[str]:
+    def _split_lines(self, text: str, width: int) -> "List[str]":
         import re
         import textwrap
 
@@ -33,23 +37,32 @@ class HelpFormatter(argparse.HelpFormatter):
         return "\n".join(indent + line for line in lines)
 
 
+class NeedsWholeParser(Exception):
+    """A parser without the --sagemaker-* flags met a command line it cannot tell about."""
+
+
 class OneLineErrorParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line and whose usage line is
     ``PROG [options] POSITIONALS``: the flags are listed, with their defaults, in the groups
     below it. An explicit ``usage=`` is kept as given."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # Set by `entry.parse_and_handle` on a parser of its own: the builder leaves the
+    # --sagemaker-* flags out (`groups.DeferredFlags`), and an error is raised as
+    # `NeedsWholeParser`, for the whole parser to parse the command line again.
+    defer_own_flags = False
+
+    def __init__(self, *args: "Any", **kwargs: "Any") -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     @property
-    def usage(self) -> Optional[str]:
+    def usage(self) -> "Optional[str]":
         if self._explicit_usage is not None:
             return self._explicit_usage
         return short_usage(self._actions)
 
     @usage.setter
-    def usage(self, value: Optional[str]) -> None:
+    def usage(self, value: "Optional[str]") -> None:
         self._explicit_usage = value
 
     def parse_args(self, args=None, namespace=None):
@@ -62,12 +75,14 @@ class OneLineErrorParser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str):
+        if self.defer_own_flags:
+            raise NeedsWholeParser(message)
         if "invalid choice: " in message:
             message += _choice_hint(message)
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def options_in_use(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> List[str]:
+def options_in_use(parser: "argparse.ArgumentParser", parsed: "argparse.Namespace") -> "List[str]":
     """The long options of `parser` and of the subcommand `parsed` chose, recursively."""
     found = [o for o in parser._option_string_actions if o.startswith("--")]
     for action in parser._actions:
@@ -78,7 +93,7 @@ def options_in_use(parser: argparse.ArgumentParser, parsed: argparse.Namespace) 
     return found
 
 
-def did_you_mean(tokens: Iterable[str], options: Iterable[str]) -> str:
+def did_you_mean(tokens: "Iterable[str]", options: "Iterable[str]") -> str:
     """`; did you mean --sagemaker-instance?` for the first unknown `--flag` in `tokens` that
     is close to one of `options` (difflib's ratio, as Python 3.14's argparse suggests)."""
     import difflib
@@ -107,7 +122,7 @@ def _choice_hint(message: str) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def short_usage(actions: Iterable[argparse.Action]) -> str:
+def short_usage(actions: "Iterable[argparse.Action]") -> str:
     """``%(prog)s [options]`` followed by the positional arguments, as argparse shows them."""
     parts = ["%(prog)s [options]"]
     for action in actions:
@@ -117,7 +132,7 @@ def short_usage(actions: Iterable[argparse.Action]) -> str:
     return " ".join(parts)
 
 
-def _positional_usage(action: argparse.Action) -> str:
+def _positional_usage(action: "argparse.Action") -> str:
     metavar = action.metavar or action.dest
     name = " ".join(metavar) if isinstance(metavar, tuple) else str(metavar)
     nargs = action.nargs
@@ -134,7 +149,7 @@ def _positional_usage(action: argparse.Action) -> str:
     return name
 
 
-def default_text(value: Any, words: bool = False) -> Optional[str]:
+def default_text(value: "Any", words: bool = False) -> "Optional[str]":
     """How a default reads in --help, as it is typed: yes/no for booleans, lists
     comma-separated (`words`: as the words of a flag with several values, `sales units`),
     dicts as KEY=VALUE,...; None when there is nothing worth showing (no value, "")."""
@@ -153,7 +168,7 @@ def default_text(value: Any, words: bool = False) -> Optional[str]:
     return str(value) or None
 
 
-def with_default(help_text: str, default: Any, words: bool = False) -> str:
+def with_default(help_text: str, default: "Any", words: bool = False) -> str:
     """``help_text (default: X)``, escaped for argparse's %-formatting of help strings
     (`words`: default_text's)."""
     shown = default_text(default, words)
@@ -165,7 +180,7 @@ def with_default(help_text: str, default: Any, words: bool = False) -> str:
 class FlagAdder:
     """Adds flags to argument groups and records each as one of the library's own."""
 
-    def __init__(self, own_actions: Set[argparse.Action]):
+    def __init__(self, own_actions: "Set[argparse.Action]"):
         self.own_actions = own_actions
 
     def flag(
@@ -205,9 +220,9 @@ class FlagAdder:
 
 
 def add_user_arguments(
-    parser: argparse.ArgumentParser,
-    additional_arguments: Optional[Iterable[Any]],
-    argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]],
+    parser: "argparse.ArgumentParser",
+    additional_arguments: "Optional[Iterable[Any]]",
+    argparse_callback: "Optional[Callable[[argparse.ArgumentParser], Any]]",
 ) -> None:
     """Add the user's flags; their help shows their defaults as the library's flags do."""
     before = set(parser._actions)
@@ -244,14 +259,14 @@ def infer_type(kwargs: dict) -> dict:
     return kwargs
 
 
-def _shows_defaults_itself(parser: argparse.ArgumentParser) -> bool:
+def _shows_defaults_itself(parser: "argparse.ArgumentParser") -> bool:
     formatter = getattr(parser, "formatter_class", None)
     return isinstance(formatter, type) and issubclass(
         formatter, argparse.ArgumentDefaultsHelpFormatter
     )
 
 
-def _show_default(action: argparse.Action) -> None:
+def _show_default(action: "argparse.Action") -> None:
     if action.help == argparse.SUPPRESS or action.nargs == 0:
         return  # hidden, or a flag without a value (store_true, count, help, version)
     if action.help and ("%(default)" in action.help or "default:" in action.help):
@@ -267,7 +282,7 @@ def _show_default(action: argparse.Action) -> None:
     action.help = with_default(action.help or "", default, words).lstrip()
 
 
-def _additional_argument(item: Any) -> Tuple[List[str], dict]:
+def _additional_argument(item: "Any") -> "Tuple[List[str], dict]":
     """A dict whose ``dest`` is the flag (``'--filter-width'`` or ``'filter_width'``), or the
     seed's older ``(args, kwargs)`` pair."""
     if isinstance(item, dict):
@@ -285,8 +300,8 @@ def _additional_argument(item: Any) -> Tuple[List[str], dict]:
 
 
 def keyword_builder(
-    build: Callable[[Dict[str, Any], FrozenSet[str]], Any],
-) -> Callable[[Callable[..., Dict[str, Any]]], Callable[..., Any]]:
+    build: "Callable[[Dict[str, Any], FrozenSet[str]], Any]",
+) -> "Callable[[Callable[..., Dict[str, Any]]], Callable[..., Any]]":
     """Decorate a function whose signature and docstring are a kind's public
     `sagemaker_*_args` and whose body returns its keywords (`dict(locals())`): the public
     function binds the caller's arguments as Python does, then returns
@@ -294,15 +309,111 @@ def keyword_builder(
     a keyword passed with the built-in value (`volume_size=30`) still beats a configuration
     file."""
 
-    def decorate(signature: Callable[..., Dict[str, Any]]) -> Callable[..., Any]:
+    def decorate(signature: "Callable[..., Dict[str, Any]]") -> "Callable[..., Any]":
         code = signature.__code__
         positional = code.co_varnames[: code.co_argcount]
 
         @functools.wraps(signature)
-        def builder(*args: Any, **kwargs: Any) -> Any:
+        def builder(*args: "Any", **kwargs: "Any") -> "Any":
             values = signature(*args, **kwargs)
             return build(values, frozenset(positional[: len(args)]).union(kwargs))
 
         return builder
 
     return decorate
+
+
+class ScriptConfig:
+    """The script, its inputs, outputs and modules, and the flags this library added.
+
+    Not a dataclass: the local path must not import ``dataclasses``/``inspect``.
+    """
+
+    kind = None  # the job kind (kinds.JobKind), set by each face's subclass
+    # Flags naming local folders that `main` writes and that a local run creates first.
+    local_dirs: tuple = ()
+    # The --sagemaker-* flags a parser of `entry.parse_and_handle` left out (groups.DeferredFlags)
+    deferred = None
+
+    def __init__(
+        self,
+        script: str,
+        inputs: "Optional[Dict[str, Any]]" = None,
+        outputs: "Optional[Dict[str, Any]]" = None,
+        dependencies: "Optional[Dict[str, Any]]" = None,
+        env: "Optional[Dict[str, str]]" = None,
+        tags: "Optional[Dict[str, str]]" = None,
+    ):
+        self.script = os.fspath(script)
+        self.inputs = {k: to_path_argument(k, v) for k, v in (inputs or {}).items()}
+        self.outputs = {k: _output_argument(k, v) for k, v in (outputs or {}).items()}
+        self.dependencies = _module_paths(dependencies or {})
+        self.env = {str(k): str(v) for k, v in (env or {}).items()}
+        self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
+        self.own_actions: Set[argparse.Action] = set()
+        self.parser: Optional[argparse.ArgumentParser] = None
+        # Where the configuration looked for each --sagemaker-* setting's default, and how to
+        # work out what it decided (flags/groups.py): what `config show` prints.
+        self.places: Optional[Places] = None
+        self.script_is_default = False  # the file that defines `main`, not the script's keyword
+        self._settings_of: Optional[Callable[[], Tuple[List[Key], Dict[str, Setting]]]] = None
+        self._settings: Optional[Tuple[List[Key], Dict[str, Setting]]] = None
+        _check_names(self)
+
+    def settings_from(self, work_out: "Callable[[], Tuple[List[Key], Dict[str, Setting]]]") -> None:
+        self._settings_of, self._settings = work_out, None
+
+    @property
+    def settings(self) -> "Dict[str, Setting]":
+        """Each setting (by flag name without `sagemaker_`): its value and its origins."""
+        return self._worked_out()[1]
+
+    @property
+    def setting_keys(self) -> "List[Key]":
+        return self._worked_out()[0]
+
+    def _worked_out(self) -> "Tuple[List[Key], Dict[str, Setting]]":
+        if self._settings is None:
+            self._settings = self._settings_of() if self._settings_of else ([], {})
+        return self._settings
+
+    @property
+    def modules(self) -> "Dict[str, str]":
+        return self.dependencies
+
+    def __repr__(self) -> str:
+        fields = ("script", "inputs", "outputs", "dependencies", "env", "tags")
+        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in fields)
+        return f"{type(self).__name__}({shown})"
+
+
+def _output_argument(name: str, value: "Any") -> "PathArgument":
+    arg = to_path_argument(name, value)
+    return arg if arg.remote else arg._replace(remote="default")
+
+
+def _module_paths(modules: "Dict[str, Any]") -> "Dict[str, str]":
+    """A module value may be a path or an imported module object (its package dir is shipped)."""
+    paths = {}
+    for name, value in modules.items():
+        if hasattr(value, "__file__") and not isinstance(value, (str, os.PathLike)):
+            path = value.__file__
+            paths[name] = os.path.dirname(path) if path.endswith("__init__.py") else path
+        else:
+            paths[name] = os.fspath(value)
+    return paths
+
+
+def _check_names(config: "ScriptConfig") -> None:
+    seen: Dict[str, str] = {}
+    for kind, names in (
+        ("input", config.inputs),
+        ("output", config.outputs),
+        ("module", config.dependencies),
+    ):
+        for name in names:
+            if not name.isidentifier():
+                raise ValueError(f"{kind} name {name!r}: use letters, digits and underscores")
+            if name in seen:
+                raise ValueError(f"{kind} name {name!r} is already used by a {seen[name]}")
+            seen[name] = kind

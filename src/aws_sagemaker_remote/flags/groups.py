@@ -2,25 +2,22 @@
 other names), and the adders that turn a kind's table and its items into flags. The default of
 each flag is the keyword of the same name of the kind's `sagemaker_*_args`."""
 
-from __future__ import annotations
-
+import argparse
 import os
-from collections import namedtuple
+from operator import itemgetter
 
 from .. import contract as c
 from ..configuration import Places
 from ..errors import UsageError
-from . import flag_of
+from . import choice_of, comma_list, flag_of, key_value_list, parse_yes_no, positive_int
 from .builder import FlagAdder, add_user_arguments
-from .types import choice_of, comma_list, key_value_list, parse_yes_no, positive_int
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import argparse
-    from typing import Any, Dict, FrozenSet, Iterable, List, Sequence
+    from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
     from ..configuration.keys import Key
-    from .config import ScriptConfig
+    from .builder import ScriptConfig
 
 YES_NO, TEXT, NUMBER, PAIRS, IDS = "yes/no", "text", "number", "pairs", "ids"
 # The value type of each kind of row: the flag's, and a configuration value's (None: text; a
@@ -34,11 +31,27 @@ VALUE_TYPES = {
 }
 
 
-class Row(namedtuple("Row", "name kind metavar help aliases", defaults=((),))):
+class Row(tuple):
     """One flag: `--sagemaker-NAME` (and `aliases`, other accepted spellings). A tuple as its
-    kind lists the values a choice flag takes."""
+    kind lists the values a choice flag takes. A named tuple of its own making: defining one
+    with `collections.namedtuple` costs every local run a tenth of a millisecond."""
 
     __slots__ = ()
+    _fields = ("name", "kind", "metavar", "help", "aliases")
+    name = property(itemgetter(0))
+    kind = property(itemgetter(1))
+    metavar = property(itemgetter(2))
+    help = property(itemgetter(3))
+    aliases = property(itemgetter(4))
+
+    def __new__(cls, name: str, kind: "Any", metavar: "Any", help: str, aliases: tuple = ()):
+        return tuple.__new__(cls, (name, kind, metavar, help, aliases))
+
+    def _replace(self, **changes: "Any") -> "Row":
+        return Row(**{**dict(zip(self._fields, self)), **changes})
+
+    def __repr__(self) -> str:
+        return "Row(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
 
 
 RUN_HELP = "Where the script runs and what happens around it. Yes/no flags take yes/true/1 or "
@@ -138,7 +151,7 @@ NETWORK_GROUP = (
 )
 
 
-def run_group(run: Row, download: Row) -> tuple:
+def run_group(run: "Row", download: "Row") -> tuple:
     """The first group: where the script runs and what happens around it."""
     return (
         "SageMaker run",
@@ -147,22 +160,22 @@ def run_group(run: Row, download: Row) -> tuple:
     )
 
 
-def account_group(role: Row) -> tuple:
+def account_group(role: "Row") -> tuple:
     return ("SageMaker account and staging", None, (PROFILE, REGION, role, BUCKET, PREFIX))
 
 
-def job_group(image: Row, instance: Row, runtime: Row) -> tuple:
+def job_group(image: "Row", instance: "Row", runtime: "Row") -> tuple:
     rows = (BASE_JOB_NAME, JOB_NAME, image, IMAGE_PACKAGES, instance, INSTANCE_COUNT, VOLUME_SIZE)
     rows += (runtime,)
     return ("SageMaker job", None, (*rows, ENV, TAGS))
 
 
-def container_group(*more: Row) -> tuple:
+def container_group(*more: "Row") -> tuple:
     rows = (SCRIPT, PYTHON, REQUIREMENTS, IMPORT_CHECK, CONFIGURATION_SCRIPT, CONFIGURATION_COMMAND)
     return ("SageMaker container", None, (*rows, *more))
 
 
-def setting_keys(groups: Iterable) -> List[Key]:
+def setting_keys(groups: "Iterable") -> "List[Key]":
     """The configuration key of each row of `groups`: its name and its other spellings."""
     from ..configuration.keys import Key, flag_key, key_of
 
@@ -179,8 +192,12 @@ def setting_keys(groups: Iterable) -> List[Key]:
 
 
 def flag_defaults(
-    values: Dict, config: ScriptConfig, given: FrozenSet[str], groups: Iterable, read: bool = True
-) -> Dict:
+    values: "Dict",
+    config: "ScriptConfig",
+    given: "FrozenSet[str]",
+    groups: "Iterable",
+    read: bool = True,
+) -> "Dict":
     """Each row's default, as the configuration decides it (configuration/layers.py: the
     environment, the script's keywords in `values` (those in `given`), the project and user
     files, the built-in default). The settings with their origins are worked out for `config`
@@ -212,7 +229,7 @@ def flag_defaults(
     return {name: setting.value for name, setting in settings.items()}
 
 
-def _settings(places: Places, groups: Iterable, arguments: Dict, given: set, builtin: Dict):
+def _settings(places: "Places", groups: "Iterable", arguments: "Dict", given: set, builtin: "Dict"):
     from ..configuration.layers import resolve
 
     keys = setting_keys(groups)
@@ -223,7 +240,7 @@ COMMAND_DEFAULTS = {"backend": "aws", "profile": None, "region": None, "bucket":
                     "prefix": c.DEFAULT_PREFIX}  # fmt: skip
 
 
-def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str, Any]:
+def command_defaults(kind_name: str, groups: "Iterable", folder: str) -> "Dict[str, Any]":
     """Backend, profile, region, bucket and prefix for a command about jobs of a kind
     (`aws-sagemaker-remote KIND ...`, which runs no script; `groups`: the kind's flags): the
     environment, the project file of `folder`, the user file, else aws, the session's profile
@@ -235,7 +252,7 @@ def command_defaults(kind_name: str, groups: Iterable, folder: str) -> Dict[str,
     }
 
 
-def script_base_name(config: ScriptConfig) -> str:
+def script_base_name(config: "ScriptConfig") -> str:
     """The default base job name: the script's file name without `.py`, made a valid start of
     a job name (the kind's default name when nothing of it is left)."""
     stem = os.path.basename(config.script or "")
@@ -245,12 +262,12 @@ def script_base_name(config: ScriptConfig) -> str:
 
 
 def add_all_flags(
-    parser: argparse.ArgumentParser,
-    config: ScriptConfig,
-    groups: Iterable,
-    values: Dict,
-    given: FrozenSet[str],
-    item_adders: Iterable,
+    parser: "argparse.ArgumentParser",
+    config: "ScriptConfig",
+    groups: "Iterable",
+    values: "Dict",
+    given: "FrozenSet[str]",
+    item_adders: "Iterable",
     read: bool = True,
 ) -> None:
     """A kind's --sagemaker-* groups, then its item groups: each of `item_adders` is called
@@ -263,14 +280,69 @@ def add_all_flags(
     except UsageError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     add = FlagAdder(config.own_actions)
-    add_sagemaker_flags(add, parser, groups, defaults)
+    if getattr(parser, "defer_own_flags", False) and values["argparse_callback"] is None:
+        config.deferred = DeferredFlags(groups, defaults)
+    else:
+        add_sagemaker_flags(add, parser, groups, defaults)
     for adder in item_adders:
         adder(add, parser, config)
     add_user_arguments(parser, values["additional_arguments"], values["argparse_callback"])
 
 
+OWN_PREFIX = "--sagemaker-"
+
+
+class DeferredFlags:
+    """The --sagemaker-* flags of a parser that does not hold them yet: a command line that
+    names none of them (the usual local run) is parsed without adding them (the start-up
+    budget: adding them is half of a local run's own cost), and each gets its default as
+    argparse would give it. `entry.parse_and_handle` builds the whole parser otherwise (a
+    user's `argparse_callback` may change any flag: with one, nothing is deferred)."""
+
+    def __init__(self, groups: "Iterable", defaults: "Dict") -> None:
+        self.groups = groups
+        self.defaults = defaults
+
+    def values(self) -> "Optional[Dict[str, Any]]":
+        """dest -> value of each flag, in the parser's order; a default that is text goes
+        through the flag's type, as argparse does. None when a conversion fails: the whole
+        parser reports it, as it would."""
+        found = {}
+        for _title, _description, rows in self.groups:
+            for row in rows:
+                try:
+                    default, convert = _default_and_type(row, self.defaults[row.name])
+                    if convert is not None and isinstance(default, str):
+                        default = convert(default)
+                except (argparse.ArgumentTypeError, TypeError, ValueError):
+                    return None
+                found["sagemaker_" + row.name] = default
+        return found
+
+
+def names_no_own_flag(argv: "Iterable[str]") -> bool:
+    """Whether no token of `argv` may be a --sagemaker-* flag, or an abbreviation of one (as
+    argparse takes `--sagemaker-ru` for `--sagemaker-run`), or ask for help: then a parser
+    without those flags parses `argv` as the whole parser would."""
+    for token in argv:
+        if token == "--":
+            return True  # what follows is positional for every parser
+        if not token.startswith("-") or token == "-":
+            continue
+        if not token.startswith("--"):
+            if "h" in token:  # -h, or a cluster of short flags holding it
+                return False
+            continue
+        option = token.partition("=")[0]
+        if option.startswith(OWN_PREFIX) or OWN_PREFIX.startswith(option):
+            return False
+        if "--help".startswith(option):
+            return False
+    return True
+
+
 def add_sagemaker_flags(
-    add: FlagAdder, parser: argparse.ArgumentParser, groups: Iterable, values: Dict
+    add: "FlagAdder", parser: "argparse.ArgumentParser", groups: "Iterable", values: "Dict"
 ) -> None:
     """Every --sagemaker-* flag of `groups` ((title, description, rows) each); `values` maps
     each row's name to its default."""
@@ -280,26 +352,35 @@ def add_sagemaker_flags(
             _add(add, group, row, values[row.name])
 
 
-def _add(add: FlagAdder, group, row: Row, value: Any):
+def _default_and_type(row: "Row", value: "Any") -> tuple:
+    """The default and the type a row's flag is added with (`_add`)."""
+    kind = row.kind
+    if kind == YES_NO:
+        return parse_yes_no(value), parse_yes_no
+    if isinstance(kind, tuple):
+        return value, choice_of(kind)
+    if kind == PAIRS:
+        return {}, key_value_list
+    if kind == IDS:
+        return list(value or []), comma_list
+    return value, VALUE_TYPES[kind]
+
+
+def _add(add: "FlagAdder", group, row: "Row", value: "Any"):
     name, kind, metavar, help_text, aliases = row
     if kind == YES_NO:
         return add.yes_no(group, name, value, help_text, aliases=aliases)
     if isinstance(kind, tuple):
         return add.choice(group, name, value, kind, help_text, prefix="sagemaker_")
-    if kind == NUMBER:
-        return add.flag(
-            group, name, value, help_text, type=positive_int, metavar=metavar, aliases=aliases
-        )
+    default, kind_type = _default_and_type(row, value)
     if kind == PAIRS:
-        return add.flag(
-            group, name, {}, _merged(help_text, value), type=key_value_list, metavar=metavar
-        )
-    if kind == IDS:
-        return add.flag(group, name, list(value or []), help_text, type=comma_list, metavar=metavar)
-    return add.flag(group, name, value, help_text, metavar=metavar, aliases=aliases)
+        help_text = _merged(help_text, value)
+    return add.flag(
+        group, name, default, help_text, type=kind_type, metavar=metavar, aliases=aliases
+    )
 
 
-def _merged(what: str, from_code: Dict[str, str]) -> str:
+def _merged(what: str, from_code: "Dict[str, str]") -> str:
     """--sagemaker-env/--sagemaker-tags add to what the script and the configuration set: show
     that, not a default."""
     text = f"{what}, comma-separated (a backslash before a comma keeps it in the value)"
@@ -309,7 +390,7 @@ def _merged(what: str, from_code: Dict[str, str]) -> str:
     return f"{text}; added to the script's and the configuration's: {shown}"
 
 
-def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[str]) -> None:
+def add_inputs(add: "FlagAdder", parser, config: "ScriptConfig", *, modes: "Sequence[str]") -> None:
     if not config.inputs:
         return
     group = parser.add_argument_group("Inputs", "What the script reads.")
@@ -326,7 +407,7 @@ def add_inputs(add: FlagAdder, parser, config: ScriptConfig, *, modes: Sequence[
         add.choice(group, f"{name}_distribution", dist, c.DISTRIBUTIONS, what)
 
 
-def add_modules(add: FlagAdder, parser, config: ScriptConfig) -> None:
+def add_modules(add: "FlagAdder", parser, config: "ScriptConfig") -> None:
     if not config.dependencies:
         return
     group = parser.add_argument_group("Modules", "Local code shipped with a job, on PYTHONPATH.")

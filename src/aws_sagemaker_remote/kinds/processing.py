@@ -5,10 +5,8 @@ ProcessingResources, AppSpecification, NetworkConfig; the `min`/`max` of their m
 CreateProcessingJob API reference. Standard library only: the processing face imports it.
 """
 
-from __future__ import annotations
-
 from ..contract import OPT_ML
-from .base import App, Channel, Defaults, JobKind, Limits, Mounts, Output, s3_source
+from . import App, Channel, Defaults, JobKind, Limits, Mounts, Output, s3_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,7 +66,7 @@ class Processing(JobKind):
     _resources = ("ProcessingResources", "ClusterConfig")
     _app_field = "AppSpecification"
 
-    def channels(self, request: dict) -> List[Channel]:
+    def channels(self, request: dict) -> "List[Channel]":
         found = []
         for item in request.get("ProcessingInputs") or []:
             source = s3_source(item, "S3Input")
@@ -84,7 +82,7 @@ class Processing(JobKind):
             )
         return found
 
-    def app(self, request: dict) -> App:
+    def app(self, request: dict) -> "App":
         app = request.get("AppSpecification") or {}
         return App(
             app.get("ImageUri", ""),
@@ -93,7 +91,7 @@ class Processing(JobKind):
             [],
         )
 
-    def outputs(self, request: dict) -> List[Output]:
+    def outputs(self, request: dict) -> "List[Output]":
         found = []
         for item in self._output_items(request):
             target = s3_source(item, "S3Output")
@@ -108,13 +106,13 @@ class Processing(JobKind):
             )
         return found
 
-    def output_kms_key(self, request: dict) -> Optional[str]:
+    def output_kms_key(self, request: dict) -> "Optional[str]":
         return (request.get("ProcessingOutputConfig") or {}).get("KmsKeyId")
 
-    def vpc(self, request: dict) -> Optional[dict]:
+    def vpc(self, request: dict) -> "Optional[dict]":
         return (request.get("NetworkConfig") or {}).get("VpcConfig")
 
-    def job_named_locations(self, request: dict) -> List[dict]:
+    def job_named_locations(self, request: dict) -> "List[dict]":
         found = [item.get("S3Output", {}) for item in self._output_items(request)]
         return [target for target in found if target.get("S3Uri")] + super().job_named_locations(
             request
@@ -122,7 +120,7 @@ class Processing(JobKind):
 
     # ------------------------------------------------------------------ builders
 
-    def channel_items(self, request: dict) -> List[dict]:
+    def channel_items(self, request: dict) -> "List[dict]":
         return request.setdefault("ProcessingInputs", [])
 
     def new_channel(
@@ -154,7 +152,7 @@ class Processing(JobKind):
         item["S3Input"]["S3Uri"] = uri
 
     @staticmethod
-    def _output_items(request: dict) -> List[dict]:
+    def _output_items(request: dict) -> "List[dict]":
         return (request.get("ProcessingOutputConfig") or {}).get("Outputs") or []
 
 

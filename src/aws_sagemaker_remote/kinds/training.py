@@ -10,10 +10,8 @@ the artifacts", botocore OutputDataConfig.S3OutputPath; the layout is the SDK's 
 Standard library only: the training face imports it.
 """
 
-from __future__ import annotations
-
 from ..contract import OPT_ML
-from .base import App, Channel, Defaults, JobKind, Limits, Output, s3_source
+from . import App, Channel, Defaults, JobKind, Limits, Output, s3_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,7 +92,7 @@ class Training(JobKind):
     _resources = ("ResourceConfig",)
     _app_field = "AlgorithmSpecification"
 
-    def channels(self, request: dict) -> List[Channel]:
+    def channels(self, request: dict) -> "List[Channel]":
         default_mode = (request.get("AlgorithmSpecification") or {}).get("TrainingInputMode")
         found = []
         for item in request.get("InputDataConfig") or []:
@@ -112,7 +110,7 @@ class Training(JobKind):
             )
         return found
 
-    def app(self, request: dict) -> App:
+    def app(self, request: dict) -> "App":
         app = request.get("AlgorithmSpecification") or {}
         return App(
             app.get("TrainingImage", ""),
@@ -121,7 +119,7 @@ class Training(JobKind):
             list(app.get("MetricDefinitions") or []),
         )
 
-    def outputs(self, request: dict) -> List[Output]:
+    def outputs(self, request: dict) -> "List[Output]":
         """The model and output archives: <S3OutputPath>/<job>/output/{model,output}.tar.gz,
         or beside the described ModelArtifacts."""
         model = (request.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
@@ -138,19 +136,19 @@ class Training(JobKind):
             Output("output", f"{folder}/{OUTPUT_ARCHIVE}", OUTPUT_DATA_DIR, "EndOfJob", True),
         ]
 
-    def written_prefixes(self, request: dict) -> List[str]:
+    def written_prefixes(self, request: dict) -> "List[str]":
         """S3OutputPath: SageMaker writes each job's archives (and its debugger and profiler
         output) in a folder of the job's name under it."""
         path = (request.get("OutputDataConfig") or {}).get("S3OutputPath")
         return [path] if path else []
 
-    def model_archive(self, description: dict) -> Optional[str]:
+    def model_archive(self, description: dict) -> "Optional[str]":
         return (description.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
 
-    def output_kms_key(self, request: dict) -> Optional[str]:
+    def output_kms_key(self, request: dict) -> "Optional[str]":
         return (request.get("OutputDataConfig") or {}).get("KmsKeyId")
 
-    def vpc(self, request: dict) -> Optional[dict]:
+    def vpc(self, request: dict) -> "Optional[dict]":
         return request.get("VpcConfig")
 
     def spot(self, request: dict) -> bool:
@@ -158,7 +156,7 @@ class Training(JobKind):
 
     # ------------------------------------------------------------------ builders
 
-    def channel_items(self, request: dict) -> List[dict]:
+    def channel_items(self, request: dict) -> "List[dict]":
         return request.setdefault("InputDataConfig", [])
 
     def new_channel(

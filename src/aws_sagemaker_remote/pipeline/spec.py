@@ -9,13 +9,12 @@ from typing import Any, Dict, List, Optional
 
 from .. import contract as c
 from ..flags.argv import user_argv
-from ..kinds import JobKind, home
-from ..kinds.base import Limits
+from ..kinds import JobKind, Limits, home
 from .values import local_path, location, optional
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ..flags.config import ScriptConfig
+    from ..flags.builder import ScriptConfig
 
 
 @dataclass

@@ -18,7 +18,7 @@ from .validate import validate
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..backends.base import Backend
-    from ..flags.config import ScriptConfig
+    from ..flags.builder import ScriptConfig
     from ..kinds import JobKind
 
 

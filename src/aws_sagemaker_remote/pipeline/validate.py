@@ -259,7 +259,7 @@ def _credential_env(spec: JobSpec) -> None:
 def _local_outputs(spec: JobSpec) -> None:
     """Each output has a folder of its own (as in a local run); with --sagemaker-download yes,
     outputs are written to their local paths."""
-    from ..outputfolders import shared_output_folder
+    from ..args import shared_output_folder
 
     folders = list(home(__package__, spec.kind).download_folders(spec).values())
     local = [(flag(dest), path) for dest, path in folders if path and not path.startswith("s3://")]
@@ -274,7 +274,7 @@ def _local_outputs(spec: JobSpec) -> None:
 def check_download_folders(spec: JobSpec, folders: List[Tuple[str, str]]) -> None:
     """Each (flag dest, local folder) a download writes: not a file, not an input nor in
     one."""
-    from ..outputfolders import local_output_problem
+    from ..args import local_output_problem
 
     local_inputs = [
         i.value

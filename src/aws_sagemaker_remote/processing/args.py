@@ -2,16 +2,13 @@
 --help lists them (the rows shared with other job kinds are in flags/groups.py), with the
 defaults the script's author chose, and the configuration behind them."""
 
-from __future__ import annotations
-
 import argparse
 import functools
 
 from .. import contract as c
 from ..flags import flag_of
 from ..flags import groups as g
-from ..flags.builder import FlagAdder, OneLineErrorParser, keyword_builder
-from ..flags.config import ScriptConfig
+from ..flags.builder import FlagAdder, OneLineErrorParser, ScriptConfig, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import processing as kind
 from ..kinds.processing import PROCESSING
@@ -52,7 +49,7 @@ GROUPS = (
 )
 
 
-def add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
+def add_outputs(add: "FlagAdder", parser, config: "ProcessingConfig") -> None:
     if not config.outputs:
         return
     group = parser.add_argument_group("Outputs", "Folders the script writes.")
@@ -67,8 +64,8 @@ def add_outputs(add: FlagAdder, parser, config: ProcessingConfig) -> None:
 
 
 def _add_flags(
-    values: Dict[str, Any], given: FrozenSet[str], read: bool = True
-) -> ProcessingConfig:
+    values: "Dict[str, Any]", given: "FrozenSet[str]", read: bool = True
+) -> "ProcessingConfig":
     """`read=False`: the built-in defaults and the keywords only (the documentation's)."""
     config = ProcessingConfig(
         script=values["script"],
@@ -86,53 +83,53 @@ def _add_flags(
 
 @keyword_builder(_add_flags)
 def sagemaker_processing_args(
-    parser: argparse.ArgumentParser,
+    parser: "argparse.ArgumentParser",
     script: str,
     run: bool = False,
     wait: bool = True,
-    profile: Optional[str] = None,
+    profile: "Optional[str]" = None,
     role: str = kind.PROCESSING.defaults.role,
-    image: Optional[str] = None,
+    image: "Optional[str]" = None,
     instance: str = kind.PROCESSING.defaults.instance,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
-    base_job_name: Optional[str] = None,
+    base_job_name: "Optional[str]" = None,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
-    requirements: Optional[str] = None,
-    configuration_script: Optional[str] = None,
-    configuration_command: Optional[str] = None,
-    inputs: Optional[Dict[str, Any]] = None,
-    outputs: Optional[Dict[str, Any]] = None,
-    dependencies: Optional[Dict[str, Any]] = None,
-    modules: Optional[Dict[str, Any]] = None,
+    requirements: "Optional[str]" = None,
+    configuration_script: "Optional[str]" = None,
+    configuration_command: "Optional[str]" = None,
+    inputs: "Optional[Dict[str, Any]]" = None,
+    outputs: "Optional[Dict[str, Any]]" = None,
+    dependencies: "Optional[Dict[str, Any]]" = None,
+    modules: "Optional[Dict[str, Any]]" = None,
     input_mount: str = kind.INPUT_MOUNT,
     output_mount: str = kind.OUTPUT_MOUNT,
     module_mount: str = kind.MODULE_MOUNT,
-    env: Optional[Dict[str, str]] = None,
-    output_json: Optional[str] = None,
-    additional_arguments: Optional[Iterable[Any]] = None,
-    argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]] = None,
-    region: Optional[str] = None,
-    bucket: Optional[str] = None,
+    env: "Optional[Dict[str, str]]" = None,
+    output_json: "Optional[str]" = None,
+    additional_arguments: "Optional[Iterable[Any]]" = None,
+    argparse_callback: "Optional[Callable[[argparse.ArgumentParser], Any]]" = None,
+    region: "Optional[str]" = None,
+    bucket: "Optional[str]" = None,
     prefix: str = c.DEFAULT_PREFIX,
     instance_count: int = 1,
-    tags: Optional[Dict[str, str]] = None,
-    output_kms_key: Optional[str] = None,
-    volume_kms_key: Optional[str] = None,
-    s3_kms_keys: Optional[Iterable[str]] = None,
-    subnets: Optional[Iterable[str]] = None,
-    security_groups: Optional[Iterable[str]] = None,
+    tags: "Optional[Dict[str, str]]" = None,
+    output_kms_key: "Optional[str]" = None,
+    volume_kms_key: "Optional[str]" = None,
+    s3_kms_keys: "Optional[Iterable[str]]" = None,
+    subnets: "Optional[Iterable[str]]" = None,
+    security_groups: "Optional[Iterable[str]]" = None,
     network_isolation: bool = False,
     inter_container_encryption: bool = False,
-    backend: Optional[str] = None,
+    backend: "Optional[str]" = None,
     dry_run: bool = False,
     download: bool = False,
     debug: bool = False,
     emulator_environment: str = "image",
-    image_packages: Optional[str] = None,
+    image_packages: "Optional[str]" = None,
     import_check: str = "warn",
-) -> ProcessingConfig:
+) -> "ProcessingConfig":
     """Add every processing flag to ``parser`` and return the configuration behind them.
 
     Each keyword sets the default of the flag of the same name (``run`` sets the default of
@@ -217,7 +214,7 @@ def sagemaker_processing_args(
     return dict(locals())  # each keyword by name: keyword_builder hands them to _add_flags
 
 
-def sagemaker_processing_parser_for_docs() -> argparse.ArgumentParser:
+def sagemaker_processing_parser_for_docs() -> "argparse.ArgumentParser":
     """The parser the documentation renders with sphinx-argparse: every processing flag, for
     one input ``input``, one output ``output`` and one module ``my_module``.
 

@@ -1,7 +1,5 @@
 """``sagemaker_processing_main``: parse the flags, then run here or as a processing job."""
 
-from __future__ import annotations
-
 import sys
 
 from ..entry import handle, parse_and_handle
@@ -18,8 +16,11 @@ if TYPE_CHECKING:
 
 
 def sagemaker_processing_main(
-    main: Main, script: Optional[str] = None, description: Optional[str] = None, **processing_args
-) -> Any:
+    main: "Main",
+    script: "Optional[str]" = None,
+    description: "Optional[str]" = None,
+    **processing_args,
+) -> "Any":
     """Build the parser, parse ``sys.argv``, then call ``main(args)`` here or submit the job.
 
     With ``--sagemaker-run no`` (the default) ``main`` runs in this process; with
@@ -50,11 +51,11 @@ def sagemaker_processing_main(
 
 
 def sagemaker_processing_handle(
-    args: argparse.Namespace,
-    config: ProcessingConfig,
-    main: Main,
-    argv: Optional[List[str]] = None,
-) -> Any:
+    args: "argparse.Namespace",
+    config: "ProcessingConfig",
+    main: "Main",
+    argv: "Optional[List[str]]" = None,
+) -> "Any":
     """Run ``main`` here or submit the job, as ``sagemaker_processing_main`` does after parsing,
     for a parser of your own that ``sagemaker_processing_args`` set up.
 

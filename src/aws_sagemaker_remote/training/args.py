@@ -3,15 +3,12 @@ lists them (the rows shared with processing are in flags/groups.py), with the de
 script's author chose, and the configuration behind them. The seed package's training flags
 (--sagemaker-training-instance, ...) are accepted as aliases."""
 
-from __future__ import annotations
-
 import argparse
 import functools
 
 from .. import contract as c
 from ..flags import groups as g
-from ..flags.builder import FlagAdder, OneLineErrorParser, keyword_builder
-from ..flags.config import ScriptConfig
+from ..flags.builder import FlagAdder, OneLineErrorParser, ScriptConfig, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import training as kind
 from ..kinds.training import TRAINING
@@ -43,11 +40,11 @@ class TrainingConfig(ScriptConfig):
     def __init__(
         self,
         script: str,
-        inputs: Optional[Dict[str, Any]] = None,
-        dependencies: Optional[Dict[str, Any]] = None,
-        env: Optional[Dict[str, str]] = None,
-        tags: Optional[Dict[str, str]] = None,
-        metrics: Optional[Dict[str, str]] = None,
+        inputs: "Optional[Dict[str, Any]]" = None,
+        dependencies: "Optional[Dict[str, Any]]" = None,
+        env: "Optional[Dict[str, str]]" = None,
+        tags: "Optional[Dict[str, str]]" = None,
+        metrics: "Optional[Dict[str, str]]" = None,
     ):
         super().__init__(script, inputs=inputs, dependencies=dependencies, env=env, tags=tags)
         self.metrics = {str(k): str(v) for k, v in (metrics or {}).items()}
@@ -122,10 +119,10 @@ DIR_HELP = {
 }
 
 
-def training_dirs_adder(values: Dict) -> Callable[[FlagAdder, Any, TrainingConfig], None]:
+def training_dirs_adder(values: "Dict") -> "Callable[[FlagAdder, Any, TrainingConfig], None]":
     """The adder of --model-dir, --output-dir and --checkpoint-dir, defaults from `values`."""
 
-    def add_training_dirs(add: FlagAdder, parser, config: TrainingConfig) -> None:
+    def add_training_dirs(add: "FlagAdder", parser, config: "TrainingConfig") -> None:
         group = parser.add_argument_group(
             "Model, output and checkpoints", "Folders the script writes; created before it runs."
         )
@@ -135,7 +132,9 @@ def training_dirs_adder(values: Dict) -> Callable[[FlagAdder, Any, TrainingConfi
     return add_training_dirs
 
 
-def _add_flags(values: Dict[str, Any], given: FrozenSet[str], read: bool = True) -> TrainingConfig:
+def _add_flags(
+    values: "Dict[str, Any]", given: "FrozenSet[str]", read: bool = True
+) -> "TrainingConfig":
     """`read=False`: the built-in defaults and the keywords only (the documentation's)."""
     for seed, name in SEED_KEYWORDS.items():
         if values[seed] is not None:  # None unless the script passed it
@@ -157,62 +156,62 @@ def _add_flags(values: Dict[str, Any], given: FrozenSet[str], read: bool = True)
 
 @keyword_builder(_add_flags)
 def sagemaker_training_args(
-    parser: argparse.ArgumentParser,
+    parser: "argparse.ArgumentParser",
     script: str,
     run: bool = False,
     wait: bool = True,
-    profile: Optional[str] = None,
+    profile: "Optional[str]" = None,
     role: str = kind.TRAINING.defaults.role,
-    image: Optional[str] = None,
+    image: "Optional[str]" = None,
     instance: str = kind.TRAINING.defaults.instance,
     instance_count: int = 1,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
     spot: bool = False,
-    max_wait: Optional[int] = None,
+    max_wait: "Optional[int]" = None,
     checkpoints: bool = False,
     checkpoint_s3: str = "default",
-    base_job_name: Optional[str] = None,
+    base_job_name: "Optional[str]" = None,
     job_name: str = "",
     python: str = c.DEFAULT_PYTHON,
-    requirements: Optional[str] = None,
-    configuration_script: Optional[str] = None,
-    configuration_command: Optional[str] = None,
-    inputs: Optional[Dict[str, Any]] = None,
-    dependencies: Optional[Dict[str, Any]] = None,
-    modules: Optional[Dict[str, Any]] = None,
-    metrics: Optional[Dict[str, str]] = None,
+    requirements: "Optional[str]" = None,
+    configuration_script: "Optional[str]" = None,
+    configuration_command: "Optional[str]" = None,
+    inputs: "Optional[Dict[str, Any]]" = None,
+    dependencies: "Optional[Dict[str, Any]]" = None,
+    modules: "Optional[Dict[str, Any]]" = None,
+    metrics: "Optional[Dict[str, str]]" = None,
     model_dir: str = "output/model",
     output_dir: str = "output/output",
     checkpoint_dir: str = "output/checkpoint",
-    env: Optional[Dict[str, str]] = None,
-    output_json: Optional[str] = None,
-    additional_arguments: Optional[Iterable[Any]] = None,
-    argparse_callback: Optional[Callable[[argparse.ArgumentParser], Any]] = None,
-    region: Optional[str] = None,
-    bucket: Optional[str] = None,
+    env: "Optional[Dict[str, str]]" = None,
+    output_json: "Optional[str]" = None,
+    additional_arguments: "Optional[Iterable[Any]]" = None,
+    argparse_callback: "Optional[Callable[[argparse.ArgumentParser], Any]]" = None,
+    region: "Optional[str]" = None,
+    bucket: "Optional[str]" = None,
     prefix: str = c.DEFAULT_PREFIX,
-    tags: Optional[Dict[str, str]] = None,
-    output_kms_key: Optional[str] = None,
-    volume_kms_key: Optional[str] = None,
-    s3_kms_keys: Optional[Iterable[str]] = None,
-    subnets: Optional[Iterable[str]] = None,
-    security_groups: Optional[Iterable[str]] = None,
+    tags: "Optional[Dict[str, str]]" = None,
+    output_kms_key: "Optional[str]" = None,
+    volume_kms_key: "Optional[str]" = None,
+    s3_kms_keys: "Optional[Iterable[str]]" = None,
+    subnets: "Optional[Iterable[str]]" = None,
+    security_groups: "Optional[Iterable[str]]" = None,
     network_isolation: bool = False,
     inter_container_encryption: bool = False,
-    backend: Optional[str] = None,
+    backend: "Optional[str]" = None,
     dry_run: bool = False,
     download: bool = False,
     debug: bool = False,
     emulator_environment: str = "image",
-    image_packages: Optional[str] = None,
+    image_packages: "Optional[str]" = None,
     import_check: str = "warn",
-    training_image: Optional[str] = None,
-    training_instance: Optional[str] = None,
-    training_role: Optional[str] = None,
-    spot_instances: Optional[bool] = None,
-    max_run: Optional[int] = None,
-) -> TrainingConfig:
+    training_image: "Optional[str]" = None,
+    training_instance: "Optional[str]" = None,
+    training_role: "Optional[str]" = None,
+    spot_instances: "Optional[bool]" = None,
+    max_run: "Optional[int]" = None,
+) -> "TrainingConfig":
     """Add every training flag to ``parser`` and return the configuration behind them.
 
     Each keyword sets the default of the flag of the same name (``spot`` sets the default of
@@ -303,7 +302,7 @@ def sagemaker_training_args(
     return dict(locals())  # each keyword by name: keyword_builder hands them to _add_flags
 
 
-def sagemaker_training_parser_for_docs() -> argparse.ArgumentParser:
+def sagemaker_training_parser_for_docs() -> "argparse.ArgumentParser":
     """The parser the documentation renders with sphinx-argparse: every training flag, for one
     channel ``train``, one module ``my_module`` and one metric.
 

@@ -1,7 +1,5 @@
 """``sagemaker_training_main``: parse the flags, then run here or as a training job."""
 
-from __future__ import annotations
-
 import sys
 
 from ..entry import handle, parse_and_handle
@@ -19,8 +17,11 @@ if TYPE_CHECKING:
 
 
 def sagemaker_training_main(
-    main: Main, script: Optional[str] = None, description: Optional[str] = None, **training_args
-) -> Any:
+    main: "Main",
+    script: "Optional[str]" = None,
+    description: "Optional[str]" = None,
+    **training_args,
+) -> "Any":
     """Build the parser, parse ``sys.argv``, then call ``main(args)`` here or submit the job.
 
     With ``--sagemaker-run no`` (the default) ``main`` runs in this process with the local
@@ -62,11 +63,11 @@ def sagemaker_training_main(
 
 
 def sagemaker_training_handle(
-    args: argparse.Namespace,
-    config: TrainingConfig,
-    main: Main,
-    argv: Optional[List[str]] = None,
-) -> Any:
+    args: "argparse.Namespace",
+    config: "TrainingConfig",
+    main: "Main",
+    argv: "Optional[List[str]]" = None,
+) -> "Any":
     """Run ``main`` here or submit the job, as ``sagemaker_training_main`` does after parsing,
     for a parser of your own that ``sagemaker_training_args`` set up.
 

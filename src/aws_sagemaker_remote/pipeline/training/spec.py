@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
-    from ...flags.config import ScriptConfig
+    from ...flags.builder import ScriptConfig
     from ..spec import JobSpec
 
 SPOT_FLAGS = {"sagemaker_spot", "sagemaker_max_wait", "sagemaker_checkpoints"}

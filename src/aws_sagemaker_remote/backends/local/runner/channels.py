@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ....kinds.base import Channel, Output
+from ....kinds import Channel, Output
 from ....s3 import transfer as s3io
 from ....s3.manifest import read_channel_manifest
 from ....s3.progress import files_text, format_size

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional
 
 from ....aws.credentials import is_credential_name
-from ....flags.types import TRUE_WORDS
+from ....flags import TRUE_WORDS
 from ....s3server.settings import S3ServerInfo
 from ....settings import PASS_CREDENTIALS_ENV
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ....contract import MAX_MESSAGE_BYTES
-from ....kinds.base import Output
+from ....kinds import Output
 from ....kinds.processing import ALGORITHM_ERROR, PROCESSING, RESOURCE_CONFIG_FILE
 from ....kinds.processing import MESSAGE_FILE as OUTPUT_MESSAGE_FILE
 from ..store import update_status
