@@ -7,16 +7,16 @@ def __getattr__(name):
 
         return sagemaker_processing_main
     if name in ("sagemaker_processing_args", "sagemaker_processing_parser_for_docs"):
-        from . import args
+        from . import main as args
 
         return getattr(args, name)
     # The kind-neutral names the commands find a face's builder and flag rows by.
     if name == "add_flags":
-        from .args import sagemaker_processing_args
+        from .main import sagemaker_processing_args
 
         return sagemaker_processing_args
     if name == "GROUPS":
-        from .args import GROUPS
+        from .main import GROUPS
 
         return GROUPS
     raise AttributeError(name)

@@ -7,16 +7,16 @@ def __getattr__(name):
 
         return getattr(main, name)
     if name in ("sagemaker_training_args", "sagemaker_training_parser_for_docs"):
-        from . import args
+        from . import main as args
 
         return getattr(args, name)
     # The kind-neutral names the commands find a face's builder and flag rows by.
     if name == "add_flags":
-        from .args import sagemaker_training_args
+        from .main import sagemaker_training_args
 
         return sagemaker_training_args
     if name == "GROUPS":
-        from .args import GROUPS
+        from .main import GROUPS
 
         return GROUPS
     raise AttributeError(name)
