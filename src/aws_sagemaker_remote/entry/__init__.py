@@ -69,7 +69,7 @@ def _parse_local(argv: "List[str]", description, parser_class, add_flags, script
     if config.deferred is None:  # nothing was left out (a callback of the user's)
         parser.defer_own_flags = False
         return parser, config, parser.parse_args(argv)
-    values = config.deferred.values()
+    values = config.deferred()
     if values is None or values["sagemaker_run"]:
         return None
     try:

@@ -47,7 +47,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
     below it. An explicit ``usage=`` is kept as given."""
 
     # Set by `entry.parse_and_handle` on a parser of its own: the builder leaves the
-    # --sagemaker-* flags out (`groups.DeferredFlags`), and an error is raised as
+    # --sagemaker-* flags out (`groups.deferred_values`), and an error is raised as
     # `NeedsWholeParser`, for the whole parser to parse the command line again.
     defer_own_flags = False
 
@@ -332,7 +332,8 @@ class ScriptConfig:
     kind = None  # the job kind (kinds.JobKind), set by each face's subclass
     # Flags naming local folders that `main` writes and that a local run creates first.
     local_dirs: tuple = ()
-    # The --sagemaker-* flags a parser of `entry.parse_and_handle` left out (groups.DeferredFlags)
+    # When a parser of `entry.parse_and_handle` left out the --sagemaker-* flags: their values
+    # (groups.deferred_values, its arguments bound)
     deferred = None
 
     def __init__(

@@ -3,6 +3,7 @@ other names), and the adders that turn a kind's table and its items into flags. 
 each flag is the keyword of the same name of the kind's `sagemaker_*_args`."""
 
 import argparse
+import functools
 import os
 from operator import itemgetter
 
@@ -281,7 +282,7 @@ def add_all_flags(
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     add = FlagAdder(config.own_actions)
     if getattr(parser, "defer_own_flags", False) and values["argparse_callback"] is None:
-        config.deferred = DeferredFlags(groups, defaults)
+        config.deferred = functools.partial(deferred_values, groups, defaults)
     else:
         add_sagemaker_flags(add, parser, groups, defaults)
     for adder in item_adders:
@@ -292,32 +293,22 @@ def add_all_flags(
 OWN_PREFIX = "--sagemaker-"
 
 
-class DeferredFlags:
-    """The --sagemaker-* flags of a parser that does not hold them yet: a command line that
-    names none of them (the usual local run) is parsed without adding them (the start-up
-    budget: adding them is half of a local run's own cost), and each gets its default as
-    argparse would give it. `entry.parse_and_handle` builds the whole parser otherwise (a
-    user's `argparse_callback` may change any flag: with one, nothing is deferred)."""
-
-    def __init__(self, groups: "Iterable", defaults: "Dict") -> None:
-        self.groups = groups
-        self.defaults = defaults
-
-    def values(self) -> "Optional[Dict[str, Any]]":
-        """dest -> value of each flag, in the parser's order; a default that is text goes
-        through the flag's type, as argparse does. None when a conversion fails: the whole
-        parser reports it, as it would."""
-        found = {}
-        for _title, _description, rows in self.groups:
-            for row in rows:
-                try:
-                    default, convert = _default_and_type(row, self.defaults[row.name])
-                    if convert is not None and isinstance(default, str):
-                        default = convert(default)
-                except (argparse.ArgumentTypeError, TypeError, ValueError):
-                    return None
-                found["sagemaker_" + row.name] = default
-        return found
+def deferred_values(groups: "Iterable", defaults: "Dict") -> "Optional[Dict[str, Any]]":
+    """dest -> value of each --sagemaker-* flag of `groups` a parser left out (the usual local
+    run: see entry.parse_and_handle), in the parser's order: its default, text going through the
+    flag's type as argparse does. None when a conversion fails: the whole parser reports it, as
+    it would."""
+    found = {}
+    for _title, _description, rows in groups:
+        for row in rows:
+            try:
+                default, convert = _default_and_type(row, defaults[row.name])
+                if convert is not None and isinstance(default, str):
+                    default = convert(default)
+            except (argparse.ArgumentTypeError, TypeError, ValueError):
+                return None
+            found["sagemaker_" + row.name] = default
+    return found
 
 
 def names_no_own_flag(argv: "Iterable[str]") -> bool:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, Dict, List, Optional, Tuple
 
+    from .records import App, Channel, Checkpoint, Output
+
     KINDS: "Dict[str, JobKind]"
     PROCESSING: "JobKind"
     TRAINING: "JobKind"
@@ -48,33 +50,6 @@ class Record:
     def __repr__(self) -> str:
         fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
         return f"{type(self).__name__}({fields})"
-
-
-class Channel(Record):
-    """An input channel: S3 data the job finds at `local_path` in the container; `data_type`
-    S3Prefix (every object below `uri`) or ManifestFile (the keys the object `uri` lists)."""
-
-    __slots__ = ("name", "uri", "local_path", "mode", "distribution", "data_type")
-
-
-class Output(Record):
-    """What the job leaves in S3: an output folder's prefix, or an archive the platform packs
-    (`archive`)."""
-
-    __slots__ = ("name", "uri", "local_path", "mode", "archive")
-
-
-class App(Record):
-    """What runs: the image, ContainerEntrypoint, ContainerArguments (None: absent), the metric
-    definitions ([{"Name": ..., "Regex": ...}])."""
-
-    __slots__ = ("image", "entrypoint", "arguments", "metrics")
-
-
-class Checkpoint(Record):
-    """CheckpointConfig: the S3 prefix and the container folder kept in step with it."""
-
-    __slots__ = ("uri", "local_path")
 
 
 class Defaults(Record):
@@ -226,6 +201,8 @@ class JobKind:
         config = request.get("CheckpointConfig") or {}
         if not config.get("S3Uri"):
             return None
+        from .records import Checkpoint
+
         return Checkpoint(config["S3Uri"], config.get("LocalPath") or self.checkpoint_dir)
 
     def hyperparameters(self, request: dict) -> "Dict[str, str]":
@@ -314,6 +291,10 @@ OWN_SETTINGS = {
 }
 
 
+# What the views return (records.py), defined when first asked for: a local run needs none.
+RECORDS = ("Channel", "Output", "App", "Checkpoint")
+
+
 def _kinds() -> "Dict[str, JobKind]":
     from .processing import PROCESSING
     from .training import TRAINING
@@ -326,6 +307,10 @@ def __getattr__(name: str):
         return _kinds()
     if name in ("PROCESSING", "TRAINING"):
         return _kinds()[name.lower()]
+    if name in RECORDS:
+        from . import records
+
+        return getattr(records, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

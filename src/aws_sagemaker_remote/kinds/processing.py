@@ -6,11 +6,13 @@ CreateProcessingJob API reference. Standard library only: the processing face im
 """
 
 from ..contract import OPT_ML
-from . import App, Channel, Defaults, JobKind, Limits, Mounts, Output, s3_source
+from . import Defaults, JobKind, Limits, Mounts, s3_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import List, Optional
+
+    from .records import App, Channel, Output
 
 ROOT = OPT_ML + "/processing"
 CODE_ROOT = ROOT + "/code"
@@ -67,6 +69,8 @@ class Processing(JobKind):
     _app_field = "AppSpecification"
 
     def channels(self, request: dict) -> "List[Channel]":
+        from .records import Channel
+
         found = []
         for item in request.get("ProcessingInputs") or []:
             source = s3_source(item, "S3Input")
@@ -83,6 +87,8 @@ class Processing(JobKind):
         return found
 
     def app(self, request: dict) -> "App":
+        from .records import App
+
         app = request.get("AppSpecification") or {}
         return App(
             app.get("ImageUri", ""),
@@ -92,6 +98,8 @@ class Processing(JobKind):
         )
 
     def outputs(self, request: dict) -> "List[Output]":
+        from .records import Output
+
         found = []
         for item in self._output_items(request):
             target = s3_source(item, "S3Output")

@@ -11,11 +11,13 @@ Standard library only: the training face imports it.
 """
 
 from ..contract import OPT_ML
-from . import App, Channel, Defaults, JobKind, Limits, Output, s3_source
+from . import Defaults, JobKind, Limits, s3_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import List, Optional
+
+    from .records import App, Channel, Output
 
 DATA_ROOT = OPT_ML + "/input/data"  # each channel at DATA_ROOT/<ChannelName>
 MODEL_DIR = OPT_ML + "/model"
@@ -93,6 +95,8 @@ class Training(JobKind):
     _app_field = "AlgorithmSpecification"
 
     def channels(self, request: dict) -> "List[Channel]":
+        from .records import Channel
+
         default_mode = (request.get("AlgorithmSpecification") or {}).get("TrainingInputMode")
         found = []
         for item in request.get("InputDataConfig") or []:
@@ -111,6 +115,8 @@ class Training(JobKind):
         return found
 
     def app(self, request: dict) -> "App":
+        from .records import App
+
         app = request.get("AlgorithmSpecification") or {}
         return App(
             app.get("TrainingImage", ""),
@@ -122,6 +128,8 @@ class Training(JobKind):
     def outputs(self, request: dict) -> "List[Output]":
         """The model and output archives: <S3OutputPath>/<job>/output/{model,output}.tar.gz,
         or beside the described ModelArtifacts."""
+        from .records import Output
+
         model = (request.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
         if model:
             folder = model.rsplit("/", 1)[0]
