@@ -13,6 +13,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from forked import run_script, warm
 from helpers import our_folders_under
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
@@ -167,6 +168,13 @@ def project(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _warm():
+    """Each script runs as a fork of this process (tests/forked.py), which imports once what
+    their remote runs import."""
+    warm()
+
+
 @pytest.fixture
 def sandbox(aws_env, tmp_path, monkeypatch) -> Path:
     """Every folder of ours (XDG and AWS_SAGEMAKER_REMOTE_HOME) below one that must stay empty."""
@@ -201,13 +209,10 @@ def assert_refused_cleanly(project, sandbox, s3_client, backend, argv, expected,
     iam, sagemaker = boto3.client("iam"), boto3.client("sagemaker")
     before = s3_state(s3_client)
     roles = iam.list_roles()["Roles"]
-    result = subprocess.run(
-        [sys.executable, "job.py", "--sagemaker-run", "yes", "--sagemaker-backend", backend, *argv],
-        capture_output=True,
-        text=True,
+    result = run_script(
+        ["job.py", "--sagemaker-run", "yes", "--sagemaker-backend", backend, *argv],
         cwd=project,
         env={**os.environ, **(env or {})},
-        timeout=120,
     )
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, result.stderr
