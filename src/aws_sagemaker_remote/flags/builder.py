@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..configuration import Places
     from ..configuration.keys import Key
     from ..configuration.layers import Setting
+    from ..kinds.base import JobKind
 
 YES_NO_METAVAR = "yes|no"
 
@@ -329,7 +330,7 @@ class ScriptConfig:
     Not a dataclass: the local path must not import ``dataclasses``/``inspect``.
     """
 
-    kind = None  # the job kind (kinds.JobKind), set by each face's subclass
+    kind_name = ""  # the job kind's name (kinds.KINDS), set by each face's subclass
     # Flags naming local folders that `main` writes and that a local run creates first.
     local_dirs: tuple = ()
     # When a parser of `entry.parse_and_handle` left out the --sagemaker-* flags: their values
@@ -360,6 +361,14 @@ class ScriptConfig:
         self._settings_of: Optional[Callable[[], Tuple[List[Key], Dict[str, Setting]]]] = None
         self._settings: Optional[Tuple[List[Key], Dict[str, Setting]]] = None
         _check_names(self)
+
+    @property
+    def kind(self) -> "JobKind":
+        """The job kind, its entry imported when first asked for (a local run needs only the
+        kind's name and its face's defaults)."""
+        from ..kinds import KINDS
+
+        return KINDS[self.kind_name]
 
     def settings_from(self, work_out: "Callable[[], Tuple[List[Key], Dict[str, Setting]]]") -> None:
         self._settings_of, self._settings = work_out, None

@@ -204,7 +204,7 @@ def flag_defaults(
     files, the built-in default). The settings with their origins are worked out for `config`
     when first asked for: with nothing configured (the usual local run) only the values are."""
     folder = os.path.dirname(os.path.abspath(config.script))
-    places = Places(config.kind.name, folder, read=read)
+    places = Places(config.kind_name, folder, read=read)
     arguments = {**values, "env": config.env, "tags": config.tags}
     builtin = {
         **values,
@@ -259,7 +259,7 @@ def script_base_name(config: "ScriptConfig") -> str:
     stem = os.path.basename(config.script or "")
     if stem.endswith(".py"):
         stem = stem[:-3]
-    return c.sanitize_base(stem, config.kind.defaults.base_job_name)
+    return c.sanitize_base(stem, "") or config.kind.defaults.base_job_name
 
 
 def add_all_flags(

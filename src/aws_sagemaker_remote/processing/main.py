@@ -15,7 +15,6 @@ from ..flags import groups as g
 from ..flags.builder import FlagAdder, OneLineErrorParser, ScriptConfig, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import processing as kind
-from ..kinds.processing import PROCESSING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ class ProcessingConfig(ScriptConfig):
     """What ``sagemaker_processing_args`` returns: the script, inputs, outputs, modules and extra
     environment of a processing job, the items behind the flags it added."""
 
-    kind = PROCESSING
+    kind_name = kind.NAME
 
 
 GROUPS = (
@@ -94,9 +93,9 @@ def sagemaker_processing_args(
     run: bool = False,
     wait: bool = True,
     profile: "Optional[str]" = None,
-    role: str = kind.PROCESSING.defaults.role,
+    role: str = kind.DEFAULT_ROLE,
     image: "Optional[str]" = None,
-    instance: str = kind.PROCESSING.defaults.instance,
+    instance: str = kind.DEFAULT_INSTANCE,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,
     base_job_name: "Optional[str]" = None,

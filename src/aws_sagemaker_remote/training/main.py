@@ -15,7 +15,6 @@ from ..flags import groups as g
 from ..flags.builder import FlagAdder, OneLineErrorParser, ScriptConfig, keyword_builder
 from ..flags.groups import add_all_flags, add_inputs, add_modules
 from ..kinds import training as kind
-from ..kinds.training import TRAINING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ class TrainingConfig(ScriptConfig):
     """What ``sagemaker_training_args`` returns: the script, channels, modules, metrics and
     extra environment of a training job, the items behind the flags it added."""
 
-    kind = TRAINING
+    kind_name = kind.NAME
     local_dirs = TRAINING_DIRS
 
     def __init__(
@@ -167,9 +166,9 @@ def sagemaker_training_args(
     run: bool = False,
     wait: bool = True,
     profile: "Optional[str]" = None,
-    role: str = kind.TRAINING.defaults.role,
+    role: str = kind.DEFAULT_ROLE,
     image: "Optional[str]" = None,
-    instance: str = kind.TRAINING.defaults.instance,
+    instance: str = kind.DEFAULT_INSTANCE,
     instance_count: int = 1,
     volume_size: int = c.DEFAULT_VOLUME_GB,
     runtime_seconds: int = c.DEFAULT_RUNTIME_SECONDS,

@@ -1,42 +1,36 @@
-"""The processing job: CreateProcessingJob's request and DescribeProcessingJob's answer.
+"""The processing kind's entry, `PROCESSING`: an instance of `JobKind` over its data
+(`__init__.py`), with the views over its requests and descriptions."""
 
-Shapes and limits from botocore's SageMaker model (ProcessingInput, ProcessingOutputConfig,
-ProcessingResources, AppSpecification, NetworkConfig; the `min`/`max` of their members) and the
-CreateProcessingJob API reference. Standard library only: the processing face imports it.
-"""
-
-from ..contract import OPT_ML
-from . import Defaults, JobKind, Limits, Mounts, s3_source
+from ..base import JobKind, Limits, s3_source
+from ..records import Defaults, Mounts
+from . import (
+    CODE_ROOT,
+    DEFAULT_BASE_JOB_NAME,
+    DEFAULT_INSTANCE,
+    DEFAULT_ROLE,
+    INPUT_MOUNT,
+    LOG_GROUP,
+    MAX_CHANNELS,
+    MAX_ENV_VALUE,
+    MAX_INPUTS,
+    MAX_INSTANCE_COUNT,
+    MAX_OUTPUTS,
+    MAX_RUNTIME_SECONDS,
+    MESSAGE_FILE,
+    MODULE_MOUNT,
+    NAME,
+    OUTPUT_MOUNT,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import List, Optional
 
-    from .records import App, Channel, Output
-
-ROOT = OPT_ML + "/processing"
-CODE_ROOT = ROOT + "/code"
-INPUT_MOUNT = ROOT + "/input"
-OUTPUT_MOUNT = ROOT + "/output"
-MODULE_MOUNT = ROOT + "/modules"
-MESSAGE_FILE = OPT_ML + "/output/message"  # published as ExitMessage
-RESOURCE_CONFIG_FILE = OPT_ML + "/config/resourceconfig.json"
-INPUT_MODES = ("File", "Pipe")
-OUTPUT_MODES = ("EndOfJob", "Continuous")
-MAX_INPUTS = 10
-MAX_OUTPUTS = 10
-MAX_CHANNELS = 10
-MAX_ENV_VALUE = 256
-MAX_RUNTIME_SECONDS = 777600
-MAX_INSTANCE_COUNT = 100
-# FailureReason of a processing job whose container exited non-zero (observed on AWS:
-# aws/sagemaker-spark-container test/integration/sagemaker/test_sagemaker_spark_errors.py).
-ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
-LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+    from ..records import App, Channel, Output
 
 
 class Processing(JobKind):
-    name = "processing"
+    name = NAME
     title = "Processing"
     log_group = LOG_GROUP
     console_page = "processing-jobs"
@@ -50,7 +44,7 @@ class Processing(JobKind):
         MAX_RUNTIME_SECONDS,
         MAX_INSTANCE_COUNT,
     )
-    defaults = Defaults("aws-sagemaker-remote-processing-role", "ml.t3.medium", "processing-job")
+    defaults = Defaults(DEFAULT_ROLE, DEFAULT_INSTANCE, DEFAULT_BASE_JOB_NAME)
     mounts = Mounts(INPUT_MOUNT, OUTPUT_MOUNT, MODULE_MOUNT)
     code_root = CODE_ROOT
     message_file = MESSAGE_FILE
@@ -69,7 +63,7 @@ class Processing(JobKind):
     _app_field = "AppSpecification"
 
     def channels(self, request: dict) -> "List[Channel]":
-        from .records import Channel
+        from ..records import Channel
 
         found = []
         for item in request.get("ProcessingInputs") or []:
@@ -87,7 +81,7 @@ class Processing(JobKind):
         return found
 
     def app(self, request: dict) -> "App":
-        from .records import App
+        from ..records import App
 
         app = request.get("AppSpecification") or {}
         return App(
@@ -98,7 +92,7 @@ class Processing(JobKind):
         )
 
     def outputs(self, request: dict) -> "List[Output]":
-        from .records import Output
+        from ..records import Output
 
         found = []
         for item in self._output_items(request):

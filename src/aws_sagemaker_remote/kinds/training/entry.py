@@ -1,51 +1,35 @@
-"""The training job: CreateTrainingJob's request and DescribeTrainingJob's answer.
+"""The training kind's entry, `TRAINING`: an instance of `JobKind` over its data
+(`__init__.py`), with the views over its requests and descriptions."""
 
-Limits from botocore's SageMaker model (service-2.json) unless noted: InputDataConfig (1-20
-channels), ChannelName, MetricDefinitionList / MetricName / MetricRegex, HyperParameters /
-HyperParameterKey / HyperParameterValue, TrainingEnvironmentMap / Key / Value. Container paths
-from the Developer Guide, "Amazon SageMaker Training Storage Folders" (model-train-storage.html):
-each channel at /opt/ml/input/data/<ChannelName>, and CheckpointConfig.LocalPath's default; the
-archives at <S3OutputPath>/<job>/output/{model,output}.tar.gz ("SageMaker creates subfolders for
-the artifacts", botocore OutputDataConfig.S3OutputPath; the layout is the SDK's and moto's).
-Standard library only: the training face imports it.
-"""
-
-from ..contract import OPT_ML
-from . import Defaults, JobKind, Limits, s3_source
+from ..base import JobKind, Limits, s3_source
+from ..records import Defaults
+from . import (
+    CHECKPOINT_DIR,
+    DATA_ROOT,
+    DEFAULT_BASE_JOB_NAME,
+    DEFAULT_INSTANCE,
+    DEFAULT_ROLE,
+    FAILURE_FILE,
+    LOG_GROUP,
+    MAX_CHANNELS,
+    MAX_ENV_VALUE,
+    MAX_RUNTIME_SECONDS,
+    MODEL_ARCHIVE,
+    MODEL_DIR,
+    NAME,
+    OUTPUT_ARCHIVE,
+    OUTPUT_DATA_DIR,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import List, Optional
 
-    from .records import App, Channel, Output
-
-DATA_ROOT = OPT_ML + "/input/data"  # each channel at DATA_ROOT/<ChannelName>
-MODEL_DIR = OPT_ML + "/model"
-OUTPUT_DATA_DIR = OPT_ML + "/output/data"
-CHECKPOINT_DIR = OPT_ML + "/checkpoints"
-FAILURE_FILE = OPT_ML + "/output/failure"  # published as FailureReason
-INPUT_MODES = ("File", "FastFile", "Pipe")  # TrainingInputMode
-MODEL_ARCHIVE = "model.tar.gz"
-OUTPUT_ARCHIVE = "output.tar.gz"
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
-
-MAX_CHANNELS = 20
-CHANNEL_NAME_PATTERN = r"[A-Za-z0-9\.\-_]+"
-MAX_CHANNEL_NAME = 64
-MAX_METRICS = 40
-MAX_METRIC_NAME = 255
-MAX_METRIC_REGEX = 500
-MAX_HYPERPARAMETERS = 100
-MAX_HYPERPARAMETER_KEY = 256
-# The model's HyperParameterValue max; the CreateTrainingJob page's prose says 256 for both.
-MAX_HYPERPARAMETER_VALUE = 2500
-MAX_ENV_VALUE = 512  # key and value alike (processing: 256)
-# StoppingCondition.MaxRuntimeInSeconds: "The maximum value is 28 days" (the model has no max).
-MAX_RUNTIME_SECONDS = 28 * 24 * 60 * 60
+    from ..records import App, Channel, Output
 
 
 class Training(JobKind):
-    name = "training"
+    name = NAME
     title = "Training"
     log_group = LOG_GROUP
     console_page = "jobs"
@@ -61,7 +45,7 @@ class Training(JobKind):
         MAX_RUNTIME_SECONDS,
         None,
     )
-    defaults = Defaults("aws-sagemaker-remote-training-role", "ml.m5.large", "training-job")
+    defaults = Defaults(DEFAULT_ROLE, DEFAULT_INSTANCE, DEFAULT_BASE_JOB_NAME)
     channel_root = DATA_ROOT
     code_root = DATA_ROOT + "/code"
     script_folders = (
@@ -95,7 +79,7 @@ class Training(JobKind):
     _app_field = "AlgorithmSpecification"
 
     def channels(self, request: dict) -> "List[Channel]":
-        from .records import Channel
+        from ..records import Channel
 
         default_mode = (request.get("AlgorithmSpecification") or {}).get("TrainingInputMode")
         found = []
@@ -115,7 +99,7 @@ class Training(JobKind):
         return found
 
     def app(self, request: dict) -> "App":
-        from .records import App
+        from ..records import App
 
         app = request.get("AlgorithmSpecification") or {}
         return App(
@@ -128,7 +112,7 @@ class Training(JobKind):
     def outputs(self, request: dict) -> "List[Output]":
         """The model and output archives: <S3OutputPath>/<job>/output/{model,output}.tar.gz,
         or beside the described ModelArtifacts."""
-        from .records import Output
+        from ..records import Output
 
         model = (request.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
         if model:
