@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..errors import UsageError, aws_error_code, is_denied, is_not_found
+from ..aws.errors import aws_error_code, is_denied, is_not_found
+from ..errors import UsageError
 from ..s3.uri import bucket_rule_broken
 
 

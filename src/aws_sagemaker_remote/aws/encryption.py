@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, Iterable, Optional, Set
 
-from ..errors import DENIED_CODES, aws_error_code
+from ..aws.errors import DENIED_CODES, aws_error_code
 from .policy import DataKeys, s3_buckets
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")

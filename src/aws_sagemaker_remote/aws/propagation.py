@@ -22,7 +22,7 @@ import sys
 import time
 from typing import IO, Any, Callable, Optional
 
-from ..errors import aws_error_code, aws_error_message
+from ..aws.errors import aws_error_code, aws_error_message
 
 PROPAGATION_SECONDS = 60
 FIRST_DELAY, LONGEST_DELAY = 1.0, 15.0

@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..errors import UsageError, aws_error_code, is_denied
+from ..aws.errors import aws_error_code, is_denied
+from ..errors import UsageError
 from .policy import (
     MAX_INLINE_POLICY_CHARS,
     POLICY_NAME,

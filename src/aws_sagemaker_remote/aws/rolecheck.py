@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, List, Optional
 
-from ..errors import UsageError, aws_error_code, is_denied
+from ..aws.errors import aws_error_code, is_denied
+from ..errors import UsageError
 from .policy import Permission
 
 ALLOWED = "allowed"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Optional
 
-from ..errors import CREDENTIALS_HELP, UsageError, aws_error_code, is_credentials_error
+from ..aws.errors import CREDENTIALS_HELP, aws_error_code, is_credentials_error
+from ..errors import UsageError
 
 
 def make_session(profile: Optional[str], region: Optional[str]) -> Any:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Optional
 
+from ..aws.errors import credentials_line, is_credentials_error
 from ..contract import BACKENDS
-from ..errors import Error, UsageError, credentials_line, is_credentials_error, one_line
+from ..errors import Error, UsageError, one_line
 from .base import Backend
 
 TYPE_CHECKING = False
@@ -72,7 +73,7 @@ def emulator_hint(name: Optional[str], kinds: Iterable[JobKind]) -> str:
 
 
 def unreachable_error(exc: BaseException, kinds: Iterable[JobKind]) -> Error:
-    """The one line of an error that kept AWS from being asked (errors.is_unreachable), with
+    """The one line of an error that kept AWS from being asked (aws.errors.is_unreachable), with
     how to reach the local emulator's jobs when it has any (a newcomer's jobs are often there)."""
     hint = emulator_hint(None, kinds)
     if is_credentials_error(exc):

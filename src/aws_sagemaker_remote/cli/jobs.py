@@ -13,16 +13,10 @@ import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
+from ..aws.errors import is_not_found, is_unreachable
 from ..backends import get_backend
 from ..contract import BACKENDS, JOB_STATES
-from ..errors import (
-    EXIT_JOB_FAILED,
-    EXIT_OK,
-    Error,
-    UsageError,
-    is_not_found,
-    is_unreachable,
-)
+from ..errors import EXIT_JOB_FAILED, EXIT_OK, Error, UsageError
 from ..flags import positive_int
 from ..flags.builder import OneLineErrorParser
 from ..flags.groups import command_defaults

@@ -140,7 +140,7 @@ def _jobs(backend: Any, cutoff: datetime, store: Any) -> Tuple[Set[str], List[Tu
 def _lease_job(backend: Any, store: Any, job: dict, cutoff: datetime) -> Optional[Set[str]]:
     """The versions the job a lease names reads while it is kept; None when there is no such
     job (yet): the lease then protects what it names for as long as it lives."""
-    from ..errors import is_not_found
+    from ..aws.errors import is_not_found
 
     kind = KINDS.get(str(job.get("kind")))
     if kind is None:

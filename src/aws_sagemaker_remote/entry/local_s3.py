@@ -6,14 +6,8 @@ from __future__ import annotations
 import sys
 
 from ..args import is_job_reference
-from ..errors import (
-    TransferError,
-    UsageError,
-    credentials_line,
-    from_aws_sdk,
-    guarded,
-    is_credentials_error,
-)
+from ..aws.errors import credentials_line, from_aws_sdk, is_credentials_error
+from ..errors import TransferError, UsageError, guarded
 from ..flags import flag_of
 
 TYPE_CHECKING = False

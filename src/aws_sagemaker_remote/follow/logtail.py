@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..errors import is_not_found
+from ..aws.errors import is_not_found
 
 # (stream suffix after "<job-name>/", timestamp in ms, message)
 LogEvent = Tuple[str, int, str]

@@ -8,8 +8,9 @@ from collections import deque
 from datetime import datetime
 from typing import IO, Any, Callable, Deque, Dict, List, Optional, Tuple
 
+from ..aws.errors import is_throttled
 from ..contract import TERMINAL_STATES
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, Terminated, is_throttled
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, Terminated
 from ..kinds import JobKind
 from .console import WaitingLine, use_color
 from .finish import (

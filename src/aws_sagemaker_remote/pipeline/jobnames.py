@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, List, Tuple
 
+from ..aws.errors import is_not_found
 from ..contract import is_job_name
-from ..errors import UsageError, is_not_found
+from ..errors import UsageError
 from ..kinds import JobKind
 
 LATEST = "latest"

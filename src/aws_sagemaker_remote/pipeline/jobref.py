@@ -15,7 +15,8 @@ import re
 
 from ..args import JOB_REFERENCE as PREFIX
 from ..args import is_job_reference
-from ..errors import UsageError, is_unreachable
+from ..aws.errors import is_unreachable
+from ..errors import UsageError
 from ..flags import flag_of
 from .jobnames import find_job
 

@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any, List, NamedTuple, Optional
 
 from ..args import is_job_reference
-from ..errors import is_connection_error
+from ..aws.errors import is_connection_error
 from .spec import JobSpec
 
 PLACEHOLDER_ACCOUNT_ID = "<account-id>"
@@ -53,7 +53,7 @@ def without_aws(spec: JobSpec) -> Optional[Offline]:
     try:
         found = session.get_credentials()
     except Exception as exc:
-        from ..errors import is_credentials_error
+        from ..aws.errors import is_credentials_error
 
         if not is_credentials_error(exc):
             raise

@@ -189,7 +189,7 @@ def _check_outputs_exist(s3: Any, spec: JobSpec) -> None:
     role."""
     from botocore.exceptions import ClientError
 
-    from ..errors import is_not_found
+    from ..aws.errors import is_not_found
     from ..s3.uri import parse
 
     places = [(flag_of(out.name + "_s3"), out.s3) for out in spec.outputs if out.s3 is not None]
@@ -205,7 +205,7 @@ def _check_outputs_exist(s3: Any, spec: JobSpec) -> None:
 
 def _check_job_name_free(backend: Any, name: str, chosen: bool, kind: JobKind) -> None:
     """Describe*Job: a name in use fails Create*Job, after the staging."""
-    from ..errors import is_not_found
+    from ..aws.errors import is_not_found
 
     try:
         backend.describe_job(kind, name)

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from itertools import islice
 from typing import Any, Callable, Iterable, Optional
 
-from ..errors import aws_error_code, aws_error_message
+from ..aws.errors import aws_error_code, aws_error_message
 from .clients import MAX_CONCURRENCY
 from .ops import (
     CHECKSUM_HEADER,

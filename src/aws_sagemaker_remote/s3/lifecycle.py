@@ -89,7 +89,7 @@ def _abort_uploads(base: str) -> dict:
 
 
 def _rules(s3: Any, bucket: str) -> list:
-    from ..errors import aws_error_code
+    from ..aws.errors import aws_error_code
 
     try:
         return list(s3.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", []))

@@ -138,7 +138,7 @@ def _record_objects(s3: Any, store: Store, version: str) -> Set[str]:
     try:
         body = s3.get_object(**store.kw, Key=store.record_key(version))["Body"].read()
     except Exception as exc:
-        from ..errors import is_not_found
+        from ..aws.errors import is_not_found
 
         if is_not_found(exc):
             return set()

@@ -15,7 +15,8 @@ import posixpath
 from pathlib import Path
 from typing import Iterable, List, Optional, TextIO, Tuple, Union
 
-from ..errors import Error, aws_error_code, is_not_found
+from ..aws.errors import aws_error_code, is_not_found
+from ..errors import Error
 from .clients import MAX_CONCURRENCY, crt_of, crt_reaches
 from .ops import expect_owner, get_op, put_op
 from .uri import S3Uri, parse
@@ -222,7 +223,7 @@ _TRANSIENT = frozenset(
 def _classic_download(s3_client, bucket: str, fetches, owner: Optional[str], progress) -> None:
     import time
 
-    from ..errors import is_connection_error
+    from ..aws.errors import is_connection_error
 
     subscribers = [progress] if progress is not None else None
     extra = _owner(owner)

@@ -139,7 +139,7 @@ def _has_credentials(client: Any) -> bool:
     try:
         return client._get_credentials() is not None
     except Exception as exc:  # noqa: BLE001 - a broken credential source means: none usable
-        from ...errors import is_credentials_error
+        from ...aws.errors import is_credentials_error
 
         if is_credentials_error(exc):
             return False

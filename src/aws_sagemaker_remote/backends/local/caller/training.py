@@ -21,8 +21,8 @@ import posixpath
 import re
 from typing import Any, Dict, Iterable
 
+from ....aws.errors import aws_error_code
 from ....contract import DEFAULT_RUNTIME_SECONDS, OPT_ML
-from ....errors import aws_error_code
 from ....kinds.training import TRAINING
 from ....s3.uri import parse as parse_s3_uri
 from .awserror import validation_error
