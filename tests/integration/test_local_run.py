@@ -168,6 +168,41 @@ def test_import_and_local_run_load_no_third_party_modules(tmp_path):
     assert result.stdout.strip() == "clean"
 
 
+# What a local run of each kind loads of ours (docs/architecture.md "Lazy imports"): a module
+# added here costs every local run about 0.1 ms (benchmarks/startup.py).
+LOCAL_PATH = {"", ".args", ".configuration", ".contract", ".entry", ".errors", ".flags",
+              ".flags.builder", ".flags.groups", ".kinds", ".paths"}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["processing", "training"])
+def test_a_local_run_loads_its_own_modules_and_no_more(tmp_path, kind):
+    script = tmp_path / "job.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            from aws_sagemaker_remote import sagemaker_{kind}_main
+
+            def main(args):
+                print(sorted(m for m in sys.modules if m.startswith("aws_sagemaker_remote")))
+
+            sagemaker_{kind}_main(main=main, inputs={{"data": "data"}})
+            """
+        )
+    )
+    (tmp_path / "data").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_SAGEMAKER_REMOTE_")}
+    env["HOME"] = str(tmp_path / "home")  # no variable of ours: with one, settings.py is read
+    env.pop("XDG_CONFIG_HOME", None)
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    own = {f".{kind}", f".{kind}.main", f".kinds.{kind}"}
+    expected = sorted("aws_sagemaker_remote" + name for name in {*LOCAL_PATH, *own})
+    assert result.stdout.strip() == repr(expected)
+
+
 def test_two_inputs_under_one_prefix_do_not_collide(tmp_path, aws_env, s3_client, bucket):
     s3_client.put_object(Bucket=bucket, Key="data/test.csv", Body=b"t")
     s3_client.put_object(Bucket=bucket, Key="data/train.csv", Body=b"tr")
