@@ -1,8 +1,10 @@
-"""Walk and read the job's local inputs and code while `resolve` waits on AWS, so the plan finds
-their files and digests in memory: reading is CPU and disk, resolving is mostly network, and the
-two overlap well. The files are the ones the plan ships, walked as it walks them
-(layout.code_sources, layout.input_files): nothing is read that never ships, and each folder is
-walked once (the plan takes these walks, s3/digest.walking_ahead).
+"""Walk and read the job's local inputs and code while `validate` loads SageMaker's model and
+`resolve` waits on AWS, so the plan finds their files and digests in memory. It starts before
+validation (it only reads: nothing is sent before the plan), in one thread: hashing small files
+is bound by the interpreter, so a second thread only adds contention. The files are the ones the
+plan ships, walked as it walks them (layout.code_sources, layout.input_files): nothing is read
+that never ships, and each folder is walked once (the plan takes these walks,
+s3/digest.walking_ahead).
 
 Best effort: any error is left for the plan to report in its own words, in order.
 """
