@@ -1,10 +1,9 @@
 """Walk and read the job's local inputs and code while `validate` loads SageMaker's model and
 `resolve` waits on AWS, so the plan finds their files and digests in memory. It starts before
-validation (it only reads: nothing is sent before the plan), in one thread: hashing small files
-is bound by the interpreter, so a second thread only adds contention. The files are the ones the
-plan ships, walked as it walks them (layout.code_sources, layout.input_files): nothing is read
-that never ships, and each folder is walked once (the plan takes these walks,
-s3/digest.walking_ahead).
+validation (it only reads: nothing is sent before the plan); a piece of many files is hashed
+by child processes on every core (s3/hashers.py). The files are the ones the plan ships,
+walked as it walks them (layout.code_sources, layout.input_files): nothing is read that never
+ships, and each folder is walked once (the plan takes these walks, s3/digest.walking_ahead).
 
 Best effort: any error is left for the plan to report in its own words, in order.
 """
@@ -16,7 +15,7 @@ import threading
 from pathlib import Path
 
 from ..args import is_job_reference
-from ..s3.digest import release_digest_caches, source_digest, walking_ahead
+from ..s3.digest import digest_many, release_digest_caches, walking_ahead
 from .layout import code_sources, input_files
 from .spec import JobSpec
 
@@ -42,5 +41,4 @@ def _digest_all(spec: JobSpec) -> None:
 
 
 def _digest(files) -> None:
-    for _rel, source in files:
-        source_digest(source)
+    digest_many([source for _rel, source in files])
