@@ -1,5 +1,5 @@
-"""Digests of many files by child processes (s3/hashers.py): the same digests as in process, and
-nothing vouched for that the parent would not accept itself."""
+"""Digests of a big folder by child processes walking it (s3/hashers.py): the same digests as in
+process, and nothing vouched for that the parent would not accept itself."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from aws_sagemaker_remote.s3.digest import piece_files
 @pytest.fixture(autouse=True)
 def digest_home(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(hashers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(hashers, "WORTH", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     digest._RootCache._instances.clear()
 
@@ -26,42 +26,69 @@ def tree(root, count=12):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"f{n}.bin").write_bytes(os.urandom(n * 997))  # 0 bytes to ~11 KiB
     (root / "name with\nnewline and é").write_bytes(b"odd name")
+    (root / "linked").symlink_to(root / "d1", target_is_directory=True)
     return root
 
 
+def walked(root):
+    return [f for _, f in piece_files(root, lf=False, skip_junk=False)]
+
+
 def test_children_give_the_digests_the_parent_would(tmp_path):
-    files = [f for _, f in piece_files(tree(tmp_path / "t"), lf=False)]
-    found = hashers.hash_in_children(files)
-    assert len(found) == len(files)
-    assert [tuple(digest._hash_file(f)) for f in files] == found
+    root = tree(tmp_path / "t")
+    walkers = digest.start_hashing(root)
+    files = walked(root)
+    answers = walkers.answers()
+    vouched = [hashers.vouched(f, answers) for f in files]
+    assert [tuple(digest._hash_file(f)) for f in files if "linked" not in f.path] == [
+        v for f, v in zip(files, vouched) if "linked" not in f.path
+    ]
+    assert all(v is None for f, v in zip(files, vouched) if "linked" in f.path)  # the parent's
 
 
 def test_a_file_changed_after_the_walk_is_not_vouched_for(tmp_path):
-    files = [f for _, f in piece_files(tree(tmp_path / "t"), lf=False)]
-    grown, gone = files[3], files[5]
+    root = tree(tmp_path / "t")
+    files = walked(root)
+    grown = next(f for f in files if f.size > 0)
     with open(grown.path, "ab") as handle:
         handle.write(b"more")
-    os.unlink(gone.path)
-    found = hashers.hash_in_children(files)
-    assert found[3] is None
-    assert found[5] is None
-    assert sum(f is None for f in found) == 2
+    answers = digest.start_hashing(root).answers()
+    assert hashers.vouched(grown, answers) is None
     with pytest.raises(FileChanged):
         digest.digest_many(files)  # the parent's own read says so, in its own words
 
 
-def test_a_child_that_cannot_start_leaves_everything_to_the_parent(tmp_path, monkeypatch):
-    files = [f for _, f in piece_files(tree(tmp_path / "t"), lf=False)]
-    monkeypatch.setattr(hashers.sys, "executable", str(tmp_path / "no-python"))
-    assert hashers.hash_in_children(files) == [None] * len(files)
-    digest.digest_many(files)
-    assert [f.digest for f in files] == [digest._hash_file(f) for f in files]
+def test_digest_many_takes_the_childrens_answers_and_hashes_the_rest(tmp_path, monkeypatch):
+    root = tree(tmp_path / "t")
+    walkers = digest.start_hashing(root)
+    files = walked(root)
+    reads = []
+    real = digest._hash_file
+    monkeypatch.setattr(digest, "_hash_file", lambda f: reads.append(f.path) or real(f))
+    digest.digest_many(files, walkers)
+    assert sorted(reads) == sorted(f.path for f in files if "linked" in f.path)
+    assert [f.digest for f in files] == [real(f) for f in files]
 
 
-def test_too_few_files_or_one_core_hash_in_process(tmp_path, monkeypatch):
-    files = [f for _, f in piece_files(tree(tmp_path / "t"), lf=False)]
-    monkeypatch.setattr(hashers, "PARALLEL_MIN", len(files) + 1)
-    assert hashers.hash_in_children(files) == []
-    monkeypatch.setattr(hashers, "PARALLEL_MIN", 1)
+def test_no_children_where_they_would_not_pay(tmp_path, monkeypatch):
+    root = tree(tmp_path / "t")
+    monkeypatch.setattr(hashers, "WORTH", 100)
+    assert digest.start_hashing(root) is None  # a small folder
+    monkeypatch.setattr(hashers, "WORTH", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert hashers.hash_in_children(files) == []
+    assert digest.start_hashing(root) is None  # one core
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(digest, "RACY_SECONDS", -1.0)
+    digest.digest_many(walked(root))
+    digest.save_digest_cache()
+    assert digest.start_hashing(root) is None  # its files are in the digest cache
+
+
+def test_children_that_cannot_start_leave_everything_to_the_parent(tmp_path, monkeypatch):
+    root = tree(tmp_path / "t")
+    monkeypatch.setattr(hashers.sys, "executable", str(tmp_path / "no-python"))
+    walkers = digest.start_hashing(root)
+    files = walked(root)
+    assert walkers.answers() == {}
+    digest.digest_many(files, walkers)
+    assert [f.digest for f in files] == [digest._hash_file(f) for f in files]

@@ -28,7 +28,8 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ..errors import FileChanged, UsageError
 from ..paths import CACHE_PLACED_BY, digest_cache_dir
-from .hashers import crc64_text, hash_in_children, read_digest
+from . import hashers
+from .hashers import crc64_text, read_digest
 from .walk import LocalFile, walk
 
 SHELL_SUFFIXES = (".sh",)
@@ -183,25 +184,30 @@ def _hash_file(file: LocalFile) -> FileDigest:
     return FileDigest(size, sha, crc)
 
 
-def digest_many(sources: List[Source]) -> None:
-    """Digest every file, the many not in the cache by child processes when that pays
-    (hashers.py); what they leave is hashed here, as `source_digest` does."""
-    files = [s for s in sources if not isinstance(s, (bytes, bytearray)) and s.digest is None]
-    misses = []
-    for file in files:
-        found = file.cache.lookup(file) if file.cache is not None else None
-        if found is None:
-            misses.append(file)
-        else:
-            file.digest = found
+def start_hashing(root: Path | str) -> Optional[hashers.Walkers]:
+    """Child processes hashing the files of a folder walked for the first time (no digest
+    cache yet) while it is walked here (hashers.py); None where that would not pay."""
+    if _RootCache.of(root).path.exists():
+        return None
+    return hashers.start(os.path.abspath(root))
+
+
+def digest_many(sources: List[Source], walkers: Optional[hashers.Walkers] = None) -> None:
+    """Digest every file, as `source_digest` does, taking what `walkers` found for those the
+    digest cache does not know."""
+    answers = walkers.answers() if walkers is not None else {}
     started = time.time()
-    for file, found in zip(misses, hash_in_children(misses)):
-        if found is not None:
-            file.digest = FileDigest(*found)
-            if file.cache is not None:
-                file.cache.remember(file, file.digest, started)
     for source in sources:
-        source_digest(source)
+        if isinstance(source, (bytes, bytearray)) or source.digest is not None:
+            continue
+        found = source.cache.lookup(source) if source.cache is not None else None
+        if found is None and answers:
+            vouched = hashers.vouched(source, answers)
+            if vouched is not None:
+                found = FileDigest(*vouched)
+                if source.cache is not None:
+                    source.cache.remember(source, found, started)
+        source.digest = found or _file_digest(source)
 
 
 class _RootCache:

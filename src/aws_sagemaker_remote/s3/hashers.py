@@ -1,17 +1,19 @@
-"""Digests of many files at once, in child processes.
+"""Digests of a big folder's files in child processes, while the parent walks it.
 
 Hashing a small file is bound by the interpreter: some 15 µs a file, most of it holding the
 GIL, so a second thread only adds contention (20,000 files of 4 KiB: 0.29 s in one thread,
-0.35 s in two). Child processes use every core instead: while the submit validates and
-resolves, each child reads and hashes its share and answers one line per file.
+0.35 s in two). Child processes use the other cores instead. Started before the parent's own walk,
+each child walks the folder as `walk.walk` does and reads and hashes every n-th file, so the
+hashing runs at the same time as the parent's walk, validation and resolve.
 
 The parent keeps every judgement: a child's answer counts only when the size it read and the
-stamp it saw after reading are the file's as walked (the check `digest._hash_file` makes), and
-a file a child could not hash (unreadable, changed, a child that died) is simply left without
-a digest, for the in-process digest to hash or to report in its own words.
+stamp it saw after reading are the file's as the parent walked it (the check
+`digest._hash_file` makes); any other file (unreadable, changed, behind a symlinked folder, a
+child that died) is left without a digest, for the in-process digest to hash or to report in
+its own words.
 
-    python -m aws_sagemaker_remote.s3.hashers   (stdin: "<size>\\0<path>\\0"...; stdout: a
-    line per file, "<bytes read> <size> <mtime_ns> <ctime_ns> <inode> <sha256> <crc64>" or "-")
+    python -m aws_sagemaker_remote.s3.hashers ROOT K N   (stdout: for each n-th file from the
+    k-th, "<path>\0<bytes read> <size> <mtime_ns> <ctime_ns> <inode> <sha256> <crc64>\0")
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import stat
 import sys
-from typing import List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 CHUNK = 1024 * 1024
-PARALLEL_MIN = 2000  # below this many files a child's start-up (~50 ms) costs more than it saves
-MAX_WORKERS = 4
+WORTH = 64  # entries at the top of a folder from which children are started
+MAX_WORKERS = 3
 
 
 def read_digest(path: str, expected: int) -> Tuple[int, os.stat_result, str, str]:
@@ -53,49 +56,70 @@ def crc64_text(value: int) -> str:
     return base64.b64encode(value.to_bytes(8, "big")).decode("ascii")
 
 
-def hash_in_children(files: list) -> List[Optional[tuple]]:
-    """For each LocalFile, (size, sha256, crc64) as a child read it, or None where no child
-    could vouch for it (the parent hashes those itself). Empty when not worth it or not
-    possible (too few files, one core, no interpreter to start)."""
-    workers = min(MAX_WORKERS, os.cpu_count() or 1)
-    if len(files) < PARALLEL_MIN or workers < 2 or not sys.executable:
-        return []
-    import threading
-
-    shards = [files[i::workers] for i in range(workers)]
-    answers: List[Optional[bytes]] = [None] * workers
-    threads = [
-        threading.Thread(target=_ask_child, args=(shard, answers, n), daemon=True)
-        for n, shard in enumerate(shards)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    found: List[Optional[tuple]] = [None] * len(files)
-    for n, (shard, answer) in enumerate(zip(shards, answers)):
-        lines = answer.split(b"\n") if answer is not None else []
-        for m, (file, line) in enumerate(zip(shard, lines)):
-            found[n + m * workers] = _vouched(file, line)
-    return found
-
-
-def _ask_child(shard: list, answers: list, n: int) -> None:
-    import subprocess
-
-    payload = b"".join(b"%d\0%s\0" % (f.size, os.fsencode(f.path)) for f in shard)
+def start(root: str) -> Optional[Walkers]:
+    """Children that walk the folder `root` and hash its files while the parent walks it too,
+    or None where it would not pay: a folder of fewer than WORTH entries at its top (a rough
+    guess of a small input, made without walking it), one core, no interpreter to start. (The
+    caller, `digest.start_hashing`, also leaves out a folder it has a digest cache for.)"""
+    workers = min(MAX_WORKERS, (os.cpu_count() or 1) - 1)  # a core is the parent's
+    if workers < 1 or not sys.executable:
+        return None
     try:
-        child = subprocess.Popen(
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        out, _ = child.communicate(payload)
+        with os.scandir(root) as entries:
+            if sum(1 for _ in zip(range(WORTH), entries)) < WORTH:
+                return None
     except OSError:
-        return
-    if child.returncode == 0:
-        answers[n] = out
+        return None
+    return Walkers(root, workers)
+
+
+class Walkers:
+    """Child processes that each walk a folder as `walk.walk` does (regular files, sorted by
+    name, symlinked folders left to the parent) and hash every n-th file, their answers in
+    temporary files (a pipe would stall them until the parent reads)."""
+
+    def __init__(self, root: str, workers: int):
+        import subprocess
+        import tempfile
+
+        # closed by close(), once the children have ended
+        self.outputs = [tempfile.TemporaryFile() for _ in range(workers)]  # noqa: SIM115
+        self.children = []
+        for k, out in enumerate(self.outputs):
+            command = [sys.executable, "-m", __name__, root, str(k), str(workers)]
+            try:
+                child = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL
+                )
+            except OSError:
+                continue
+            self.children.append((child, out))
+
+    def answers(self) -> Dict[str, bytes]:
+        """Path -> the answer line of every file the children hashed (once they have ended)."""
+        found: Dict[str, bytes] = {}
+        for child, out in self.children:
+            if child.wait() == 0:
+                out.seek(0)
+                fields = out.read().split(b"\0")
+                found.update(zip(map(os.fsdecode, fields[0::2]), fields[1::2]))
+        self.close()
+        return found
+
+    def close(self) -> None:
+        for child, _out in self.children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        for out in self.outputs:
+            out.close()
+
+
+def vouched(file, answers: Dict[str, bytes]) -> Optional[tuple]:
+    """(size, sha256, crc64) of a LocalFile as a child read it, if the child read the file as
+    walked (the size read and the stamp after reading); None otherwise."""
+    line = answers.get(file.path)
+    return None if line is None else _vouched(file, line)
 
 
 def _vouched(file, line: bytes) -> Optional[tuple]:
@@ -111,20 +135,27 @@ def _vouched(file, line: bytes) -> Optional[tuple]:
     return file.size, parts[5].decode("ascii"), parts[6].decode("ascii")
 
 
-def main() -> int:
-    fields = sys.stdin.buffer.read().split(b"\0")
-    out = []
-    for size, path in zip(fields[0::2], fields[1::2]):
-        try:
-            read, info, sha, crc = read_digest(os.fsdecode(path), int(size))
-        except (OSError, ValueError):
-            out.append(b"-")
-            continue
-        stamp = f"{read} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
-        out.append(f"{stamp} {sha} {crc}".encode("ascii"))
-    sys.stdout.buffer.write(b"\n".join(out))
+def main(root: str, k: int, workers: int) -> int:
+    index = -1
+    out = sys.stdout.buffer
+    for folder, subfolders, names in os.walk(root):
+        subfolders.sort()
+        for name in sorted(names):
+            index += 1
+            if index % workers != k:
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                read, info, sha, crc = read_digest(path, info.st_size)
+            except OSError:
+                continue
+            stamp = f"{read} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+            out.write(os.fsencode(path) + b"\0" + f"{stamp} {sha} {crc}".encode("ascii") + b"\0")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
