@@ -79,6 +79,7 @@ class Walkers:
     temporary files (a pipe would stall them until the parent reads)."""
 
     def __init__(self, root: str, workers: int):
+        import atexit
         import subprocess
         import tempfile
 
@@ -94,6 +95,7 @@ class Walkers:
             except OSError:
                 continue
             self.children.append((child, out))
+        atexit.register(self.close)  # a submit that stops early (bad input) leaves no child
 
     def answers(self) -> Dict[str, bytes]:
         """Path -> the answer line of every file the children hashed (once they have ended)."""
