@@ -195,19 +195,21 @@ def start_hashing(root: Path | str) -> Optional[hashers.Walkers]:
 def digest_many(sources: List[Source], walkers: Optional[hashers.Walkers] = None) -> None:
     """Digest every file, as `source_digest` does, taking what `walkers` found for those the
     digest cache does not know."""
-    answers = walkers.answers() if walkers is not None else {}
-    started = time.time()
+    if walkers is not None:
+        started = time.time()
+        unknown = {}
+        for source in sources:
+            if isinstance(source, (bytes, bytearray)) or source.digest is not None:
+                continue
+            source.digest = source.cache.lookup(source) if source.cache is not None else None
+            if source.digest is None:
+                unknown[source.path] = source
+        for file, found in walkers.answers(unknown):
+            file.digest = FileDigest(*found)
+            if file.cache is not None:
+                file.cache.remember(file, file.digest, started)
     for source in sources:
-        if isinstance(source, (bytes, bytearray)) or source.digest is not None:
-            continue
-        found = source.cache.lookup(source) if source.cache is not None else None
-        if found is None and answers:
-            vouched = hashers.vouched(source, answers)
-            if vouched is not None:
-                found = FileDigest(*vouched)
-                if source.cache is not None:
-                    source.cache.remember(source, found, started)
-        source.digest = found or _file_digest(source)
+        source_digest(source)
 
 
 class _RootCache:

@@ -23,7 +23,7 @@ import hashlib
 import os
 import stat
 import sys
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 CHUNK = 1024 * 1024
 WORTH = 64  # entries at the top of a folder from which children are started
@@ -97,16 +97,26 @@ class Walkers:
             self.children.append((child, out))
         atexit.register(self.close)  # a submit that stops early (bad input) leaves no child
 
-    def answers(self) -> Dict[str, bytes]:
-        """Path -> the answer line of every file the children hashed (once they have ended)."""
-        found: Dict[str, bytes] = {}
+    def answers(self, files: Dict[str, Any]) -> Iterator[Tuple[Any, tuple]]:
+        """(file, (size, sha256, crc64)) for each of `files` (path -> LocalFile) a child read
+        as walked, once the children have ended; their answers are read a MiB at a time, so
+        that 100,000 answers never sit in memory at once."""
         for child, out in self.children:
-            if child.wait() == 0:
-                out.seek(0)
-                fields = out.read().split(b"\0")
-                found.update(zip(map(os.fsdecode, fields[0::2]), fields[1::2]))
+            if child.wait() != 0:
+                continue
+            out.seek(0)
+            rest = b""
+            for chunk in iter(lambda out=out: out.read(CHUNK), b""):
+                fields = (rest + chunk).split(b"\0")
+                rest = fields.pop()  # what follows the last separator: part of a record
+                if len(fields) % 2:  # ... that had its path already
+                    rest = fields.pop() + b"\0" + rest
+                for path, line in zip(fields[0::2], fields[1::2]):
+                    file = files.get(os.fsdecode(path))
+                    found = _vouched(file, line) if file is not None else None
+                    if found is not None:
+                        yield file, found
         self.close()
-        return found
 
     def close(self) -> None:
         for child, _out in self.children:
@@ -115,13 +125,6 @@ class Walkers:
                 child.wait()
         for out in self.outputs:
             out.close()
-
-
-def vouched(file, answers: Dict[str, bytes]) -> Optional[tuple]:
-    """(size, sha256, crc64) of a LocalFile as a child read it, if the child read the file as
-    walked (the size read and the stamp after reading); None otherwise."""
-    line = answers.get(file.path)
-    return None if line is None else _vouched(file, line)
 
 
 def _vouched(file, line: bytes) -> Optional[tuple]:
