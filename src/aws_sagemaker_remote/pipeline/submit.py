@@ -28,16 +28,17 @@ def run_remote(
     argv: List[str],
     parser: argparse.ArgumentParser,
 ) -> int:
+    from .warm import warm_digests
+
     spec = build_job_spec(config, args, argv, parser)
+    warming = warm_digests(spec)  # reads files only: validation still comes before any request
     validate(spec)
     from .importcheck import check_imports
     from .provision import provision
     from .resolve import resolve
     from .resume import resume_command
-    from .warm import warm_digests
 
     check_imports(spec)
-    warming = warm_digests(spec)
     resolution = resolve(spec)
     warming.join()
     plan = make_plan(resolution.spec, resolution.resolved)

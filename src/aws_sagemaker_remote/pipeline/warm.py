@@ -1,8 +1,10 @@
-"""Walk and read the job's local inputs and code while `resolve` waits on AWS, so the plan finds
-their files and digests in memory: reading is CPU and disk, resolving is mostly network, and the
-two overlap well. The files are the ones the plan ships, walked as it walks them
-(layout.code_sources, layout.input_files): nothing is read that never ships, and each folder is
-walked once (the plan takes these walks, s3/digest.walking_ahead).
+"""Walk and read the job's local inputs and code while `validate` loads SageMaker's model and
+`resolve` waits on AWS, so the plan finds their files and digests in memory. It starts before
+validation (it only reads: nothing is sent before the plan); a big folder read for the first
+time is hashed by child processes on the other cores meanwhile (s3/hashers.py). The files are the
+ones the plan ships, walked as it walks them (layout.code_sources, layout.input_files): nothing
+is read that never ships, and each folder is walked once (the plan takes these walks,
+s3/digest.walking_ahead).
 
 Best effort: any error is left for the plan to report in its own words, in order.
 """
@@ -14,7 +16,7 @@ import threading
 from pathlib import Path
 
 from ..args import is_job_reference
-from ..s3.digest import release_digest_caches, source_digest, walking_ahead
+from ..s3.digest import digest_many, release_digest_caches, start_hashing, walking_ahead
 from .layout import code_sources, input_files
 from .spec import JobSpec
 
@@ -34,11 +36,19 @@ def _digest_all(spec: JobSpec) -> None:
                 _digest(files)
         for item in spec.inputs:
             if item.value and "://" not in item.value and not is_job_reference(item.value):
-                with contextlib.suppress(Exception):
-                    _digest(input_files(Path(item.value)))
+                _digest_input(Path(item.value))
     release_digest_caches()  # every file walked has its digest: the loaded entries may go
 
 
-def _digest(files) -> None:
-    for _rel, source in files:
-        source_digest(source)
+def _digest_input(path: Path) -> None:
+    walkers = start_hashing(path) if path.is_dir() else None
+    try:
+        with contextlib.suppress(Exception):
+            _digest(input_files(path), walkers)
+    finally:
+        if walkers is not None:
+            walkers.close()
+
+
+def _digest(files, walkers=None) -> None:
+    digest_many([source for _rel, source in files], walkers)

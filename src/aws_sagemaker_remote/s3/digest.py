@@ -16,7 +16,6 @@ tick, as git's "racy clean" entries). Any problem with the cache only costs a re
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
@@ -29,6 +28,8 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ..errors import FileChanged, UsageError
 from ..paths import CACHE_PLACED_BY, digest_cache_dir
+from . import hashers
+from .hashers import crc64_text, read_digest
 from .walk import LocalFile, walk
 
 SHELL_SUFFIXES = (".sh",)
@@ -36,7 +37,6 @@ DIGEST_LENGTH = 16
 CACHE_ROOTS = 64  # cache files kept (one per walked root), the least recently saved dropped
 RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
 CACHE_FORMAT = 2
-_CHUNK = 1024 * 1024
 
 Source = Union[LocalFile, bytes]
 FileList = List[Tuple[str, Source]]
@@ -159,10 +159,6 @@ def crc64(data: bytes, previous: int = 0) -> int:
     return crc64nvme(data, previous)
 
 
-def crc64_text(value: int) -> str:
-    return base64.b64encode(value.to_bytes(8, "big")).decode("ascii")
-
-
 def _file_digest(file: LocalFile) -> FileDigest:
     cache = file.cache
     if cache is not None:
@@ -177,22 +173,43 @@ def _file_digest(file: LocalFile) -> FileDigest:
 
 
 def _hash_file(file: LocalFile) -> FileDigest:
-    """sha256 and CRC64NVME in one read; the file must still be what was walked."""
-    from awscrt.checksums import crc64nvme
-
-    sha, crc, size = hashlib.sha256(), 0, 0
+    """sha256 and CRC64NVME in one read; the file must still be what was walked (its stamp,
+    size included, after the read)."""
     try:
-        with open(file.path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(_CHUNK), b""):
-                sha.update(chunk)
-                crc = crc64nvme(chunk, crc)
-                size += len(chunk)
-            info = os.fstat(handle.fileno())
+        size, info, sha, crc = read_digest(file.path, file.size)
     except OSError as exc:
         raise UsageError(f"{file.path}: cannot be read ({exc.strerror})") from None
     if size != file.size or LocalFile.of(file.path, info).stamp() != file.stamp():
         raise FileChanged(f"{file.path}: changed while it was being read; run again")
-    return FileDigest(size, sha.hexdigest(), crc64_text(crc))
+    return FileDigest(size, sha, crc)
+
+
+def start_hashing(root: Path | str) -> Optional[hashers.Walkers]:
+    """Child processes hashing the files of a folder walked for the first time (no digest
+    cache yet) while it is walked here (hashers.py); None where that would not pay."""
+    if _RootCache.of(root).path.exists():
+        return None
+    return hashers.start(os.path.abspath(root))
+
+
+def digest_many(sources: List[Source], walkers: Optional[hashers.Walkers] = None) -> None:
+    """Digest every file, as `source_digest` does, taking what `walkers` found for those the
+    digest cache does not know."""
+    if walkers is not None:
+        started = time.time()
+        unknown = {}
+        for source in sources:
+            if isinstance(source, (bytes, bytearray)) or source.digest is not None:
+                continue
+            source.digest = source.cache.lookup(source) if source.cache is not None else None
+            if source.digest is None:
+                unknown[source.path] = source
+        for file, found in walkers.answers(unknown):
+            file.digest = FileDigest(*found)
+            if file.cache is not None:
+                file.cache.remember(file, file.digest, started)
+    for source in sources:
+        source_digest(source)
 
 
 class _RootCache:
