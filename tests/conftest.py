@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from helpers import started_s3_server
 
-from aws_sagemaker_remote.s3server import S3Server, S3ServerInfo, find_weed
+from aws_sagemaker_remote.s3server import S3Server, S3ServerInfo
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,20 +61,8 @@ def _default_sigint() -> None:
 
 @pytest.fixture(scope="session")
 def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    try:
-        find_weed()
-    except FileNotFoundError as error:
-        pytest.fail(f"{error} (needed by the tests that use S3)", pytrace=False)
-    server = S3Server(tmp_path_factory.mktemp("seaweedfs"))
-    try:
-        server.start(timeout=90)
-    except RuntimeError as error:
-        server.stop(grace=0)
-        pytest.fail(f"SeaweedFS did not start: {error}", pytrace=False)
-    try:
+    with started_s3_server(tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

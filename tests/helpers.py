@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -9,9 +10,11 @@ import tarfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Iterator
 
 from aws_sagemaker_remote.kinds import KINDS
 from aws_sagemaker_remote.s3.digest import piece_digest, piece_files
+from aws_sagemaker_remote.s3server import S3Server, find_weed
 
 SAFETY_TIMEOUT = 120  # only bounds a hung test; nothing asserts on time
 TERMINAL = ("Completed", "Failed", "Stopped")
@@ -123,3 +126,25 @@ def archive(files) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def started_s3_server(folder: Path) -> Iterator[S3Server]:
+    """A SeaweedFS serving from `folder` on 127.0.0.1, stopped on leaving; a test fails (no
+    traceback) when it cannot start."""
+    import pytest
+
+    try:
+        find_weed()
+    except FileNotFoundError as error:
+        pytest.fail(f"{error} (needed by the tests that use S3)", pytrace=False)
+    server = S3Server(folder)
+    try:
+        server.start(timeout=90)
+    except RuntimeError as error:
+        server.stop(grace=0)
+        pytest.fail(f"SeaweedFS did not start: {error}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

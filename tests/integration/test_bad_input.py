@@ -14,7 +14,7 @@ from pathlib import Path
 import boto3
 import pytest
 from forked import run_script, warm
-from helpers import our_folders_under
+from helpers import our_folders_under, started_s3_server
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 GOOD_KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -166,6 +166,14 @@ def project(tmp_path: Path) -> Path:
     (folder / "results-with-fifo").mkdir()
     os.mkfifo(folder / "results-with-fifo" / "pipe")
     return folder
+
+
+@pytest.fixture(scope="module")
+def s3_server(tmp_path_factory):
+    """A SeaweedFS of this module's own: each row compares every bucket and object before and
+    after, and the session's server holds what the other tests left (thousands of objects)."""
+    with started_s3_server(tmp_path_factory.mktemp("seaweedfs-bad-input")) as server:
+        yield server.info
 
 
 @pytest.fixture(scope="module", autouse=True)
