@@ -163,6 +163,42 @@ def test_a_submit_paused_past_its_lease_while_a_prune_ran_fails_loudly(
     assert delivered(s3_client, bucket, second) == on_disk(data)
 
 
+def test_a_journal_written_after_a_lapse_while_a_prune_ran_is_not_left_behind(
+    s3_client, bucket, data, monkeypatch
+):
+    """Paused mid-upload past its lease while a prune removed what it had sent, a submit that
+    goes on to write its journal must not leave it: the next run would trust that journal and
+    stage a partial input."""
+    monkeypatch.setenv(leases.LEASE_ENV, "4")
+    stage(s3_client, [piece(bucket, data)], out=io.StringIO())
+    changed(data)
+    second = piece(bucket, data)
+    runs = []
+    real_send, real_flush = staging._Run.send, staging.Journal.flush
+
+    def remember(run, pending):
+        runs.append(run)
+        return real_send(run, pending)
+
+    def paused_then_flush(journal):
+        runs[0].lease.beat.stop()
+        time.sleep(5)
+        prune_now(bucket)
+        return real_flush(journal)
+
+    monkeypatch.setattr(staging._Run, "send", remember)
+    monkeypatch.setattr(staging.Journal, "flush", paused_then_flush)
+    with pytest.raises(StoreBusy, match="paused for longer than its lease lasts while a prune ran"):
+        stage(s3_client, [second], out=io.StringIO())
+    monkeypatch.setattr(staging.Journal, "flush", real_flush)
+    journals = second.store.journal_key("")[: -len(".json")]
+    listed = s3_client.list_objects_v2(Bucket=bucket, Prefix=journals).get("Contents", [])
+    assert listed == []
+    monkeypatch.setenv(leases.LEASE_ENV, "600")
+    stage(s3_client, [second], out=io.StringIO())
+    assert delivered(s3_client, bucket, second) == on_disk(data)
+
+
 def test_two_prunes_at_once_one_stops_loudly(s3_client, bucket, data):
     stage(s3_client, [piece(bucket, data)], out=io.StringIO())
     marker = PruneMarker(s3_client, piece(bucket, data).store).start()

@@ -32,7 +32,7 @@ from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 from ..errors import FileChanged, TransferError
 from .digest import FileDigest, bytes_digest, crc64, crc64_text, forget, source_digest
 from .journal import RESUMED_JOURNALS, SEGMENT, Journal
-from .lease import Lease
+from .lease import Lease, StoreBusy
 from .leftovers import abort_orphans
 from .lifecycle import marker_key, renew_window
 from .manifest import Row, channel_manifest_chunks, read_known, record_chunks
@@ -374,11 +374,20 @@ class _Run:
             self._verify(unverified, todo)
             self.journal.flush()
         except S3RequestError as exc:
-            self.journal.keep()
+            self._keep_journal()
             raise _changed_underfoot(exc) or _naming_the_file(exc) from None
         except BaseException:
-            self.journal.keep()
+            self._keep_journal()
             raise
+
+    def _keep_journal(self) -> None:
+        """A run stopping before its commit keeps what it sent known for the next (best
+        effort), unless its renewals lapsed: a prune may then have removed some of what the
+        journal lists, which the next run would trust. It sends those again instead."""
+        if self.lease.beat.lapsed_at is not None:
+            self.journal.drop(self.client)
+        else:
+            self.journal.keep()
 
     def _verify(self, heads: List[Op], todo: Dict) -> None:
         """Uploads whose answer did not show the checksum (a multipart upload through the CRT):
@@ -395,7 +404,11 @@ class _Run:
 
     def commit(self, pending: List[_Piece]) -> None:
         """Channel manifests, then records (written to files first, then sent from them)."""
-        self.lease.check_continuity()
+        try:
+            self.lease.check_continuity()
+        except StoreBusy:
+            self.journal.drop(self.client)  # it may list what the prune removed
+            raise
         new = [p for p in pending if not p.record]
         with tempfile.TemporaryDirectory(prefix="asr-records-") as folder:
             writes = []
