@@ -3,6 +3,7 @@
 and help text, is the whole parser's."""
 
 import argparse
+import os
 import sys
 
 import pytest
@@ -22,7 +23,7 @@ WHOLE = ["--sagemaker-run", "no"]
 def script(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AWS_SAGEMAKER_REMOTE_HOME", str(tmp_path / "home"))
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.startswith("AWS_SAGEMAKER_REMOTE_") and not name.endswith("_HOME"):
             monkeypatch.delenv(name)
     path = tmp_path / "job.py"
