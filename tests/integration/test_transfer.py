@@ -206,3 +206,101 @@ def test_a_download_shows_its_progress_as_an_upload_does(s3_client, bucket, tmp_
     quiet = io.StringIO()  # not a terminal: nothing drawn
     download_prefix(s3_client, f"s3://{bucket}/out/", tmp_path / "e", shown=(quiet, "x"))
     assert quiet.getvalue() == ""
+
+
+def crt_uploads(s3_client, bucket, tmp_path, count, prefix="g"):
+    """`count` small uploads (files and bytes) and a HEAD of a missing key through the CRT."""
+    from aws_sagemaker_remote.s3.ops import head_op, put_op
+    from aws_sagemaker_remote.s3.walk import LocalFile
+
+    ops = []
+    for n in range(count):
+        path = tmp_path / f"{prefix}{n}.bin"
+        path.write_bytes(os.urandom(100 + n))
+        body = LocalFile.of(str(path), path.stat()) if n % 2 else path.read_bytes()
+        ops.append(put_op(body, bucket, f"{prefix}/{n}"))
+    ops.append(head_op(bucket, f"{prefix}/missing"))
+    return ops
+
+
+def test_crt_requests_leave_no_reference_cycles(s3_client, bucket, tmp_path, monkeypatch):
+    """What lets the CRT sender ease the cyclic collector while requests are in flight
+    (crt._Collector): a batch leaves nothing only a collection would free."""
+    import gc
+
+    monkeypatch.setenv(clients.TRANSFER_ENV, "crt")
+    crt = clients.crt_of(s3_client)
+    crt.run(crt_uploads(s3_client, bucket, tmp_path, 4, "warm"))  # the CRT's own first-use state
+    ops = crt_uploads(s3_client, bucket, tmp_path, 300)
+    gc.collect()
+    gc.disable()
+    try:
+        crt.run(ops)
+        del ops
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert len(list_keys(s3_client, bucket, "g/")) == 300
+
+
+def test_the_collector_is_as_it_was_after_a_batch_even_a_failed_one(s3_client, bucket, tmp_path,
+                                                                   monkeypatch):  # fmt: skip
+    import gc
+
+    def refuse(op):
+        raise RuntimeError("refused")
+
+    monkeypatch.setenv(clients.TRANSFER_ENV, "crt")
+    crt = clients.crt_of(s3_client)
+    before = gc.get_threshold()
+    seen = []
+
+    def during(op):
+        seen.append((gc.get_threshold()[0] > before[0], gc.get_freeze_count() > 0))
+
+    crt.run(crt_uploads(s3_client, bucket, tmp_path, 3), on_done=during)
+    assert seen == [(True, True)] * 4
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+    with pytest.raises(RuntimeError, match="refused"):
+        crt.run(crt_uploads(s3_client, bucket, tmp_path, 3, "failed"), on_done=refuse)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+    gc.set_threshold(0)  # automatic collection off: a batch does not turn it on
+    try:
+        crt.run(crt_uploads(s3_client, bucket, tmp_path, 1, "off"), on_done=lambda op: seen.append(
+            gc.get_threshold()[0]))  # fmt: skip
+        assert seen[-1] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_credentials_that_never_change_are_read_once_per_client(s3_client, bucket, tmp_path,
+                                                                monkeypatch):  # fmt: skip
+    """The CRT signs each request without asking botocore (a call into Python per request from
+    the CRT's threads); refreshable credentials are still asked for at each signing."""
+    from datetime import datetime, timezone
+
+    from botocore.credentials import Credentials, RefreshableCredentials
+
+    from aws_sagemaker_remote.s3.crt import crt_for
+
+    FAR = datetime(2999, 1, 1, tzinfo=timezone.utc)  # noqa: N806
+
+    reads = []
+    for kind in (Credentials, RefreshableCredentials):
+
+        def counted(self, real=kind.get_frozen_credentials):
+            reads.append(type(self))
+            return real(self)
+
+        monkeypatch.setattr(kind, "get_frozen_credentials", counted)
+    crt = crt_for(s3_client)
+    crt.run(crt_uploads(s3_client, bucket, tmp_path, 20))
+    assert reads == [Credentials]
+    static = s3_client._get_credentials()
+    refreshable = RefreshableCredentials(static.access_key, static.secret_key, static.token,
+                                         FAR, lambda: {}, "test")  # fmt: skip
+    monkeypatch.setattr(s3_client, "_get_credentials", lambda: refreshable)
+    reads.clear()
+    crt_for(s3_client).run(crt_uploads(s3_client, bucket, tmp_path, 20, "r"))
+    assert reads.count(RefreshableCredentials) >= 20
+    assert len(list_keys(s3_client, bucket, "r/")) == 20

@@ -95,3 +95,36 @@ def test_children_that_cannot_start_leave_everything_to_the_parent(tmp_path, mon
     assert answers(walkers, files) == {}
     digest.digest_many(files, walkers)
     assert [f.digest for f in files] == [digest._hash_file(f) for f in files]
+
+
+class Child:
+    """Stands for a child process: running until `end()`."""
+
+    def __init__(self):
+        self.code = None
+
+    def poll(self):
+        return self.code
+
+    def end(self, code=0):
+        self.code = code
+
+
+def test_answers_are_taken_as_a_child_writes_them_and_never_half(tmp_path):
+    written, read = hashers._answer_file()
+    child = Child()
+    reader = hashers._Reader(child, read)
+    with written:
+        written.write(b"/a\x00line a\x00/b\x00li")
+        written.flush()
+        assert reader.records() == [(b"/a", b"line a")]
+        assert reader.records() == []
+        assert not reader.done  # it may still write
+        written.write(b"ne b\x00/c\x00cut sh")  # the child dies in the middle of a record
+        written.flush()
+        child.end(-9)
+    assert reader.records() == [(b"/b", b"line b")]
+    assert not reader.done
+    assert reader.records() == []
+    assert reader.done  # ended, and all it wrote was read: "/c" is never taken
+    read.close()

@@ -23,11 +23,13 @@ import hashlib
 import os
 import stat
 import sys
-from typing import Any, Dict, Iterator, Optional, Tuple
+import time
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 CHUNK = 1024 * 1024
 WORTH = 64  # entries at the top of a folder from which children are started
 MAX_WORKERS = 3
+POLL = 0.002  # seconds between looks at the children's answers when none came
 
 
 def read_digest(path: str, expected: int) -> Tuple[int, os.stat_result, str, str]:
@@ -76,55 +78,96 @@ def start(root: str) -> Optional[Walkers]:
 class Walkers:
     """Child processes that each walk a folder as `walk.walk` does (regular files, sorted by
     name, symlinked folders left to the parent) and hash every n-th file, their answers in
-    temporary files (a pipe would stall them until the parent reads)."""
+    temporary files, which the parent reads as they grow (`answers`: a walk's answers used to
+    wait for the children's end, and reading them then took 0.13 s at 20,000 files)."""
 
     def __init__(self, root: str, workers: int):
         import atexit
         import subprocess
-        import tempfile
 
-        # closed by close(), once the children have ended
-        self.outputs = [tempfile.TemporaryFile() for _ in range(workers)]  # noqa: SIM115
-        self.children = []
-        for k, out in enumerate(self.outputs):
+        self.children: list = []  # (child, its answers opened for reading)
+        for k in range(workers):
             command = [sys.executable, "-m", __name__, root, str(k), str(workers)]
             try:
-                child = subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL
-                )
+                written, answers = _answer_file()
             except OSError:
                 continue
-            self.children.append((child, out))
+            try:
+                with written:
+                    child = subprocess.Popen(
+                        command, stdin=subprocess.DEVNULL, stdout=written, stderr=subprocess.DEVNULL
+                    )
+            except OSError:
+                answers.close()
+                continue
+            self.children.append((child, answers))
         atexit.register(self.close)  # a submit that stops early (bad input) leaves no child
 
     def answers(self, files: Dict[str, Any]) -> Iterator[Tuple[Any, tuple]]:
         """(file, (size, sha256, crc64)) for each of `files` (path -> LocalFile) a child read
-        as walked, once the children have ended; their answers are read a MiB at a time, so
-        that 100,000 answers never sit in memory at once."""
-        for child, out in self.children:
-            if child.wait() != 0:
-                continue
-            out.seek(0)
-            rest = b""
-            for chunk in iter(lambda out=out: out.read(CHUNK), b""):
-                fields = (rest + chunk).split(b"\0")
-                rest = fields.pop()  # what follows the last separator: part of a record
-                if len(fields) % 2:  # ... that had its path already
-                    rest = fields.pop() + b"\0" + rest
-                for path, line in zip(fields[0::2], fields[1::2]):
+        as walked, taken as the children write them (a MiB at most at a time, so that 100,000
+        answers never sit in memory at once), until every child has ended."""
+        readers = [_Reader(child, answers) for child, answers in self.children]
+        while readers:
+            idle = True
+            for reader in list(readers):
+                for path, line in reader.records():
+                    idle = False
                     file = files.get(os.fsdecode(path))
                     found = _vouched(file, line) if file is not None else None
                     if found is not None:
                         yield file, found
+                if reader.done:
+                    readers.remove(reader)
+            if idle and readers:
+                time.sleep(POLL)
         self.close()
 
     def close(self) -> None:
-        for child, _out in self.children:
+        for child, answers in self.children:
             if child.poll() is None:
                 child.kill()
                 child.wait()
-        for out in self.outputs:
-            out.close()
+            answers.close()
+
+
+def _answer_file() -> Tuple[Any, Any]:
+    """A temporary file for a child's answers (a pipe would stall the child until the parent
+    reads), as two handles with their own offsets: the child's to write, the parent's to read
+    while it writes."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="asr-digests-")
+    try:
+        written = os.fdopen(fd, "wb")
+        answers = open(path, "rb")  # noqa: SIM115 - closed by Walkers.close
+    finally:
+        os.unlink(path)
+    return written, answers
+
+
+class _Reader:
+    """The whole records of a child's answers, read as it writes them: "<path>\0<line>\0"
+    each. What follows the last separator waits for the next read; a record a child left
+    unfinished (it died) is never taken."""
+
+    def __init__(self, child: Any, answers: Any):
+        self.child = child
+        self.answers = answers
+        self.rest = b""
+        self.done = False
+
+    def records(self) -> List[Tuple[bytes, bytes]]:
+        ended = self.child.poll() is not None  # before reading: all it wrote is there then
+        chunk = self.answers.read(CHUNK)
+        if not chunk:
+            self.done = ended
+            return []
+        fields = (self.rest + chunk).split(b"\0")
+        self.rest = fields.pop()  # what follows the last separator: part of a record
+        if len(fields) % 2:  # ... that had its path already
+            self.rest = fields.pop() + b"\0" + self.rest
+        return list(zip(fields[0::2], fields[1::2]))
 
 
 def _vouched(file, line: bytes) -> Optional[tuple]:
