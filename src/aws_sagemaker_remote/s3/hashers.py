@@ -30,16 +30,22 @@ CHUNK = 1024 * 1024
 WORTH = 64  # entries at the top of a folder from which children are started
 MAX_WORKERS = 3
 POLL = 0.002  # seconds between looks at the children's answers when none came
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+BATCH = 256  # a child's answers written this many at a time
+_CRC64NVME: list = []  # awscrt's function, imported on first use (not by importing this module)
 
 
 def read_digest(path: str, expected: int) -> Tuple[int, os.stat_result, str, str]:
     """(bytes read, stat after reading, sha256 hex, CRC64NVME base64) of a file, read `expected`
     bytes at most (raw `os` calls, one read for a small file; OSError if it cannot be read).
     Reading only what is expected also spares a 1 MiB buffer per small file."""
-    from awscrt.checksums import crc64nvme
+    if not _CRC64NVME:
+        from awscrt.checksums import crc64nvme as imported
 
+        _CRC64NVME.append(imported)
+    crc64nvme = _CRC64NVME[0]
     sha, crc, size = hashlib.sha256(), 0, 0
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, READ_FLAGS)
     try:
         while size < expected:  # a file grown since the walk: its stamp tells
             chunk = os.read(fd, min(CHUNK, expected - size))
@@ -186,13 +192,16 @@ def _vouched(file, line: bytes) -> Optional[tuple]:
 def main(root: str, k: int, workers: int) -> int:
     index = -1
     out = sys.stdout.buffer
+    answers: List[str] = []
     for folder, subfolders, names in os.walk(root):
         subfolders.sort()
-        for name in sorted(names):
+        names.sort()
+        prefix = os.path.join(folder, "")
+        for name in names:
             index += 1
             if index % workers != k:
                 continue
-            path = os.path.join(folder, name)
+            path = prefix + name
             try:
                 info = os.stat(path)
                 if not stat.S_ISREG(info.st_mode):
@@ -201,7 +210,11 @@ def main(root: str, k: int, workers: int) -> int:
             except OSError:
                 continue
             stamp = f"{read} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
-            out.write(os.fsencode(path) + b"\0" + f"{stamp} {sha} {crc}".encode("ascii") + b"\0")
+            answers.append(f"{path}\0{stamp} {sha} {crc}\0")
+            if len(answers) == BATCH:
+                out.write(os.fsencode("".join(answers)))
+                answers.clear()
+    out.write(os.fsencode("".join(answers)))
     return 0
 
 
