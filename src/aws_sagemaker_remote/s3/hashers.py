@@ -19,6 +19,7 @@ its own words.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import stat
@@ -144,11 +145,18 @@ def _answer_file() -> Tuple[Any, Any]:
     import tempfile
 
     fd, path = tempfile.mkstemp(prefix="asr-digests-")
+    written = os.fdopen(fd, "wb")
+    answers = None
     try:
-        written = os.fdopen(fd, "wb")
         answers = open(path, "rb")  # noqa: SIM115 - closed by Walkers.close
-    finally:
-        os.unlink(path)
+        os.unlink(path)  # where an open file cannot be removed, no children: the parent hashes
+    except OSError:
+        written.close()
+        if answers is not None:
+            answers.close()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
     return written, answers
 
 
