@@ -54,20 +54,16 @@ def run_remote(
     )
 
 
-_FROZEN_AT_EXIT: List[bool] = []
-
-
 def _freeze_at_exit() -> None:
     """At exit, the heap a submit built (boto3's models, a digest per file) is frozen, so that
     the interpreter's last collections skip it: 0.15 s of a 20,000-file submit's 10 s went
     to them (benchmarks/staging.py). Memory goes back to the system at exit anyway, and Python
-    does not promise to finalize objects still alive then."""
-    if not _FROZEN_AT_EXIT:
-        import atexit
-        import gc
+    does not promise to finalize objects still alive then. Registered once per process."""
+    import atexit
+    import gc
 
-        atexit.register(gc.freeze)
-        _FROZEN_AT_EXIT.append(True)
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 def create_job(

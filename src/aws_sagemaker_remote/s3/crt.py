@@ -149,7 +149,7 @@ class _Collector:
     are in flight. A collection holds the GIL, and every answer the CRT's threads bring waits
     for it meanwhile: a full one over a submit's heap (boto3's models, 20,000 digests) took
     60-80 ms, each stalling every connection. Requests make no reference cycles (after 20,000
-    uploads `gc.collect()` finds none: tests/integration/test_crt_sender.py), so no memory
+    uploads `gc.collect()` finds none: tests/integration/test_transfer.py), so no memory
     waits for a collection. The thresholds are restored, and the heap unfrozen, when the last
     batch running (in any thread) ends."""
 

@@ -29,7 +29,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 from ..errors import FileChanged, UsageError
 from ..paths import CACHE_PLACED_BY, digest_cache_dir
 from . import hashers
-from .hashers import crc64_text, read_digest
+from .hashers import crc64, crc64_text, read_digest
 from .walk import LocalFile, walk
 
 SHELL_SUFFIXES = (".sh",)
@@ -151,12 +151,6 @@ def save_digest_cache() -> None:
     """Keep the digests computed so far for the next run (called once the job is staged)."""
     for cache in _RootCache.all():
         cache.save()
-
-
-def crc64(data: bytes, previous: int = 0) -> int:
-    from awscrt.checksums import crc64nvme
-
-    return crc64nvme(data, previous)
 
 
 def _file_digest(file: LocalFile) -> FileDigest:

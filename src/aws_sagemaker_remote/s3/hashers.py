@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import os
 import stat
@@ -33,18 +34,13 @@ MAX_WORKERS = 3
 POLL = 0.002  # seconds between looks at the children's answers when none came
 READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 BATCH = 256  # a child's answers written this many at a time
-_CRC64NVME: list = []  # awscrt's function, imported on first use (not by importing this module)
 
 
 def read_digest(path: str, expected: int) -> Tuple[int, os.stat_result, str, str]:
     """(bytes read, stat after reading, sha256 hex, CRC64NVME base64) of a file, read `expected`
     bytes at most (raw `os` calls, one read for a small file; OSError if it cannot be read).
     Reading only what is expected also spares a 1 MiB buffer per small file."""
-    if not _CRC64NVME:
-        from awscrt.checksums import crc64nvme as imported
-
-        _CRC64NVME.append(imported)
-    crc64nvme = _CRC64NVME[0]
+    crc64nvme = _crc64nvme()
     sha, crc, size = hashlib.sha256(), 0, 0
     fd = os.open(path, READ_FLAGS)
     try:
@@ -59,6 +55,18 @@ def read_digest(path: str, expected: int) -> Tuple[int, os.stat_result, str, str
     finally:
         os.close(fd)
     return size, info, sha.hexdigest(), crc64_text(crc)
+
+
+@functools.lru_cache(maxsize=1)
+def _crc64nvme() -> Any:
+    """awscrt's CRC64NVME, imported once, on first use (importing this module must not)."""
+    from awscrt.checksums import crc64nvme
+
+    return crc64nvme
+
+
+def crc64(data: bytes, previous: int = 0) -> int:
+    return _crc64nvme()(data, previous)
 
 
 def crc64_text(value: int) -> str:
